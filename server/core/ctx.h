@@ -1,0 +1,54 @@
+/* core/ctx.h — the unit of work every layer below http/ sees: an arena, an id for the
+ * log, and the one error slot of the request path.
+ *
+ * The function that detects an error records it here once (and logs what operators need);
+ * callers only pass the code up; http/ turns it into a status and an error body. */
+#ifndef CORRAL_CORE_CTX_H
+#define CORRAL_CORE_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+enum herr {
+	HERR_OK = 0,
+	HERR_INVALID,          /* 400 invalid_input */
+	HERR_UNAUTHENTICATED,  /* 401 */
+	HERR_FORBIDDEN,        /* 403 forbidden */
+	HERR_CSRF,             /* 403 csrf */
+	HERR_NOT_FOUND,        /* 404 */
+	HERR_METHOD,           /* 405 */
+	HERR_CONFLICT,         /* 409 */
+	HERR_TOO_LARGE,        /* 413 */
+	HERR_URI_TOO_LONG,     /* 414 */
+	HERR_UNSUPPORTED,      /* 415 unsupported_media_type */
+	HERR_LOCKED,           /* 423 */
+	HERR_RATE_LIMITED,     /* 429 */
+	HERR_HEADERS_TOO_LARGE,/* 431 */
+	HERR_INTERNAL,         /* 500: a bug or a broken invariant, never bad input */
+	HERR_UNAVAILABLE,      /* 503: database down or restarting */
+	HERR__COUNT
+};
+
+struct ctx {
+	struct arena *arena;
+	const char *rid;          /* request id for log lines */
+	enum herr err;
+	const char *err_field;    /* arena or static string; NULL when not about one field */
+	const char *err_msg;      /* short, user-facing */
+	int retry_after;          /* seconds, for 429/503; 0 = default */
+	char sqlstate[6];         /* of the last failed statement, "" otherwise */
+	void *extra;              /* err detail model (json_t *) for 409 etc., owned by arena */
+};
+
+/* Record an error (first one wins) and return its code, for `return ctx_fail(...)`. */
+enum herr ctx_fail(struct ctx *c, enum herr err, const char *field, const char *msg);
+
+/* HTTP status and the SPEC §7 code string of an error. */
+int herr_status(enum herr err);
+const char *herr_code(enum herr err);
+/* A default message for an error without one. */
+const char *herr_default_message(enum herr err);
+
+#endif

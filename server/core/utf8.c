@@ -1,0 +1,67 @@
+/* core/utf8.c — strict UTF-8 checks (RFC 3629, table 3-7 of the Unicode standard). */
+#include "core/utf8.h"
+
+bool
+utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+				return false;
+			i += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+			unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+
+			if (i + 2 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80)
+				return false;
+			i += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+			unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+
+			if (i + 3 >= n || s[i + 1] < lo || s[i + 1] > hi ||
+			    (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
+				return false;
+			i += 4;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+size_t
+utf8_length(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			count++;
+	return count;
+}
+
+size_t
+utf8_truncate(const char *str, size_t n, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (n <= max)
+		return n;
+	while (max > 0 && (s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}

@@ -1,0 +1,18 @@
+/* core/utf8.h — UTF-8 validation for everything that enters from the network. */
+#ifndef CORRAL_CORE_UTF8_H
+#define CORRAL_CORE_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF)
+ * and contains no NUL byte. */
+bool utf8_valid(const char *s, size_t n);
+
+/* Number of code points in valid UTF-8 s[0..n). */
+size_t utf8_length(const char *s, size_t n);
+
+/* Largest prefix length <= max that does not split a code point of valid UTF-8 s. */
+size_t utf8_truncate(const char *s, size_t n, size_t max);
+
+#endif

@@ -1,0 +1,1 @@
+#include "render/markdown.h"

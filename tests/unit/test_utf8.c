@@ -1,0 +1,27 @@
+/* Unit tests for core/utf8: the malformed sequences of Unicode table 3-7. */
+#include "core/utf8.h"
+#include "tap.h"
+
+#define V(s) utf8_valid(s, sizeof(s) - 1)
+
+int
+main(void)
+{
+	ok(V(""), "empty is valid");
+	ok(V("plain ascii"), "ascii");
+	ok(V("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x84"), "2, 3 and 4 byte sequences");
+	ok(!V("a\0b"), "NUL refused");
+	ok(!V("\xc0\xaf"), "overlong 2-byte refused");
+	ok(!V("\xe0\x80\xaf"), "overlong 3-byte refused");
+	ok(!V("\xf0\x80\x80\xaf"), "overlong 4-byte refused");
+	ok(!V("\xed\xa0\x80"), "UTF-16 surrogate refused");
+	ok(!V("\xf4\x90\x80\x80"), "above U+10FFFF refused");
+	ok(!V("\xc3"), "truncated sequence refused");
+	ok(!V("\xe2\x82"), "truncated 3-byte refused");
+	ok(!V("\x80"), "lone continuation refused");
+	ok(!V("\xff"), "0xFF refused");
+	is_int(utf8_length("caf\xc3\xa9", 5), 4, "length counts code points");
+	is_int(utf8_truncate("caf\xc3\xa9", 5, 4), 3, "truncate never splits a code point");
+	is_int(utf8_truncate("abc", 3, 10), 3, "truncate beyond the end keeps all");
+	return done_testing();
+}
