@@ -1,0 +1,99 @@
+/* db/db.h — PostgreSQL access for the request path: one connection per thread, every
+ * statement named and prepared on it from one table (db/statements.def), results tied
+ * to the request's arena, failures mapped once to the request error.
+ *
+ * Never includes MHD: handlers pass their struct ctx. */
+#ifndef CORRAL_DB_DB_H
+#define CORRAL_DB_DB_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+
+/* Statement flags. */
+#define STMT_RW 0u
+#define STMT_RO 1u   /* read-only: may be retried once after a lost connection */
+
+enum stmt_id {
+#define STMT(id, flags, sql) STMT_##id,
+#include "db/statements.def"
+#undef STMT
+	STMT__COUNT
+};
+
+struct db_config {
+	const char *url;              /* libpq connection string or URL */
+	int statement_timeout_ms;
+	const char *application_name;
+};
+
+/* Remember how to connect. Call once before any thread uses the database. */
+void db_configure(const struct db_config *cfg);
+
+/* Connect this thread now and prepare every statement. Returns 0, or -1 with the
+ * reason logged. `corral serve` calls it at start so a broken statement fails fast. */
+int db_connect_now(void);
+
+/* Close this thread's connection (also done automatically when a thread exits). */
+void db_disconnect(void);
+
+/* Execute prepared statement id with n text parameters (NULL = SQL NULL). Returns the
+ * result (freed with the arena) or NULL with c->err set: HERR_UNAVAILABLE on a lost or
+ * absent connection (also on statement timeout), HERR_CONFLICT on a unique violation,
+ * HERR_INVALID on a data exception, HERR_INTERNAL otherwise. c->sqlstate says which. */
+PGresult *db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params);
+
+#define DB_NARGS(...) ((int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
+#define db_q(c, id, ...) db_exec((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ })
+#define db_q0(c, id) db_exec((c), (id), 0, NULL)
+
+/* Transactions on this thread's connection. begin/commit return 0 or -1 (c->err set).
+ * rollback is always safe to call. A commit failing on serialization is HERR_CONFLICT
+ * with sqlstate 40001 so callers can retry. */
+int db_begin(struct ctx *c);
+int db_commit(struct ctx *c);
+void db_rollback(struct ctx *c);
+bool db_in_transaction(void);
+
+/* Run fn in a transaction, retrying up to 3 times on serialization failure or deadlock.
+ * fn returns HERR_OK to commit, anything else to roll back. */
+enum herr db_transaction(struct ctx *c, enum herr (*fn)(struct ctx *c, void *arg), void *arg);
+
+/* Called when a request ends: a transaction left open (a bug) is rolled back and logged. */
+void db_request_end(void);
+
+/* Is the database reachable and is the schema the one this binary knows? For /readyz. */
+bool db_ready(struct ctx *c);
+
+/* Values of a result. db_str returns NULL for SQL NULL; pointers live as long as res. */
+const char *db_str(const PGresult *res, int row, int col);
+int64_t db_i64(const PGresult *res, int row, int col);
+bool db_bool(const PGresult *res, int row, int col);
+/* Column by name, or -1. */
+int db_col(const PGresult *res, const char *name);
+
+/* A row as a JSON object keyed by column names. Types follow the column type: integers,
+ * booleans, floats and numerics as JSON numbers, json/jsonb parsed into values,
+ * timestamptz as RFC 3339 UTC ("2026-11-28T18:22:09Z"), NULL as null, the rest strings. */
+json_t *db_row_json(const PGresult *res, int row);
+/* All rows as an array of such objects. */
+json_t *db_rows_json(const PGresult *res);
+
+/* Format an integer parameter in the arena. */
+const char *db_int(struct ctx *c, int64_t v);
+
+/* Statement introspection (tests, benchmarks). */
+const char *db_stmt_name(enum stmt_id id);
+const char *db_stmt_sql(enum stmt_id id);
+int db_stmt_nparams(enum stmt_id id);
+
+/* Connection counters for /metrics. */
+struct db_stats {
+	long connects, connect_failures, lost, queries, errors;
+};
+void db_stats(struct db_stats *ret);
+
+#endif

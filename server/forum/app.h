@@ -1,0 +1,25 @@
+/* forum/app.h — the application assembled: every domain's route table, and the hooks
+ * the HTTP server calls around each handler (who is asking, page context). */
+#ifndef CORRAL_FORUM_APP_H
+#define CORRAL_FORUM_APP_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+
+struct app_config {
+	const char *base_url;        /* "http://127.0.0.1:8080": origin checks, cookies, feeds */
+	const char *site_name;
+};
+
+/* Set up the application before the server starts. */
+void app_init(const struct app_config *cfg);
+const struct app_config *app_config(void);
+
+/* A router holding every route of the application. Caller frees with router_free(). */
+struct router *app_router(void);
+
+/* The hooks the HTTP server calls. */
+extern const struct http_hooks app_hooks;
+
+#endif

@@ -1,0 +1,16 @@
+/* forum/routes.h — the route table each domain file exports. */
+#ifndef CORRAL_FORUM_ROUTES_H
+#define CORRAL_FORUM_ROUTES_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+#define ROUTES_N(table) (sizeof(table) / sizeof((table)[0]))
+
+extern const struct route site_routes[];
+extern const size_t site_routes_n;
+extern const struct route ops_routes[];
+extern const size_t ops_routes_n;
+
+#endif

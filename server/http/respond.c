@@ -1,0 +1,271 @@
+/* http/respond.c — the one place where outcomes become responses: the model as JSON or
+ * through its template, redirects after forms, and every error in the SPEC §7 shape. */
+#include "http/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "render/template.h"
+
+/* No inline script or style anywhere: pages load /static/ files only. Images may come
+ * from https sites because posts can embed them. */
+static const char http_csp_html[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
+static const char http_csp_api[] = "default-src 'none'; frame-ancestors 'none'";
+
+static struct MHD_Response *
+http_response_buf(struct buf *b)
+{
+	size_t len;
+	char *data = buf_detach(b, &len);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+
+	if (resp == NULL)
+		free(data);   /* still ours when the response could not be made */
+	return resp;
+}
+
+static enum MHD_Result
+http_queue(struct req *r, int status, struct MHD_Response *resp, const char *content_type)
+{
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	if (content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				r->html ? http_csp_html : http_csp_api);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				r->cache_control ? r->cache_control
+				: r->viewer ? "private, no-cache" : "no-cache");
+	MHD_add_response_header(resp, "X-Request-Id", r->c.rid);
+	if (r->etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+	for (struct http_header *h = r->headers; h; h = h->next)
+		MHD_add_response_header(resp, h->name, h->value);
+	if (r->bad_framing || r->body_too_large)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	r->sent_status = status;
+	return ret;
+}
+
+static json_t *
+http_error_json(struct req *r)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "code", json_string(herr_code(r->c.err)));
+	json_object_set_new(e, "message", json_string(r->c.err_msg ? r->c.err_msg
+							   : herr_default_message(r->c.err)));
+	if (r->c.err_field) {
+		json_t *on = json_object();
+
+		json_object_set_new(e, "field", json_string(r->c.err_field));
+		/* For templates, which cannot compare strings: error.on.<field> is true. */
+		if (r->html) {
+			json_object_set_new(on, r->c.err_field, json_true());
+			json_object_set_new(e, "on", on);
+		} else {
+			json_decref(on);
+		}
+	}
+	if (r->c.extra && json_is_object((json_t *)r->c.extra))
+		json_object_update(e, (json_t *)r->c.extra);
+	return e;
+}
+
+/* Render view with the page context below the model. 0 or -1 (logged). */
+static int
+http_render(struct req *r, const char *view, json_t *model, struct buf *out)
+{
+	const struct tmpl *t = r->srv->cfg.templates ? tmpl_get(r->srv->cfg.templates, view) : NULL;
+	const struct http_hooks *hooks = r->srv->cfg.hooks;
+	json_t *page, *stack[2];
+	int rc;
+
+	if (t == NULL) {
+		log_error("rid=%s http: no template '%s'", r->c.rid, view);
+		return -1;
+	}
+	page = hooks && hooks->page ? hooks->page(r) : json_object();
+	json_object_set_new(page, "title", json_string(r->title ? r->title
+							 : r->route && r->route->title ? r->route->title
+							 : "Corral"));
+	json_object_set_new(page, "static_v", json_string(static_version()));
+	stack[0] = json_pack("{s:o}", "page", page);
+	stack[1] = model;
+	rc = tmpl_render(t, stack, model ? 2 : 1, out);
+	json_decref(stack[0]);
+	if (rc != 0)
+		log_error("rid=%s http: rendering '%s' failed", r->c.rid, view);
+	return rc;
+}
+
+static enum MHD_Result
+http_respond_html_error(struct req *r, int status)
+{
+	struct buf out = BUF_INIT;
+	const char *form_view = r->view ? r->view : r->route ? r->route->view : NULL;
+	bool form = form_view && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+		    status < 500 && r->c.err != HERR_CSRF;
+	json_t *model = form && r->model ? json_incref(r->model) : json_object();
+
+	json_object_set_new(model, "error", http_error_json(r));
+	if (form && r->input)
+		json_object_set(model, "form", r->input);
+	if (!form)
+		json_object_set_new(json_object_get(model, "error"), "status", json_integer(status));
+	if (!form) {
+		r->title = herr_default_message(r->c.err);
+		form_view = "error";
+	}
+	if (http_render(r, form_view, model, &out) != 0) {
+		buf_reset(&out);
+		buf_printf(&out, "<!doctype html><title>Error</title><p>%d %s</p>", status,
+			   herr_code(r->c.err));
+	}
+	json_decref(model);
+	return http_queue(r, status, http_response_buf(&out), "text/html; charset=utf-8");
+}
+
+static enum MHD_Result
+http_respond_err(struct req *r)
+{
+	int status = herr_status(r->c.err);
+	struct buf out = BUF_INIT;
+	json_t *body;
+	char *s;
+
+	if (r->c.err == HERR_RATE_LIMITED || r->c.err == HERR_UNAVAILABLE) {
+		char ra[16];
+
+		snprintf(ra, sizeof ra, "%d", r->c.retry_after > 0 ? r->c.retry_after : 1);
+		http_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	if (r->html)
+		return http_respond_html_error(r, status);
+	body = json_pack("{s:o}", "error", http_error_json(r));
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL)
+		return MHD_NO;
+	buf_puts(&out, s);
+	free(s);
+	return http_queue(r, status, http_response_buf(&out), "application/json");
+}
+
+enum MHD_Result
+http_respond_error(struct req *r, enum herr err, const char *msg)
+{
+	ctx_fail(&r->c, err, NULL, msg);
+	return http_respond_err(r);
+}
+
+static bool
+http_etag_matches(struct req *r)
+{
+	const char *inm;
+
+	if (r->etag == NULL)
+		return false;
+	inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	return inm && (strcmp(inm, r->etag) == 0 || strcmp(inm, "*") == 0 ||
+		       (strstr(inm, r->etag) != NULL));
+}
+
+static enum MHD_Result
+http_respond_redirect(struct req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	return http_queue(r, r->status ? r->status : 303, resp, NULL);
+}
+
+enum MHD_Result
+http_respond(struct req *r)
+{
+	struct buf out = BUF_INIT;
+	bool get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	int status = r->status ? r->status : 200;
+
+	if (r->raw_response)
+		return MHD_YES;
+	if (r->c.err != HERR_OK)
+		return http_respond_err(r);
+	if (r->html && !get && r->location)
+		return http_respond_redirect(r);
+	if (r->html && r->status >= 300 && r->status < 400 && r->location)
+		return http_respond_redirect(r);
+	if (get && http_etag_matches(r)) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+		return http_queue(r, 304, resp, NULL);
+	}
+	if (r->content_type) {
+		buf_append(&out, r->out.data ? r->out.data : "", r->out.len);
+		return http_queue(r, status, http_response_buf(&out), r->content_type);
+	}
+	if (r->html) {
+		const char *view = r->view ? r->view : r->route ? r->route->view : NULL;
+
+		if (view == NULL || http_render(r, view, r->model, &out) != 0) {
+			buf_free(&out);
+			return http_respond_error(r, HERR_INTERNAL, NULL);
+		}
+		return http_queue(r, status, http_response_buf(&out), "text/html; charset=utf-8");
+	}
+	if (r->model == NULL && r->status == 0)
+		status = 204;
+	if (r->location)
+		http_add_header(r, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (status != 204) {
+		char *s = r->model ? json_dumps(r->model, JSON_COMPACT) : NULL;
+
+		if (r->model && s == NULL)
+			return http_respond_error(r, HERR_INTERNAL, NULL);
+		buf_puts(&out, s ? s : "{}");
+		free(s);
+	}
+	return http_queue(r, status, http_response_buf(&out), status == 204 ? NULL : "application/json");
+}
+
+enum MHD_Result
+http_respond_static(struct req *r)
+{
+	const struct static_file *f = static_find(r->url + sizeof "/static/" - 1);
+	struct MHD_Response *resp;
+	const char *inm;
+
+	r->html = false;
+	if (f == NULL)
+		return http_respond_error(r, HERR_NOT_FOUND, NULL);
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		http_add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		return http_respond_error(r, HERR_METHOD, NULL);
+	}
+	/* URLs made by the templates carry ?v=<hash of all static files>, so they can be
+	 * cached for good; bare URLs are revalidated with the ETag. */
+	r->cache_control = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "v")
+				   ? "public, max-age=31536000, immutable"
+				   : "public, max-age=300";
+	r->etag = f->etag;
+	inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (inm && strstr(inm, f->etag)) {
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		return http_queue(r, 304, resp, NULL);
+	}
+	resp = MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+	return http_queue(r, 200, resp, f->content_type);
+}

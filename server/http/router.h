@@ -1,0 +1,66 @@
+/* http/router.h — the route table: patterns with {name} segments, compiled once,
+ * matched per request with no allocation.
+ *
+ * A path matches the most specific pattern (a literal segment beats a {param} at the
+ * first position where they differ), so /api/v1/threads/similar wins over
+ * /api/v1/threads/{id}. When that pattern has no route for the method, the answer is
+ * "method not allowed" with the methods it does have. HEAD is served by GET routes. */
+#ifndef CORRAL_HTTP_ROUTER_H
+#define CORRAL_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "core/ctx.h"
+
+#define ROUTER_MAX_SEGMENTS 12
+#define ROUTER_MAX_PARAMS 4
+
+struct req;
+
+struct route {
+	const char *method;      /* GET, POST, PUT, PATCH, DELETE */
+	const char *pattern;     /* "/t/{id}" */
+	enum herr (*handler)(struct req *r);
+	const char *view;        /* template for an HTML route (its page, or the form page
+				    re-shown with errors for a POST); NULL for the JSON API */
+	const char *title;       /* static page title for HTML views, or NULL */
+	unsigned flags;          /* ROUTE_* */
+};
+
+/* Route flags. */
+#define ROUTE_HTML       0x01u  /* an HTML page/form route (set by the router for non-/api/) */
+#define ROUTE_NO_CSRF    0x02u  /* an unsafe method that needs no CSRF token (none so far) */
+#define ROUTE_STREAM     0x04u  /* the handler queues its own response (SSE) */
+
+struct router;
+
+struct route_match {
+	const struct route *route;
+	int index;                              /* stable route number, for metrics */
+	int nparams;
+	const char *names[ROUTER_MAX_PARAMS];
+	const char *values[ROUTER_MAX_PARAMS];  /* point into the path buffer given to match */
+	char allow[64];                         /* for ROUTER_METHOD: "GET, POST" */
+};
+
+enum router_result { ROUTER_OK, ROUTER_NOT_FOUND, ROUTER_METHOD };
+
+/* An empty table. Caller frees with router_free(). */
+struct router *router_new(void);
+void router_free(struct router *rt);
+
+/* Add routes (pointers kept: the array must outlive the router). Returns 0, or -1 when a
+ * pattern is malformed (logged): not starting with '/', empty segment, too many segments
+ * or params, unbalanced braces. */
+int router_add(struct router *rt, const struct route *routes, size_t n);
+
+/* Number of routes added (route indexes are 0..count-1). */
+int router_count(const struct router *rt);
+const struct route *router_at(const struct router *rt, int index);
+
+/* Match method and path. path is modified in place ('/' become NUL) so the parameter
+ * values can point into it. */
+enum router_result router_match(const struct router *rt, const char *method, char *path,
+				struct route_match *ret);
+
+#endif

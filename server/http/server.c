@@ -1,0 +1,415 @@
+/* http/server.c — the libmicrohttpd daemon: one request's life from the first header to
+ * the completion callback, and the checks made before any handler runs. */
+#include "http/internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "db/db.h"
+#include "http/parse.h"
+
+static atomic_ulong http_req_counter;
+static unsigned http_instance;
+
+/* A chunked body past the limit is read and thrown away up to this much more, so the
+ * client still gets its 413; beyond it the connection is dropped. */
+#define HTTP_DISCARD_EXTRA (1u << 20)
+
+struct framing {
+	int content_length;
+	int transfer_encoding;
+	bool chunked;
+};
+
+static enum MHD_Result
+http_count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		f->content_length++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		f->chunked = value && strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+static const char *
+http_client_ip(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "unknown";
+
+	if (ci && ci->client_addr) {
+		if (ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+				  buf, sizeof buf);
+		else if (ci->client_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+				  buf, sizeof buf);
+	}
+	return arena_strdup(r->c.arena, buf);
+}
+
+static struct req *
+http_req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+	     const char *method)
+{
+	struct arena *a = arena_new();
+	struct req *r = arena_calloc(a, 1, sizeof *r);
+
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->c.arena = a;
+	r->c.rid = arena_printf(a, "%04x-%06lx", http_instance,
+				atomic_fetch_add(&http_req_counter, 1) + 1);
+	r->srv = srv;
+	r->conn = conn;
+	r->method = arena_strdup(a, method);
+	r->url = arena_strdup(a, url);
+	r->m.index = -1;
+	r->client_ip = http_client_ip(r);
+	atomic_fetch_add(&srv->in_flight, 1);
+	return r;
+}
+
+/* Checks on the request line and headers alone; an error here is answered at once
+ * (MHD then discards any body and closes the connection). */
+static enum herr
+http_early(struct req *r)
+{
+	struct framing f = { 0 };
+	const char *cl;
+	char *path;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_count_framing, &f);
+	/* Request smuggling: MHD 0.9.75 accepts two Content-Lengths, and Content-Length
+	 * beside Transfer-Encoding; a proxy in front may read the body differently. */
+	if (f.content_length > 1 || (f.content_length && f.transfer_encoding) ||
+	    f.transfer_encoding > 1 || (f.transfer_encoding && !f.chunked)) {
+		r->bad_framing = true;
+		return http_fail(r, HERR_INVALID, NULL, "Ambiguous request framing.");
+	}
+	path = arena_strdup(r->c.arena, r->url);
+	r->html = strncmp(r->url, "/api/", 5) != 0 && strcmp(r->url, "/api") != 0;
+	switch (router_match(r->srv->routes, r->method, path, &r->m)) {
+	case ROUTER_OK:
+		r->route = r->m.route;
+		break;
+	case ROUTER_METHOD:
+		http_add_header(r, MHD_HTTP_HEADER_ALLOW, r->m.allow);
+		return http_fail(r, HERR_METHOD, NULL, NULL);
+	case ROUTER_NOT_FOUND:
+		return http_fail(r, HERR_NOT_FOUND, NULL, NULL);
+	}
+	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		unsigned long long n = strtoull(cl, &end, 10);
+
+		if (*end != '\0' || cl[0] == '-') {
+			r->bad_framing = true;
+			return http_fail(r, HERR_INVALID, NULL, "Malformed Content-Length.");
+		}
+		if (n > r->srv->cfg.max_body)
+			return http_fail(r, HERR_TOO_LARGE, NULL, NULL);
+	}
+	return HERR_OK;
+}
+
+static bool
+http_has_body(struct req *r)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return true;
+	return cl != NULL && strtoull(cl, NULL, 10) > 0;
+}
+
+static void
+http_body_append(struct req *r, const char *data, size_t n)
+{
+	if (r->body_too_large)
+		return;
+	if (r->body.len + n > r->srv->cfg.max_body) {
+		r->body_too_large = true;
+		buf_free(&r->body);
+		return;
+	}
+	buf_append(&r->body, data, n);
+}
+
+/* Decode the body by content type into r->input. */
+static enum herr
+http_decode_input(struct req *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *msg = NULL;
+
+	if (r->body.len == 0) {
+		r->input = json_object();
+		return HERR_OK;
+	}
+	if (parse_media_type_is(ct, "application/json")) {
+		r->input = parse_json_body(r->body.data, r->body.len, &msg);
+		if (r->input == NULL)
+			return http_fail(r, HERR_INVALID, NULL, msg);
+		return HERR_OK;
+	}
+	if (r->html && parse_media_type_is(ct, "application/x-www-form-urlencoded")) {
+		r->input = parse_form(r->body.data, r->body.len);
+		r->input_form = true;
+		if (r->input == NULL)
+			return http_fail(r, HERR_INVALID, NULL,
+					 "The form data is malformed or not valid UTF-8.");
+		return HERR_OK;
+	}
+	return http_fail(r, HERR_UNSUPPORTED, NULL,
+			 r->html ? "Send application/x-www-form-urlencoded or application/json."
+				 : "Send the body as application/json.");
+}
+
+static void
+http_dispatch(struct req *r)
+{
+	const struct http_hooks *hooks = r->srv->cfg.hooks;
+
+	if (r->body_too_large) {
+		http_fail(r, HERR_TOO_LARGE, NULL, NULL);
+		return;
+	}
+	if (http_decode_input(r) != HERR_OK)
+		return;
+	if (hooks && hooks->prepare && hooks->prepare(r) != HERR_OK)
+		return;
+	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)
+		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
+	db_request_end();
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	    const char *version, const char *upload_data, size_t *upload_data_size,
+	    void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct req *r = *con_cls;
+
+	(void)version;
+	if (r == NULL) {
+		r = http_req_new(srv, conn, url, method);
+		*con_cls = r;
+		if (strncmp(url, "/static/", 8) == 0)
+			return MHD_YES;
+		/* An error found in the headers is answered at once when a body follows (MHD
+		 * then drops the body and closes); without a body it waits for the final call,
+		 * because a response queued before MHD has seen the end of the request closes
+		 * the connection, and keep-alive matters for every 404 of a crawler too. */
+		if (http_early(r) != HERR_OK && http_has_body(r))
+			return http_respond(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (r->body_too_large) {
+			r->body_discarded += *upload_data_size;
+			if (r->body_discarded > HTTP_DISCARD_EXTRA)
+				return MHD_NO;
+		} else {
+			http_body_append(r, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->sent_status)
+		return MHD_YES;
+	if (strncmp(r->url, "/static/", 8) == 0)
+		return http_respond_static(r);
+	if (r->c.err == HERR_OK)
+		http_dispatch(r);
+	return http_respond(r);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	       enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct req *r = *con_cls;
+	struct timespec t1;
+	double ms;
+
+	(void)conn;
+	if (r == NULL)
+		return;
+	*con_cls = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+	if (r->sent_status)
+		metrics_record(r->m.index, r->sent_status, ms);
+	if (srv->cfg.log_requests || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_info("rid=%s %s %s %d %.2fms%s", r->c.rid, r->method, r->url, r->sent_status, ms,
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	if (srv->cfg.hooks && srv->cfg.hooks->finish)
+		srv->cfg.hooks->finish(r);
+	if (db_in_transaction())
+		db_request_end();
+	json_decref(r->model);
+	json_decref(r->input);
+	buf_free(&r->out);
+	buf_free(&r->body);
+	atomic_fetch_sub(&srv->in_flight, 1);
+	arena_free(r->c.arena);
+}
+
+static int
+http_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	long port;
+	char *end;
+
+	if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof *ss);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return -1;
+		*len = sizeof *s6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &s4->sin_addr) != 1)
+			return -1;
+		*len = sizeof *s4;
+	}
+	return 0;
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("mhd: %s", msg);
+}
+
+int
+http_start(const struct http_config *cfg, struct router *routes, struct http_server **ret)
+{
+	struct http_server *srv = calloc(1, sizeof *srv);
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const union MHD_DaemonInfo *di;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+
+	if (srv == NULL)
+		core_oom();
+	if (http_parse_listen(cfg->listen, &ss, &sslen) != 0) {
+		log_error("http: cannot parse listen address '%s' (want HOST:PORT)", cfg->listen);
+		free(srv);
+		return -1;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->cfg = *cfg;
+	srv->routes = routes;
+	http_instance = (unsigned)getpid() & 0xffff;
+	metrics_init(router_count(routes));
+	if (static_init() != 0) {
+		free(srv);
+		return -1;
+	}
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		log_error("http: cannot listen on %s (address in use or not available?)", cfg->listen);
+		free(srv);
+		return -1;
+	}
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	*ret = srv;
+	return 0;
+}
+
+void
+http_quiesce(struct http_server *srv)
+{
+	MHD_socket s = MHD_quiesce_daemon(srv->daemon);
+
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+}
+
+int
+http_drain(struct http_server *srv, int deadline_ms)
+{
+	for (int waited = 0; waited < deadline_ms; waited += 10) {
+		if (atomic_load(&srv->in_flight) == 0)
+			return 0;
+		usleep(10000);
+	}
+	return atomic_load(&srv->in_flight);
+}
+
+void
+http_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}
+
+int
+http_in_flight(const struct http_server *srv)
+{
+	return atomic_load(&((struct http_server *)srv)->in_flight);
+}
+
+int
+http_port(const struct http_server *srv)
+{
+	return srv->port;
+}

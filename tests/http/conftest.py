@@ -1,0 +1,171 @@
+"""Black-box HTTP test harness: real `corral serve` processes on throwaway PostgreSQL
+clusters made with `corral cluster` (the same code as the embedded default).
+
+Everything runs on 127.0.0.1 with free ports; clusters live under CORRAL_TEST_TMP, a
+folder the postgres user can reach (PostgreSQL refuses to run as root, so as root the
+clusters run as postgres and /root would be out of its reach)."""
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORRAL = os.environ.get("CORRAL_BIN", os.path.join(ROOT, "build", "server", "corral"))
+
+
+def _tmp_base():
+    base = os.environ.get("CORRAL_TEST_TMP")
+    if not base:
+        base = tempfile.mkdtemp(prefix="corral-http-", dir="/tmp")
+        os.environ["CORRAL_TEST_TMP"] = base
+    os.makedirs(base, exist_ok=True)
+    os.chmod(base, 0o755)
+    return base
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bindir():
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]))
+    return dirs[-1]
+
+
+def as_pg_user(cmd):
+    """Run a PostgreSQL tool as the cluster's owner (postgres when we are root)."""
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+class Cluster:
+    def __init__(self, name):
+        self.data_dir = os.path.join(_tmp_base(), name)
+        self.pg_dir = os.path.join(self.data_dir, "pg")
+        out = subprocess.run([CORRAL, "cluster", "start", "--data-dir", self.data_dir],
+                             capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stderr
+        self.url = out.stdout.strip()
+
+    def db_url(self, dbname):
+        return self.url.replace("postgresql:///corral?", "postgresql:///%s?" % dbname)
+
+    def create_db(self, dbname):
+        import psycopg2
+        conn = psycopg2.connect(self.db_url("postgres"))
+        conn.autocommit = True
+        conn.cursor().execute('CREATE DATABASE "%s"' % dbname)
+        conn.close()
+        return self.db_url(dbname)
+
+    def pg_ctl(self, *args):
+        return as_pg_user([os.path.join(pg_bindir(), "pg_ctl"), "-D", self.pg_dir] + list(args))
+
+    def start(self):
+        out = subprocess.run([CORRAL, "cluster", "start", "--data-dir", self.data_dir],
+                             capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stderr
+
+    def stop(self, mode="fast"):
+        self.pg_ctl("-m", mode, "-w", "stop")
+
+    def sql(self, query, params=None, dbname="corral"):
+        import psycopg2
+        conn = psycopg2.connect(self.db_url(dbname))
+        conn.autocommit = True
+        try:
+            cur = conn.cursor()
+            cur.execute(query, params)
+            return cur.fetchall() if cur.description else None
+        finally:
+            conn.close()
+
+
+class Server:
+    """A running `corral serve`; stop() sends a signal and returns the exit status."""
+
+    def __init__(self, args, env=None, name="server"):
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(_tmp_base(), "%s-%d.log" % (name, self.port))
+        self.log = open(self.log_path, "w")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(
+            [CORRAL, "serve", "--listen", "127.0.0.1:%d" % self.port] + args,
+            stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("corral exited with %s:\n%s" % (self.proc.returncode, self.output()))
+            try:
+                if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("corral did not become ready:\n" + self.output())
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def url(self, path):
+        return self.base + path
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    c = Cluster("shared")
+    yield c
+    c.stop()
+
+
+@pytest.fixture(scope="session")
+def server(cluster):
+    s = Server(["--database", cluster.url, "--quiet"])
+    yield s
+    code = s.stop()
+    assert code == 0, s.output()
+
+
+def unique(prefix="u"):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+def assert_error(resp, status, code, field=None):
+    """The SPEC §7 error shape: {"error": {"code", "message", "field"?}}."""
+    assert resp.status_code == status, (resp.status_code, resp.text[:500])
+    body = resp.json()
+    assert set(body) == {"error"}, body
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    if field is not None:
+        assert body["error"].get("field") == field, body
+    return body["error"]
