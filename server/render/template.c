@@ -1,1 +1,625 @@
+/* render/template.c — compiles Mustache-subset templates into flat op arrays and renders
+ * them against a stack of jansson values. A compiled set is read-only after finalize, so
+ * any number of threads may render from it at once. Beyond template.h: sections nest at
+ * most 64 deep in one template (compile error), a render pushes at most 64 section frames
+ * (-1), and a standalone {{> partial}} line drops its indentation instead of re-indenting. */
 #include "render/template.h"
+
+#include "core/arena.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sections open at once in one template: deeper nesting is a compile error, so a broken
+ * template is caught at start-up rather than on some rare page. */
+#define TMPL_MAX_NEST 64
+/* Values pushed by sections during one render, across partials. The stack is a fixed
+ * array so rendering never allocates; going deeper fails the render with -1. */
+#define TMPL_MAX_FRAMES 64
+/* Nested {{> partial}} calls during one render (the header promises 32). */
+#define TMPL_MAX_PARTIALS 32
+
+#define TMPL_NONE SIZE_MAX
+
+enum tmpl_kind {
+	TMPL_TEXT,      /* src[off, off+len) copied as is */
+	TMPL_VAR,       /* escaped value */
+	TMPL_RAW,       /* unescaped value */
+	TMPL_SECTION,   /* body is ops (i, end) */
+	TMPL_INVERTED,  /* body is ops (i, end) */
+	TMPL_PARTIAL,   /* render another template */
+	TMPL_CLOSE, TMPL_COMMENT,   /* tags that never become ops */
+};
+
+struct tmpl_op {
+	enum tmpl_kind kind;
+	size_t off, len;    /* text run, or the tag's name as written (for messages) */
+	char *key;          /* name split at dots into NUL-separated parts; partial: its name */
+	size_t nparts;      /* 0 means "." (top of the stack) */
+	size_t end;         /* section/inverted: index of the op after the body */
+	size_t line;        /* where the tag is, for messages */
+	const struct tmpl *partial;  /* set by tmpl_set_finalize() */
+};
+
+struct tmpl {
+	char *name;
+	char *src;          /* private copy: text ops point into it */
+	struct tmpl_op *ops;
+	size_t nops, cap;
+};
+
+struct tmpl_set {
+	struct tmpl **v;    /* pointers, so partial links survive growth of v */
+	size_t n, cap;
+};
+
+/* Compiler state for one template. */
+struct tmpl_cc {
+	struct tmpl *t;
+	const char *src;
+	size_t len;
+	size_t pos;                  /* first byte not yet compiled */
+	size_t line, line_pos;       /* line number of src[line_pos] */
+	size_t open[TMPL_MAX_NEST];  /* op indices of the sections still open */
+	size_t nopen;
+	char **ret_err;
+};
+
+/* Render state for one tmpl_render() call; lives on the caller's stack. */
+struct tmpl_rs {
+	json_t *const *base;         /* the caller's context, never written */
+	size_t nbase;
+	json_t *frames[TMPL_MAX_FRAMES];
+	size_t nframes;
+	int npartials;
+	struct buf *out;
+};
+
+static void *
+tmpl_xrealloc(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		core_oom();
+	p = realloc(p, nmemb * size + 1);   /* + 1: never realloc(p, 0) */
+	if (p == NULL)
+		core_oom();
+	return p;
+}
+
+static char *
+tmpl_strndup(const char *s, size_t n)
+{
+	char *p = tmpl_xrealloc(NULL, n + 1, 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Set *ret_err, when the caller wants it, to a malloc'd "name:line: what" (the header's
+ * format; line 0 leaves the line out). Always -1. */
+__attribute__((format(printf, 4, 5))) static int
+tmpl_err(char **ret_err, const char *name, size_t line, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (ret_err == NULL)
+		return -1;
+	if (line > 0)
+		buf_printf(&b, "%s:%zu: ", name, line);
+	else
+		buf_printf(&b, "%s: ", name);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	*ret_err = buf_detach(&b, NULL);
+	return -1;
+}
+
+#define TMPL_FAIL(cc, line, ...) tmpl_err((cc)->ret_err, (cc)->t->name, (line), __VA_ARGS__)
+
+/* Line number of src[off]. Tags are met in order, so counting only moves forward and the
+ * whole compile stays linear. */
+static size_t
+tmpl_line_at(struct tmpl_cc *cc, size_t off)
+{
+	for (; cc->line_pos < off; cc->line_pos++)
+		if (cc->src[cc->line_pos] == '\n')
+			cc->line++;
+	return cc->line;
+}
+
+/* First occurrence of pat[0..n) at or after from, or TMPL_NONE. The source may hold NUL
+ * bytes, so no str* functions. */
+static size_t
+tmpl_find(const struct tmpl_cc *cc, size_t from, const char *pat, size_t n)
+{
+	const char *p;
+
+	while (from < cc->len && cc->len - from >= n) {
+		p = memchr(cc->src + from, pat[0], cc->len - from - n + 1);
+		if (p == NULL)
+			break;
+		from = (size_t)(p - cc->src);
+		if (memcmp(p, pat, n) == 0)
+			return from;
+		from++;
+	}
+	return TMPL_NONE;
+}
+
+static struct tmpl_op *
+tmpl_push_op(struct tmpl *t, enum tmpl_kind kind, size_t line)
+{
+	struct tmpl_op *op;
+
+	if (t->nops == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->ops = tmpl_xrealloc(t->ops, t->cap, sizeof *t->ops);
+	}
+	op = &t->ops[t->nops++];
+	*op = (struct tmpl_op){ .kind = kind, .line = line };
+	return op;
+}
+
+static void
+tmpl_emit_text(struct tmpl_cc *cc, size_t from, size_t to)
+{
+	struct tmpl_op *op;
+
+	if (to > from) {
+		op = tmpl_push_op(cc->t, TMPL_TEXT, 0);
+		op->off = from;
+		op->len = to - from;
+	}
+}
+
+static bool
+tmpl_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* Check the name in src[a, b), store it in op and split it at dots once here so that
+ * rendering only walks NUL-separated parts. Partial names are not split. */
+static int
+tmpl_parse_name(struct tmpl_cc *cc, struct tmpl_op *op, size_t a, size_t b)
+{
+	const char *s = cc->src;
+	size_t i, n;
+
+	while (a < b && isspace((unsigned char)s[a]))
+		a++;
+	while (b > a && isspace((unsigned char)s[b - 1]))
+		b--;
+	n = b - a;
+	op->off = a;
+	op->len = n;
+	if (n == 0)
+		return TMPL_FAIL(cc, op->line, "empty name in tag");
+	for (i = a; i < b; i++)
+		if (!tmpl_is_name_char(s[i]))
+			return TMPL_FAIL(cc, op->line, "bad character in name '%.*s'",
+					 (int)(n > 64 ? 64 : n), s + a);
+	op->key = tmpl_strndup(s + a, n);
+	op->nparts = n == 1 && s[a] == '.' ? 0 : 1;   /* 0: the top of the stack */
+	for (i = 0; i < n && op->nparts > 0 && op->kind != TMPL_PARTIAL; i++) {
+		if (op->key[i] != '.')
+			continue;
+		/* The previous dot is already a NUL, so this also catches "a..b". */
+		if (i == 0 || i == n - 1 || op->key[i - 1] == '\0')
+			return TMPL_FAIL(cc, op->line, "empty part in dotted name '%.*s'",
+					 (int)(n > 64 ? 64 : n), s + a);
+		op->key[i] = '\0';
+		op->nparts++;
+	}
+	return 0;
+}
+
+/* Is the tag src[open, tag_end) alone on its line with only blanks around it? If so the
+ * line disappears: *ret_from is where its leading blanks start and *ret_next is just past
+ * its newline (or the end of the source). */
+static bool
+tmpl_standalone(const struct tmpl_cc *cc, size_t open, size_t tag_end, size_t *ret_from,
+		size_t *ret_next)
+{
+	const char *s = cc->src;
+	size_t a = open, b = tag_end;
+
+	/* Stopping at pos means an earlier tag on the same line makes this one inline. */
+	while (a > cc->pos && (s[a - 1] == ' ' || s[a - 1] == '\t'))
+		a--;
+	if (a > 0 && s[a - 1] != '\n')
+		return false;
+	while (b < cc->len && (s[b] == ' ' || s[b] == '\t'))
+		b++;
+	if (b < cc->len && s[b] == '\n')
+		b++;
+	else if (b + 1 < cc->len && s[b] == '\r' && s[b + 1] == '\n')
+		b += 2;
+	else if (b != cc->len)
+		return false;
+	*ret_from = a;
+	*ret_next = b;
+	return true;
+}
+
+/* One tag as found in the source: kind, name in src[name, close), tag ends at end. */
+struct tmpl_tag {
+	enum tmpl_kind kind;
+	size_t line, name, close, end;
+};
+
+/* Find the end of the tag opening at src[open] and what kind it is. */
+static int
+tmpl_scan_tag(struct tmpl_cc *cc, size_t open, struct tmpl_tag *tag)
+{
+	static const char sigils[] = "#^/!>&";
+	static const enum tmpl_kind kinds[] = {
+		TMPL_SECTION, TMPL_INVERTED, TMPL_CLOSE, TMPL_COMMENT, TMPL_PARTIAL, TMPL_RAW,
+	};
+	size_t p = open + 2, n = 2;
+	const char *sig;
+
+	*tag = (struct tmpl_tag){ .kind = TMPL_VAR };
+	tag->line = tmpl_line_at(cc, open);
+	if (p < cc->len && cc->src[p] == '{') {
+		tag->kind = TMPL_RAW;
+		n = 3;
+		p++;
+	} else if (p < cc->len && cc->src[p] != '\0' &&
+		   (sig = strchr(sigils, cc->src[p])) != NULL) {
+		tag->kind = kinds[sig - sigils];
+		p++;
+	}
+	tag->name = p;
+	tag->close = tmpl_find(cc, p, "}}}", n);   /* "}}" unless the tag opened with "{{{" */
+	if (tag->close == TMPL_NONE)
+		return TMPL_FAIL(cc, tag->line, "unclosed tag");
+	tag->end = tag->close + n;
+	return 0;
+}
+
+/* A {{/name}}: it must close the innermost open section, by the same name. */
+static int
+tmpl_close_section(struct tmpl_cc *cc, size_t line, size_t a, size_t b)
+{
+	struct tmpl_op tmp = { .kind = TMPL_CLOSE, .line = line };
+	const struct tmpl_op *op;
+	int rc = -1;
+
+	if (tmpl_parse_name(cc, &tmp, a, b) != 0)
+		goto out;
+	if (cc->nopen == 0) {
+		TMPL_FAIL(cc, line, "'{{/%.*s}}' closes no section", (int)tmp.len,
+			  cc->src + tmp.off);
+		goto out;
+	}
+	op = &cc->t->ops[cc->open[cc->nopen - 1]];
+	if (op->len != tmp.len || memcmp(cc->src + op->off, cc->src + tmp.off, tmp.len) != 0) {
+		TMPL_FAIL(cc, line, "'{{/%.*s}}' does not match '{{%c%.*s}}' of line %zu",
+			  (int)tmp.len, cc->src + tmp.off, op->kind == TMPL_SECTION ? '#' : '^',
+			  (int)op->len, cc->src + op->off, op->line);
+		goto out;
+	}
+	cc->t->ops[cc->open[--cc->nopen]].end = cc->t->nops;
+	rc = 0;
+out:
+	free(tmp.key);
+	return rc;
+}
+
+/* Compile the tag at src[open] and the text before it; *ret_next is where to go on. */
+static int
+tmpl_compile_tag(struct tmpl_cc *cc, size_t open, size_t *ret_next)
+{
+	struct tmpl_tag tag;
+	struct tmpl_op *op;
+	size_t from = open;
+
+	if (tmpl_scan_tag(cc, open, &tag) != 0)
+		return -1;
+	*ret_next = tag.end;
+	if (tag.kind != TMPL_VAR && tag.kind != TMPL_RAW &&
+	    !tmpl_standalone(cc, open, tag.end, &from, ret_next)) {
+		from = open;
+		*ret_next = tag.end;
+	}
+	tmpl_emit_text(cc, cc->pos, from);
+	switch (tag.kind) {
+	case TMPL_COMMENT:
+		return 0;
+	case TMPL_CLOSE:
+		return tmpl_close_section(cc, tag.line, tag.name, tag.close);
+	case TMPL_SECTION:
+	case TMPL_INVERTED:
+		if (cc->nopen == TMPL_MAX_NEST)
+			return TMPL_FAIL(cc, tag.line, "sections nested deeper than %d",
+					 TMPL_MAX_NEST);
+		cc->open[cc->nopen++] = cc->t->nops;
+		break;
+	case TMPL_TEXT:
+	case TMPL_VAR:
+	case TMPL_RAW:
+	case TMPL_PARTIAL:
+		break;
+	}
+	op = tmpl_push_op(cc->t, tag.kind, tag.line);
+	return tmpl_parse_name(cc, op, tag.name, tag.close);
+}
+
+static int
+tmpl_compile(struct tmpl_cc *cc)
+{
+	const struct tmpl_op *op;
+	size_t open, next;
+
+	while (cc->pos < cc->len) {
+		open = tmpl_find(cc, cc->pos, "{{", 2);
+		if (open == TMPL_NONE) {
+			tmpl_emit_text(cc, cc->pos, cc->len);
+			break;
+		}
+		if (tmpl_compile_tag(cc, open, &next) != 0)
+			return -1;
+		cc->pos = next;
+	}
+	if (cc->nopen > 0) {
+		op = &cc->t->ops[cc->open[cc->nopen - 1]];
+		return TMPL_FAIL(cc, op->line, "unclosed section '%.*s'", (int)op->len,
+				 cc->src + op->off);
+	}
+	return 0;
+}
+
+static void
+tmpl_free_one(struct tmpl *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nops; i++)
+		free(t->ops[i].key);
+	free(t->ops);
+	free(t->src);
+	free(t->name);
+	free(t);
+}
+
+struct tmpl_set *
+tmpl_set_new(void)
+{
+	struct tmpl_set *set = calloc(1, sizeof *set);
+
+	if (set == NULL)
+		core_oom();
+	return set;
+}
+
+void
+tmpl_set_free(struct tmpl_set *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++)
+		tmpl_free_one(set->v[i]);
+	free(set->v);
+	free(set);
+}
+
+int
+tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len,
+	     char **ret_err)
+{
+	struct tmpl_cc cc;
+	struct tmpl *t;
+
+	if (tmpl_get(set, name) != NULL)
+		return tmpl_err(ret_err, name, 0, "template already in the set");
+	t = tmpl_xrealloc(NULL, 1, sizeof *t);
+	memset(t, 0, sizeof *t);
+	t->name = tmpl_strndup(name, strlen(name));
+	t->src = tmpl_strndup(src, len);
+	cc = (struct tmpl_cc){ .t = t, .src = t->src, .len = len, .line = 1,
+			       .ret_err = ret_err };
+	if (tmpl_compile(&cc) != 0)
+		goto fail;
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 16;
+		set->v = tmpl_xrealloc(set->v, set->cap, sizeof *set->v);
+	}
+	set->v[set->n++] = t;
+	return 0;
+fail:
+	tmpl_free_one(t);
+	return -1;
+}
+
+int
+tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
+{
+	struct tmpl_op *op;
+	struct tmpl *t;
+	size_t i, j;
+
+	for (i = 0; i < set->n; i++) {
+		t = set->v[i];
+		for (j = 0; j < t->nops; j++) {
+			op = &t->ops[j];
+			if (op->kind != TMPL_PARTIAL)
+				continue;
+			op->partial = tmpl_get(set, op->key);
+			if (op->partial == NULL)
+				return tmpl_err(ret_err, t->name, op->line,
+						"unknown partial '%s'", op->key);
+		}
+	}
+	return 0;
+}
+
+const struct tmpl *
+tmpl_get(const struct tmpl_set *set, const char *name)
+{
+	size_t i;
+
+	/* A few dozen templates: a linear scan costs less than keeping an index right. */
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->v[i]->name, name) == 0)
+			return set->v[i];
+	return NULL;
+}
+
+/* ---- rendering: reads the set and the context, writes only rs and rs->out ---- */
+
+static json_t *
+tmpl_frame(const struct tmpl_rs *rs, size_t i)
+{
+	return i < rs->nframes ? rs->frames[rs->nframes - 1 - i]
+			       : rs->base[rs->nbase - 1 - (i - rs->nframes)];
+}
+
+/* The first part through the stack, top down; the other parts inside what it found. A
+ * missing later part does not resume the stack search (Mustache rule). */
+static json_t *
+tmpl_lookup(const struct tmpl_rs *rs, const struct tmpl_op *op)
+{
+	size_t i, n = rs->nframes + rs->nbase;
+	const char *part = op->key;
+	json_t *v = NULL;
+
+	if (op->nparts == 0)
+		return n > 0 ? tmpl_frame(rs, 0) : NULL;
+	for (i = 0; i < n && v == NULL; i++)
+		v = json_object_get(tmpl_frame(rs, i), part);   /* NULL for non-objects */
+	for (i = 1; i < op->nparts && v != NULL; i++) {
+		part += strlen(part) + 1;
+		v = json_object_get(v, part);
+	}
+	return v;
+}
+
+static bool
+tmpl_falsy(const json_t *v)
+{
+	return v == NULL || json_is_false(v) || json_is_null(v) ||
+	       (json_is_string(v) && json_string_length(v) == 0) ||
+	       (json_is_integer(v) && json_integer_value(v) == 0) ||
+	       (json_is_real(v) && json_real_value(v) == 0.0) ||
+	       (json_is_array(v) && json_array_size(v) == 0);
+}
+
+static void
+tmpl_put_value(struct buf *out, const json_t *v, bool raw)
+{
+	/* Numbers and "true" hold nothing to escape. */
+	if (json_is_string(v) && raw)
+		buf_append(out, json_string_value(v), json_string_length(v));
+	else if (json_is_string(v))
+		buf_html_escape(out, json_string_value(v), json_string_length(v));
+	else if (json_is_integer(v))
+		buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		buf_printf(out, "%.15g", json_real_value(v));
+	else if (json_is_true(v))
+		buf_append(out, "true", 4);
+}
+
+static int tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end);
+
+/* The body of section ops[i] once with v on top of the stack. */
+static int
+tmpl_render_with(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v)
+{
+	int rc;
+
+	if (rs->nframes == TMPL_MAX_FRAMES)
+		return -1;
+	rs->frames[rs->nframes++] = v;
+	rc = tmpl_render_ops(rs, t, i + 1, t->ops[i].end);
+	rs->nframes--;
+	return rc;
+}
+
+static int
+tmpl_render_section(struct tmpl_rs *rs, const struct tmpl *t, size_t i)
+{
+	json_t *v = tmpl_lookup(rs, &t->ops[i]);
+	size_t k;
+
+	if (tmpl_falsy(v))
+		return 0;
+	if (!json_is_array(v))
+		return tmpl_render_with(rs, t, i, v);
+	for (k = 0; k < json_array_size(v); k++)
+		if (tmpl_render_with(rs, t, i, json_array_get(v, k)) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
+{
+	const struct tmpl_op *op;
+
+	while (i < end) {
+		op = &t->ops[i];
+		switch (op->kind) {
+		case TMPL_TEXT:
+			buf_append(rs->out, t->src + op->off, op->len);
+			break;
+		case TMPL_VAR:
+		case TMPL_RAW:
+			tmpl_put_value(rs->out, tmpl_lookup(rs, op), op->kind == TMPL_RAW);
+			break;
+		case TMPL_SECTION:
+			if (tmpl_render_section(rs, t, i) != 0)
+				return -1;
+			i = op->end;
+			continue;
+		case TMPL_INVERTED:
+			if (tmpl_falsy(tmpl_lookup(rs, op)) &&
+			    tmpl_render_ops(rs, t, i + 1, op->end) != 0)
+				return -1;
+			i = op->end;
+			continue;
+		case TMPL_PARTIAL:
+			/* Unresolved means finalize was skipped: fail rather than guess. */
+			if (op->partial == NULL || rs->npartials == TMPL_MAX_PARTIALS)
+				return -1;
+			rs->npartials++;
+			if (tmpl_render_ops(rs, op->partial, 0, op->partial->nops) != 0)
+				return -1;
+			rs->npartials--;
+			break;
+		case TMPL_CLOSE:
+		case TMPL_COMMENT:
+			break;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int
+tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out)
+{
+	struct tmpl_rs rs;
+
+	if (t == NULL)
+		return -1;
+	rs.base = ctx;
+	rs.nbase = ctx != NULL ? depth : 0;
+	rs.nframes = rs.npartials = 0;
+	rs.out = out;
+	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
+	return tmpl_render_ops(&rs, t, 0, t->nops);
+}
