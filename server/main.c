@@ -8,12 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "db/cluster.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "forum/app.h"
+#include "forum/users.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "render/views.h"
@@ -104,11 +106,27 @@ cmd_serve(int argc, char **argv)
 		{ "drain-timeout", "CORRAL_DRAIN_TIMEOUT", "MS", "10000",
 		  "on SIGTERM, wait this long for requests in flight", NULL },
 		{ "quiet", "CORRAL_QUIET", NULL, NULL, "no log line per request", NULL },
+		{ "session-idle", "CORRAL_SESSION_IDLE", "SECONDS", "1209600",
+		  "sign a session out after this long unused (14 days)", NULL },
+		{ "session-max", "CORRAL_SESSION_MAX", "SECONDS", "5184000",
+		  "sign a session out after this long in any case (60 days)", NULL },
+		{ "hash-concurrency", "CORRAL_HASH_CONCURRENCY", "N", "2",
+		  "password hashes computed at once (each takes 64 MiB)", NULL },
+		{ "signin-limit-account", "CORRAL_SIGNIN_LIMIT_ACCOUNT", "N", "5",
+		  "failed sign-ins per account per window before 429", NULL },
+		{ "signin-limit-ip", "CORRAL_SIGNIN_LIMIT_IP", "N", "50",
+		  "failed sign-ins per client address per window before 429", NULL },
+		{ "signin-window", "CORRAL_SIGNIN_WINDOW", "SECONDS", "900", "sign-in limit window", NULL },
+		{ "register-limit-ip", "CORRAL_REGISTER_LIMIT_IP", "N", "10",
+		  "registrations per client address per window", NULL },
+		{ "register-window", "CORRAL_REGISTER_WINDOW", "SECONDS", "3600", "registration limit window", NULL },
 	};
 	enum { O_LISTEN = O_DB_COMMON_N, O_BASE_URL, O_THREADS, O_MAXCONN, O_PERIP, O_TIMEOUT,
-	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET };
+	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
+	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
+	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
 	struct router *rt = NULL;
@@ -126,8 +144,38 @@ cmd_serve(int argc, char **argv)
 	if (opt_int(&opts[O_THREADS], 1, 256, &threads) || opt_int(&opts[O_MAXCONN], 1, 100000, &maxconn) ||
 	    opt_int(&opts[O_PERIP], 1, 100000, &perip) || opt_int(&opts[O_TIMEOUT], 1, 3600, &timeout) ||
 	    opt_int(&opts[O_STMT_TIMEOUT], 10, 600000, &stmt_timeout) ||
-	    opt_int(&opts[O_DRAIN], 0, 600000, &drain))
+	    opt_int(&opts[O_DRAIN], 0, 600000, &drain) ||
+	    opt_int(&opts[O_SESSION_IDLE], 60, 31536000, &sess_idle) ||
+	    opt_int(&opts[O_SESSION_MAX], 60, 315360000, &sess_max) ||
+	    opt_int(&opts[O_HASH_CONC], 1, 64, &hash_conc) ||
+	    opt_int(&opts[O_SIGNIN_ACCT], 1, 1000000, &signin_acct) ||
+	    opt_int(&opts[O_SIGNIN_IP], 1, 1000000, &signin_ip) ||
+	    opt_int(&opts[O_SIGNIN_WINDOW], 1, 86400, &signin_win) ||
+	    opt_int(&opts[O_REG_IP], 1, 1000000, &reg_ip) ||
+	    opt_int(&opts[O_REG_WINDOW], 1, 86400, &reg_win))
 		return 2;
+	snprintf(base, sizeof base, "http://%s", opts[O_LISTEN].value);
+	if (opts[O_BASE_URL].value)
+		snprintf(base, sizeof base, "%s", opts[O_BASE_URL].value);
+	while (strlen(base) > 0 && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+	if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
+		fprintf(stderr, "corral: --base-url must start with http:// or https://\n");
+		return 2;
+	}
+	if (auth_init(&(struct auth_config){
+			.secure_cookies = strncmp(base, "https://", 8) == 0,
+			.origin = base,
+			.session_idle_s = (int)sess_idle,
+			.session_max_s = (int)sess_max,
+			.hash_concurrency = (int)hash_conc,
+			.signin_fail_account = (int)signin_acct,
+			.signin_fail_ip = (int)signin_ip,
+			.signin_window_s = (int)signin_win,
+			.register_per_ip = (int)reg_ip,
+			.register_window_s = (int)reg_win,
+		}) != 0)
+		return 1;
 	if (dbsel_open(opts, &db) != 0)
 		return 1;
 	if (migrate_run(db.url) < 0)
@@ -138,8 +186,7 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	db_disconnect();   /* the main thread serves nothing; pool threads connect lazily */
-	snprintf(base, sizeof base, "http://%s", opts[O_LISTEN].value);
-	app_init(&(struct app_config){ .base_url = opts[O_BASE_URL].value ? opts[O_BASE_URL].value : base });
+	app_init(&(struct app_config){ .base_url = base });
 	if ((views = views_load()) == NULL || (rt = app_router()) == NULL)
 		goto out;
 	metrics_set_router(rt);
@@ -250,11 +297,92 @@ cmd_cluster(int argc, char **argv)
 	return 2;
 }
 
+static const char user_usage[] =
+	"usage: corral user add NAME --role admin|moderator|member [--community-role SLUG] [options]\n"
+	"       corral user set-role NAME admin|moderator|member [options]\n\n"
+	"Create an account (the password is read from standard input, one line) or change its\n"
+	"permission role. Works while a server runs on the same database or data dir.\n";
+
+static int
+user_read_password(char *out, size_t size, size_t *ret_len)
+{
+	size_t n;
+
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password (10 to 1024 bytes): ");
+	if (fgets(out, (int)size, stdin) == NULL) {
+		fprintf(stderr, "corral: no password on standard input\n");
+		return -1;
+	}
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	*ret_len = n;
+	return 0;
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+	struct opt opts[] = {
+		DB_OPTS,
+		{ "role", "CORRAL_USER_ROLE", "ROLE", "member", "admin, moderator or member (user add)", NULL },
+		{ "community-role", "CORRAL_USER_COMMUNITY_ROLE", "SLUG", "practitioner",
+		  "community role of a new account (user add)", NULL },
+		{ "email", "CORRAL_USER_EMAIL", "ADDRESS", NULL, "email of a new account (user add)", NULL },
+	};
+	enum { O_ROLE = O_DB_COMMON_N, O_CROLE, O_EMAIL };
+	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1;
+	struct ctx c = { .rid = "cli" };
+	char *args[3], pw[1100];
+	size_t pwlen = 0;
+	int64_t id;
+	struct dbsel db;
+	bool help;
+
+	if (opt_parse(argc, argv, 2, opts, nopts, args, 3, &nargs, &help) != 0)
+		return 2;
+	if (help) {
+		opt_usage(stdout, user_usage, opts, nopts);
+		return 0;
+	}
+	if (!(nargs == 2 && strcmp(args[0], "add") == 0) && !(nargs == 3 && strcmp(args[0], "set-role") == 0)) {
+		opt_usage(stderr, user_usage, opts, nopts);
+		return 2;
+	}
+	if (strcmp(args[0], "add") == 0 && user_read_password(pw, sizeof pw, &pwlen) != 0)
+		return 2;
+	if (auth_init(&(struct auth_config){ .hash_concurrency = 1 }) != 0 || dbsel_open(opts, &db) != 0)
+		return 1;
+	if (migrate_run(db.url) < 0)
+		goto out;
+	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
+	c.arena = arena_new();
+	if (strcmp(args[0], "add") == 0 &&
+	    users_create(&c, args[1], pw, pwlen, opts[O_CROLE].value, opts[O_EMAIL].value,
+			 opts[O_ROLE].value, &id) == 0) {
+		printf("created %s (%s, %s)\n", args[1], opts[O_ROLE].value, opts[O_CROLE].value);
+		rc = 0;
+	} else if (strcmp(args[0], "set-role") == 0 && users_set_role(&c, args[1], args[2], 0) == 0) {
+		printf("%s is now %s\n", args[1], args[2]);
+		rc = 0;
+	}
+	if (rc != 0)
+		fprintf(stderr, "corral: %s%s%s\n", c.err_msg ? c.err_msg : herr_default_message(c.err),
+			c.err_field ? " — " : "", c.err_field ? c.err_field : "");
+	sodium_memzero(pw, sizeof pw);
+	db_disconnect();
+	arena_free(c.arena);
+out:
+	dbsel_close(&db);
+	return rc;
+}
+
 static const char main_usage[] =
 	"usage: corral COMMAND [options]\n\n"
 	"Commands:\n"
 	"  serve      serve the forum over HTTP\n"
 	"  migrate    apply schema migrations\n"
+	"  user       add an account, or change its permission role\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"
 	"  version    print the version\n\n"
 	"Run 'corral COMMAND --help' for the options of a command. Every option can also be\n"
@@ -288,6 +416,8 @@ main(int argc, char **argv)
 		return cmd_migrate(argc, argv);
 	if (strcmp(argv[1], "cluster") == 0)
 		return cmd_cluster(argc, argv);
+	if (strcmp(argv[1], "user") == 0)
+		return cmd_user(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("corral %s (schema %d)\n", CORRAL_VERSION, migrate_latest());
 		return 0;

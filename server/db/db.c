@@ -271,7 +271,8 @@ db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res)
 		err = HERR_CONFLICT;
 	else if (strcmp(state, "57014") == 0)
 		err = HERR_UNAVAILABLE;
-	else if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0)
+	else if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0 ||
+		 strcmp(state, "23503") == 0 || strcmp(state, "23502") == 0)
 		err = HERR_INVALID;
 	else
 		err = HERR_INTERNAL;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "auth/auth.h"
 #include "core/log.h"
 #include "forum/routes.h"
 
@@ -31,6 +32,9 @@ app_router(void)
 	} tables[] = {
 		{ site_routes, &site_routes_n },
 		{ ops_routes, &ops_routes_n },
+		{ accounts_routes, &accounts_routes_n },
+		{ users_routes, &users_routes_n },
+		{ admin_routes, &admin_routes_n },
 	};
 	struct router *rt = router_new();
 
@@ -43,24 +47,39 @@ app_router(void)
 	return rt;
 }
 
-static enum herr
-app_prepare(struct req *r)
+/* The signed-in account as templates see it in page.viewer. */
+static json_t *
+app_viewer_json(const struct viewer *v)
 {
-	(void)r;
-	return HERR_OK;
+	return json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:b,s:b,s:b,s:b,s:i}",
+			 "id", (json_int_t)v->id, "username", v->username,
+			 "display_name", v->display_name ? v->display_name : "",
+			 "role", v->role_name,
+			 "community_role", "slug", v->community_role, "label", v->community_label,
+			 "kind", v->community_kind,
+			 "role_verified", v->role_verified, "suspended", v->suspended,
+			 "is_moderator", v->role >= ROLE_MODERATOR, "is_admin", v->role >= ROLE_ADMIN,
+			 "unread", v->unread);
 }
 
 static json_t *
 app_page(struct req *r)
 {
 	json_t *page = json_object();
+	struct viewer *v = auth_viewer(r);
 
 	json_object_set_new(page, "site_name", json_string(app_cfg.site_name));
 	json_object_set_new(page, "path", json_string(r->url));
+	if (v)
+		json_object_set_new(page, "viewer", app_viewer_json(v));
+	/* Anonymous pages get a CSRF cookie only when they hold a form an anonymous visitor
+	 * submits, so every other anonymous page stays cacheable. */
+	if (v || (r->route && (r->route->flags & ROUTE_FORM)))
+		json_object_set_new(page, "csrf", json_string(auth_form_csrf(r)));
 	return page;
 }
 
 const struct http_hooks app_hooks = {
-	.prepare = app_prepare,
+	.prepare = auth_prepare,
 	.page = app_page,
 };

@@ -12,5 +12,11 @@ extern const struct route site_routes[];
 extern const size_t site_routes_n;
 extern const struct route ops_routes[];
 extern const size_t ops_routes_n;
+extern const struct route accounts_routes[];
+extern const size_t accounts_routes_n;
+extern const struct route users_routes[];
+extern const size_t users_routes_n;
+extern const struct route admin_routes[];
+extern const size_t admin_routes_n;
 
 #endif

@@ -133,6 +133,7 @@ enum herr http_fail(struct req *r, enum herr err, const char *field, const char 
 #define IN_TRIM     0x2u   /* strip leading/trailing whitespace before checking */
 #define IN_BYTES    0x4u   /* min/max count bytes instead of characters */
 #define IN_NULLABLE 0x8u   /* JSON null counts as absent */
+#define IN_CHECKBOX 0x10u  /* in_bool: an absent form field is false (unchecked box) */
 
 /* Each returns 0 (present and valid, *ret set), 1 (absent and optional, *ret untouched)
  * or -1 (400 recorded with the field name). */

@@ -231,7 +231,7 @@ in_bool(struct req *r, const char *field, unsigned flags, bool *ret)
 
 	if (v == NULL) {
 		/* An unchecked checkbox is not sent at all: for forms absence means false. */
-		if (r->input_form && !(flags & IN_REQUIRED)) {
+		if (r->input_form && (flags & IN_CHECKBOX)) {
 			*ret = false;
 			return 0;
 		}

@@ -116,7 +116,8 @@ http_respond_html_error(struct req *r, int status)
 	struct buf out = BUF_INIT;
 	const char *form_view = r->view ? r->view : r->route ? r->route->view : NULL;
 	bool form = form_view && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-		    status < 500 && r->c.err != HERR_CSRF;
+		    status < 500 && r->c.err != HERR_CSRF &&
+		    (r->model != NULL || r->route == NULL || r->route->page == NULL);
 	json_t *model = form && r->model ? json_incref(r->model) : json_object();
 
 	json_object_set_new(model, "error", http_error_json(r));
@@ -204,8 +205,11 @@ http_respond(struct req *r)
 		return MHD_YES;
 	if (r->c.err != HERR_OK)
 		return http_respond_err(r);
-	if (r->html && !get && r->location)
+	/* After a successful form POST: 303 See Other, whatever the API twin answers. */
+	if (r->html && !get && r->location) {
+		r->status = 303;
 		return http_respond_redirect(r);
+	}
 	if (r->html && r->status >= 300 && r->status < 400 && r->location)
 		return http_respond_redirect(r);
 	if (get && http_etag_matches(r)) {

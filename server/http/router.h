@@ -25,12 +25,18 @@ struct route {
 				    re-shown with errors for a POST); NULL for the JSON API */
 	const char *title;       /* static page title for HTML views, or NULL */
 	unsigned flags;          /* ROUTE_* */
+	/* For an HTML form POST: the GET handler of the page the form sits on. When the POST
+	 * fails with a 4xx, the page is rebuilt with it and shown again with the error and
+	 * what was typed. */
+	enum herr (*page)(struct req *r);
 };
 
 /* Route flags. */
 #define ROUTE_HTML       0x01u  /* an HTML page/form route (set by the router for non-/api/) */
 #define ROUTE_NO_CSRF    0x02u  /* an unsafe method that needs no CSRF token (none so far) */
 #define ROUTE_STREAM     0x04u  /* the handler queues its own response (SSE) */
+#define ROUTE_FORM       0x08u  /* a page whose form anonymous visitors submit (sign in,
+				   register): it hands out a CSRF token to them */
 
 struct router;
 

@@ -181,6 +181,33 @@ http_decode_input(struct req *r)
 				 : "Send the body as application/json.");
 }
 
+/* A form POST failed: build the model of the page it came from, so the page is shown
+ * again with the error beside the field and the input kept. */
+static void
+http_rebuild_page(struct req *r)
+{
+	struct ctx saved = r->c;
+
+	json_decref(r->model);
+	r->model = NULL;
+	r->c.err = HERR_OK;
+	r->c.err_field = r->c.err_msg = NULL;
+	r->c.extra = NULL;
+	if (r->route->page(r) != HERR_OK) {
+		json_decref(r->model);
+		r->model = NULL;
+	} else {
+		http_model(r);   /* a page without data still counts as rebuilt */
+	}
+	db_request_end();
+	r->c.err = saved.err;
+	r->c.err_field = saved.err_field;
+	r->c.err_msg = saved.err_msg;
+	r->c.extra = saved.extra;
+	r->c.retry_after = saved.retry_after;
+	r->location = NULL;
+}
+
 static void
 http_dispatch(struct req *r)
 {
@@ -197,6 +224,8 @@ http_dispatch(struct req *r)
 	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)
 		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
 	db_request_end();
+	if (r->c.err != HERR_OK && r->html && r->route->page && herr_status(r->c.err) < 500)
+		http_rebuild_page(r);
 }
 
 static enum MHD_Result

@@ -147,9 +147,14 @@ def cluster():
     c.stop()
 
 
+# The shared server registers hundreds of accounts from 127.0.0.1: lift the per-address
+# limits there; the limits themselves are tested on servers of their own.
+SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000"]
+
+
 @pytest.fixture(scope="session")
 def server(cluster):
-    s = Server(["--database", cluster.url, "--quiet"])
+    s = Server(["--database", cluster.url] + SHARED_ARGS)
     yield s
     code = s.stop()
     assert code == 0, s.output()
@@ -169,3 +174,88 @@ def assert_error(resp, status, code, field=None):
     if field is not None:
         assert body["error"].get("field") == field, body
     return body["error"]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class Client:
+    """A browser-like API client: keeps the session cookie and sends the CSRF token."""
+
+    def __init__(self, server):
+        self.server = server
+        self.s = requests.Session()
+        self.csrf = None
+        self.user = None
+        self.token = None
+
+    def req(self, method, path, json=None, data=None, headers=None, csrf=True, **kw):
+        h = dict(headers or {})
+        if csrf and self.csrf and "X-CSRF-Token" not in h:
+            h["X-CSRF-Token"] = self.csrf
+        if self.token:
+            h.setdefault("Authorization", "Bearer " + self.token)
+        return self.s.request(method, self.server.url(path), json=json, data=data, headers=h,
+                              allow_redirects=False, **kw)
+
+    def get(self, path, **kw):
+        return self.req("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.req("POST", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.req("PATCH", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.req("PUT", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.req("DELETE", path, **kw)
+
+    def register(self, username=None, password=PASSWORD, community_role="practitioner", **extra):
+        username = username or unique()
+        body = {"username": username, "password": password, "community_role": community_role}
+        body.update(extra)
+        r = self.s.post(self.server.url("/api/v1/users"), json=body)
+        assert r.status_code == 201, r.text
+        self.user = r.json()["user"]
+        self.csrf = r.json()["csrf_token"]
+        self.password = password
+        return self
+
+    def login(self, username, password=PASSWORD):
+        r = self.s.post(self.server.url("/api/v1/session"), json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        self.user = r.json()["user"]
+        self.csrf = r.json()["csrf_token"]
+        return self
+
+
+def cli(*args, stdin=None):
+    return subprocess.run([CORRAL] + list(args), input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def make_user(server, cluster, role="member", community_role="practitioner", username=None):
+    """A signed-in client whose account has the given permission role (set via the CLI)."""
+    c = Client(server).register(username=username, community_role=community_role)
+    if role != "member":
+        out = cli("user", "set-role", c.user["username"], role, "--database", cluster.url)
+        assert out.returncode == 0, out.stderr
+        c.user["role"] = role
+    return c
+
+
+@pytest.fixture
+def member(server):
+    return Client(server).register()
+
+
+@pytest.fixture
+def moderator(server, cluster):
+    return make_user(server, cluster, "moderator", "consultant")
+
+
+@pytest.fixture
+def admin(server, cluster):
+    return make_user(server, cluster, "admin", "trainer")

@@ -1,0 +1,129 @@
+/* forum/admin.c — what administrators manage: the community roles people choose from,
+ * and permission roles (through /admin as well as PATCH /api/v1/users). */
+#include <string.h>
+
+#include "auth/auth.h"
+#include "forum/routes.h"
+#include "forum/users.h"
+#include "http/http.h"
+
+static const char *const admin_kinds[] = { "doer", "helper", NULL };
+
+static enum herr
+admin_page(struct req *r)
+{
+	PGresult *res;
+
+	if (auth_require(r, ROLE_ADMIN) != 0)
+		return r->c.err;
+	if ((res = db_q0(&r->c, STMT_COMMUNITY_ROLES)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "community_roles", db_rows_json(res));
+	if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
+		return r->c.err;
+	json_object_set_new(r->model, "categories", db_rows_json(res));
+	return HERR_OK;
+}
+
+static bool
+admin_slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 2 && n <= 32 && s[0] >= 'a' && s[0] <= 'z' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static enum herr
+admin_role_create(struct req *r)
+{
+	const char *slug, *label, *kind;
+	PGresult *res;
+
+	if (auth_require(r, ROLE_ADMIN) != 0 ||
+	    in_string(r, "slug", 2, 32, IN_REQUIRED | IN_TRIM, &slug) < 0 ||
+	    in_string(r, "label", 1, 64, IN_REQUIRED | IN_TRIM, &label) < 0 ||
+	    in_enum(r, "kind", admin_kinds, IN_REQUIRED, &kind) < 0)
+		return r->c.err;
+	if (!admin_slug_valid(slug))
+		return http_fail(r, HERR_INVALID, "slug",
+				 "A slug starts with a letter and has 2 to 32 of a-z, 0-9, '_' or '-'.");
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	res = db_q(&r->c, STMT_CROLE_CREATE, slug, label, kind);
+	if (res == NULL) {
+		db_rollback(&r->c);
+		if (strcmp(r->c.sqlstate, "23505") == 0)
+			r->c.err_field = "slug", r->c.err_msg = "There is already a role with that slug.";
+		return r->c.err;
+	}
+	json_object_set_new(http_model(r), "community_role", db_row_json(res, 0));
+	if (modlog_add(&r->c, auth_viewer(r)->id, "create_community_role", "community_role", slug,
+		       NULL, json_pack("{s:s,s:s}", "label", label, "kind", kind)) != 0 ||
+	    db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	r->status = 201;
+	r->location = "/admin";
+	return HERR_OK;
+}
+
+static enum herr
+admin_role_update(struct req *r)
+{
+	const char *label = NULL, *kind = NULL, *slug = http_param(r, "slug");
+	PGresult *res;
+
+	if (auth_require(r, ROLE_ADMIN) != 0 ||
+	    in_string(r, "label", 1, 64, IN_TRIM, &label) < 0 ||
+	    in_enum(r, "kind", admin_kinds, 0, &kind) < 0)
+		return r->c.err;
+	if (label == NULL && kind == NULL)
+		return http_fail(r, HERR_INVALID, "label", "Give a new label or kind.");
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_CROLE_UPDATE, slug, label, kind)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 0) {
+		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such community role.");
+		goto fail;
+	}
+	json_object_set_new(http_model(r), "community_role", db_row_json(res, 0));
+	if (modlog_add(&r->c, auth_viewer(r)->id, "update_community_role", "community_role", slug,
+		       NULL, json_pack("{s:s?,s:s?}", "label", label, "kind", kind)) != 0 ||
+	    db_commit(&r->c) != 0)
+		goto fail;
+	r->location = "/admin";
+	return HERR_OK;
+fail:
+	db_rollback(&r->c);
+	return r->c.err;
+}
+
+/* /admin's form: set the permission role of an account by name. */
+static enum herr
+admin_set_role(struct req *r)
+{
+	const char *username, *role;
+	static const char *const roles[] = { "member", "moderator", "admin", NULL };
+
+	if (auth_require(r, ROLE_ADMIN) != 0 ||
+	    in_string(r, "username", 1, 64, IN_REQUIRED | IN_TRIM, &username) < 0 ||
+	    in_enum(r, "role", roles, IN_REQUIRED, &role) < 0)
+		return r->c.err;
+	if (users_set_role(&r->c, username, role, auth_viewer(r)->id) != 0)
+		return r->c.err;
+	r->location = "/admin";
+	return HERR_OK;
+}
+
+const struct route admin_routes[] = {
+	{ "GET", "/admin", admin_page, .view = "admin", .title = "Administration" },
+	{ "POST", "/admin/community-roles", admin_role_create, .view = "admin", .page = admin_page },
+	{ "POST", "/admin/community-roles/{slug}", admin_role_update, .view = "admin", .page = admin_page },
+	{ "POST", "/admin/users/role", admin_set_role, .view = "admin", .page = admin_page },
+	{ "POST", "/api/v1/community-roles", admin_role_create },
+	{ "PATCH", "/api/v1/community-roles/{slug}", admin_role_update },
+};
+const size_t admin_routes_n = ROUTES_N(admin_routes);

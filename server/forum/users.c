@@ -1,0 +1,404 @@
+/* forum/users.c — profiles, profile edits, permission and community roles of accounts,
+ * suspension, and the account creation shared with the command line. */
+#include "forum/users.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/log.h"
+#include "forum/routes.h"
+#include "http/http.h"
+#include "render/markdown.h"
+
+#define USERS_BIO_MAX 5000
+
+bool
+users_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 3 && n <= 32 &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+int
+modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
+	   const char *target_id, const char *reason, json_t *details)
+{
+	char *d = details ? json_dumps(details, JSON_COMPACT) : NULL;
+	PGresult *res;
+
+	if (d)
+		arena_defer(c->arena, free, d);
+	res = db_q(c, STMT_MODLOG_ADD, actor_id ? db_int(c, actor_id) : NULL, action, target_type,
+		   target_id, reason, d);
+	return res ? 0 : -1;
+}
+
+int
+users_create(struct ctx *c, const char *username, const char *password, size_t pwlen,
+	     const char *community_role, const char *email, const char *role, int64_t *ret_id)
+{
+	char hash[AUTH_HASH_BYTES];
+	PGresult *res;
+
+	if (!users_name_valid(username)) {
+		ctx_fail(c, HERR_INVALID, "username",
+			 "A username is 3 to 32 letters, digits, '_' or '-'.");
+		return -1;
+	}
+	if (pwlen < 10 || pwlen > 1024) {
+		ctx_fail(c, HERR_INVALID, "password", "A password is 10 to 1024 bytes long.");
+		return -1;
+	}
+	if (auth_role_parse(role) < 0) {
+		ctx_fail(c, HERR_INVALID, "role", "A role is member, moderator or admin.");
+		return -1;
+	}
+	/* Cheap check first: a taken name should not cost an argon2id hash. */
+	if ((res = db_q(c, STMT_USER_EXISTS, username)) == NULL)
+		return -1;
+	if (PQntuples(res) > 0)
+		goto taken;
+	if (auth_password_hash(c, password, pwlen, hash) != 0)
+		return -1;
+	res = db_q(c, STMT_USER_CREATE, username, hash, community_role, email, role);
+	sodium_memzero(hash, sizeof hash);
+	if (res == NULL) {
+		if (strcmp(c->sqlstate, "23505") == 0) {
+			c->err = HERR_OK;
+			goto taken;
+		}
+		if (strcmp(c->sqlstate, "23503") == 0) {
+			c->err = HERR_OK;
+			ctx_fail(c, HERR_INVALID, "community_role", "There is no such community role.");
+		}
+		return -1;
+	}
+	*ret_id = db_i64(res, 0, 0);
+	return 0;
+taken:
+	ctx_fail(c, HERR_CONFLICT, "username", "That username is taken (names ignore case).");
+	return -1;
+}
+
+json_t *
+users_get(struct ctx *c, int64_t id, bool private)
+{
+	PGresult *res = db_q(c, STMT_USER_BY_ID, db_int(c, id));
+	json_t *u;
+
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0) {
+		ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such user.");
+		return NULL;
+	}
+	u = db_row_json(res, 0);
+	if (!private) {
+		json_object_del(u, "bio");
+		json_object_del(u, "email");
+		json_object_del(u, "suspension_reason");
+	}
+	return u;
+}
+
+/* Lock the admins and make sure one stays when user_id stops being one. */
+static int
+users_keep_an_admin(struct ctx *c, int64_t user_id)
+{
+	PGresult *res = db_q0(c, STMT_ADMINS_LOCK);
+	int others = 0;
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (db_i64(res, i, 0) != user_id)
+			others++;
+	if (others == 0 && PQntuples(res) > 0) {
+		ctx_fail(c, HERR_CONFLICT, "role", "The forum needs at least one administrator.");
+		return -1;
+	}
+	return 0;
+}
+
+int
+users_set_role(struct ctx *c, const char *username, const char *role, int64_t actor_id)
+{
+	PGresult *res;
+	int64_t id;
+
+	if (auth_role_parse(role) < 0) {
+		ctx_fail(c, HERR_INVALID, "role", "A role is member, moderator or admin.");
+		return -1;
+	}
+	if (db_begin(c) != 0)
+		return -1;
+	if ((res = db_q(c, STMT_USER_EXISTS, username)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 0) {
+		ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such user.");
+		goto fail;
+	}
+	id = db_i64(res, 0, 0);
+	if (strcmp(role, "admin") != 0 && users_keep_an_admin(c, id) != 0)
+		goto fail;
+	if (db_q(c, STMT_USER_UPDATE, db_int(c, id), NULL, NULL, NULL, NULL, NULL, role) == NULL ||
+	    modlog_add(c, actor_id, "set_role", "user", db_int(c, id), NULL,
+		       json_pack("{s:s}", "role", role)) != 0 ||
+	    db_commit(c) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(c);
+	return -1;
+}
+
+/* --- handlers --- */
+
+static bool
+users_is_self(struct req *r, json_t *user)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return v && v->id == json_integer_value(json_object_get(user, "id"));
+}
+
+static int64_t
+users_id_by_name(struct req *r, const char *name)
+{
+	PGresult *res = db_q(&r->c, STMT_USER_EXISTS, name);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such user.");
+		return -1;
+	}
+	return db_i64(res, 0, 0);
+}
+
+static enum herr
+users_show(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+	int64_t id = users_id_by_name(r, http_param(r, "username"));
+	json_t *u, *probe;
+	bool private;
+
+	if (id < 0)
+		return r->c.err;
+	probe = users_get(&r->c, id, true);
+	if (probe == NULL)
+		return r->c.err;
+	private = users_is_self(r, probe) || (v && v->role >= ROLE_MODERATOR);
+	json_decref(probe);
+	if ((u = users_get(&r->c, id, private)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "user", u);
+	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(u, "username")));
+	if (v) {
+		json_object_set_new(r->model, "can_moderate", json_boolean(v->role >= ROLE_MODERATOR));
+		json_object_set_new(r->model, "can_admin", json_boolean(v->role >= ROLE_ADMIN));
+		json_object_set_new(r->model, "is_self", json_boolean(v->id == id));
+	}
+	return HERR_OK;
+}
+
+/* Render a bio through the one Markdown pipeline; "" stays "". */
+static const char *
+users_bio_html(struct req *r, const char *bio)
+{
+	struct md_opts opts = { .max_bytes = USERS_BIO_MAX };
+	struct md_out out;
+	const char *why = NULL, *html;
+
+	if (bio[0] == '\0')
+		return "";
+	switch (md_render(bio, strlen(bio), &opts, &out, &why)) {
+	case MD_OK:
+		html = arena_strdup(r->c.arena, out.html);
+		md_out_free(&out);
+		return html;
+	case MD_EMPTY:
+		return "";
+	default:
+		http_fail(r, HERR_INVALID, "bio", why ? why : "The bio cannot be rendered.");
+		return NULL;
+	}
+}
+
+struct users_patch {
+	const char *display_name, *bio, *bio_html, *community_role, *verified, *role;
+	bool has_role;
+};
+
+/* Read the fields this viewer may change; a field they may not change is 403. */
+static int
+users_patch_read(struct req *r, bool self, struct users_patch *p)
+{
+	struct viewer *v = auth_viewer(r);
+	static const char *const roles[] = { "member", "moderator", "admin", NULL };
+	bool verified;
+	int rc;
+
+	if ((rc = in_string(r, "display_name", 0, 64, IN_TRIM | IN_NULLABLE, &p->display_name)) < 0 ||
+	    (rc = in_string(r, "bio", 0, USERS_BIO_MAX, IN_BYTES | IN_NULLABLE, &p->bio)) < 0 ||
+	    (rc = in_string(r, "community_role", 1, 32, 0, &p->community_role)) < 0 ||
+	    (rc = in_bool(r, "role_verified", 0, &verified)) < 0 ||
+	    (rc = in_enum(r, "role", roles, 0, &p->role)) < 0)
+		return -1;
+	if (r->input_form && json_object_get(r->input, "display_name") && !p->display_name)
+		p->display_name = "";   /* a form sends "" to clear the field */
+	if (r->input_form && json_object_get(r->input, "bio") && !p->bio)
+		p->bio = "";
+	if (json_object_get(r->input, "role_verified"))
+		p->verified = verified ? "true" : "false";
+	if (!self && (p->display_name || p->bio || p->community_role)) {
+		http_fail(r, HERR_FORBIDDEN, NULL, "You can only edit your own profile.");
+		return -1;
+	}
+	if (p->verified && v->role < ROLE_MODERATOR) {
+		http_fail(r, HERR_FORBIDDEN, "role_verified", "Only moderators verify community roles.");
+		return -1;
+	}
+	if (p->role && v->role < ROLE_ADMIN) {
+		http_fail(r, HERR_FORBIDDEN, "role", "Only administrators change permission roles.");
+		return -1;
+	}
+	if (p->bio && (p->bio_html = users_bio_html(r, p->bio)) == NULL)
+		return -1;
+	return 0;
+}
+
+static enum herr
+users_patch(struct req *r)
+{
+	struct viewer *v;
+	struct users_patch p = { 0 };
+	const char *name = http_param(r, "username");
+	int64_t id;
+	json_t *u;
+
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	v = auth_viewer(r);
+	if ((id = users_id_by_name(r, name)) < 0)
+		return r->c.err;
+	if (users_patch_read(r, v->id == id, &p) != 0)
+		return r->c.err;
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if (p.role && strcmp(p.role, "admin") != 0 && users_keep_an_admin(&r->c, id) != 0)
+		goto fail;
+	if (db_q(&r->c, STMT_USER_UPDATE, db_int(&r->c, id), p.display_name, p.bio, p.bio_html,
+		 p.community_role, p.verified, p.role) == NULL) {
+		if (strcmp(r->c.sqlstate, "23503") == 0) {
+			r->c.err = HERR_OK;
+			http_fail(r, HERR_INVALID, "community_role", "There is no such community role.");
+		}
+		goto fail;
+	}
+	if ((p.verified && modlog_add(&r->c, v->id, strcmp(p.verified, "true") == 0 ? "verify_role" : "unverify_role",
+				      "user", db_int(&r->c, id), NULL, NULL) != 0) ||
+	    (p.role && modlog_add(&r->c, v->id, "set_role", "user", db_int(&r->c, id), NULL,
+				  json_pack("{s:s}", "role", p.role)) != 0))
+		goto fail;
+	if (db_commit(&r->c) != 0)
+		return r->c.err;
+	if ((u = users_get(&r->c, id, v->id == id || v->role >= ROLE_MODERATOR)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "user", u);
+	r->location = arena_printf(r->c.arena, "/u/%s", json_string_value(json_object_get(u, "username")));
+	return HERR_OK;
+fail:
+	db_rollback(&r->c);
+	return r->c.err;
+}
+
+/* Moderators suspend members; only admins suspend moderators; admins are not suspended. */
+static int
+users_may_suspend(struct req *r, int64_t id)
+{
+	struct viewer *v = auth_viewer(r);
+	json_t *u = users_get(&r->c, id, false);
+	int target;
+
+	if (u == NULL)
+		return -1;
+	target = auth_role_parse(json_string_value(json_object_get(u, "role")));
+	json_decref(u);
+	if (id == v->id || target == ROLE_ADMIN || (target == ROLE_MODERATOR && v->role < ROLE_ADMIN)) {
+		http_fail(r, HERR_FORBIDDEN, NULL, "You cannot suspend this account.");
+		return -1;
+	}
+	return 0;
+}
+
+static enum herr
+users_suspend(struct req *r)
+{
+	const char *until, *reason;
+	PGresult *res;
+	int64_t id;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0)
+		return r->c.err;
+	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id) != 0)
+		return r->c.err;
+	if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &until) < 0 ||
+	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &reason) < 0)
+		return r->c.err;
+	res = db_q(&r->c, STMT_TIME_IN_FUTURE, until);
+	if (res == NULL || !db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
+		r->c.err = HERR_OK;
+		return http_fail(r, HERR_INVALID, "until", "until must be a time in the future (RFC 3339).");
+	}
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if (db_q(&r->c, STMT_USER_SUSPEND, db_int(&r->c, id), until, reason) == NULL ||
+	    modlog_add(&r->c, auth_viewer(r)->id, "suspend", "user", db_int(&r->c, id), reason,
+		       json_pack("{s:s}", "until", until)) != 0 ||
+	    db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	json_object_set_new(http_model(r), "user", users_get(&r->c, id, true));
+	r->location = arena_printf(r->c.arena, "/u/%s", http_param(r, "username"));
+	return HERR_OK;
+}
+
+static enum herr
+users_unsuspend(struct req *r)
+{
+	int64_t id;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0)
+		return r->c.err;
+	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id) != 0)
+		return r->c.err;
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if (db_q(&r->c, STMT_USER_UNSUSPEND, db_int(&r->c, id)) == NULL ||
+	    modlog_add(&r->c, auth_viewer(r)->id, "lift_suspension", "user", db_int(&r->c, id), NULL, NULL) != 0 ||
+	    db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	r->location = arena_printf(r->c.arena, "/u/%s", http_param(r, "username"));
+	return HERR_OK;
+}
+
+const struct route users_routes[] = {
+	{ "GET", "/u/{username}", users_show, .view = "user" },
+	{ "POST", "/u/{username}", users_patch, .view = "user", .page = users_show },
+	{ "POST", "/u/{username}/suspension", users_suspend, .view = "user", .page = users_show },
+	{ "POST", "/u/{username}/unsuspend", users_unsuspend, .view = "user", .page = users_show },
+	{ "GET", "/api/v1/users/{username}", users_show },
+	{ "PATCH", "/api/v1/users/{username}", users_patch },
+	{ "POST", "/api/v1/users/{username}/suspension", users_suspend },
+	{ "DELETE", "/api/v1/users/{username}/suspension", users_unsuspend },
+};
+const size_t users_routes_n = ROUTES_N(users_routes);

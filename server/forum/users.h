@@ -1,0 +1,36 @@
+/* forum/users.h — accounts: creation (shared by registration and `corral user add`),
+ * the public shape of a user, role changes and the moderation log. */
+#ifndef CORRAL_FORUM_USERS_H
+#define CORRAL_FORUM_USERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/ctx.h"
+#include "db/db.h"
+
+/* 3–32 of [A-Za-z0-9_-]. */
+bool users_name_valid(const char *name);
+
+/* Create an account. Validates the name, the password (10–1024 bytes) and the community
+ * role; role is "member", "moderator" or "admin". 0 with *ret_id, or -1 with the error
+ * recorded (409 on a taken name, 400 with the field otherwise). */
+int users_create(struct ctx *c, const char *username, const char *password, size_t pwlen,
+		 const char *community_role, const char *email, const char *role, int64_t *ret_id);
+
+/* Set the permission role of an account by name, refusing to demote the last admin.
+ * actor_id 0 = the command line. 0 or -1 (recorded). */
+int users_set_role(struct ctx *c, const char *username, const char *role, int64_t actor_id);
+
+/* The user with this id as its public JSON ({id, username, display_name, role,
+ * community_role {slug,label,kind}, role_verified, created_at, post_count, …}); with
+ * private set also bio source, email and suspension reason. NULL on error (recorded)
+ * or when missing (404 recorded). */
+json_t *users_get(struct ctx *c, int64_t id, bool private);
+
+/* Append to the moderation log. details may be NULL. 0 or -1. */
+int modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
+	       const char *target_id, const char *reason, json_t *details);
+
+#endif
