@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "forum/app.h"
+#include "forum/posts.h"
 #include "forum/users.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -120,13 +121,19 @@ cmd_serve(int argc, char **argv)
 		{ "register-limit-ip", "CORRAL_REGISTER_LIMIT_IP", "N", "10",
 		  "registrations per client address per window", NULL },
 		{ "register-window", "CORRAL_REGISTER_WINDOW", "SECONDS", "3600", "registration limit window", NULL },
+		{ "trust-posts", "CORRAL_TRUST_POSTS", "N", "2",
+		  "posts of a new account that wait for a moderator before it is trusted", NULL },
+		{ "post-limit", "CORRAL_POST_LIMIT", "N", "10", "posts per account per window before 429", NULL },
+		{ "post-window", "CORRAL_POST_WINDOW", "SECONDS", "60", "posting limit window", NULL },
 	};
 	enum { O_LISTEN = O_DB_COMMON_N, O_BASE_URL, O_THREADS, O_MAXCONN, O_PERIP, O_TIMEOUT,
 	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
-	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW };
+	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
+	       O_POST_LIMIT, O_POST_WINDOW };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
 	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
+	long trust, post_limit, post_window;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
 	struct router *rt = NULL;
@@ -152,8 +159,13 @@ cmd_serve(int argc, char **argv)
 	    opt_int(&opts[O_SIGNIN_IP], 1, 1000000, &signin_ip) ||
 	    opt_int(&opts[O_SIGNIN_WINDOW], 1, 86400, &signin_win) ||
 	    opt_int(&opts[O_REG_IP], 1, 1000000, &reg_ip) ||
-	    opt_int(&opts[O_REG_WINDOW], 1, 86400, &reg_win))
+	    opt_int(&opts[O_REG_WINDOW], 1, 86400, &reg_win) ||
+	    opt_int(&opts[O_TRUST], 0, 1000, &trust) ||
+	    opt_int(&opts[O_POST_LIMIT], 1, 1000000, &post_limit) ||
+	    opt_int(&opts[O_POST_WINDOW], 1, 86400, &post_window))
 		return 2;
+	forum_configure(&(struct forum_config){ .trust_posts = (int)trust, .post_limit = (int)post_limit,
+						.post_window_s = (int)post_window, .page_size = 200 });
 	snprintf(base, sizeof base, "http://%s", opts[O_LISTEN].value);
 	if (opts[O_BASE_URL].value)
 		snprintf(base, sizeof base, "%s", opts[O_BASE_URL].value);

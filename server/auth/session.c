@@ -101,7 +101,8 @@ auth_viewer_from(struct ctx *c, PGresult *res)
 	v->role_verified = db_bool(res, 0, 7);
 	v->suspended = db_bool(res, 0, 8);
 	v->approved_posts = (int)db_i64(res, 0, 9);
-	v->csrf = db_str(res, 0, 10);
+	v->unread = (int)db_i64(res, 0, 10);
+	v->csrf = db_str(res, 0, 11);
 	return v;
 }
 
@@ -141,7 +142,7 @@ auth_resolve(struct req *r)
 	r->viewer = auth_viewer_from(&r->c, res);
 	auth_viewer(r)->via_token = token;
 	/* Sliding idle expiry, written at most every five minutes per session. */
-	if (db_bool(res, 0, 11) && db_q(&r->c, token ? STMT_TOKEN_TOUCH : STMT_SESSION_TOUCH, hash) == NULL)
+	if (db_bool(res, 0, 12) && db_q(&r->c, token ? STMT_TOKEN_TOUCH : STMT_SESSION_TOUCH, hash) == NULL)
 		return r->c.err;
 	return HERR_OK;
 }

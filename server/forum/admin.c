@@ -118,7 +118,66 @@ admin_set_role(struct req *r)
 	return HERR_OK;
 }
 
+static bool
+admin_category_slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+static enum herr
+admin_category_save(struct req *r, bool create)
+{
+	const char *slug = http_param(r, "slug"), *name = NULL, *desc = NULL, *pos = NULL;
+	int64_t position;
+	PGresult *res;
+	int rc;
+
+	if (auth_require(r, ROLE_ADMIN) != 0 ||
+	    (create && in_string(r, "slug", 1, 64, IN_REQUIRED | IN_TRIM, &slug) < 0) ||
+	    in_string(r, "name", 1, 100, (create ? IN_REQUIRED : 0) | IN_TRIM, &name) < 0 ||
+	    in_string(r, "description", 0, 1000, IN_NULLABLE, &desc) < 0 ||
+	    (rc = in_int(r, "position", -1000000, 1000000, IN_NULLABLE, &position)) < 0)
+		return r->c.err;
+	if (rc == 0)
+		pos = db_int(&r->c, position);
+	if (create && !admin_category_slug_valid(slug))
+		return http_fail(r, HERR_INVALID, "slug", "A slug is 1 to 64 of a-z, 0-9 and '-'.");
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	res = create ? db_q(&r->c, STMT_CATEGORY_CREATE, slug, name, desc, pos)
+		     : db_q(&r->c, STMT_CATEGORY_UPDATE, slug, name, desc, pos);
+	if (res == NULL) {
+		db_rollback(&r->c);
+		if (strcmp(r->c.sqlstate, "23505") == 0)
+			r->c.err_field = "slug", r->c.err_msg = "There is already a category with that slug.";
+		return r->c.err;
+	}
+	if (PQntuples(res) == 0) {
+		db_rollback(&r->c);
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
+	}
+	json_object_set_new(http_model(r), "category", db_row_json(res, 0));
+	if (modlog_add(&r->c, auth_viewer(r)->id, create ? "create_category" : "update_category", "category",
+		       slug, NULL, NULL) != 0 || db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	r->status = create ? 201 : 200;
+	r->location = "/admin";
+	return HERR_OK;
+}
+
+static enum herr admin_category_create(struct req *r) { return admin_category_save(r, true); }
+static enum herr admin_category_update(struct req *r) { return admin_category_save(r, false); }
+
 const struct route admin_routes[] = {
+	{ "POST", "/admin/categories", admin_category_create, .view = "admin", .page = admin_page },
+	{ "POST", "/admin/categories/{slug}", admin_category_update, .view = "admin", .page = admin_page },
+	{ "POST", "/api/v1/categories", admin_category_create },
+	{ "PATCH", "/api/v1/categories/{slug}", admin_category_update },
 	{ "GET", "/admin", admin_page, .view = "admin", .title = "Administration" },
 	{ "POST", "/admin/community-roles", admin_role_create, .view = "admin", .page = admin_page },
 	{ "POST", "/admin/community-roles/{slug}", admin_role_update, .view = "admin", .page = admin_page },

@@ -18,5 +18,15 @@ extern const struct route users_routes[];
 extern const size_t users_routes_n;
 extern const struct route admin_routes[];
 extern const size_t admin_routes_n;
+extern const struct route threads_routes[];
+extern const size_t threads_routes_n;
+extern const struct route posts_routes[];
+extern const size_t posts_routes_n;
+extern const struct route notifications_routes[];
+extern const size_t notifications_routes_n;
+extern const struct route voices_routes[];
+extern const size_t voices_routes_n;
+extern const struct route feeds_routes[];
+extern const size_t feeds_routes_n;
 
 #endif

@@ -2,8 +2,10 @@
  * (categories, community roles). */
 #include <string.h>
 
+#include "auth/auth.h"
 #include "db/db.h"
 #include "forum/routes.h"
+#include "forum/threads.h"
 #include "http/http.h"
 
 static enum herr
@@ -28,16 +30,42 @@ site_community_roles(struct req *r)
 	return HERR_OK;
 }
 
+/* ?sort=latest|doer_share&page=N, shared by the home and category pages. */
+static int
+site_list_args(struct req *r, bool *ret_by_share, int64_t *ret_page)
+{
+	const char *sort = http_query(r, "sort");
+
+	if (r->c.err != HERR_OK || http_query_int(r, "page", 1, 100000, 1, ret_page) != 0)
+		return -1;
+	if (sort && *sort && strcmp(sort, "latest") != 0 && strcmp(sort, "doer_share") != 0) {
+		http_fail(r, HERR_INVALID, "sort", "sort is latest or doer_share.");
+		return -1;
+	}
+	*ret_by_share = sort && strcmp(sort, "doer_share") == 0;
+	json_object_set_new(http_model(r), *ret_by_share ? "sort_doer_share" : "sort_latest", json_true());
+	return 0;
+}
+
 static enum herr
 site_home(struct req *r)
 {
-	return site_categories(r);
+	bool by_share;
+	int64_t page;
+
+	if (site_list_args(r, &by_share, &page) != 0 || site_categories(r) != HERR_OK ||
+	    threads_list(r, 0, by_share, page, r->model) != 0)
+		return r->c.err;
+	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
+	return HERR_OK;
 }
 
 static enum herr
 site_category(struct req *r)
 {
 	PGresult *res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
+	bool by_share;
+	int64_t page;
 
 	if (res == NULL)
 		return r->c.err;
@@ -45,6 +73,10 @@ site_category(struct req *r)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
 	json_object_set_new(http_model(r), "category", db_row_json(res, 0));
 	r->title = arena_strdup(r->c.arena, db_str(res, 0, db_col(res, "name")));
+	if (site_list_args(r, &by_share, &page) != 0 ||
+	    threads_list(r, db_i64(res, 0, 0), by_share, page, r->model) != 0)
+		return r->c.err;
+	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
 	return HERR_OK;
 }
 

@@ -149,6 +149,10 @@ int in_enum(struct req *r, const char *field, const char *const *allowed, unsign
 int in_int_list(struct req *r, const char *field, size_t max_items, int64_t min, int64_t max,
 		unsigned flags, int64_t **ret, size_t *ret_n);
 
+/* Render template view with r->model (and the page context) into out, for bodies that
+ * are neither a page nor JSON (Atom feeds). 0 or -1 (logged). */
+int http_render_into(struct req *r, const char *view, struct buf *out);
+
 /* --- Shared model helpers --- */
 
 /* The model, created as an empty object on first use. */

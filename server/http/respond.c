@@ -110,6 +110,12 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 	return rc;
 }
 
+int
+http_render_into(struct req *r, const char *view, struct buf *out)
+{
+	return http_render(r, view, r->model, out);
+}
+
 static enum MHD_Result
 http_respond_html_error(struct req *r, int status)
 {

@@ -23,7 +23,9 @@ views_load(void)
 			continue;
 		base = f->path + sizeof VIEWS_PREFIX - 1;
 		dot = strrchr(base, '.');
-		if (dot == NULL || strcmp(dot, ".html") != 0 || (size_t)(dot - base) >= sizeof name)
+		/* Pages are .html, feeds .xml; the name is the file name without it. */
+		if (dot == NULL || (strcmp(dot, ".html") != 0 && strcmp(dot, ".xml") != 0) ||
+		    (size_t)(dot - base) >= sizeof name)
 			continue;
 		memcpy(name, base, (size_t)(dot - base));
 		name[dot - base] = '\0';

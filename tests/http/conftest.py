@@ -149,7 +149,8 @@ def cluster():
 
 # The shared server registers hundreds of accounts from 127.0.0.1: lift the per-address
 # limits there; the limits themselves are tested on servers of their own.
-SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000"]
+SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000",
+               "--post-limit", "1000000"]
 
 
 @pytest.fixture(scope="session")
@@ -236,18 +237,43 @@ def cli(*args, stdin=None):
     return subprocess.run([CORRAL] + list(args), input=stdin, capture_output=True, text=True, timeout=60)
 
 
-def make_user(server, cluster, role="member", community_role="practitioner", username=None):
-    """A signed-in client whose account has the given permission role (set via the CLI)."""
+def make_user(server, cluster, role="member", community_role="practitioner", username=None, trusted=True):
+    """A signed-in client whose account has the given permission role (set via the CLI);
+    trusted accounts post without waiting in the pending queue."""
     c = Client(server).register(username=username, community_role=community_role)
     if role != "member":
         out = cli("user", "set-role", c.user["username"], role, "--database", cluster.url)
         assert out.returncode == 0, out.stderr
         c.user["role"] = role
+    if trusted:
+        cluster.sql("UPDATE users SET approved_posts = 100 WHERE id = %s", (c.user["id"],))
     return c
 
 
+def new_thread(client, title=None, body="Opening post", category="general"):
+    r = client.post("/api/v1/threads", json={"category": category, "title": title or unique("Thread "),
+                                              "body": body})
+    assert r.status_code == 201, r.text
+    return r.json()["thread"]
+
+
+def reply(client, thread_id, body="A reply", parent_id=None):
+    payload = {"body": body}
+    if parent_id is not None:
+        payload["parent_id"] = parent_id
+    r = client.post("/api/v1/threads/%d/posts" % thread_id, json=payload)
+    assert r.status_code == 201, r.text
+    return r.json()["post"]
+
+
 @pytest.fixture
-def member(server):
+def member(server, cluster):
+    return make_user(server, cluster)
+
+
+@pytest.fixture
+def newcomer(server):
+    """A member whose first posts wait for a moderator."""
     return Client(server).register()
 
 

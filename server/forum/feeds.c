@@ -1,0 +1,120 @@
+/* forum/feeds.c — Atom feeds of the forum, a category and a thread (RFC 4287). */
+#include <string.h>
+
+#include "db/db.h"
+#include "forum/app.h"
+#include "forum/routes.h"
+#include "forum/threads.h"
+#include "http/http.h"
+
+static enum herr
+feeds_render(struct req *r, const char *title, const char *path, json_t *entries)
+{
+	const char *base = app_config()->base_url;
+	json_t *first = json_array_get(entries, 0);
+	const char *updated = first ? json_string_value(json_object_get(first, "updated")) : NULL;
+
+	r->model = json_pack("{s:{s:s,s:s,s:s,s:s},s:o}", "feed", "title", title,
+			     "id", arena_printf(r->c.arena, "%s%s", base, path),
+			     "link", arena_printf(r->c.arena, "%s%s", base, path),
+			     "updated", updated ? updated : "1970-01-01T00:00:00Z", "entries", entries);
+	json_object_set_new(json_object_get(r->model, "feed"), "self",
+			    json_sprintf("%s%s", base, r->url));
+	r->content_type = "application/atom+xml; charset=utf-8";
+	return http_render_into(r, "feed", &r->out) == 0 ? HERR_OK
+							 : http_fail(r, HERR_INTERNAL, NULL, NULL);
+}
+
+static enum herr
+feeds_threads(struct req *r, int64_t category_id, const char *title, const char *path)
+{
+	const char *base = app_config()->base_url;
+	PGresult *res = db_q(&r->c, STMT_FEED_THREADS, db_int(&r->c, category_id));
+	json_t *entries = json_array();
+
+	if (res == NULL) {
+		json_decref(entries);
+		return r->c.err;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *row = db_row_json(res, i);
+		const char *id = db_str(res, i, 0);
+
+		json_array_append_new(entries, json_pack("{s:s,s:s,s:s,s:O,s:O,s:s,s:s}",
+			"title", db_str(res, i, 1),
+			"link", arena_printf(r->c.arena, "%s/t/%s/%s", base, id, db_str(res, i, 2)),
+			"id", arena_printf(r->c.arena, "%s/t/%s", base, id),
+			"published", json_object_get(row, "created_at"),
+			"updated", json_object_get(row, "last_post_at"),
+			"author", db_str(res, i, 5),
+			"content_html", db_str(res, i, 6)));
+		json_decref(row);
+	}
+	return feeds_render(r, title, path, entries);
+}
+
+static enum herr
+feeds_forum(struct req *r)
+{
+	return feeds_threads(r, 0, "Corral: latest discussions", "/");
+}
+
+static enum herr
+feeds_category(struct req *r)
+{
+	PGresult *res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
+
+	if (res == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
+	return feeds_threads(r, db_i64(res, 0, 0),
+			     arena_printf(r->c.arena, "Corral: %s", db_str(res, 0, db_col(res, "name"))),
+			     arena_printf(r->c.arena, "/c/%s", http_param(r, "slug")));
+}
+
+static enum herr
+feeds_thread(struct req *r)
+{
+	const char *base = app_config()->base_url;
+	json_t *t, *entries, *row;
+	PGresult *res;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (t = threads_load(r, id)) == NULL)
+		return r->c.err;
+	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0) {
+		json_decref(t);
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such thread.");
+	}
+	if ((res = db_q(&r->c, STMT_FEED_POSTS, db_int(&r->c, id))) == NULL) {
+		json_decref(t);
+		return r->c.err;
+	}
+	entries = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		row = db_row_json(res, i);
+		json_array_append_new(entries, json_pack("{s:s,s:s,s:s,s:O,s:O,s:s,s:s}",
+			"title", arena_printf(r->c.arena, "Post by %s", db_str(res, i, 3)),
+			"link", arena_printf(r->c.arena, "%s/t/%lld#p%s", base, (long long)id, db_str(res, i, 0)),
+			"id", arena_printf(r->c.arena, "%s/p/%s", base, db_str(res, i, 0)),
+			"published", json_object_get(row, "created_at"),
+			"updated", json_object_get(row, "updated_at"),
+			"author", db_str(res, i, 3),
+			"content_html", db_str(res, i, 4)));
+		json_decref(row);
+	}
+	enum herr e = feeds_render(r, arena_printf(r->c.arena, "Corral: %s",
+						   json_string_value(json_object_get(t, "title"))),
+				   arena_printf(r->c.arena, "/t/%lld", (long long)id), entries);
+
+	json_decref(t);
+	return e;
+}
+
+const struct route feeds_routes[] = {
+	{ "GET", "/feed.atom", feeds_forum },
+	{ "GET", "/c/{slug}/feed.atom", feeds_category },
+	{ "GET", "/t/{id}/feed.atom", feeds_thread },
+};
+const size_t feeds_routes_n = ROUTES_N(feeds_routes);

@@ -1,0 +1,67 @@
+/* forum/notifications.c — the viewer's notifications: replies, mentions, watched
+ * threads, moderation notices; and marking them read. */
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/routes.h"
+#include "http/http.h"
+
+static enum herr
+notif_list(struct req *r)
+{
+	int64_t before;
+	PGresult *res;
+	json_t *items;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || http_query_int(r, "before", 1, INT64_MAX, 0, &before) != 0)
+		return r->c.err;
+	res = db_q(&r->c, STMT_NOTIFICATIONS, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, before),
+		   db_int(&r->c, 51));
+	if (res == NULL)
+		return r->c.err;
+	items = db_rows_json(res);
+	if (json_array_size(items) > 50) {
+		json_array_remove(items, 50);
+		json_object_set_new(http_model(r), "next_before",
+				    json_integer(db_i64(res, 49, db_col(res, "id"))));
+	}
+	json_object_set_new(http_model(r), "notifications", items);
+	json_object_set_new(r->model, "unread", json_integer(auth_viewer(r)->unread));
+	return HERR_OK;
+}
+
+static enum herr
+notif_read(struct req *r)
+{
+	int64_t *ids;
+	size_t n;
+	int rc;
+	struct buf list = BUF_INIT;
+	PGresult *res;
+
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	if ((rc = in_int_list(r, "ids", 1000, 1, INT64_MAX, 0, &ids, &n)) < 0)
+		return r->c.err;
+	if (rc == 1) {
+		res = db_q(&r->c, STMT_NOTIFICATIONS_READ_ALL, db_int(&r->c, auth_viewer(r)->id));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			buf_printf(&list, "%s%lld", i ? "," : "{", (long long)ids[i]);
+		buf_putc(&list, '}');
+		res = db_q(&r->c, STMT_NOTIFICATIONS_READ_IDS, db_int(&r->c, auth_viewer(r)->id), list.data);
+		buf_free(&list);
+	}
+	if (res == NULL)
+		return r->c.err;
+	r->model = json_pack("{s:i}", "marked", atoi(PQcmdTuples(res)));
+	r->location = "/notifications";
+	return HERR_OK;
+}
+
+const struct route notifications_routes[] = {
+	{ "GET", "/notifications", notif_list, .view = "notifications", .title = "Notifications" },
+	{ "POST", "/notifications/read", notif_read, .view = "notifications", .page = notif_list },
+	{ "GET", "/api/v1/notifications", notif_list },
+	{ "POST", "/api/v1/notifications/read", notif_read },
+};
+const size_t notifications_routes_n = ROUTES_N(notifications_routes);

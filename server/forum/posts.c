@@ -1,0 +1,307 @@
+/* forum/posts.c — replies, edits with revisions, soft deletion, and the Markdown of a
+ * post with its @mentions resolved against real accounts. */
+#include "forum/posts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "forum/routes.h"
+#include "forum/users.h"
+#include "render/markdown.h"
+
+static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,
+					 .page_size = 200 };
+
+void
+forum_configure(const struct forum_config *cfg)
+{
+	forum_cfg = *cfg;
+}
+
+const struct forum_config *
+forum_config(void)
+{
+	return &forum_cfg;
+}
+
+struct posts_mentions {
+	struct req *r;
+	struct buf ids;
+	int n;
+	bool failed;
+};
+
+/* Link a mention only when the account exists; remember whom to notify. */
+static bool
+posts_mention_ok(void *cls, const char *name)
+{
+	struct posts_mentions *m = cls;
+	PGresult *res;
+
+	if (m->failed)
+		return false;
+	res = db_q(&m->r->c, STMT_MENTION_LOOKUP, name);
+	if (res == NULL) {
+		m->failed = true;
+		return false;
+	}
+	if (PQntuples(res) == 0)
+		return false;
+	buf_printf(&m->ids, "%s%s", m->n++ ? "," : "", db_str(res, 0, 0));
+	return true;
+}
+
+int
+posts_read_body(struct req *r, struct post_body *ret)
+{
+	struct posts_mentions m = { .r = r };
+	struct md_opts opts = { .max_bytes = MD_MAX_BYTES, .mention_ok = posts_mention_ok, .cls = &m };
+	struct md_out out;
+	const char *body, *why = NULL;
+	struct buf refs = BUF_INIT;
+	enum md_status st;
+
+	if (in_string(r, "body", 1, 1024 * 1024, IN_REQUIRED | IN_BYTES, &body) < 0)
+		return -1;
+	st = md_render(body, strlen(body), &opts, &out, &why);
+	if (m.failed) {
+		if (st == MD_OK)
+			md_out_free(&out);
+		buf_free(&m.ids);
+		return -1;
+	}
+	if (st != MD_OK) {
+		buf_free(&m.ids);
+		http_fail(r, HERR_INVALID, "body",
+			  st == MD_EMPTY ? "The post is empty."
+			  : st == MD_TOO_LARGE ? "A post is at most 50 000 bytes."
+			  : why ? why : "The post cannot be rendered.");
+		return -1;
+	}
+	memset(ret, 0, sizeof *ret);
+	ret->source = body;
+	ret->html = arena_strndup(r->c.arena, out.html, out.html_len);
+	ret->version = md_version();
+	ret->mentions = m.n;
+	if (m.n)
+		ret->mention_ids = arena_printf(r->c.arena, "{%s}", m.ids.data);
+	for (size_t i = 0; i < out.n_ideas; i++)
+		buf_printf(&refs, "%s%lld", i ? "," : "", (long long)out.ideas[i]);
+	if (out.n_ideas)
+		ret->idea_refs = arena_printf(r->c.arena, "{%s}", refs.data);
+	buf_free(&refs);
+	buf_free(&m.ids);
+	md_out_free(&out);
+	return 0;
+}
+
+int
+posts_store_refs(struct ctx *c, int64_t post_id, const struct post_body *b, bool edit)
+{
+	const char *id = db_int(c, post_id);
+
+	if (b->mention_ids && db_q(c, STMT_MENTIONS_ADD, id, b->mention_ids) == NULL)
+		return -1;
+	if (edit && db_q(c, STMT_IDEA_REFS_CLEAR, id) == NULL)
+		return -1;
+	if (b->idea_refs && db_q(c, STMT_IDEA_REFS_ADD, id, b->idea_refs) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+posts_may_write(struct req *r)
+{
+	if (auth_require_active(r) != 0)
+		return -1;
+	if (auth_viewer(r)->role >= ROLE_MODERATOR)
+		return 0;
+	return auth_rate_hit(r, arena_printf(r->c.arena, "post:user:%lld", (long long)auth_viewer(r)->id),
+			     forum_cfg.post_limit, forum_cfg.post_window_s);
+}
+
+const char *
+posts_initial_state(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return v->role >= ROLE_MODERATOR || v->approved_posts >= forum_cfg.trust_posts ? "visible"
+											 : "pending";
+}
+
+/* The post as the viewer may see it, or NULL with 404 recorded. */
+static PGresult *
+posts_visible(struct req *r, int64_t id)
+{
+	struct viewer *v = auth_viewer(r);
+	PGresult *res = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id));
+	const char *state, *tstate;
+	bool mod = v && v->role >= ROLE_MODERATOR, own;
+
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0)
+		goto missing;
+	state = db_str(res, 0, db_col(res, "state"));
+	tstate = db_str(res, 0, db_col(res, "thread_state"));
+	own = v && v->id == db_i64(res, 0, db_col(res, "author_id"));
+	if (mod)
+		return res;
+	if (strcmp(tstate, "visible") != 0 && !(own && strcmp(tstate, "pending") == 0))
+		goto missing;
+	if (strcmp(state, "visible") == 0 || (own && strcmp(state, "pending") == 0))
+		return res;
+missing:
+	http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	return NULL;
+}
+
+/* Author of the post or a moderator. */
+static int
+posts_may_change(struct req *r, PGresult *post)
+{
+	struct viewer *v = auth_viewer(r);
+
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return -1;
+	if (v->role >= ROLE_MODERATOR)
+		return 0;
+	if (v->id != db_i64(post, 0, db_col(post, "author_id"))) {
+		http_fail(r, HERR_FORBIDDEN, NULL, "You can only change your own posts.");
+		return -1;
+	}
+	if (v->suspended) {
+		http_fail(r, HERR_FORBIDDEN, NULL, "Your account is suspended.");
+		return -1;
+	}
+	if (db_bool(post, 0, db_col(post, "locked"))) {
+		http_fail(r, HERR_LOCKED, NULL, "The thread is locked.");
+		return -1;
+	}
+	if (strcmp(db_str(post, 0, db_col(post, "state")), "deleted") == 0) {
+		http_fail(r, HERR_NOT_FOUND, NULL, "The post was deleted.");
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+posts_model(PGresult *post)
+{
+	json_t *p = db_row_json(post, 0);
+
+	json_object_del(p, "author_id");
+	json_object_del(p, "path");
+	json_object_del(p, "locked");
+	json_object_del(p, "thread_state");
+	return p;
+}
+
+static enum herr
+posts_show(struct req *r)
+{
+	PGresult *post;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "post", posts_model(post));
+	return HERR_OK;
+}
+
+/* The edit page: the post, for its author or a moderator. */
+static enum herr
+posts_edit_page(struct req *r)
+{
+	PGresult *post;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
+	    posts_may_change(r, post) != 0)
+		return r->c.err;
+	json_object_set_new(http_model(r), "post", posts_model(post));
+	return HERR_OK;
+}
+
+static enum herr
+posts_edit(struct req *r)
+{
+	struct post_body b;
+	PGresult *post;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
+	    posts_may_change(r, post) != 0 || posts_read_body(r, &b) != 0)
+		return r->c.err;
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if (db_q(&r->c, STMT_POST_EDIT, db_int(&r->c, id), b.source, b.html, b.version) == NULL ||
+	    db_q(&r->c, STMT_REVISION_ADD, db_int(&r->c, id), db_int(&r->c, auth_viewer(r)->id), b.source) == NULL ||
+	    posts_store_refs(&r->c, id, &b, true) != 0 ||
+	    (auth_viewer(r)->id != db_i64(post, 0, db_col(post, "author_id")) &&
+	     modlog_add(&r->c, auth_viewer(r)->id, "edit_post", "post", db_int(&r->c, id), NULL, NULL) != 0) ||
+	    db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "post", posts_model(post));
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)id);
+	return HERR_OK;
+}
+
+static enum herr
+posts_delete(struct req *r)
+{
+	PGresult *post;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
+	    posts_may_change(r, post) != 0)
+		return r->c.err;
+	if (db_begin(&r->c) != 0)
+		return r->c.err;
+	if (db_q(&r->c, STMT_POST_SET_STATE, db_int(&r->c, id), "deleted") == NULL ||
+	    (auth_viewer(r)->id != db_i64(post, 0, db_col(post, "author_id")) &&
+	     modlog_add(&r->c, auth_viewer(r)->id, "delete_post", "post", db_int(&r->c, id), NULL, NULL) != 0) ||
+	    db_commit(&r->c) != 0) {
+		db_rollback(&r->c);
+		return r->c.err;
+	}
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)id);
+	return HERR_OK;
+}
+
+static enum herr
+posts_revisions(struct req *r)
+{
+	PGresult *res;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || posts_visible(r, id) == NULL)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_REVISIONS, db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "revisions", db_rows_json(res));
+	json_object_set_new(r->model, "post_id", json_integer(id));
+	r->title = "Revisions";
+	return HERR_OK;
+}
+
+const struct route posts_routes[] = {
+	{ "GET", "/p/{id}/edit", posts_edit_page, .view = "post_edit", .title = "Edit post" },
+	{ "POST", "/p/{id}/edit", posts_edit, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },
+	{ "POST", "/p/{id}/delete", posts_delete, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },
+	{ "GET", "/p/{id}/revisions", posts_revisions, .view = "revisions", .title = "Revisions" },
+	{ "GET", "/api/v1/posts/{id}", posts_show },
+	{ "PATCH", "/api/v1/posts/{id}", posts_edit },
+	{ "DELETE", "/api/v1/posts/{id}", posts_delete },
+	{ "GET", "/api/v1/posts/{id}/revisions", posts_revisions },
+};
+const size_t posts_routes_n = ROUTES_N(posts_routes);

@@ -1,0 +1,44 @@
+/* forum/posts.h — what threads.c and posts.c share: rendering a post body through the
+ * Markdown pipeline with its mentions resolved, and the rules of who may post. */
+#ifndef CORRAL_FORUM_POSTS_H
+#define CORRAL_FORUM_POSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct post_body {
+	const char *source;       /* as typed */
+	const char *html;         /* rendered, arena */
+	const char *version;      /* cmark version */
+	const char *mention_ids;  /* "{1,2}" for SQL, or NULL */
+	const char *idea_refs;    /* "{42,43}" for SQL, or NULL */
+	int mentions;
+};
+
+/* Read and render the body field (1–50 000 bytes, valid UTF-8, bounded render time).
+ * 0, or -1 with 400 recorded on field "body". */
+int posts_read_body(struct req *r, struct post_body *ret);
+
+/* Store mentions and IDEA references of a post, in the transaction that inserts or edits
+ * it (notifications are made at commit from the stored mentions). */
+int posts_store_refs(struct ctx *c, int64_t post_id, const struct post_body *b, bool edit);
+
+/* May the viewer post now? Signed in, not suspended, under the posting rate limit. */
+int posts_may_write(struct req *r);
+
+/* "visible" for trusted authors (moderators, or enough approved posts), else "pending". */
+const char *posts_initial_state(struct req *r);
+
+/* Forum settings given at start-up. */
+struct forum_config {
+	int trust_posts;        /* approved posts before an account is trusted */
+	int post_limit;         /* posts per account per window */
+	int post_window_s;
+	int page_size;          /* posts per thread page */
+};
+void forum_configure(const struct forum_config *cfg);
+const struct forum_config *forum_config(void);
+
+#endif

@@ -1,0 +1,481 @@
+/* forum/threads.c — thread lists (home, category, API), the thread page with its reply
+ * tree and voices, starting threads, replying, watching. */
+#include <math.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/posts.h"
+#include "forum/routes.h"
+#include "forum/threads.h"
+#include "http/http.h"
+
+#define THREADS_PER_PAGE 30
+#define THREADS_MAX_DEPTH 300     /* paths stay well inside a btree entry */
+#define THREADS_INDENT_MAX 8      /* deeper replies are drawn flat at this indent */
+
+/* "Cutting costs in ITSM!" → "cutting-costs-in-itsm" (ASCII only; may be empty). */
+static const char *
+threads_slug(struct req *r, const char *title)
+{
+	char *s = arena_alloc(r->c.arena, 61);
+	size_t n = 0;
+	bool dash = false;
+
+	for (const unsigned char *p = (const unsigned char *)title; *p && n < 60; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+			if (dash && n > 0)
+				s[n++] = '-';
+			if (n < 60)
+				s[n++] = (char)*p;
+			dash = false;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			if (dash && n > 0)
+				s[n++] = '-';
+			if (n < 60)
+				s[n++] = (char)(*p - 'A' + 'a');
+			dash = false;
+		} else {
+			dash = true;
+		}
+	}
+	s[n] = '\0';
+	return s;
+}
+
+void
+threads_voices_decorate(json_t *voices, bool html)
+{
+	json_int_t participants = json_integer_value(json_object_get(voices, "participants"));
+	json_int_t doers = json_integer_value(json_object_get(voices, "doers"));
+	double share = participants ? (double)doers / (double)participants : 0.0;
+	char buf[32];
+
+	json_object_set_new(voices, "doer_share", json_real(round(share * 1000.0) / 1000.0));
+	json_object_set_new(voices, "doer_percent", json_integer((json_int_t)lround(share * 100.0)));
+	if (!html)
+		return;
+	snprintf(buf, sizeof buf, "%.1f", share * 100.0);
+	json_object_set_new(voices, "bar_doer", json_string(buf));
+	snprintf(buf, sizeof buf, "%.1f", 100.0 - share * 100.0);
+	json_object_set_new(voices, "bar_helper", json_string(buf));
+	json_object_set_new(voices, "summary",
+		json_sprintf("%lld voice%s · %lld practitioner%s, %ld %%", (long long)participants,
+			     participants == 1 ? "" : "s", (long long)doers, doers == 1 ? "" : "s",
+			     lround(share * 100.0)));
+}
+
+/* --- lists --- */
+
+int
+threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t page, json_t *model)
+{
+	enum stmt_id id = by_doer_share ? (category_id ? STMT_THREADS_DOER_SHARE_IN : STMT_THREADS_DOER_SHARE)
+					: (category_id ? STMT_THREADS_LATEST_IN : STMT_THREADS_LATEST);
+	const char *limit = db_int(&r->c, THREADS_PER_PAGE + 1);
+	const char *offset = db_int(&r->c, (page - 1) * THREADS_PER_PAGE);
+	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, db_int(&r->c, category_id))
+				    : db_q(&r->c, id, limit, offset);
+	json_t *threads, *t;
+	size_t i;
+
+	if (res == NULL)
+		return -1;
+	threads = db_rows_json(res);
+	if (json_array_size(threads) > THREADS_PER_PAGE) {
+		json_array_remove(threads, THREADS_PER_PAGE);
+		json_object_set_new(model, "next_page", json_integer(page + 1));
+	} else {
+		json_object_set_new(model, "next_page", json_null());
+	}
+	json_array_foreach(threads, i, t)
+		threads_voices_decorate(json_object_get(t, "voices"), r->html);
+	json_object_set_new(model, "threads", threads);
+	if (page > 1)
+		json_object_set_new(model, "prev_page", json_integer(page - 1));
+	return 0;
+}
+
+static int
+threads_list_args(struct req *r, const char **ret_sort, int64_t *ret_page)
+{
+	static const char *const sorts[] = { "latest", "doer_share", NULL };
+	const char *sort = http_query(r, "sort");
+
+	if (r->c.err != HERR_OK || http_query_int(r, "page", 1, 100000, 1, ret_page) != 0)
+		return -1;
+	if (sort && *sort) {
+		for (size_t i = 0; sorts[i]; i++)
+			if (strcmp(sort, sorts[i]) == 0) {
+				*ret_sort = sorts[i];
+				return 0;
+			}
+		http_fail(r, HERR_INVALID, "sort", "sort is latest or doer_share.");
+		return -1;
+	}
+	*ret_sort = "latest";
+	return 0;
+}
+
+static enum herr
+threads_index(struct req *r)
+{
+	const char *sort, *cat = http_query(r, "category");
+	int64_t page, cat_id = 0;
+	PGresult *res;
+
+	if (threads_list_args(r, &sort, &page) != 0)
+		return r->c.err;
+	if (cat && *cat) {
+		if ((res = db_q(&r->c, STMT_CATEGORY_ID, cat)) == NULL)
+			return r->c.err;
+		if (PQntuples(res) == 0)
+			return http_fail(r, HERR_INVALID, "category", "There is no such category.");
+		cat_id = db_i64(res, 0, 0);
+	}
+	if (threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, page, http_model(r)) != 0)
+		return r->c.err;
+	json_object_set_new(r->model, "sort", json_string(sort));
+	return HERR_OK;
+}
+
+/* --- one thread --- */
+
+json_t *
+threads_load(struct req *r, int64_t id)
+{
+	struct viewer *v = auth_viewer(r);
+	PGresult *res = db_q(&r->c, STMT_THREAD_GET, db_int(&r->c, id));
+	const char *state;
+	json_t *t;
+	bool mod = v && v->role >= ROLE_MODERATOR;
+
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0)
+		goto missing;
+	state = db_str(res, 0, db_col(res, "state"));
+	if (!mod && strcmp(state, "visible") != 0 &&
+	    !(strcmp(state, "pending") == 0 && v && v->id == db_i64(res, 0, db_col(res, "author_id"))))
+		goto missing;
+	t = db_row_json(res, 0);
+	json_object_del(t, "author_id");
+	threads_voices_decorate(json_object_get(t, "voices"), r->html);
+	return t;
+missing:
+	http_fail(r, HERR_NOT_FOUND, NULL, "There is no such thread.");
+	return NULL;
+}
+
+/* A path cursor is whole six-character base-62 segments. */
+static bool
+threads_cursor_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n % 6 == 0 && n <= 1806 &&
+	       strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == n;
+}
+
+/* Mark up posts for the viewer: what they may do, and how far to indent. */
+static void
+threads_posts_decorate(struct req *r, json_t *posts, bool locked)
+{
+	struct viewer *v = auth_viewer(r);
+	bool mod = v && v->role >= ROLE_MODERATOR;
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(posts, i, p) {
+		json_t *author = json_object_get(p, "author");
+		bool mine = v && author && json_integer_value(json_object_get(author, "id")) == v->id;
+		const char *state = json_string_value(json_object_get(p, "state"));
+		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
+
+		json_object_del(p, "path");
+		json_object_set_new(p, "can_edit", json_boolean(v && strcmp(state, "deleted") != 0 &&
+							       (mod || (mine && !locked && !v->suspended))));
+		if (r->html) {
+			json_object_set_new(p, "indent", json_integer(depth < THREADS_INDENT_MAX ? depth : THREADS_INDENT_MAX));
+			json_object_set_new(p, "is_deleted", json_boolean(strcmp(state, "deleted") == 0));
+			json_object_set_new(p, "is_pending", json_boolean(strcmp(state, "pending") == 0));
+			json_object_set_new(p, "is_hidden", json_boolean(strcmp(state, "hidden") == 0));
+		}
+	}
+}
+
+static enum herr
+threads_show(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+	const struct forum_config *cfg = forum_config();
+	const char *after = http_query(r, "after");
+	bool mod = v && v->role >= ROLE_MODERATOR, locked;
+	json_t *t, *posts;
+	PGresult *res;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || r->c.err != HERR_OK)
+		return r->c.err;
+	if (after && !threads_cursor_valid(after))
+		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
+	if ((t = threads_load(r, id)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "thread", t);
+	if (json_is_integer(json_object_get(t, "merged_into")) && r->html) {
+		r->status = 301;
+		r->location = arena_printf(r->c.arena, "/t/%lld",
+					   (long long)json_integer_value(json_object_get(t, "merged_into")));
+		return HERR_OK;
+	}
+	res = db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), after ? after : "",
+		   db_int(&r->c, cfg->page_size + 1), db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
+	if (res == NULL)
+		return r->c.err;
+	posts = db_rows_json(res);
+	if (PQntuples(res) > cfg->page_size) {
+		json_array_remove(posts, (size_t)cfg->page_size);
+		json_object_set_new(r->model, "next_page",
+				    json_string(db_str(res, cfg->page_size - 1, db_col(res, "path"))));
+	} else {
+		json_object_set_new(r->model, "next_page", json_null());
+	}
+	locked = json_is_true(json_object_get(t, "locked"));
+	threads_posts_decorate(r, posts, locked);
+	json_object_set_new(r->model, "posts", posts);
+	json_object_set_new(r->model, "can_reply",
+			    json_boolean(v && !v->suspended && (!locked || mod) &&
+					 strcmp(json_string_value(json_object_get(t, "state")), "visible") == 0));
+	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
+	if (v) {
+		if ((res = db_q(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, v->id))) == NULL)
+			return r->c.err;
+		json_object_set_new(r->model, "watching", json_boolean(PQntuples(res) > 0));
+	}
+	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(t, "title")));
+	return HERR_OK;
+}
+
+/* --- writing --- */
+
+static int
+threads_category(struct req *r, int64_t *ret)
+{
+	json_t *v = json_object_get(r->input, "category");
+	PGresult *res;
+	int64_t id;
+
+	if (json_is_integer(v)) {
+		*ret = json_integer_value(v);
+		return 0;
+	}
+	if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, (const char **)&v) < 0)
+		return -1;
+	if ((res = db_q(&r->c, STMT_CATEGORY_ID, (const char *)v)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		http_fail(r, HERR_INVALID, "category", "There is no such category.");
+		return -1;
+	}
+	id = db_i64(res, 0, 0);
+	*ret = id;
+	return 0;
+}
+
+struct threads_new {
+	int64_t category, author, thread, post;
+	const char *title, *slug, *state;
+	struct post_body body;
+};
+
+static enum herr
+threads_create_tx(struct ctx *c, void *arg)
+{
+	struct threads_new *n = arg;
+	PGresult *res;
+
+	res = db_q(c, STMT_THREAD_CREATE, db_int(c, n->category), n->title, n->slug, db_int(c, n->author), n->state);
+	if (res == NULL) {
+		if (strcmp(c->sqlstate, "23503") == 0) {
+			c->err = HERR_OK;
+			return ctx_fail(c, HERR_INVALID, "category", "There is no such category.");
+		}
+		return c->err;
+	}
+	n->thread = db_i64(res, 0, 0);
+	res = db_q(c, STMT_POST_CREATE, db_int(c, n->thread), NULL, db_int(c, n->author), n->state,
+		   n->body.source, n->body.html, n->body.version);
+	if (res == NULL)
+		return c->err;
+	n->post = db_i64(res, 0, 0);
+	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
+	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
+	    posts_store_refs(c, n->post, &n->body, false) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+static enum herr
+threads_create(struct req *r)
+{
+	struct threads_new n = { 0 };
+	json_t *t;
+
+	if (posts_may_write(r) != 0 || threads_category(r, &n.category) != 0 ||
+	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
+	    posts_read_body(r, &n.body) != 0)
+		return r->c.err;
+	n.author = auth_viewer(r)->id;
+	n.slug = threads_slug(r, n.title);
+	n.state = posts_initial_state(r);
+	if (db_transaction(&r->c, threads_create_tx, &n) != HERR_OK)
+		return r->c.err;
+	if ((t = threads_load(r, n.thread)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "thread", t);
+	json_object_set_new(r->model, "post", json_pack("{s:I,s:s}", "id", (json_int_t)n.post, "state", n.state));
+	r->status = 201;
+	r->location = arena_printf(r->c.arena, "/t/%lld/%s", (long long)n.thread, n.slug);
+	return HERR_OK;
+}
+
+struct threads_reply {
+	int64_t thread, parent, author, post;
+	const char *state;
+	struct post_body body;
+};
+
+static enum herr
+threads_reply_tx(struct ctx *c, void *arg)
+{
+	struct threads_reply *n = arg;
+	PGresult *res;
+
+	res = db_q(c, STMT_POST_CREATE, db_int(c, n->thread), db_int(c, n->parent), db_int(c, n->author),
+		   n->state, n->body.source, n->body.html, n->body.version);
+	if (res == NULL)
+		return c->err;
+	n->post = db_i64(res, 0, 0);
+	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
+	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
+	    posts_store_refs(c, n->post, &n->body, false) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+/* The parent must be a post of this thread that the viewer can reply to. */
+static int
+threads_check_parent(struct req *r, int64_t thread, int64_t parent)
+{
+	PGresult *res = db_q(&r->c, STMT_POST_GET, db_int(&r->c, parent));
+	struct viewer *v = auth_viewer(r);
+	const char *state;
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0 || db_i64(res, 0, db_col(res, "thread_id")) != thread) {
+		http_fail(r, HERR_INVALID, "parent_id", "parent_id is not a post of this thread.");
+		return -1;
+	}
+	state = db_str(res, 0, db_col(res, "state"));
+	if (strcmp(state, "visible") != 0 && v->role < ROLE_MODERATOR &&
+	    !(strcmp(state, "pending") == 0 && db_i64(res, 0, db_col(res, "author_id")) == v->id)) {
+		http_fail(r, HERR_INVALID, "parent_id", "That post cannot be replied to.");
+		return -1;
+	}
+	if (db_i64(res, 0, db_col(res, "depth")) >= THREADS_MAX_DEPTH) {
+		http_fail(r, HERR_INVALID, "parent_id", "This reply chain is too deep; reply higher up.");
+		return -1;
+	}
+	return 0;
+}
+
+static enum herr
+threads_reply(struct req *r)
+{
+	struct threads_reply n = { 0 };
+	struct viewer *v;
+	json_t *t;
+	int rc;
+
+	if (http_param_id(r, "id", &n.thread) != 0 || auth_require_active(r) != 0)
+		return r->c.err;
+	v = auth_viewer(r);
+	if ((t = threads_load(r, n.thread)) == NULL)
+		return r->c.err;
+	r->model = json_pack("{s:o}", "thread", t);
+	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0 && v->role < ROLE_MODERATOR)
+		return http_fail(r, HERR_FORBIDDEN, NULL, "This thread is waiting for a moderator.");
+	if (json_is_true(json_object_get(t, "locked")) && v->role < ROLE_MODERATOR)
+		return http_fail(r, HERR_LOCKED, NULL, "The thread is locked: no more replies.");
+	if ((rc = in_int(r, "parent_id", 1, INT64_MAX, IN_NULLABLE, &n.parent)) < 0)
+		return r->c.err;
+	if (rc == 1)
+		n.parent = json_integer_value(json_object_get(t, "first_post_id"));
+	if (threads_check_parent(r, n.thread, n.parent) != 0 || posts_may_write(r) != 0 ||
+	    posts_read_body(r, &n.body) != 0)
+		return r->c.err;
+	n.author = v->id;
+	n.state = posts_initial_state(r);
+	if (db_transaction(&r->c, threads_reply_tx, &n) != HERR_OK)
+		return r->c.err;
+	json_decref(r->model);
+	r->model = json_pack("{s:{s:I,s:I,s:I,s:s}}", "post", "id", (json_int_t)n.post, "thread_id",
+			     (json_int_t)n.thread, "parent_id", (json_int_t)n.parent, "state", n.state);
+	r->status = 201;
+	r->location = arena_printf(r->c.arena, "/t/%lld#p%lld", (long long)n.thread, (long long)n.post);
+	return HERR_OK;
+}
+
+static enum herr
+threads_watch(struct req *r, bool on)
+{
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MEMBER) != 0 ||
+	    threads_load(r, id) == NULL)
+		return r->c.err;
+	if (db_q(&r->c, on ? STMT_WATCH_ADD : STMT_WATCH_DEL, db_int(&r->c, id),
+		 db_int(&r->c, auth_viewer(r)->id)) == NULL)
+		return r->c.err;
+	r->model = json_pack("{s:b}", "watching", on);
+	r->location = arena_printf(r->c.arena, "/t/%lld", (long long)id);
+	return HERR_OK;
+}
+
+static enum herr threads_watch_on(struct req *r) { return threads_watch(r, true); }
+static enum herr threads_watch_off(struct req *r) { return threads_watch(r, false); }
+
+/* The new-thread page: categories to choose from. */
+static enum herr
+threads_new_page(struct req *r)
+{
+	PGresult *res;
+	const char *cat = http_query(r, "category");
+
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "categories", db_rows_json(res));
+	if (cat)
+		json_object_set_new(r->model, "selected", json_string(cat));
+	return HERR_OK;
+}
+
+const struct route threads_routes[] = {
+	{ "GET", "/t/{id}", threads_show, .view = "thread" },
+	{ "GET", "/t/{id}/{slug}", threads_show, .view = "thread" },
+	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_show },
+	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_show },
+	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_show },
+	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
+	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
+	{ "GET", "/api/v1/threads", threads_index },
+	{ "POST", "/api/v1/threads", threads_create },
+	{ "GET", "/api/v1/threads/{id}", threads_show },
+	{ "POST", "/api/v1/threads/{id}/posts", threads_reply },
+	{ "POST", "/api/v1/threads/{id}/watch", threads_watch_on },
+	{ "DELETE", "/api/v1/threads/{id}/watch", threads_watch_off },
+};
+const size_t threads_routes_n = ROUTES_N(threads_routes);

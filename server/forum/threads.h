@@ -1,0 +1,23 @@
+/* forum/threads.h — thread lists and loading, shared by the pages that show threads. */
+#ifndef CORRAL_FORUM_THREADS_H
+#define CORRAL_FORUM_THREADS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+/* Page `page` (from 1) of visible threads, optionally of one category, latest activity
+ * or lowest doer share first; sets "threads" and "next_page" on model. 0 or -1. */
+int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t page, json_t *model);
+
+/* The thread as the viewer may see it (pending: author and moderators; hidden or
+ * deleted: moderators), with its voices; NULL with 404 recorded. */
+json_t *threads_load(struct req *r, int64_t id);
+
+/* Add doer_percent (and for pages: the bar widths and a one-line summary) to a voices
+ * object holding participants and doers. */
+void threads_voices_decorate(json_t *voices, bool html);
+
+#endif

@@ -1,0 +1,91 @@
+/* render/chart.c — SVG bar charts with escaped text and a text alternative. */
+#include "render/chart.h"
+
+#include <string.h>
+
+static void
+chart_text(struct buf *out, const char *s)
+{
+	buf_html_escape(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void
+chart_open(struct buf *out, const char *title, int w, int h)
+{
+	buf_printf(out, "<svg class=\"chart-svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", w, h);
+	chart_text(out, title);
+	buf_puts(out, "\"><title>");
+	chart_text(out, title);
+	buf_puts(out, "</title>");
+}
+
+void
+chart_hbars(struct buf *out, const char *title, const struct chart_bar *bars, size_t n,
+	    double max, const char *unit)
+{
+	const int row = 28, left = 160, width = 560, bar_w = 300;
+	int h = (int)n * row + 24;
+
+	chart_open(out, title, width, h);
+	for (int g = 0; g <= 4; g++) {
+		int x = left + bar_w * g / 4;
+
+		buf_printf(out, "<line class=\"gridline\" x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\"/>", x, x, h - 20);
+		buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%g%s</text>", x,
+			   h - 6, max * g / 4, unit ? unit : "");
+	}
+	for (size_t i = 0; i < n; i++) {
+		double v = bars[i].value < 0 ? 0 : bars[i].value > max ? max : bars[i].value;
+		double w = max > 0 ? v / max * bar_w : 0;
+		int y = (int)i * row;
+
+		buf_printf(out, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 8, y + 18);
+		chart_text(out, bars[i].label);
+		buf_printf(out, "</text><rect class=\"bar%s%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
+			   bars[i].cls ? " " : "", bars[i].cls ? bars[i].cls : "", left, y + 4, w, row - 8);
+		buf_printf(out, "<text class=\"label note\" x=\"%.1f\" y=\"%d\">", left + w + 6, y + 18);
+		chart_text(out, bars[i].note);
+		buf_puts(out, "</text>");
+	}
+	buf_puts(out, "</svg>");
+}
+
+void
+chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, size_t n,
+	    double max, const char *unit)
+{
+	const int top = 10, plot_h = 160, left = 40, h = top + plot_h + 44;
+	int col = n > 0 && n <= 26 ? 640 / (int)n : 24;
+	int width = left + col * (int)(n ? n : 1) + 10;
+
+	chart_open(out, title, width, h);
+	for (int g = 0; g <= 4; g++) {
+		int y = top + plot_h - plot_h * g / 4;
+
+		buf_printf(out, "<line class=\"gridline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, y,
+			   width - 10, y);
+		buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%g%s</text>", left - 4,
+			   y + 4, max * g / 4, unit ? unit : "");
+	}
+	for (size_t i = 0; i < n; i++) {
+		double v = bars[i].value < 0 ? 0 : bars[i].value > max ? max : bars[i].value;
+		double bh = max > 0 ? v / max * plot_h : 0;
+		int x = left + col * (int)i;
+
+		buf_printf(out, "<rect class=\"bar%s%s\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"><title>",
+			   bars[i].cls ? " " : "", bars[i].cls ? bars[i].cls : "", x + 2,
+			   top + plot_h - bh, col - 4, bh);
+		chart_text(out, bars[i].label);
+		buf_puts(out, ": ");
+		chart_text(out, bars[i].note);
+		buf_puts(out, "</title></rect>");
+		if (n <= 13 || i % 2 == 0) {
+			buf_printf(out, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+					"transform=\"rotate(-45 %d %d)\">", x + col / 2, top + plot_h + 14,
+				   x + col / 2, top + plot_h + 14);
+			chart_text(out, bars[i].label);
+			buf_puts(out, "</text>");
+		}
+	}
+	buf_puts(out, "</svg>");
+}
