@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "forum/app.h"
+#include "forum/moderation.h"
 #include "forum/posts.h"
 #include "forum/users.h"
 #include "http/http.h"
@@ -125,15 +126,21 @@ cmd_serve(int argc, char **argv)
 		  "posts of a new account that wait for a moderator before it is trusted", NULL },
 		{ "post-limit", "CORRAL_POST_LIMIT", "N", "10", "posts per account per window before 429", NULL },
 		{ "post-window", "CORRAL_POST_WINDOW", "SECONDS", "60", "posting limit window", NULL },
+		{ "spam-links", "CORRAL_SPAM_LINKS", "N", "5",
+		  "a post with more links than this waits for a moderator", NULL },
+		{ "spam-burst", "CORRAL_SPAM_BURST", "N", "5",
+		  "after this many posts within the burst window, further posts wait", NULL },
+		{ "spam-burst-window", "CORRAL_SPAM_BURST_WINDOW", "SECONDS", "60", "burst window", NULL },
+		{ "flag-limit", "CORRAL_FLAG_LIMIT", "N", "20", "flags and nominations per account per hour", NULL },
 	};
 	enum { O_LISTEN = O_DB_COMMON_N, O_BASE_URL, O_THREADS, O_MAXCONN, O_PERIP, O_TIMEOUT,
 	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
 	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
-	       O_POST_LIMIT, O_POST_WINDOW };
+	       O_POST_LIMIT, O_POST_WINDOW, O_SPAM_LINKS, O_SPAM_BURST, O_SPAM_WINDOW, O_FLAG_LIMIT };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
 	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
-	long trust, post_limit, post_window;
+	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
 	struct router *rt = NULL;
@@ -162,8 +169,14 @@ cmd_serve(int argc, char **argv)
 	    opt_int(&opts[O_REG_WINDOW], 1, 86400, &reg_win) ||
 	    opt_int(&opts[O_TRUST], 0, 1000, &trust) ||
 	    opt_int(&opts[O_POST_LIMIT], 1, 1000000, &post_limit) ||
-	    opt_int(&opts[O_POST_WINDOW], 1, 86400, &post_window))
+	    opt_int(&opts[O_POST_WINDOW], 1, 86400, &post_window) ||
+	    opt_int(&opts[O_SPAM_LINKS], 0, 10000, &spam_links) ||
+	    opt_int(&opts[O_SPAM_BURST], 1, 1000000, &spam_burst) ||
+	    opt_int(&opts[O_SPAM_WINDOW], 1, 86400, &spam_window) ||
+	    opt_int(&opts[O_FLAG_LIMIT], 1, 1000000, &flag_limit))
 		return 2;
+	moderation_configure(&(struct moderation_config){ .spam_links = (int)spam_links,
+		.spam_burst = (int)spam_burst, .spam_burst_s = (int)spam_window, .flag_limit = (int)flag_limit });
 	forum_configure(&(struct forum_config){ .trust_posts = (int)trust, .post_limit = (int)post_limit,
 						.post_window_s = (int)post_window, .page_size = 200 });
 	snprintf(base, sizeof base, "http://%s", opts[O_LISTEN].value);

@@ -28,7 +28,7 @@ static int db_nparams[STMT__COUNT];
 struct db_conn {
 	PGconn *pg;
 	bool in_tx;
-	struct timespec retry_at;   /* no reconnect attempt before this */
+	long long failed_ms;        /* when this thread last failed to connect */
 };
 
 static struct db_config db_cfg;
@@ -37,6 +37,7 @@ static pthread_once_t db_once = PTHREAD_ONCE_INIT;
 static __thread struct db_conn *db_tls;
 
 static atomic_long db_n_connects, db_n_connect_failures, db_n_lost, db_n_queries, db_n_errors;
+static atomic_llong db_last_ok_ms;   /* when any thread last connected */
 
 /* The first line of a libpq message (they end in newlines and may hold a DETAIL). */
 static const char *
@@ -188,10 +189,13 @@ fail:
 	return -1;
 }
 
-static bool
-db_time_before(const struct timespec *a, const struct timespec *b)
+static long long
+db_now_ms(void)
 {
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The connection of this thread, connecting if needed; NULL = database unavailable. */
@@ -199,7 +203,7 @@ static PGconn *
 db_pg(struct ctx *c)
 {
 	struct db_conn *dc = db_conn_get();
-	struct timespec now;
+	long long now;
 
 	if (dc->pg && PQstatus(dc->pg) == CONNECTION_OK)
 		return dc->pg;
@@ -207,17 +211,16 @@ db_pg(struct ctx *c)
 		PQfinish(dc->pg);
 		dc->pg = NULL;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (db_time_before(&now, &dc->retry_at))
+	/* Back off after a failure, unless another thread has connected since: then the
+	 * database is back and every thread should follow at once. */
+	now = db_now_ms();
+	if (now - dc->failed_ms < DB_RETRY_MS && atomic_load(&db_last_ok_ms) < dc->failed_ms)
 		goto unavailable;
-	if (db_open(dc) == 0)
+	if (db_open(dc) == 0) {
+		atomic_store(&db_last_ok_ms, db_now_ms());
 		return dc->pg;
-	dc->retry_at = now;
-	dc->retry_at.tv_nsec += DB_RETRY_MS * 1000000L;
-	if (dc->retry_at.tv_nsec >= 1000000000L) {
-		dc->retry_at.tv_sec++;
-		dc->retry_at.tv_nsec -= 1000000000L;
 	}
+	dc->failed_ms = db_now_ms();
 unavailable:
 	if (c) {
 		c->retry_after = 1;

@@ -40,6 +40,8 @@ app_router(void)
 		{ notifications_routes, &notifications_routes_n },
 		{ voices_routes, &voices_routes_n },
 		{ feeds_routes, &feeds_routes_n },
+		{ moderation_routes, &moderation_routes_n },
+		{ thread_actions_routes, &thread_actions_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -28,5 +28,9 @@ extern const struct route voices_routes[];
 extern const size_t voices_routes_n;
 extern const struct route feeds_routes[];
 extern const size_t feeds_routes_n;
+extern const struct route moderation_routes[];
+extern const size_t moderation_routes_n;
+extern const struct route thread_actions_routes[];
+extern const size_t thread_actions_routes_n;
 
 #endif

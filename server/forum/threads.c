@@ -5,6 +5,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/moderation.h"
 #include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
@@ -15,10 +16,10 @@
 #define THREADS_INDENT_MAX 8      /* deeper replies are drawn flat at this indent */
 
 /* "Cutting costs in ITSM!" → "cutting-costs-in-itsm" (ASCII only; may be empty). */
-static const char *
-threads_slug(struct req *r, const char *title)
+const char *
+threads_slug(struct ctx *c, const char *title)
 {
-	char *s = arena_alloc(r->c.arena, 61);
+	char *s = arena_alloc(c->arena, 61);
 	size_t n = 0;
 	bool dash = false;
 
@@ -155,7 +156,8 @@ threads_load(struct req *r, int64_t id)
 	if (PQntuples(res) == 0)
 		goto missing;
 	state = db_str(res, 0, db_col(res, "state"));
-	if (!mod && strcmp(state, "visible") != 0 &&
+	/* A thread merged away stays reachable by everyone: it answers with where it went. */
+	if (!mod && strcmp(state, "visible") != 0 && db_str(res, 0, db_col(res, "merged_into")) == NULL &&
 	    !(strcmp(state, "pending") == 0 && v && v->id == db_i64(res, 0, db_col(res, "author_id"))))
 		goto missing;
 	t = db_row_json(res, 0);
@@ -195,6 +197,8 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 		json_object_del(p, "path");
 		json_object_set_new(p, "can_edit", json_boolean(v && strcmp(state, "deleted") != 0 &&
 							       (mod || (mine && !locked && !v->suspended))));
+		json_object_set_new(p, "can_flag", json_boolean(v && !mine && !v->suspended &&
+							       strcmp(state, "visible") == 0));
 		if (r->html) {
 			json_object_set_new(p, "indent", json_integer(depth < THREADS_INDENT_MAX ? depth : THREADS_INDENT_MAX));
 			json_object_set_new(p, "is_deleted", json_boolean(strcmp(state, "deleted") == 0));
@@ -204,8 +208,8 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 	}
 }
 
-static enum herr
-threads_show(struct req *r)
+enum herr
+threads_page(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 	const struct forum_config *cfg = forum_config();
@@ -247,6 +251,11 @@ threads_show(struct req *r)
 			    json_boolean(v && !v->suspended && (!locked || mod) &&
 					 strcmp(json_string_value(json_object_get(t, "state")), "visible") == 0));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
+	if (mod && r->html) {
+		if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
+			return r->c.err;
+		json_object_set_new(r->model, "categories", db_rows_json(res));
+	}
 	if (v) {
 		if ((res = db_q(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, v->id))) == NULL)
 			return r->c.err;
@@ -284,7 +293,7 @@ threads_category(struct req *r, int64_t *ret)
 
 struct threads_new {
 	int64_t category, author, thread, post;
-	const char *title, *slug, *state;
+	const char *title, *slug, *state, *hold;
 	struct post_body body;
 };
 
@@ -310,7 +319,8 @@ threads_create_tx(struct ctx *c, void *arg)
 	n->post = db_i64(res, 0, 0);
 	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
 	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
-	    posts_store_refs(c, n->post, &n->body, false) != 0)
+	    posts_store_refs(c, n->post, &n->body, false) != 0 ||
+	    (n->hold && moderation_enqueue(c, "pending", n->post, n->hold) < 0))
 		return c->err;
 	return HERR_OK;
 }
@@ -326,8 +336,11 @@ threads_create(struct req *r)
 	    posts_read_body(r, &n.body) != 0)
 		return r->c.err;
 	n.author = auth_viewer(r)->id;
-	n.slug = threads_slug(r, n.title);
-	n.state = posts_initial_state(r);
+	n.slug = threads_slug(&r->c, n.title);
+	n.hold = moderation_hold_reason(r, n.body.html);
+	if (r->c.err != HERR_OK)
+		return r->c.err;
+	n.state = n.hold ? "pending" : "visible";
 	if (db_transaction(&r->c, threads_create_tx, &n) != HERR_OK)
 		return r->c.err;
 	if ((t = threads_load(r, n.thread)) == NULL)
@@ -341,7 +354,7 @@ threads_create(struct req *r)
 
 struct threads_reply {
 	int64_t thread, parent, author, post;
-	const char *state;
+	const char *state, *hold;
 	struct post_body body;
 };
 
@@ -358,7 +371,8 @@ threads_reply_tx(struct ctx *c, void *arg)
 	n->post = db_i64(res, 0, 0);
 	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
 	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
-	    posts_store_refs(c, n->post, &n->body, false) != 0)
+	    posts_store_refs(c, n->post, &n->body, false) != 0 ||
+	    (n->hold && moderation_enqueue(c, "pending", n->post, n->hold) < 0))
 		return c->err;
 	return HERR_OK;
 }
@@ -416,7 +430,10 @@ threads_reply(struct req *r)
 	    posts_read_body(r, &n.body) != 0)
 		return r->c.err;
 	n.author = v->id;
-	n.state = posts_initial_state(r);
+	n.hold = moderation_hold_reason(r, n.body.html);
+	if (r->c.err != HERR_OK)
+		return r->c.err;
+	n.state = n.hold ? "pending" : "visible";
 	if (db_transaction(&r->c, threads_reply_tx, &n) != HERR_OK)
 		return r->c.err;
 	json_decref(r->model);
@@ -464,16 +481,16 @@ threads_new_page(struct req *r)
 }
 
 const struct route threads_routes[] = {
-	{ "GET", "/t/{id}", threads_show, .view = "thread" },
-	{ "GET", "/t/{id}/{slug}", threads_show, .view = "thread" },
-	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_show },
-	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_show },
-	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_show },
+	{ "GET", "/t/{id}", threads_page, .view = "thread" },
+	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread" },
+	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
 	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
 	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
 	{ "GET", "/api/v1/threads", threads_index },
 	{ "POST", "/api/v1/threads", threads_create },
-	{ "GET", "/api/v1/threads/{id}", threads_show },
+	{ "GET", "/api/v1/threads/{id}", threads_page },
 	{ "POST", "/api/v1/threads/{id}/posts", threads_reply },
 	{ "POST", "/api/v1/threads/{id}/watch", threads_watch_on },
 	{ "DELETE", "/api/v1/threads/{id}/watch", threads_watch_off },

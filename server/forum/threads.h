@@ -20,4 +20,11 @@ json_t *threads_load(struct req *r, int64_t id);
  * object holding participants and doers. */
 void threads_voices_decorate(json_t *voices, bool html);
 
+/* "Cutting costs in ITSM!" → "cutting-costs-in-itsm" (ASCII letters and digits; may be
+ * empty). Arena string. */
+const char *threads_slug(struct ctx *c, const char *title);
+
+/* The thread page handler (GET /t/{id}), for forms on it to re-show it after an error. */
+enum herr threads_page(struct req *r);
+
 #endif

@@ -69,9 +69,10 @@ md_blank(const char *str, size_t n)
 		} else {
 			return false;   /* nothing above the BMP is white space */
 		}
-		if (cp != 0x85 && cp != 0xA0 && cp != 0x1680 && !(cp >= 0x2000 && cp <= 0x200D) &&
-		    cp != 0x2028 && cp != 0x2029 && cp != 0x202F && cp != 0x205F && cp != 0x2060 &&
-		    cp != 0x3000 && cp != 0xFEFF)
+		if (cp != 0x85 && cp != 0xA0 && cp != 0x1680 &&
+		    !(cp >= 0x2000 && cp <= 0x200D) && cp != 0x2028 && cp != 0x2029 &&
+		    cp != 0x202F && cp != 0x205F && cp != 0x2060 && cp != 0x3000 &&
+		    cp != 0xFEFF)
 			return false;
 	}
 	return true;
@@ -261,9 +262,11 @@ md_mention_ok(struct md_pass *p, const char *name, size_t len)
 	struct md_name *e;
 	size_t i;
 
-	for (i = 0; i < p->n_names; i++)
-		if (strlen(p->names[i].name) == len && strncasecmp(p->names[i].name, name, len) == 0)
-			return p->names[i].ok;
+	for (i = 0; i < p->n_names; i++) {
+		e = &p->names[i];
+		if (strncasecmp(e->name, name, len) == 0 && e->name[len] == '\0')
+			return e->ok;
+	}
 	if (p->n_linked >= MD_MAX_MENTIONS || p->n_names >= MD_MAX_LOOKUPS)
 		return false;
 	e = &p->names[p->n_names++];
@@ -329,9 +332,11 @@ md_link_text(struct md_pass *p, const char *s, size_t n)
 				   (int)(k - 1), s + i + 1, (int)k, s + i);
 		} else if (s[i] == 'I' && (k = md_match_idea(s, n, i, &id)) > 0) {
 			buf_html_escape(&p->html, s + last, i - last);
-			buf_printf(&p->html, "<a class=\"idea-ref\" href=\"/ideas/%lld\">%.*s</a>",
+			buf_printf(&p->html,
+				   "<a class=\"idea-ref\" href=\"/ideas/%lld\">%.*s</a>",
 				   (long long)id, (int)k, s + i);
-			p->ideas = md_grow(p->ideas, &p->cap_ideas, p->n_ideas + 1, sizeof(*p->ideas));
+			p->ideas = md_grow(p->ideas, &p->cap_ideas, p->n_ideas + 1,
+					   sizeof(*p->ideas));
 			p->ideas[p->n_ideas++] = id;
 		} else {
 			i++;
@@ -381,8 +386,9 @@ static bool
 md_leaf(cmark_node_type t)
 {
 	return t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_THEMATIC_BREAK ||
-	       t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_TEXT || t == CMARK_NODE_SOFTBREAK ||
-	       t == CMARK_NODE_LINEBREAK || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE;
+	       t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_TEXT ||
+	       t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK ||
+	       t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE;
 }
 
 static bool
@@ -428,9 +434,10 @@ md_walk(struct md_pass *p, cmark_node *doc)
 				md_push_work(p, node);
 			break;
 		case CMARK_NODE_HEADING:
-			level = cmark_node_get_heading_level(node);
+			level = cmark_node_get_heading_level(node) + 2;
+			level = level > 6 ? 6 : level;
 			if (ev == CMARK_EVENT_ENTER)
-				md_must(cmark_node_set_heading_level(node, level + 2 > 6 ? 6 : level + 2));
+				md_must(cmark_node_set_heading_level(node, level));
 			break;
 		default:
 			break;
@@ -500,7 +507,8 @@ md_add_rel(struct buf *out, const char *html)
 
 	buf_grow(out, (size_t)(end - html) + 256);
 	while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
-		if ((size_t)(end - q) >= sizeof(open) - 1 && memcmp(q, open, sizeof(open) - 1) == 0) {
+		if ((size_t)(end - q) >= sizeof(open) - 1 &&
+		    memcmp(q, open, sizeof(open) - 1) == 0) {
 			buf_append(out, p, (size_t)(q - p));
 			buf_puts(out, "<a" MD_REL " href=\"");
 			p = q + sizeof(open) - 1;
@@ -522,7 +530,8 @@ md_fill_refs(struct md_pass *p, struct md_out *out)
 		for (i = 0; i < p->n_names; i++) {
 			if (!p->names[i].ok)
 				continue;
-			if ((out->mentions[out->n_mentions++] = strdup(p->names[i].name)) == NULL)
+			out->mentions[out->n_mentions] = strdup(p->names[i].name);
+			if (out->mentions[out->n_mentions++] == NULL)
 				core_oom();
 		}
 	}

@@ -1,0 +1,399 @@
+/* forum/moderation.c — the three queues (pending, flags, ideas) behind one mechanism,
+ * flagging and nominating posts, decisions that exactly one moderator wins, the
+ * moderation log pages. Thread actions are in thread_actions.c. */
+#include "forum/moderation.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/ideas.h"
+#include "forum/posts.h"
+#include "forum/routes.h"
+#include "forum/users.h"
+
+static struct moderation_config mod_cfg = { .spam_links = 5, .spam_burst = 5, .spam_burst_s = 60,
+					    .flag_limit = 20 };
+
+void
+moderation_configure(const struct moderation_config *cfg)
+{
+	mod_cfg = *cfg;
+}
+
+/* --- holding posts back --- */
+
+static int
+moderation_count_links(const char *html)
+{
+	int n = 0;
+
+	/* Every link the author wrote carries this rel (mentions and IDEA links do not),
+	 * and raw HTML never reaches the output, so counting it counts the author's links. */
+	for (const char *p = html; (p = strstr(p, "rel=\"nofollow ugc noopener\"")) != NULL; p++)
+		n++;
+	return n;
+}
+
+const char *
+moderation_hold_reason(struct req *r, const char *html)
+{
+	struct viewer *v = auth_viewer(r);
+	PGresult *res;
+
+	if (v->role >= ROLE_MODERATOR)
+		return NULL;
+	if (strcmp(posts_initial_state(r), "pending") == 0)
+		return "new_account";
+	if (moderation_count_links(html) > mod_cfg.spam_links)
+		return "too_many_links";
+	res = db_q(&r->c, STMT_POSTS_RECENT_BY, db_int(&r->c, v->id), db_int(&r->c, mod_cfg.spam_burst_s));
+	if (res == NULL)
+		return NULL;
+	if (db_i64(res, 0, 0) >= mod_cfg.spam_burst)
+		return "posting_too_fast";
+	return NULL;
+}
+
+int64_t
+moderation_enqueue(struct ctx *c, const char *kind, int64_t post_id, const char *reason)
+{
+	PGresult *res = db_q(c, STMT_QUEUE_ADD, kind, db_int(c, post_id), reason);
+
+	return res ? db_i64(res, 0, 0) : -1;
+}
+
+int
+moderation_notify(struct ctx *c, int64_t user_id, int64_t actor_id, int64_t thread_id,
+		  int64_t post_id, const char *message)
+{
+	return db_q(c, STMT_NOTIFY, db_int(c, user_id), "moderation", db_int(c, actor_id),
+		    thread_id ? db_int(c, thread_id) : NULL, post_id ? db_int(c, post_id) : NULL,
+		    message) ? 0 : -1;
+}
+
+/* --- flags and nominations --- */
+
+/* A visible post in a visible thread, not one's own. Returns its row or NULL. */
+static PGresult *
+moderation_target(struct req *r, int64_t *ret_id)
+{
+	PGresult *post;
+
+	if (http_param_id(r, "id", ret_id) != 0 || auth_require_active(r) != 0)
+		return NULL;
+	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, *ret_id))) == NULL)
+		return NULL;
+	if (PQntuples(post) == 0 || strcmp(db_str(post, 0, db_col(post, "state")), "visible") != 0 ||
+	    strcmp(db_str(post, 0, db_col(post, "thread_state")), "visible") != 0) {
+		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+		return NULL;
+	}
+	return post;
+}
+
+static int
+moderation_flag_rate(struct req *r)
+{
+	if (auth_viewer(r)->role >= ROLE_MODERATOR)
+		return 0;
+	return auth_rate_hit(r, arena_printf(r->c.arena, "flag:user:%lld", (long long)auth_viewer(r)->id),
+			     mod_cfg.flag_limit, 3600);
+}
+
+struct moderation_report {
+	const char *kind;        /* "flags" / "ideas" */
+	int64_t post, user;
+	const char *reason, *note;
+	int64_t item;
+};
+
+static enum herr
+moderation_report_tx(struct ctx *c, void *arg)
+{
+	struct moderation_report *m = arg;
+	PGresult *res;
+
+	if ((m->item = moderation_enqueue(c, m->kind, m->post, NULL)) < 0)
+		return c->err;
+	res = strcmp(m->kind, "flags") == 0
+		? db_q(c, STMT_FLAG_ADD, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->reason, m->note)
+		: db_q(c, STMT_NOMINATION_ADD, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->note);
+	if (res == NULL && strcmp(c->sqlstate, "23505") == 0) {
+		c->err = HERR_OK;
+		return ctx_fail(c, HERR_CONFLICT, NULL,
+				strcmp(m->kind, "flags") == 0 ? "You already flagged this post; a moderator will look at it."
+							       : "You already nominated this post.");
+	}
+	return res ? HERR_OK : c->err;
+}
+
+static enum herr
+moderation_flag(struct req *r)
+{
+	static const char *const reasons[] = { "spam", "off_topic", "abusive", "duplicate", "other", NULL };
+	struct moderation_report m = { .kind = "flags" };
+	PGresult *post;
+
+	if ((post = moderation_target(r, &m.post)) == NULL ||
+	    in_enum(r, "reason", reasons, IN_REQUIRED, &m.reason) < 0 ||
+	    in_string(r, "note", 1, 500, IN_TRIM | IN_NULLABLE, &m.note) < 0)
+		return r->c.err;
+	if (strcmp(m.reason, "other") == 0 && m.note == NULL)
+		return http_fail(r, HERR_INVALID, "note", "Say what is wrong with the post.");
+	m.user = auth_viewer(r)->id;
+	if (db_i64(post, 0, db_col(post, "author_id")) == m.user)
+		return http_fail(r, HERR_FORBIDDEN, NULL, "You cannot flag your own post.");
+	if (moderation_flag_rate(r) != 0 || db_transaction(&r->c, moderation_report_tx, &m) != HERR_OK)
+		return r->c.err;
+	r->model = json_pack("{s:{s:I,s:s,s:I}}", "flag", "post_id", (json_int_t)m.post, "reason", m.reason,
+			     "item_id", (json_int_t)m.item);
+	r->status = 201;
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)m.post);
+	return HERR_OK;
+}
+
+static enum herr
+moderation_nominate(struct req *r)
+{
+	struct moderation_report m = { .kind = "ideas" };
+	PGresult *post;
+
+	if ((post = moderation_target(r, &m.post)) == NULL ||
+	    in_string(r, "note", 1, 500, IN_TRIM | IN_NULLABLE, &m.note) < 0)
+		return r->c.err;
+	m.user = auth_viewer(r)->id;
+	if (moderation_flag_rate(r) != 0 || db_transaction(&r->c, moderation_report_tx, &m) != HERR_OK)
+		return r->c.err;
+	r->model = json_pack("{s:{s:I,s:I}}", "nomination", "post_id", (json_int_t)m.post, "item_id",
+			     (json_int_t)m.item);
+	r->status = 201;
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)m.post);
+	return HERR_OK;
+}
+
+/* --- the queues --- */
+
+static enum herr
+moderation_queue(struct req *r)
+{
+	static const char *const kinds[] = { "pending", "flags", "ideas" };
+	const char *kind = http_query(r, "kind");
+	PGresult *res;
+	size_t i;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0 || r->c.err != HERR_OK)
+		return r->c.err;
+	if (kind == NULL || *kind == '\0')
+		kind = "pending";
+	for (i = 0; i < 3 && strcmp(kind, kinds[i]) != 0; i++)
+		;
+	if (i == 3)
+		return http_fail(r, HERR_INVALID, "kind", "kind is pending, flags or ideas.");
+	if ((res = db_q(&r->c, STMT_QUEUE_LIST, kinds[i])) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "items", db_rows_json(res));
+	json_object_set_new(r->model, "kind", json_string(kinds[i]));
+	json_object_set_new(r->model, arena_printf(r->c.arena, "is_%s", kinds[i]), json_true());
+	if ((res = db_q0(&r->c, STMT_QUEUE_COUNTS)) == NULL)
+		return r->c.err;
+	json_object_set_new(r->model, "counts", db_row_json(res, 0));
+	return HERR_OK;
+}
+
+struct moderation_decision {
+	int64_t item, moderator, post, author, thread;
+	const char *action, *reason, *until, *kind;
+	json_t *idea_in, *idea_out;
+};
+
+/* The effect of each decision on the post, its thread and its author. */
+static enum herr
+moderation_effect(struct ctx *c, struct moderation_decision *d)
+{
+	const char *post = db_int(c, d->post);
+	const char *why = d->reason ? d->reason : "no reason given";
+
+	if (strcmp(d->action, "approve") == 0)
+		return db_q(c, STMT_POST_SET_STATE, post, "visible") &&
+		       db_q(c, STMT_THREAD_SET_STATE_OF_OP, post, "visible") ? HERR_OK : c->err;
+	if (strcmp(d->action, "reject") == 0)
+		return db_q(c, STMT_POST_SET_STATE, post, "hidden") &&
+		       db_q(c, STMT_THREAD_SET_STATE_OF_OP, post, "hidden") &&
+		       moderation_notify(c, d->author, d->moderator, d->thread, d->post,
+					 arena_printf(c->arena, "Your post was not approved: %s", why)) == 0
+			       ? HERR_OK : c->err;
+	if (strcmp(d->action, "hide") == 0 || strcmp(d->action, "suspend") == 0) {
+		if (db_q(c, STMT_POST_SET_STATE, post, "hidden") == NULL ||
+		    moderation_notify(c, d->author, d->moderator, d->thread, d->post,
+				      arena_printf(c->arena, "A moderator hid your post: %s", why)) != 0)
+			return c->err;
+		if (strcmp(d->action, "suspend") == 0 &&
+		    (db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
+		     modlog_add(c, d->moderator, "suspend", "user", db_int(c, d->author), d->reason,
+				json_pack("{s:s}", "until", d->until)) != 0))
+			return c->err;
+		return HERR_OK;
+	}
+	if (strcmp(d->action, "delete") == 0)
+		return db_q(c, STMT_POST_SET_STATE, post, "deleted") ? HERR_OK : c->err;
+	if (strcmp(d->action, "accept") == 0)
+		return ideas_accept_nomination(c, d->moderator, d->post, d->idea_in, &d->idea_out) == 0 ? HERR_OK : c->err;
+	if (strcmp(d->action, "attach") == 0)
+		return ideas_attach_nomination(c, d->moderator, d->post, d->idea_in, &d->idea_out) == 0 ? HERR_OK : c->err;
+	return HERR_OK;   /* dismiss, decline: only the item closes */
+}
+
+static enum herr
+moderation_decide_tx(struct ctx *c, void *arg)
+{
+	struct moderation_decision *d = arg;
+	PGresult *res, *post;
+
+	res = db_q(c, STMT_QUEUE_DECIDE, db_int(c, d->item), db_int(c, d->moderator), d->action, d->reason);
+	if (res == NULL) {
+		if (strcmp(c->sqlstate, "23514") == 0) {
+			c->err = HERR_OK;
+			return ctx_fail(c, HERR_INVALID, "action", "That decision does not belong to this queue.");
+		}
+		return c->err;
+	}
+	if (PQntuples(res) == 0)
+		return HERR_CONFLICT;   /* decided already: the caller shows the winner */
+	d->kind = arena_strdup(c->arena, db_str(res, 0, 0));
+	d->post = db_i64(res, 0, 1);
+	if ((post = db_q(c, STMT_POST_GET, db_int(c, d->post))) == NULL)
+		return c->err;
+	d->author = db_i64(post, 0, db_col(post, "author_id"));
+	d->thread = db_i64(post, 0, db_col(post, "thread_id"));
+	if (moderation_effect(c, d) != HERR_OK)
+		return c->err;
+	if (db_q(c, strcmp(d->kind, "flags") == 0 ? STMT_FLAGS_CLOSE : STMT_NOMINATIONS_CLOSE,
+		 db_int(c, d->item)) == NULL ||
+	    modlog_add(c, d->moderator, d->action, "queue_item", db_int(c, d->item), d->reason,
+		       json_pack("{s:s,s:I}", "queue", d->kind, "post_id", (json_int_t)d->post)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+static int
+moderation_decision_read(struct req *r, struct moderation_decision *d)
+{
+	static const char *const actions[] = { "approve", "reject", "dismiss", "hide", "delete", "suspend",
+					       "accept", "attach", "decline", NULL };
+	json_t *idea;
+
+	if (in_enum(r, "action", actions, IN_REQUIRED, &d->action) < 0 ||
+	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &d->reason) < 0)
+		return -1;
+	if (strcmp(d->action, "suspend") == 0) {
+		PGresult *res;
+
+		if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &d->until) < 0)
+			return -1;
+		res = db_q(&r->c, STMT_TIME_IN_FUTURE, d->until);
+		if (res == NULL || !db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
+			r->c.err = HERR_OK;
+			http_fail(r, HERR_INVALID, "until", "until must be a time in the future (RFC 3339).");
+			return -1;
+		}
+	}
+	if ((strcmp(d->action, "reject") == 0 || strcmp(d->action, "hide") == 0 ||
+	     strcmp(d->action, "suspend") == 0) && d->reason == NULL) {
+		http_fail(r, HERR_INVALID, "reason", "Give the author a reason.");
+		return -1;
+	}
+	idea = json_object_get(r->input, "idea");
+	if (r->input_form && (strcmp(d->action, "accept") == 0 || strcmp(d->action, "attach") == 0)) {
+		/* Forms send idea[title], idea[summary], idea[number] as flat fields. */
+		idea = json_object();
+		json_object_set(idea, "title", json_object_get(r->input, "idea[title]"));
+		json_object_set(idea, "summary", json_object_get(r->input, "idea[summary]"));
+		json_object_set(idea, "number", json_object_get(r->input, "idea[number]"));
+		arena_defer(r->c.arena, (void (*)(void *))json_decref, idea);
+	}
+	if ((strcmp(d->action, "accept") == 0 || strcmp(d->action, "attach") == 0) && !json_is_object(idea)) {
+		http_fail(r, HERR_INVALID, "idea", "accept and attach need an idea object.");
+		return -1;
+	}
+	d->idea_in = idea;
+	return 0;
+}
+
+static enum herr
+moderation_decide(struct req *r)
+{
+	struct moderation_decision d = { 0 };
+	PGresult *res;
+	enum herr e;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0 || http_param_id(r, "item", &d.item) != 0)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such queue item.");
+	if (moderation_decision_read(r, &d) != 0)
+		return r->c.err;
+	d.moderator = auth_viewer(r)->id;
+	e = db_transaction(&r->c, moderation_decide_tx, &d);
+	if (e == HERR_CONFLICT && r->c.err == HERR_OK) {
+		/* Someone decided first: say who, what and why. */
+		if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
+			return r->c.err;
+		r->c.extra = json_pack("{s:o}", "decision", db_row_json(res, 0));
+		arena_defer(r->c.arena, (void (*)(void *))json_decref, r->c.extra);
+		return http_fail(r, HERR_CONFLICT, NULL,
+				 arena_printf(r->c.arena, "Already decided: %s by %s.", db_str(res, 0, 3),
+					      db_str(res, 0, 6) ? db_str(res, 0, 6) : "someone"));
+	}
+	if (e != HERR_OK)
+		return r->c.err != HERR_OK ? r->c.err : http_fail(r, e, NULL, NULL);
+	if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
+		return r->c.err;
+	r->model = json_pack("{s:o}", "decision", db_row_json(res, 0));
+	if (d.idea_out)
+		json_object_set_new(r->model, "idea", d.idea_out);
+	r->location = arena_printf(r->c.arena, "/mod?kind=%s", d.kind);
+	return HERR_OK;
+}
+
+static enum herr
+moderation_log(struct req *r)
+{
+	int64_t page;
+	PGresult *res;
+	json_t *entries;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || http_query_int(r, "page", 1, 1000000, 1, &page) != 0)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_MODLOG_PAGE, db_int(&r->c, 51), db_int(&r->c, (page - 1) * 50))) == NULL)
+		return r->c.err;
+	entries = db_rows_json(res);
+	json_object_set_new(http_model(r), "next_page",
+			    json_array_size(entries) > 50 ? json_integer(page + 1) : json_null());
+	if (json_array_size(entries) > 50)
+		json_array_remove(entries, 50);
+	json_object_set_new(r->model, "entries", entries);
+	if (page > 1)
+		json_object_set_new(r->model, "prev_page", json_integer(page - 1));
+	return HERR_OK;
+}
+
+const struct route moderation_routes[] = {
+	{ "GET", "/mod", moderation_queue, .view = "mod", .title = "Moderation" },
+	{ "POST", "/mod/queue/{item}/decision", moderation_decide, .view = "mod", .title = "Moderation",
+	  .page = moderation_queue },
+	{ "GET", "/mod/log", moderation_log, .view = "modlog", .title = "Moderation log" },
+	{ "POST", "/p/{id}/flag", moderation_flag, .view = "error" },
+	{ "POST", "/p/{id}/nominate", moderation_nominate, .view = "error" },
+	{ "GET", "/api/v1/mod/queue", moderation_queue },
+	{ "POST", "/api/v1/mod/queue/{item}/decision", moderation_decide },
+	{ "GET", "/api/v1/mod/log", moderation_log },
+	{ "POST", "/api/v1/posts/{id}/flags", moderation_flag },
+	{ "POST", "/api/v1/posts/{id}/nominations", moderation_nominate },
+};
+const size_t moderation_routes_n = ROUTES_N(moderation_routes);

@@ -1,0 +1,190 @@
+/* forum/thread_actions.c — what moderators do to whole threads: lock, pin, move, merge
+ * one thread into another, split a subtree out into a thread of its own. Every action
+ * is one transaction and one entry in the moderation log. */
+#include <string.h>
+
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/routes.h"
+#include "forum/threads.h"
+#include "forum/users.h"
+
+struct thread_action {
+	int64_t thread, moderator, other, post;
+	const char *action, *reason, *value, *title;
+	int64_t result;
+};
+
+static enum herr
+ta_simple_tx(struct ctx *c, void *arg)
+{
+	struct thread_action *a = arg;
+	enum stmt_id id = strcmp(a->action, "lock") == 0 || strcmp(a->action, "unlock") == 0 ? STMT_THREAD_LOCK
+			  : strcmp(a->action, "move") == 0 ? STMT_THREAD_MOVE : STMT_THREAD_PIN;
+	PGresult *res = db_q(c, id, db_int(c, a->thread), a->value);
+
+	if (res == NULL) {
+		if (id == STMT_THREAD_MOVE && strcmp(c->sqlstate, "23503") == 0) {
+			c->err = HERR_OK;
+			return ctx_fail(c, HERR_INVALID, "category", "There is no such category.");
+		}
+		return c->err;
+	}
+	if (PQntuples(res) == 0)
+		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such thread.");
+	return modlog_add(c, a->moderator, a->action, "thread", db_int(c, a->thread), a->reason,
+			  a->value && id == STMT_THREAD_MOVE ? json_pack("{s:s}", "category_id", a->value) : NULL) == 0
+		       ? HERR_OK : c->err;
+}
+
+/* Merge thread a->thread into a->other: its posts join the other's tree under its
+ * opening post, with every path rewritten in one statement. */
+static enum herr
+ta_merge_tx(struct ctx *c, void *arg)
+{
+	struct thread_action *a = arg;
+	PGresult *rows, *root;
+
+	if ((rows = db_q(c, STMT_THREADS_LOCK_ROWS, db_int(c, a->thread), db_int(c, a->other))) == NULL)
+		return c->err;
+	if (PQntuples(rows) != 2)
+		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such thread.");
+	for (int i = 0; i < 2; i++)
+		if (db_str(rows, i, 1) != NULL)
+			return ctx_fail(c, HERR_CONFLICT, db_i64(rows, i, 0) == a->other ? "into" : NULL,
+					"That thread was already merged into another one.");
+	if ((root = db_q(c, STMT_THREAD_ROOT, db_int(c, a->other))) == NULL)
+		return c->err;
+	if (PQntuples(root) == 0)
+		return ctx_fail(c, HERR_CONFLICT, "into", "That thread has no opening post.");
+	if (db_q(c, STMT_THREAD_MERGE_POSTS, db_int(c, a->thread), db_int(c, a->other), db_str(root, 0, 0),
+		 db_str(root, 0, 1)) == NULL) {
+		if (strcmp(c->sqlstate, "23514") == 0) {
+			c->err = HERR_OK;
+			return ctx_fail(c, HERR_CONFLICT, "into", "The merged tree would be too deep.");
+		}
+		return c->err;
+	}
+	if (db_q(c, STMT_THREAD_MERGE_WATCHERS, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
+	    db_q(c, STMT_THREAD_MERGED, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
+	    modlog_add(c, a->moderator, "merge", "thread", db_int(c, a->thread), a->reason,
+		       json_pack("{s:I}", "into", (json_int_t)a->other)) != 0)
+		return c->err;
+	a->result = a->other;
+	return HERR_OK;
+}
+
+/* Split the subtree under a->post out of a->thread into a new thread. */
+static enum herr
+ta_split_tx(struct ctx *c, void *arg)
+{
+	struct thread_action *a = arg;
+	PGresult *post, *res;
+	const char *slug;
+
+	if ((post = db_q(c, STMT_POST_GET, db_int(c, a->post))) == NULL)
+		return c->err;
+	if (PQntuples(post) == 0 || db_i64(post, 0, db_col(post, "thread_id")) != a->thread)
+		return ctx_fail(c, HERR_INVALID, "post_id", "post_id is not a post of this thread.");
+	if (db_str(post, 0, db_col(post, "parent_id")) == NULL)
+		return ctx_fail(c, HERR_INVALID, "post_id", "The opening post cannot be split off; move the thread instead.");
+	slug = threads_slug(c, a->title);
+	res = db_q(c, STMT_THREAD_SPLIT_NEW, db_int(c, a->post), a->title, slug);
+	if (res == NULL)
+		return c->err;
+	a->result = db_i64(res, 0, 0);
+	if (db_q(c, STMT_THREAD_SPLIT_POSTS, db_int(c, a->post), db_int(c, a->thread),
+		 db_str(post, 0, db_col(post, "path")), db_str(post, 0, db_col(post, "depth")),
+		 db_int(c, a->result)) == NULL ||
+	    modlog_add(c, a->moderator, "split", "thread", db_int(c, a->thread), a->reason,
+		       json_pack("{s:I,s:I}", "post_id", (json_int_t)a->post, "new_thread", (json_int_t)a->result)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+static enum herr
+ta_run(struct req *r, const char *action)
+{
+	struct thread_action a = { .action = action };
+	enum herr (*tx)(struct ctx *, void *) = ta_simple_tx;
+	json_t *t;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0 || http_param_id(r, "id", &a.thread) != 0 ||
+	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &a.reason) < 0)
+		return r->c.err;
+	a.moderator = auth_viewer(r)->id;
+	if (strcmp(action, "lock") == 0 || strcmp(action, "pin") == 0)
+		a.value = "true";
+	else if (strcmp(action, "unlock") == 0 || strcmp(action, "unpin") == 0)
+		a.value = "false";
+	else if (strcmp(action, "move") == 0) {
+		int64_t cat;
+		json_t *v = json_object_get(r->input, "category");
+		const char *slug;
+		PGresult *res;
+
+		if (json_is_integer(v)) {
+			cat = json_integer_value(v);
+		} else {
+			if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, &slug) < 0 ||
+			    (res = db_q(&r->c, STMT_CATEGORY_ID, slug)) == NULL)
+				return r->c.err;
+			if (PQntuples(res) == 0)
+				return http_fail(r, HERR_INVALID, "category", "There is no such category.");
+			cat = db_i64(res, 0, 0);
+		}
+		a.value = db_int(&r->c, cat);
+	} else if (strcmp(action, "merge") == 0) {
+		if (in_int(r, "into", 1, INT64_MAX, IN_REQUIRED, &a.other) < 0)
+			return r->c.err;
+		if (a.other == a.thread)
+			return http_fail(r, HERR_INVALID, "into", "A thread cannot be merged into itself.");
+		tx = ta_merge_tx;
+	} else if (strcmp(action, "split") == 0) {
+		if (in_int(r, "post_id", 1, INT64_MAX, IN_REQUIRED, &a.post) < 0 ||
+		    in_string(r, "title", 3, 200, IN_TRIM, &a.title) < 0)
+			return r->c.err;
+		if (a.title == NULL) {
+			if ((t = threads_load(r, a.thread)) == NULL)
+				return r->c.err;
+			a.title = arena_printf(r->c.arena, "Split from: %.180s", json_string_value(json_object_get(t, "title")));
+			json_decref(t);
+		}
+		tx = ta_split_tx;
+	}
+	if (db_transaction(&r->c, tx, &a) != HERR_OK)
+		return r->c.err;
+	if ((t = threads_load(r, a.result ? a.result : a.thread)) == NULL)
+		return r->c.err;
+	r->model = json_pack("{s:o}", "thread", t);
+	r->location = arena_printf(r->c.arena, "/t/%lld", (long long)(a.result ? a.result : a.thread));
+	return HERR_OK;
+}
+
+#define TA(name) static enum herr ta_##name(struct req *r) { return ta_run(r, #name); }
+TA(lock)
+TA(unlock)
+TA(pin)
+TA(unpin)
+TA(move)
+TA(merge)
+TA(split)
+#undef TA
+
+const struct route thread_actions_routes[] = {
+	{ "POST", "/api/v1/threads/{id}/lock", ta_lock },
+	{ "POST", "/api/v1/threads/{id}/unlock", ta_unlock },
+	{ "POST", "/api/v1/threads/{id}/pin", ta_pin },
+	{ "POST", "/api/v1/threads/{id}/unpin", ta_unpin },
+	{ "POST", "/api/v1/threads/{id}/move", ta_move },
+	{ "POST", "/api/v1/threads/{id}/merge", ta_merge },
+	{ "POST", "/api/v1/threads/{id}/split", ta_split },
+	{ "POST", "/t/{id}/lock", ta_lock, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/unlock", ta_unlock, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/pin", ta_pin, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/unpin", ta_unpin, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/move", ta_move, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/merge", ta_merge, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/split", ta_split, .view = "thread", .page = threads_page },
+};
+const size_t thread_actions_routes_n = ROUTES_N(thread_actions_routes);
