@@ -33,7 +33,7 @@ static bool
 fuzz_mention_ok(void *cls, const char *name)
 {
 	struct fuzz_lookups *l = cls;
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 	int k;
 
 	FUZZ_CHECK(n >= 3 && n <= 32);
