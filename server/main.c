@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "forum/app.h"
+#include "forum/maintenance.h"
 #include "forum/moderation.h"
 #include "forum/posts.h"
 #include "forum/users.h"
@@ -228,6 +229,8 @@ cmd_serve(int argc, char **argv)
 			       .log_requests = !opt_flag(&opts[O_QUIET]),
 		       }, rt, &srv) != 0)
 		goto out;
+	if (maint_start(60, (int)sess_idle) != 0)
+		goto out;
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
 		 db.embedded ? "embedded" : "external");
 	if (db.embedded)
@@ -241,6 +244,7 @@ cmd_serve(int argc, char **argv)
 		log_warn("shutdown: requests still in flight after %ld ms; closing them", drain);
 	rc = 0;
 out:
+	maint_stop();
 	http_stop(srv);
 	router_free(rt);
 	tmpl_set_free(views);

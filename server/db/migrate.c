@@ -2,9 +2,11 @@
 #include "db/migrate.h"
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/embedded.h"
 #include "core/log.h"
 
@@ -56,18 +58,36 @@ migrate_exec(PGconn *pg, const char *sql, const char *what)
 	return rc;
 }
 
-static int
-migrate_current(PGconn *pg)
+/* Is migration n built into this binary? */
+static bool
+migrate_known(int n)
 {
-	PGresult *res = PQexec(pg, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-	int v = -1;
+	for (const struct embedded_file *f = embedded_files; f->path; f++)
+		if (migrate_number(f->path) == n)
+			return true;
+	return false;
+}
 
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		v = atoi(PQgetvalue(res, 0, 0));
-	else
+/* The versions applied, as a malloc'd array (sorted); -1 on error. */
+static int
+migrate_applied(PGconn *pg, int **ret)
+{
+	PGresult *res = PQexec(pg, "SELECT version FROM schema_migrations ORDER BY version");
+	int n;
+
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("migrate: cannot read schema_migrations: %s", PQerrorMessage(pg));
+		PQclear(res);
+		return -1;
+	}
+	n = PQntuples(res);
+	*ret = calloc((size_t)n + 1, sizeof **ret);
+	if (*ret == NULL)
+		core_oom();
+	for (int i = 0; i < n; i++)
+		(*ret)[i] = atoi(PQgetvalue(res, i, 0));
 	PQclear(res);
-	return v;
+	return n;
 }
 
 static int
@@ -105,7 +125,7 @@ int
 migrate_run(const char *url)
 {
 	PGconn *pg = PQconnectdb(url);
-	int current, latest = migrate_latest(), applied = 0, rc = -1;
+	int latest = migrate_latest(), applied = 0, rc = -1, n = 0, *done = NULL;
 
 	if (PQstatus(pg) != CONNECTION_OK) {
 		log_error("migrate: cannot connect: %s", PQerrorMessage(pg));
@@ -118,25 +138,35 @@ migrate_run(const char *url)
 			     " name text NOT NULL,"
 			     " applied_at timestamptz NOT NULL DEFAULT now())", "schema_migrations") != 0)
 		goto out;
-	if ((current = migrate_current(pg)) < 0)
+	if ((n = migrate_applied(pg, &done)) < 0)
 		goto out;
-	if (current > latest) {
-		log_error("migrate: the database schema is at version %d, newer than this corral "
-			  "binary (which knows up to %d); run a newer corral", current, latest);
-		goto out;
+	for (int i = 0; i < n; i++) {
+		if (!migrate_known(done[i])) {
+			log_error("migrate: the database schema is at version %d, newer than this corral "
+				  "binary (which knows up to %d); run a newer corral", done[n - 1], latest);
+			goto out;
+		}
 	}
-	/* embedded_files is sorted by path, so migrations come in number order. */
+	/* embedded_files is sorted by path, so migrations come in number order. Any that is
+	 * missing is applied, not only those above the highest: branches that each added a
+	 * migration merge in any order. */
 	for (const struct embedded_file *f = embedded_files; f->path; f++) {
-		int n = migrate_number(f->path);
+		int v = migrate_number(f->path);
+		bool have = false;
 
-		if (n <= current)
+		if (v < 0)
 			continue;
-		if (migrate_apply(pg, f, n) != 0)
+		for (int i = 0; i < n && !have; i++)
+			have = done[i] == v;
+		if (have)
+			continue;
+		if (migrate_apply(pg, f, v) != 0)
 			goto out;
 		applied++;
 	}
 	rc = applied;
 out:
+	free(done);
 	PQfinish(pg);   /* also releases the advisory lock */
 	return rc;
 }

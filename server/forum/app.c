@@ -5,6 +5,7 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "forum/idempotency.h"
 #include "forum/routes.h"
 
 static struct app_config app_cfg;
@@ -83,10 +84,37 @@ app_page(struct req *r)
 	 * submits, so every other anonymous page stays cacheable. */
 	if (v || (r->route && (r->route->flags & ROUTE_FORM)))
 		json_object_set_new(page, "csrf", json_string(auth_form_csrf(r)));
+	if (v) {
+		/* A fresh nonce per page: its forms post it as their idempotency key. */
+		const char *nonce;
+
+		auth_token_new(&r->c, NULL, &nonce, NULL);
+		json_object_set_new(page, "nonce", json_string(nonce));
+	}
 	return page;
 }
 
+/* Per request: who is asking (auth), then the idempotency key of a creating POST. */
+static enum herr
+app_prepare(struct req *r)
+{
+	struct idem_state *st = arena_calloc(r->c.arena, 1, sizeof *st);
+
+	r->app = st;
+	if (auth_prepare(r) != HERR_OK)
+		return r->c.err;
+	return idem_prepare(r, st);
+}
+
+static void
+app_finish(struct req *r)
+{
+	if (r->app)
+		idem_finish(r, r->app);
+}
+
 const struct http_hooks app_hooks = {
-	.prepare = auth_prepare,
+	.prepare = app_prepare,
+	.finish = app_finish,
 	.page = app_page,
 };

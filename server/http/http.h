@@ -60,6 +60,7 @@ struct req {
 	const char *etag;             /* sent as ETag; a matching If-None-Match gets 304 */
 	struct http_header *headers;  /* extra headers (Set-Cookie, Retry-After…) */
 	bool raw_response;            /* ROUTE_STREAM handlers queued their own response */
+	bool handled;                 /* the prepare hook answered (a replay): skip the handler */
 	const char *content_type;     /* for non-HTML, non-JSON bodies (Atom, CSV, SVG) */
 	struct buf out;               /* body for content_type responses */
 

@@ -221,6 +221,8 @@ http_dispatch(struct req *r)
 		return;
 	if (hooks && hooks->prepare && hooks->prepare(r) != HERR_OK)
 		return;
+	if (r->handled)
+		return;
 	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)
 		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
 	db_request_end();
