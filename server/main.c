@@ -19,6 +19,7 @@
 #include "forum/moderation.h"
 #include "forum/posts.h"
 #include "forum/users.h"
+#include "http/cache.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "render/views.h"
@@ -133,15 +134,18 @@ cmd_serve(int argc, char **argv)
 		  "after this many posts within the burst window, further posts wait", NULL },
 		{ "spam-burst-window", "CORRAL_SPAM_BURST_WINDOW", "SECONDS", "60", "burst window", NULL },
 		{ "flag-limit", "CORRAL_FLAG_LIMIT", "N", "20", "flags and nominations per account per hour", NULL },
+		{ "cache-mb", "CORRAL_CACHE_MB", "MB", "64",
+		  "memory for rendered pages served to anonymous readers (0: no cache)", NULL },
 	};
 	enum { O_LISTEN = O_DB_COMMON_N, O_BASE_URL, O_THREADS, O_MAXCONN, O_PERIP, O_TIMEOUT,
 	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
 	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
-	       O_POST_LIMIT, O_POST_WINDOW, O_SPAM_LINKS, O_SPAM_BURST, O_SPAM_WINDOW, O_FLAG_LIMIT };
+	       O_POST_LIMIT, O_POST_WINDOW, O_SPAM_LINKS, O_SPAM_BURST, O_SPAM_WINDOW, O_FLAG_LIMIT,
+	       O_CACHE_MB };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
 	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
-	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit;
+	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit, cache_mb;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
 	struct router *rt = NULL;
@@ -174,8 +178,10 @@ cmd_serve(int argc, char **argv)
 	    opt_int(&opts[O_SPAM_LINKS], 0, 10000, &spam_links) ||
 	    opt_int(&opts[O_SPAM_BURST], 1, 1000000, &spam_burst) ||
 	    opt_int(&opts[O_SPAM_WINDOW], 1, 86400, &spam_window) ||
-	    opt_int(&opts[O_FLAG_LIMIT], 1, 1000000, &flag_limit))
+	    opt_int(&opts[O_FLAG_LIMIT], 1, 1000000, &flag_limit) ||
+	    opt_int(&opts[O_CACHE_MB], 0, 65536, &cache_mb))
 		return 2;
+	cache_init((size_t)cache_mb << 20);
 	moderation_configure(&(struct moderation_config){ .spam_links = (int)spam_links,
 		.spam_burst = (int)spam_burst, .spam_burst_s = (int)spam_window, .flag_limit = (int)flag_limit });
 	forum_configure(&(struct forum_config){ .trust_posts = (int)trust, .post_limit = (int)post_limit,
@@ -229,7 +235,7 @@ cmd_serve(int argc, char **argv)
 			       .log_requests = !opt_flag(&opts[O_QUIET]),
 		       }, rt, &srv) != 0)
 		goto out;
-	if (maint_start(60, (int)sess_idle) != 0)
+	if (maint_start(60, (int)sess_idle) != 0 || cache_listen_start(db.url) != 0)
 		goto out;
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
 		 db.embedded ? "embedded" : "external");
@@ -244,6 +250,7 @@ cmd_serve(int argc, char **argv)
 		log_warn("shutdown: requests still in flight after %ld ms; closing them", drain);
 	rc = 0;
 out:
+	cache_listen_stop();
 	maint_stop();
 	http_stop(srv);
 	router_free(rt);

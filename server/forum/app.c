@@ -5,6 +5,7 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "forum/idempotency.h"
 #include "forum/routes.h"
 
@@ -106,6 +107,23 @@ app_prepare(struct req *r)
 	return idem_prepare(r, st);
 }
 
+/* A write answered only once this instance's cache has dropped what it made stale. */
+static void
+app_after(struct req *r)
+{
+	struct ctx c = { .arena = r->c.arena, .rid = r->c.rid };
+	char buf[64];
+	uint64_t seq;
+
+	if (!cache_enabled() || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return;
+	if (db_q(&c, STMT_CACHE_SYNC, cache_sync_begin(buf, &seq)) == NULL) {
+		cache_flush();
+		return;
+	}
+	cache_sync_wait(seq, 2000);
+}
+
 static void
 app_finish(struct req *r)
 {
@@ -113,7 +131,17 @@ app_finish(struct req *r)
 		idem_finish(r, r->app);
 }
 
+/* Only requests that cannot be anyone's: no API token, no session cookie. */
+static bool
+app_cacheable(struct req *r)
+{
+	return http_header(r, "Authorization") == NULL && http_cookie(r, "corral_session") == NULL &&
+	       http_cookie(r, "__Host-corral_session") == NULL;
+}
+
 const struct http_hooks app_hooks = {
+	.cacheable = app_cacheable,
+	.after = app_after,
 	.prepare = app_prepare,
 	.finish = app_finish,
 	.page = app_page,

@@ -56,13 +56,17 @@ feeds_threads(struct req *r, int64_t category_id, const char *title, const char 
 static enum herr
 feeds_forum(struct req *r)
 {
+	http_cache_tag(r, "lists");
 	return feeds_threads(r, 0, "Corral: latest discussions", "/");
 }
 
 static enum herr
 feeds_category(struct req *r)
 {
-	PGresult *res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
+	PGresult *res;
+
+	http_cache_tag(r, "lists");
+	res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
 
 	if (res == NULL)
 		return r->c.err;
@@ -81,7 +85,10 @@ feeds_thread(struct req *r)
 	PGresult *res;
 	int64_t id;
 
-	if (http_param_id(r, "id", &id) != 0 || (t = threads_load(r, id)) == NULL)
+	if (http_param_id(r, "id", &id) != 0)
+		return r->c.err;
+	http_cache_tag(r, "t:%lld", (long long)id);
+	if ((t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0) {
 		json_decref(t);
@@ -113,8 +120,8 @@ feeds_thread(struct req *r)
 }
 
 const struct route feeds_routes[] = {
-	{ "GET", "/feed.atom", feeds_forum },
-	{ "GET", "/c/{slug}/feed.atom", feeds_category },
-	{ "GET", "/t/{id}/feed.atom", feeds_thread },
+	{ "GET", "/feed.atom", feeds_forum, .flags = ROUTE_CACHE },
+	{ "GET", "/c/{slug}/feed.atom", feeds_category, .flags = ROUTE_CACHE },
+	{ "GET", "/t/{id}/feed.atom", feeds_thread, .flags = ROUTE_CACHE },
 };
 const size_t feeds_routes_n = ROUTES_N(feeds_routes);

@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "forum/routes.h"
+#include "http/cache.h"
 #include "http/http.h"
 #include "http/metrics.h"
 
@@ -39,6 +40,7 @@ static enum herr
 ops_metrics(struct req *r)
 {
 	struct db_stats st;
+	struct cache_stats cs;
 
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	r->cache_control = "no-store";
@@ -56,6 +58,21 @@ ops_metrics(struct req *r)
 		   "# HELP corral_db_errors_total Statements that failed.\n"
 		   "# TYPE corral_db_errors_total counter\ncorral_db_errors_total %ld\n",
 		   st.connects, st.connect_failures, st.lost, st.queries, st.errors);
+	cache_stats(&cs);
+	buf_printf(&r->out,
+		   "# HELP corral_cache_hits_total Anonymous pages answered from the cache.\n"
+		   "# TYPE corral_cache_hits_total counter\ncorral_cache_hits_total %lu\n"
+		   "# HELP corral_cache_misses_total Cacheable requests rendered anew.\n"
+		   "# TYPE corral_cache_misses_total counter\ncorral_cache_misses_total %lu\n"
+		   "# HELP corral_cache_invalidations_total Tags invalidated (or flushes).\n"
+		   "# TYPE corral_cache_invalidations_total counter\ncorral_cache_invalidations_total %lu\n"
+		   "# HELP corral_cache_evictions_total Entries evicted for space.\n"
+		   "# TYPE corral_cache_evictions_total counter\ncorral_cache_evictions_total %lu\n"
+		   "# HELP corral_cache_bytes Bytes held by the cache.\n"
+		   "# TYPE corral_cache_bytes gauge\ncorral_cache_bytes %lu\n"
+		   "# HELP corral_cache_entries Entries held by the cache.\n"
+		   "# TYPE corral_cache_entries gauge\ncorral_cache_entries %lu\n",
+		   cs.hits, cs.misses, cs.invalidations, cs.evictions, cs.bytes, cs.entries);
 	return HERR_OK;
 }
 

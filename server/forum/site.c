@@ -11,7 +11,10 @@
 static enum herr
 site_categories(struct req *r)
 {
-	PGresult *res = db_q0(&r->c, STMT_CATEGORIES);
+	PGresult *res;
+
+	http_cache_tag(r, "lists");
+	res = db_q0(&r->c, STMT_CATEGORIES);
 
 	if (res == NULL)
 		return r->c.err;
@@ -63,7 +66,10 @@ site_home(struct req *r)
 static enum herr
 site_category(struct req *r)
 {
-	PGresult *res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
+	PGresult *res;
+
+	http_cache_tag(r, "lists");
+	res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
 	bool by_share;
 	int64_t page;
 
@@ -81,10 +87,10 @@ site_category(struct req *r)
 }
 
 const struct route site_routes[] = {
-	{ "GET", "/", site_home, .view = "home", .title = "Corral" },
-	{ "GET", "/c/{slug}", site_category, .view = "category" },
-	{ "GET", "/api/v1/categories", site_categories },
-	{ "GET", "/api/v1/categories/{slug}", site_category },
+	{ "GET", "/", site_home, .view = "home", .title = "Corral", .flags = ROUTE_CACHE },
+	{ "GET", "/c/{slug}", site_category, .view = "category", .flags = ROUTE_CACHE },
+	{ "GET", "/api/v1/categories", site_categories, .flags = ROUTE_CACHE },
+	{ "GET", "/api/v1/categories/{slug}", site_category, .flags = ROUTE_CACHE },
 	{ "GET", "/api/v1/community-roles", site_community_roles },
 };
 const size_t site_routes_n = ROUTES_N(site_routes);

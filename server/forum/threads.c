@@ -127,6 +127,7 @@ threads_index(struct req *r)
 
 	if (threads_list_args(r, &sort, &page) != 0)
 		return r->c.err;
+	http_cache_tag(r, "lists");
 	if (cat && *cat) {
 		if ((res = db_q(&r->c, STMT_CATEGORY_ID, cat)) == NULL)
 			return r->c.err;
@@ -221,6 +222,7 @@ threads_page(struct req *r)
 
 	if (http_param_id(r, "id", &id) != 0 || r->c.err != HERR_OK)
 		return r->c.err;
+	http_cache_tag(r, "t:%lld", (long long)id);
 	if (after && !threads_cursor_valid(after))
 		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
 	if ((t = threads_load(r, id)) == NULL)
@@ -481,16 +483,16 @@ threads_new_page(struct req *r)
 }
 
 const struct route threads_routes[] = {
-	{ "GET", "/t/{id}", threads_page, .view = "thread" },
-	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread" },
+	{ "GET", "/t/{id}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
+	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
 	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
 	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
 	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
-	{ "GET", "/api/v1/threads", threads_index },
+	{ "GET", "/api/v1/threads", threads_index, .flags = ROUTE_CACHE },
 	{ "POST", "/api/v1/threads", threads_create },
-	{ "GET", "/api/v1/threads/{id}", threads_page },
+	{ "GET", "/api/v1/threads/{id}", threads_page, .flags = ROUTE_CACHE },
 	{ "POST", "/api/v1/threads/{id}/posts", threads_reply },
 	{ "POST", "/api/v1/threads/{id}/watch", threads_watch_on },
 	{ "DELETE", "/api/v1/threads/{id}/watch", threads_watch_off },

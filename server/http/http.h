@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/ctx.h"
+#include "http/cache.h"
 #include "http/router.h"
 
 struct MHD_Connection;
@@ -64,6 +65,13 @@ struct req {
 	const char *content_type;     /* for non-HTML, non-JSON bodies (Atom, CSV, SVG) */
 	struct buf out;               /* body for content_type responses */
 
+	/* Response cache (http/cache.h): set when this anonymous GET may be stored. */
+	const char *cache_key;
+	struct cache_entry *cache_hit;
+	uint32_t cache_global;
+	size_t cache_nstamps;
+	struct cache_stamp *cache_stamps;
+
 	struct timespec t0;
 	int sent_status;
 };
@@ -75,8 +83,13 @@ struct http_hooks {
 	enum herr (*prepare)(struct req *r);
 	/* Context for HTML templates below the model (viewer, csrf token…); a new reference. */
 	json_t *(*page)(struct req *r);
+	/* After a handler succeeded, before the response goes out. */
+	void (*after)(struct req *r);
 	/* When a request ends (response sent or connection dropped). */
 	void (*finish)(struct req *r);
+	/* May this request be answered from the cache (nobody signed in)? Called before
+	 * prepare, so it must not touch the database. */
+	bool (*cacheable)(struct req *r);
 };
 
 struct http_config {
@@ -153,6 +166,11 @@ int in_int_list(struct req *r, const char *field, size_t max_items, int64_t min,
 /* Render template view with r->model (and the page context) into out, for bodies that
  * are neither a page nor JSON (Atom feeds). 0 or -1 (logged). */
 int http_render_into(struct req *r, const char *view, struct buf *out);
+
+/* Declare what the response depends on, before reading the database: the page is kept
+ * for anonymous readers until one of its tags is invalidated ("t:42", "lists"). No-op
+ * when the request is not cacheable. printf-style. */
+void http_cache_tag(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- Shared model helpers --- */
 

@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +119,26 @@ enum herr
 http_fail(struct req *r, enum herr err, const char *field, const char *msg)
 {
 	return ctx_fail(&r->c, err, field, msg);
+}
+
+void
+http_cache_tag(struct req *r, const char *fmt, ...)
+{
+	char tag[128];
+	va_list ap;
+
+	if (r->cache_key == NULL)
+		return;
+	if (r->cache_nstamps == CACHE_MAX_TAGS) {
+		r->cache_key = NULL;   /* more dependencies than an entry records: do not keep it */
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(tag, sizeof tag, fmt, ap);
+	va_end(ap);
+	if (r->cache_stamps == NULL)
+		r->cache_stamps = arena_calloc(r->c.arena, CACHE_MAX_TAGS, sizeof *r->cache_stamps);
+	r->cache_stamps[r->cache_nstamps++] = cache_stamp(tag);
 }
 
 json_t *

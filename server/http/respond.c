@@ -177,18 +177,6 @@ http_respond_error(struct req *r, enum herr err, const char *msg)
 	return http_respond_err(r);
 }
 
-static bool
-http_etag_matches(struct req *r)
-{
-	const char *inm;
-
-	if (r->etag == NULL)
-		return false;
-	inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	return inm && (strcmp(inm, r->etag) == 0 || strcmp(inm, "*") == 0 ||
-		       (strstr(inm, r->etag) != NULL));
-}
-
 static enum MHD_Result
 http_respond_redirect(struct req *r)
 {
@@ -200,6 +188,61 @@ http_respond_redirect(struct req *r)
 	return http_queue(r, r->status ? r->status : 303, resp, NULL);
 }
 
+static void
+http_release_entry(void *cls)
+{
+	cache_release(cls);
+}
+
+/* Answer from a cached entry without copying its body; MHD drops the reference. */
+static enum MHD_Result
+http_respond_cached(struct req *r)
+{
+	struct cache_entry *e = r->cache_hit;
+	struct MHD_Response *resp;
+	const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *body;
+	size_t len;
+
+	r->cache_hit = NULL;
+	r->etag = arena_strdup(r->c.arena, cache_etag(e));
+	http_add_header(r, "X-Cache", "hit");
+	http_add_header(r, "Vary", "Cookie, Authorization");
+	if (inm && strstr(inm, r->etag)) {
+		cache_release(e);
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		return http_queue(r, 304, resp, NULL);
+	}
+	body = cache_body(e, &len);
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, http_release_entry, e);
+	if (resp == NULL) {
+		cache_release(e);
+		return MHD_NO;
+	}
+	return http_queue(r, cache_status(e), resp, cache_type(e));
+}
+
+/* A 200 answer to a GET: its ETag (a matching If-None-Match gets 304), and a copy in the
+ * cache when the request may be kept. Returns true when 304 was chosen. */
+static bool
+http_finish_get(struct req *r, struct buf *out, const char *type)
+{
+	const char *inm;
+	char etag[20];
+
+	if (r->cache_key && r->cache_nstamps > 0)
+		cache_put(r->cache_key, type, 200, out->data ? out->data : "", out->len, r->cache_stamps,
+			  r->cache_nstamps, r->cache_global);
+	if (r->etag == NULL) {
+		cache_etag_of(out->data ? out->data : "", out->len, etag);
+		r->etag = arena_strdup(r->c.arena, etag);
+	}
+	if (r->cache_key)
+		http_add_header(r, "Vary", "Cookie, Authorization");
+	inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	return inm && strstr(inm, r->etag) != NULL;
+}
+
 enum MHD_Result
 http_respond(struct req *r)
 {
@@ -209,6 +252,8 @@ http_respond(struct req *r)
 
 	if (r->raw_response)
 		return MHD_YES;
+	if (r->cache_hit)
+		return http_respond_cached(r);
 	if (r->c.err != HERR_OK)
 		return http_respond_err(r);
 	/* After a successful form POST: 303 See Other, whatever the API twin answers. */
@@ -218,13 +263,10 @@ http_respond(struct req *r)
 	}
 	if (r->html && r->status >= 300 && r->status < 400 && r->location)
 		return http_respond_redirect(r);
-	if (get && http_etag_matches(r)) {
-		struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-
-		return http_queue(r, 304, resp, NULL);
-	}
 	if (r->content_type) {
 		buf_append(&out, r->out.data ? r->out.data : "", r->out.len);
+		if (get && status == 200 && http_finish_get(r, &out, r->content_type))
+			goto not_modified;
 		return http_queue(r, status, http_response_buf(&out), r->content_type);
 	}
 	if (r->html) {
@@ -234,6 +276,8 @@ http_respond(struct req *r)
 			buf_free(&out);
 			return http_respond_error(r, HERR_INTERNAL, NULL);
 		}
+		if (get && status == 200 && http_finish_get(r, &out, "text/html; charset=utf-8"))
+			goto not_modified;
 		return http_queue(r, status, http_response_buf(&out), "text/html; charset=utf-8");
 	}
 	if (r->model == NULL && r->status == 0)
@@ -247,8 +291,13 @@ http_respond(struct req *r)
 			return http_respond_error(r, HERR_INTERNAL, NULL);
 		buf_puts(&out, s ? s : "{}");
 		free(s);
+		if (get && status == 200 && http_finish_get(r, &out, "application/json"))
+			goto not_modified;
 	}
 	return http_queue(r, status, http_response_buf(&out), status == 204 ? NULL : "application/json");
+not_modified:
+	buf_free(&out);
+	return http_queue(r, 304, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT), NULL);
 }
 
 enum MHD_Result

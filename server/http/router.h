@@ -35,6 +35,7 @@ struct route {
 #define ROUTE_HTML       0x01u  /* an HTML page/form route (set by the router for non-/api/) */
 #define ROUTE_NO_CSRF    0x02u  /* an unsafe method that needs no CSRF token (none so far) */
 #define ROUTE_STREAM     0x04u  /* the handler queues its own response (SSE) */
+#define ROUTE_CACHE      0x10u  /* anonymous GETs may be answered from the page cache */
 #define ROUTE_FORM       0x08u  /* a page whose form anonymous visitors submit (sign in,
 				   register): it hands out a CSRF token to them */
 

@@ -181,6 +181,42 @@ http_decode_input(struct req *r)
 				 : "Send the body as application/json.");
 }
 
+static enum MHD_Result
+http_key_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	buf_putc(b, b->len && strchr(b->data, '?') ? '&' : '?');
+	buf_url_escape(b, key, strlen(key));
+	if (value) {
+		buf_putc(b, '=');
+		buf_url_escape(b, value, strlen(value));
+	}
+	return MHD_YES;
+}
+
+/* An anonymous GET of a cacheable route: answer from the cache when a current copy
+ * exists, else note the key and the generation now so the answer can be kept. */
+static bool
+http_cache_lookup(struct req *r)
+{
+	const struct http_hooks *hooks = r->srv->cfg.hooks;
+	struct buf key = BUF_INIT;
+
+	if (!cache_enabled() || !(r->route->flags & ROUTE_CACHE) ||
+	    (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) ||
+	    hooks == NULL || hooks->cacheable == NULL || !hooks->cacheable(r))
+		return false;
+	buf_puts(&key, r->url);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, http_key_part, &key);
+	r->cache_key = arena_strdup(r->c.arena, key.data);
+	buf_free(&key);
+	r->cache_global = cache_global();
+	r->cache_hit = cache_get(r->cache_key);
+	return r->cache_hit != NULL;
+}
+
 /* A form POST failed: build the model of the page it came from, so the page is shown
  * again with the error beside the field and the input kept. */
 static void
@@ -217,6 +253,8 @@ http_dispatch(struct req *r)
 		http_fail(r, HERR_TOO_LARGE, NULL, NULL);
 		return;
 	}
+	if (http_cache_lookup(r))
+		return;
 	if (http_decode_input(r) != HERR_OK)
 		return;
 	if (hooks && hooks->prepare && hooks->prepare(r) != HERR_OK)
@@ -226,6 +264,8 @@ http_dispatch(struct req *r)
 	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)
 		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
 	db_request_end();
+	if (r->c.err == HERR_OK && hooks && hooks->after)
+		hooks->after(r);
 	if (r->c.err != HERR_OK && r->html && r->route->page && herr_status(r->c.err) < 500)
 		http_rebuild_page(r);
 }
@@ -296,6 +336,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		srv->cfg.hooks->finish(r);
 	if (db_in_transaction())
 		db_request_end();
+	cache_release(r->cache_hit);   /* looked up but never sent (connection gone) */
 	json_decref(r->model);
 	json_decref(r->input);
 	buf_free(&r->out);

@@ -1,0 +1,460 @@
+/* http/cache.c — the response cache: 16 shards, each a hash table with an LRU list and a
+ * share of the byte budget; tag generations in one array; a LISTEN thread. */
+#include "http/cache.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+
+#define CACHE_SHARDS 16
+#define CACHE_BUCKETS 1024            /* per shard */
+#define CACHE_SLOTS 65536             /* tag generation slots */
+
+struct cache_entry {
+	struct cache_entry *next;         /* hash chain */
+	struct cache_entry *lru_prev, *lru_next;
+	atomic_int refs;                  /* the table holds one while linked */
+	uint64_t hash;
+	char *key;
+	char *body;
+	size_t len, cost;
+	const char *type;
+	int status;
+	char etag[20];
+	uint32_t global;
+	size_t nstamps;
+	struct cache_stamp stamps[CACHE_MAX_TAGS];
+};
+
+struct cache_shard {
+	pthread_mutex_t lock;
+	struct cache_entry *buckets[CACHE_BUCKETS];
+	struct cache_entry *lru_head, *lru_tail;  /* head = most recent */
+	size_t bytes, budget, entries;
+};
+
+static struct cache_shard cache_shards[CACHE_SHARDS];
+static atomic_uint cache_gens[CACHE_SLOTS];
+static atomic_uint cache_global_gen;
+/* Entries are served and stored only while the invalidation listener is connected:
+ * without it a write on another instance would go unnoticed. */
+static atomic_bool cache_live;
+static size_t cache_budget;
+static atomic_ulong cache_n_hits, cache_n_misses, cache_n_stores, cache_n_evictions, cache_n_inval;
+
+static uint64_t
+cache_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+void
+cache_init(size_t budget)
+{
+	cache_budget = budget;
+	for (int i = 0; i < CACHE_SHARDS; i++) {
+		pthread_mutex_init(&cache_shards[i].lock, NULL);
+		cache_shards[i].budget = budget / CACHE_SHARDS;
+	}
+}
+
+bool
+cache_enabled(void)
+{
+	return cache_budget > 0;
+}
+
+struct cache_stamp
+cache_stamp(const char *tag)
+{
+	struct cache_stamp s;
+
+	s.slot = (uint32_t)(cache_hash(tag) % CACHE_SLOTS);
+	s.gen = atomic_load(&cache_gens[s.slot]);
+	return s;
+}
+
+uint32_t
+cache_global(void)
+{
+	return atomic_load(&cache_global_gen);
+}
+
+static bool
+cache_valid(const struct cache_entry *e)
+{
+	if (e->global != atomic_load(&cache_global_gen))
+		return false;
+	for (size_t i = 0; i < e->nstamps; i++)
+		if (atomic_load(&cache_gens[e->stamps[i].slot]) != e->stamps[i].gen)
+			return false;
+	return true;
+}
+
+void
+cache_release(struct cache_entry *e)
+{
+	if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
+		free(e->key);
+		free(e->body);
+		free(e);
+	}
+}
+
+static void
+cache_lru_unlink(struct cache_shard *s, struct cache_entry *e)
+{
+	if (e->lru_prev)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		s->lru_head = e->lru_next;
+	if (e->lru_next)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		s->lru_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void
+cache_lru_push(struct cache_shard *s, struct cache_entry *e)
+{
+	e->lru_prev = NULL;
+	e->lru_next = s->lru_head;
+	if (s->lru_head)
+		s->lru_head->lru_prev = e;
+	s->lru_head = e;
+	if (s->lru_tail == NULL)
+		s->lru_tail = e;
+}
+
+/* Take e out of the table (shard locked). */
+static void
+cache_remove(struct cache_shard *s, struct cache_entry *e)
+{
+	struct cache_entry **pp = &s->buckets[e->hash % CACHE_BUCKETS];
+
+	while (*pp && *pp != e)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = e->next;
+	cache_lru_unlink(s, e);
+	s->bytes -= e->cost;
+	s->entries--;
+	cache_release(e);
+}
+
+struct cache_entry *
+cache_get(const char *key)
+{
+	uint64_t h = cache_hash(key);
+	struct cache_shard *s = &cache_shards[h % CACHE_SHARDS];
+	struct cache_entry *e;
+
+	if (!cache_budget || !atomic_load(&cache_live))
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	for (e = s->buckets[h % CACHE_BUCKETS]; e; e = e->next)
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			break;
+	if (e && !cache_valid(e)) {
+		cache_remove(s, e);
+		e = NULL;
+	}
+	if (e) {
+		cache_lru_unlink(s, e);
+		cache_lru_push(s, e);
+		atomic_fetch_add(&e->refs, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+	atomic_fetch_add_explicit(e ? &cache_n_hits : &cache_n_misses, 1, memory_order_relaxed);
+	return e;
+}
+
+const char *
+cache_body(const struct cache_entry *e, size_t *ret_len)
+{
+	*ret_len = e->len;
+	return e->body;
+}
+
+const char *
+cache_etag(const struct cache_entry *e)
+{
+	return e->etag;
+}
+
+const char *
+cache_type(const struct cache_entry *e)
+{
+	return e->type;
+}
+
+int
+cache_status(const struct cache_entry *e)
+{
+	return e->status;
+}
+
+void
+cache_etag_of(const char *body, size_t len, char out[20])
+{
+	unsigned char h[8];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+	out[0] = '"';
+	sodium_bin2hex(out + 1, 17, h, sizeof h);
+	out[17] = '"';
+	out[18] = '\0';
+}
+
+void
+cache_put(const char *key, const char *content_type, int status, const char *body, size_t len,
+	  const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen)
+{
+	uint64_t h = cache_hash(key);
+	struct cache_shard *s = &cache_shards[h % CACHE_SHARDS];
+	struct cache_entry *e, *old;
+
+	if (!cache_budget || !atomic_load(&cache_live) || nstamps > CACHE_MAX_TAGS || len > s->budget / 4)
+		return;
+	e = calloc(1, sizeof *e);
+	if (e == NULL || (e->key = strdup(key)) == NULL || (e->body = malloc(len + 1)) == NULL)
+		core_oom();
+	memcpy(e->body, body, len);
+	e->body[len] = '\0';
+	e->len = len;
+	e->cost = len + strlen(key) + sizeof *e;
+	e->hash = h;
+	e->type = content_type;
+	e->status = status;
+	e->global = global_gen;
+	e->nstamps = nstamps;
+	memcpy(e->stamps, stamps, nstamps * sizeof *stamps);
+	cache_etag_of(body, len, e->etag);
+	atomic_init(&e->refs, 1);
+	pthread_mutex_lock(&s->lock);
+	for (old = s->buckets[h % CACHE_BUCKETS]; old; old = old->next)
+		if (old->hash == h && strcmp(old->key, key) == 0)
+			break;
+	if (old)
+		cache_remove(s, old);
+	while (s->bytes + e->cost > s->budget && s->lru_tail) {
+		cache_remove(s, s->lru_tail);
+		atomic_fetch_add_explicit(&cache_n_evictions, 1, memory_order_relaxed);
+	}
+	e->next = s->buckets[h % CACHE_BUCKETS];
+	s->buckets[h % CACHE_BUCKETS] = e;
+	cache_lru_push(s, e);
+	s->bytes += e->cost;
+	s->entries++;
+	pthread_mutex_unlock(&s->lock);
+	atomic_fetch_add_explicit(&cache_n_stores, 1, memory_order_relaxed);
+}
+
+void
+cache_invalidate(const char *tag)
+{
+	atomic_fetch_add(&cache_gens[cache_hash(tag) % CACHE_SLOTS], 1);
+	atomic_fetch_add_explicit(&cache_n_inval, 1, memory_order_relaxed);
+}
+
+void
+cache_flush(void)
+{
+	atomic_fetch_add(&cache_global_gen, 1);
+	atomic_fetch_add_explicit(&cache_n_inval, 1, memory_order_relaxed);
+}
+
+void
+cache_stats(struct cache_stats *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	ret->hits = atomic_load(&cache_n_hits);
+	ret->misses = atomic_load(&cache_n_misses);
+	ret->stores = atomic_load(&cache_n_stores);
+	ret->evictions = atomic_load(&cache_n_evictions);
+	ret->invalidations = atomic_load(&cache_n_inval);
+	for (int i = 0; i < CACHE_SHARDS; i++) {
+		pthread_mutex_lock(&cache_shards[i].lock);
+		ret->bytes += cache_shards[i].bytes;
+		ret->entries += cache_shards[i].entries;
+		pthread_mutex_unlock(&cache_shards[i].lock);
+	}
+}
+
+/* --- the LISTEN thread --- */
+
+static pthread_t cache_listener;
+static atomic_bool cache_listening, cache_listen_stopping;
+static char *cache_listen_url;
+
+static atomic_ullong cache_sync_next, cache_sync_seen;
+static unsigned cache_instance;
+static pthread_mutex_t cache_sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cache_sync_cond = PTHREAD_COND_INITIALIZER;
+
+const char *
+cache_sync_begin(char buf[64], uint64_t *ret_seq)
+{
+	*ret_seq = atomic_fetch_add(&cache_sync_next, 1) + 1;
+	snprintf(buf, 64, "sync:%u:%llu", cache_instance, (unsigned long long)*ret_seq);
+	return buf;
+}
+
+bool
+cache_sync_wait(uint64_t seq, int timeout_ms)
+{
+	struct timespec until;
+	bool ok = true;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&cache_sync_lock);
+	while (atomic_load(&cache_sync_seen) < seq && atomic_load(&cache_live))
+		if (pthread_cond_timedwait(&cache_sync_cond, &cache_sync_lock, &until) == ETIMEDOUT) {
+			ok = false;
+			break;
+		}
+	pthread_mutex_unlock(&cache_sync_lock);
+	if (!ok)
+		cache_flush();   /* could not confirm: make sure nothing stale stays */
+	return ok;
+}
+
+static void
+cache_apply(const char *payload)
+{
+	unsigned inst;
+	unsigned long long seq;
+
+	if (strncmp(payload, "sync:", 5) == 0) {
+		if (sscanf(payload + 5, "%u:%llu", &inst, &seq) == 2 && inst == cache_instance) {
+			pthread_mutex_lock(&cache_sync_lock);
+			if (seq > atomic_load(&cache_sync_seen))
+				atomic_store(&cache_sync_seen, seq);
+			pthread_cond_broadcast(&cache_sync_cond);
+			pthread_mutex_unlock(&cache_sync_lock);
+		}
+		return;
+	}
+	if (strcmp(payload, "all") == 0)
+		cache_flush();
+	else
+		cache_invalidate(payload);
+}
+
+static PGconn *
+cache_listen_connect(void)
+{
+	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+	const char *vals[] = { cache_listen_url, "corral-cache", "3", NULL };
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	PGresult *res;
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		PQfinish(pg);
+		return NULL;
+	}
+	res = PQexec(pg, "LISTEN corral_cache");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		PQfinish(pg);
+		return NULL;
+	}
+	PQclear(res);
+	/* Anything may have changed while nobody was listening. */
+	cache_flush();
+	atomic_store(&cache_live, true);
+	return pg;
+}
+
+static void *
+cache_listen_main(void *arg)
+{
+	PGconn *pg = NULL;
+
+	(void)arg;
+	while (!atomic_load(&cache_listen_stopping)) {
+		struct pollfd pfd;
+		PGnotify *n;
+
+		if (pg == NULL && (pg = cache_listen_connect()) == NULL) {
+			struct timespec ts = { 0, 250 * 1000000L };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		pfd.fd = PQsocket(pg);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 500) < 0 && errno != EINTR)
+			goto lost;
+		if (PQconsumeInput(pg) != 1)
+			goto lost;
+		while ((n = PQnotifies(pg)) != NULL) {
+			cache_apply(n->extra);
+			PQfreemem(n);
+		}
+		if (PQstatus(pg) != CONNECTION_OK)
+			goto lost;
+		continue;
+lost:
+		atomic_store(&cache_live, false);
+		pthread_mutex_lock(&cache_sync_lock);
+		pthread_cond_broadcast(&cache_sync_cond);
+		pthread_mutex_unlock(&cache_sync_lock);
+		log_warn("cache: lost the invalidation listener; reconnecting");
+		cache_flush();
+		PQfinish(pg);
+		pg = NULL;
+	}
+	atomic_store(&cache_live, false);
+	PQfinish(pg);
+	return NULL;
+}
+
+int
+cache_listen_start(const char *url)
+{
+	if (!cache_budget)
+		return 0;
+	randombytes_buf(&cache_instance, sizeof cache_instance);
+	cache_listen_url = strdup(url);
+	if (cache_listen_url == NULL)
+		core_oom();
+	if (pthread_create(&cache_listener, NULL, cache_listen_main, NULL) != 0) {
+		log_error("cache: cannot start the listener thread");
+		return -1;
+	}
+	atomic_store(&cache_listening, true);
+	return 0;
+}
+
+void
+cache_listen_stop(void)
+{
+	if (!atomic_load(&cache_listening))
+		return;
+	atomic_store(&cache_listen_stopping, true);
+	pthread_join(cache_listener, NULL);
+	atomic_store(&cache_listening, false);
+	free(cache_listen_url);
+}

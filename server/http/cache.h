@@ -1,0 +1,74 @@
+/* http/cache.h — rendered responses kept in memory for anonymous readers.
+ *
+ * An entry is tagged ("t:42" for thread 42, "lists" for every list of threads) and a tag
+ * is invalidated by bumping its generation: an entry is valid only while the generations
+ * it was rendered under are current. The generations are read before the handler reads
+ * the database, so a page rendered while a write commits is never kept as current.
+ * Generations live in a fixed array indexed by a hash of the tag: two tags sharing a slot
+ * only cost an extra miss, never a stale hit.
+ *
+ * Invalidations come from PostgreSQL (triggers NOTIFY corral_cache on commit; see
+ * cache_listen), so every instance on one database drops the same pages. */
+#ifndef CORRAL_HTTP_CACHE_H
+#define CORRAL_HTTP_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CACHE_MAX_TAGS 4
+
+struct cache_entry;
+
+/* Budget in bytes (0 disables the cache). Call once before threads start. */
+void cache_init(size_t budget);
+bool cache_enabled(void);
+
+/* A tag's current stamp, to pass to cache_put later. */
+struct cache_stamp {
+	uint32_t slot, gen;
+};
+struct cache_stamp cache_stamp(const char *tag);
+
+/* A valid entry for key, with a reference the caller releases with cache_release(), or
+ * NULL. */
+struct cache_entry *cache_get(const char *key);
+void cache_release(struct cache_entry *e);
+const char *cache_body(const struct cache_entry *e, size_t *ret_len);
+const char *cache_etag(const struct cache_entry *e);
+const char *cache_type(const struct cache_entry *e);
+int cache_status(const struct cache_entry *e);
+
+/* Keep a copy of body under key, valid while the stamps (taken before rendering) and the
+ * global generation are current. content_type must be a static string. */
+void cache_put(const char *key, const char *content_type, int status, const char *body, size_t len,
+	       const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen);
+
+/* The global generation now (take it with the stamps). */
+uint32_t cache_global(void);
+
+/* Drop every entry of tag / everything. */
+void cache_invalidate(const char *tag);
+void cache_flush(void);
+
+/* ETag of a body: "\"" + 16 hex + "\"" (18 bytes + NUL). */
+void cache_etag_of(const char *body, size_t len, char out[20]);
+
+/* Read-your-writes on this instance: after a write commits, send the payload returned by
+ * cache_sync_begin() through NOTIFY corral_cache, then cache_sync_wait(): the listener
+ * sees notices in commit order, so once it has seen this one it has applied every
+ * invalidation of the write. Returns false on timeout (then the cache is flushed). */
+const char *cache_sync_begin(char buf[64], uint64_t *ret_seq);
+bool cache_sync_wait(uint64_t seq, int timeout_ms);
+
+/* Listen for invalidations on the database at url, in a thread of its own; reconnects
+ * by itself (flushing everything, as notices may have been missed). 0 or -1. */
+int cache_listen_start(const char *url);
+void cache_listen_stop(void);
+
+struct cache_stats {
+	unsigned long hits, misses, stores, evictions, invalidations, bytes, entries;
+};
+void cache_stats(struct cache_stats *ret);
+
+#endif
