@@ -1,0 +1,96 @@
+// lib/pages.mjs — the main pages of Corral as a person reaches them, with the accounts
+// they need. Tests iterate over PAGES (axe, CSP, layout); add new pages here as they land
+// (thread, new thread, ideas, moderation queues …).
+import { unique } from './corral.mjs';
+import { signInViaForm, submit } from './flows.mjs';
+
+/** What the pages are seen as and show, made once per suite: a member with a profile, an
+ * admin, and a thread with replies. */
+export async function fixtures(s) {
+  if (s.fixtures) return s.fixtures;
+  const member = await s.corral.register({ username: unique('pat'), communityRole: 'practitioner' });
+  const r = await s.corral.api('PATCH', `/api/v1/users/${member.username}`, {
+    display_name: 'Pat Practitioner',
+    bio: 'I run the **service desk** of a regional hospital.\n\n- 14 people\n- 3 shifts\n\nAsk me about `incident` triage.',
+  }, { cookie: member.cookie, csrf: member.csrf });
+  if (r.status !== 200) throw new Error(`profile update: ${r.status} ${JSON.stringify(r.body)}`);
+  const adminName = unique('adm');
+  s.corral.addUser(adminName, { role: 'admin', communityRole: 'consultant' });
+  const admin = await s.corral.signIn(adminName);
+  // A discussion: the admin (trusted) opens it and replies; the member's reply waits for a
+  // moderator (a new account's first posts do), which the member sees marked as pending.
+  const t = await s.corral.api('POST', '/api/v1/threads', {
+    category: 'general', title: 'Who attends your change advisory board?',
+    body: 'In most places it is *managers*. Who attends yours?',
+  }, { cookie: admin.cookie, csrf: admin.csrf });
+  if (t.status !== 201) throw new Error(`thread: ${t.status} ${JSON.stringify(t.body)}`);
+  const thread = t.body.thread;
+  const opening = t.body.post;
+  const r1 = await s.corral.api('POST', `/api/v1/threads/${thread.id}/posts`,
+    { body: 'I do — the only one who touched the systems.', parent_id: opening.id },
+    { cookie: member.cookie, csrf: member.csrf });
+  if (r1.status !== 201) throw new Error(`reply: ${r1.status} ${JSON.stringify(r1.body)}`);
+  const r2 = await s.corral.api('POST', `/api/v1/threads/${thread.id}/posts`,
+    { body: `Thanks @${member.username}, that matches what I see.`, parent_id: opening.id },
+    { cookie: admin.cookie, csrf: admin.csrf });
+  if (r2.status !== 201) throw new Error(`reply: ${r2.status} ${JSON.stringify(r2.body)}`);
+  s.fixtures = { member, admin, thread };
+  return s.fixtures;
+}
+
+export const PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'home, signed in', path: '/', as: 'member' },
+  { name: 'category', path: '/c/general' },
+  { name: 'register', path: '/register' },
+  {
+    name: 'register with an error',
+    path: '/register',
+    async act(page, f) {
+      await page.getByLabel('Username').fill(f.member.username);
+      await page.getByLabel('Password').fill('long enough password');
+      await page.getByRole('radio', { name: /^Vendor/ }).check();
+      await submit(page, page.getByRole('button', { name: 'Create account' }));
+      await page.getByRole('alert').waitFor();
+    },
+  },
+  { name: 'sign in', path: '/login' },
+  {
+    name: 'sign in with an error',
+    path: '/login',
+    async act(page, f) {
+      await signInViaForm(page, f.member.username, 'wrong password here');
+      await page.getByRole('alert').waitFor();
+    },
+  },
+  { name: 'profile', path: (f) => `/u/${f.member.username}` },
+  { name: 'profile seen by an admin', path: (f) => `/u/${f.member.username}`, as: 'admin' },
+  { name: 'settings', path: '/settings', as: 'member' },
+  {
+    name: 'new API token',
+    path: '/settings',
+    as: 'member',
+    async act(page) {
+      await page.getByLabel('Token name').fill(unique('tok'));
+      await submit(page, page.getByRole('button', { name: 'Create token' }));
+      await page.getByRole('heading', { name: 'Your new API token' }).waitFor();
+    },
+  },
+  { name: 'admin', path: '/admin', as: 'admin' },
+  { name: 'thread, with a pending reply', path: (f) => `/t/${f.thread.id}`, as: 'member' },
+  { name: 'new thread', path: '/new', as: 'member' },
+  { name: 'voices', path: '/voices' },
+  { name: 'error page', path: '/c/no-such-category', status: 404 },
+];
+
+/** Open spec's page in a new context of suite s (options as for s.page). */
+export async function open(s, spec, options = {}) {
+  const f = await fixtures(s);
+  const page = spec.as ? await s.pageAs(f[spec.as], options) : await s.page(options);
+  const path = typeof spec.path === 'function' ? spec.path(f) : spec.path;
+  const resp = await page.goto(path);
+  const want = spec.status ?? 200;
+  if (resp.status() !== want) throw new Error(`${path}: HTTP ${resp.status()}, expected ${want}`);
+  if (spec.act) await spec.act(page, f);
+  return page;
+}

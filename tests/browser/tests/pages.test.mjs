@@ -1,0 +1,86 @@
+// Every main page (lib/pages.mjs), as a person with and without JavaScript would see it:
+//   - axe-core: no serious or critical WCAG 2.0/2.1 A/AA violation and none of the structure
+//     rules (one main, one h1, headings in order, content in landmarks) in the light theme;
+//     the colour rules again in the dark theme;
+//   - its one stylesheet loads under Corral's Content-Security-Policy with no violation (the
+//     harness checks the console after each test), one h1, and nothing is wider than the
+//     screen, at desktop width and on a 360 px phone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { audit } from '../lib/axe.mjs';
+import { DESKTOP, SMALL_PHONE } from '../lib/browser.mjs';
+import { TEST, useSuite } from '../lib/harness.mjs';
+import { PAGES, open } from '../lib/pages.mjs';
+
+const s = useSuite();
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+const summary = (r) => Object.entries(r.byImpact).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+
+/** The page's layout facts: stylesheet applied, overflow, header controls off screen, h1s. */
+async function checkLayout(page, where) {
+  const look = await page.evaluate(() => {
+    const de = document.documentElement;
+    const outside = [...document.querySelectorAll('header.site a, header.site button')]
+      .map((el) => el.getBoundingClientRect())
+      .filter((r) => r.right > window.innerWidth + 0.5 || r.left < -0.5).length;
+    return {
+      sheet: getComputedStyle(document.body).display,
+      overflow: de.scrollWidth - de.clientWidth,
+      outside,
+      h1: document.querySelectorAll('h1').length,
+    };
+  });
+  assert.equal(look.sheet, 'flex', `corral.css is applied (${where})`);
+  assert.ok(look.overflow <= 0, `the page is ${look.overflow} px wider than the screen (${where})`);
+  assert.equal(look.outside, 0, `every header link is on screen (${where})`);
+  assert.equal(look.h1, 1, `one h1 (${where})`);
+}
+
+describe('the Content-Security-Policy header', () => {
+  it('forbids inline scripts and styles on HTML pages', TEST, async () => {
+    const r = await fetch(s.corral.url('/'));
+    const csp = r.headers.get('content-security-policy') || '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /style-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  });
+});
+
+describe('pages with JavaScript: axe light and dark, desktop and 360 px', () => {
+  it('axe catches a violation when there is one (the audit is not a no-op)', TEST, async () => {
+    const page = await s.page();
+    await page.setContent('<html><body><main><input id="x"></main></body></html>');
+    const result = await audit(page);
+    assert.ok(result.blocking.some((v) => v.id === 'label' || v.id === 'html-has-lang'), result.text);
+  });
+
+  for (const spec of PAGES) {
+    it(spec.name, TEST, async (t) => {
+      const page = await open(s, spec, { colorScheme: 'light', viewport: DESKTOP });
+      await checkLayout(page, 'desktop');
+
+      const light = await audit(page);
+      t.diagnostic(`axe ${spec.name} light: violations ${summary(light)}`);
+      if (light.violations.length) t.diagnostic(light.text);
+      assert.equal(light.blocking.length, 0, `axe on ${spec.name} (light):\n${light.text}`);
+
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const dark = await audit(page, { rules: COLOUR_RULES });
+      t.diagnostic(`axe ${spec.name} dark (colour rules): violations ${summary(dark)}`);
+      assert.equal(dark.violations.length, 0, `axe colour rules on ${spec.name} (dark):\n${dark.text}`);
+
+      await page.setViewportSize(SMALL_PHONE);
+      await checkLayout(page, '360 px');
+    });
+  }
+});
+
+describe('pages without JavaScript', () => {
+  for (const spec of PAGES) {
+    it(spec.name, TEST, async () => {
+      const page = await open(s, spec, { javaScriptEnabled: false, viewport: SMALL_PHONE });
+      await checkLayout(page, '360 px, no JavaScript');
+    });
+  }
+});
