@@ -497,6 +497,57 @@ db_time_json(const char *s)
 	return json_string(out);
 }
 
+/* PostgreSQL writes a timestamptz inside json_build_object() as
+ * "2026-11-28T18:22:09.123456+00:00" (session time zone UTC). Times in Corral's JSON are
+ * "2026-11-28T18:22:09Z" everywhere, nested or not, so such strings are rewritten. */
+static bool
+db_pg_json_time(const char *s, char out[21])
+{
+	size_t n = strlen(s), i = 19;
+
+	if (n < 25 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return false;
+	for (size_t k = 0; k < 19; k++)
+		if (k != 4 && k != 7 && k != 10 && k != 13 && k != 16 && (s[k] < '0' || s[k] > '9'))
+			return false;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (strcmp(s + i, "+00:00") != 0)
+		return false;
+	memcpy(out, s, 19);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return true;
+}
+
+static void
+db_json_times(json_t *v, int depth)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	char t[21];
+
+	if (depth > 32)
+		return;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x) {
+			if (json_is_string(x) && db_pg_json_time(json_string_value(x), t))
+				json_string_set(x, t);
+			else
+				db_json_times(x, depth + 1);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (json_is_string(x) && db_pg_json_time(json_string_value(x), t))
+				json_string_set(x, t);
+			else
+				db_json_times(x, depth + 1);
+		}
+	}
+}
+
 static json_t *
 db_value_json(const PGresult *res, int row, int col)
 {
@@ -521,7 +572,10 @@ db_value_json(const PGresult *res, int row, int col)
 	case OID_JSONB: {
 		json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 
-		return v ? v : json_null();
+		if (v == NULL)
+			return json_null();
+		db_json_times(v, 0);
+		return v;
 	}
 	case OID_TIMESTAMPTZ:
 		return db_time_json(s);

@@ -131,6 +131,19 @@ acct_me(struct req *r)
 	return HERR_OK;
 }
 
+/* The community roles to choose from, the one given marked current (checked). */
+static json_t *
+acct_roles(PGresult *res, const char *current)
+{
+	json_t *roles = db_rows_json(res), *role;
+	size_t i;
+
+	json_array_foreach(roles, i, role)
+		json_object_set_new(role, "current", json_boolean(current &&
+			strcmp(json_string_value(json_object_get(role, "slug")), current) == 0));
+	return roles;
+}
+
 static enum herr
 acct_settings(struct req *r)
 {
@@ -140,7 +153,7 @@ acct_settings(struct req *r)
 		return r->c.err;
 	if ((res = db_q0(&r->c, STMT_COMMUNITY_ROLES)) == NULL)
 		return r->c.err;
-	json_object_set_new(r->model, "community_roles", db_rows_json(res));
+	json_object_set_new(r->model, "community_roles", acct_roles(res, auth_viewer(r)->community_role));
 	if ((res = db_q(&r->c, STMT_TOKEN_LIST, db_int(&r->c, auth_viewer(r)->id))) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "tokens", db_rows_json(res));
@@ -152,10 +165,12 @@ static enum herr
 acct_register_page(struct req *r)
 {
 	PGresult *res = db_q0(&r->c, STMT_COMMUNITY_ROLES);
+	json_t *chosen = r->input ? json_object_get(r->input, "community_role") : NULL;
 
 	if (res == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "community_roles", db_rows_json(res));
+	json_object_set_new(http_model(r), "community_roles",
+			    acct_roles(res, json_is_string(chosen) ? json_string_value(chosen) : NULL));
 	return HERR_OK;
 }
 
@@ -232,6 +247,7 @@ const struct route accounts_routes[] = {
 	  .page = acct_login_page },
 	{ "POST", "/logout", acct_sign_out, .view = "error" },
 	{ "GET", "/settings", acct_settings, .view = "settings", .title = "Settings" },
+	{ "POST", "/settings", users_settings_save, .view = "settings", .title = "Settings", .page = acct_settings },
 	{ "POST", "/settings/tokens", acct_token_create, .view = "token", .title = "New API token",
 	  .page = acct_settings },
 	{ "POST", "/settings/tokens/{id}/delete", acct_token_delete, .view = "settings",

@@ -87,7 +87,7 @@ site_category(struct req *r)
 }
 
 const struct route site_routes[] = {
-	{ "GET", "/", site_home, .view = "home", .title = "Corral", .flags = ROUTE_CACHE },
+	{ "GET", "/", site_home, .view = "home", .title = "Discussions", .flags = ROUTE_CACHE },
 	{ "GET", "/c/{slug}", site_category, .view = "category", .flags = ROUTE_CACHE },
 	{ "GET", "/api/v1/categories", site_categories, .flags = ROUTE_CACHE },
 	{ "GET", "/api/v1/categories/{slug}", site_category, .flags = ROUTE_CACHE },

@@ -10,6 +10,7 @@
 #include "forum/routes.h"
 #include "forum/threads.h"
 #include "http/http.h"
+#include "http/stream.h"
 
 #define THREADS_PER_PAGE 30
 #define THREADS_MAX_DEPTH 300     /* paths stay well inside a btree entry */
@@ -89,8 +90,13 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t pag
 	} else {
 		json_object_set_new(model, "next_page", json_null());
 	}
-	json_array_foreach(threads, i, t)
+	json_array_foreach(threads, i, t) {
+		json_int_t n = json_integer_value(json_object_get(t, "reply_count"));
+
 		threads_voices_decorate(json_object_get(t, "voices"), r->html);
+		if (r->html)
+			json_object_set_new(t, "replies_text", json_sprintf("%lld repl%s", (long long)n, n == 1 ? "y" : "ies"));
+	}
 	json_object_set_new(model, "threads", threads);
 	if (page > 1)
 		json_object_set_new(model, "prev_page", json_integer(page - 1));
@@ -446,6 +452,50 @@ threads_reply(struct req *r)
 	return HERR_OK;
 }
 
+/* GET /p/{id}/fragment: one post drawn as on its thread page, for the live view to
+ * insert when an event says it appeared. */
+static enum herr
+threads_post_fragment(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+	bool mod = v && v->role >= ROLE_MODERATOR, locked;
+	PGresult *res;
+	json_t *t, *posts;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0)
+		return r->c.err;
+	res = db_q(&r->c, STMT_POST_ONE, db_int(&r->c, id), NULL, NULL, db_int(&r->c, v ? v->id : 0),
+		   mod ? "true" : "false");
+	if (res == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	if ((t = threads_load(r, db_i64(res, 0, db_col(res, "thread_id")))) == NULL)
+		return r->c.err;
+	locked = json_is_true(json_object_get(t, "locked"));
+	posts = db_rows_json(res);
+	threads_posts_decorate(r, posts, locked);
+	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
+			     v && !v->suspended && (!locked || mod));
+	return HERR_OK;
+}
+
+/* GET /t/{id}/events: new posts of the thread as Server-Sent Events. */
+static enum herr
+threads_events(struct req *r)
+{
+	json_t *t;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (t = threads_load(r, id)) == NULL)
+		return r->c.err;
+	json_decref(t);
+	if (http_stream_start(r, arena_printf(r->c.arena, "t:%lld", (long long)id)) != 0)
+		return r->c.err;
+	return HERR_OK;
+}
+
 static enum herr
 threads_watch(struct req *r, bool on)
 {
@@ -488,6 +538,8 @@ const struct route threads_routes[] = {
 	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
+	{ "GET", "/t/{id}/events", threads_events, .flags = ROUTE_STREAM },
+	{ "GET", "/p/{id}/fragment", threads_post_fragment, .view = "post_fragment" },
 	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
 	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
 	{ "GET", "/api/v1/threads", threads_index, .flags = ROUTE_CACHE },

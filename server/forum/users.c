@@ -204,6 +204,15 @@ users_show(struct req *r)
 		json_object_set_new(r->model, "can_admin", json_boolean(v->role >= ROLE_ADMIN));
 		json_object_set_new(r->model, "is_self", json_boolean(v->id == id));
 	}
+	if (v && v->role >= ROLE_ADMIN && r->html) {
+		const char *role = json_string_value(json_object_get(u, "role"));
+		json_t *roles = json_array();
+
+		for (int i = ROLE_MEMBER; i <= ROLE_ADMIN; i++)
+			json_array_append_new(roles, json_pack("{s:s,s:b}", "name", auth_role_name((enum auth_role)i),
+							       "selected", strcmp(role, auth_role_name((enum auth_role)i)) == 0));
+		json_object_set_new(r->model, "roles", roles);
+	}
 	return HERR_OK;
 }
 
@@ -274,19 +283,12 @@ users_patch_read(struct req *r, bool self, struct users_patch *p)
 }
 
 static enum herr
-users_patch(struct req *r)
+users_patch_id(struct req *r, int64_t id)
 {
-	struct viewer *v;
+	struct viewer *v = auth_viewer(r);
 	struct users_patch p = { 0 };
-	const char *name = http_param(r, "username");
-	int64_t id;
 	json_t *u;
 
-	if (auth_require(r, ROLE_MEMBER) != 0)
-		return r->c.err;
-	v = auth_viewer(r);
-	if ((id = users_id_by_name(r, name)) < 0)
-		return r->c.err;
 	if (users_patch_read(r, v->id == id, &p) != 0)
 		return r->c.err;
 	if (db_begin(&r->c) != 0)
@@ -316,6 +318,27 @@ users_patch(struct req *r)
 fail:
 	db_rollback(&r->c);
 	return r->c.err;
+}
+
+static enum herr
+users_patch(struct req *r)
+{
+	int64_t id;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || (id = users_id_by_name(r, http_param(r, "username"))) < 0)
+		return r->c.err;
+	return users_patch_id(r, id);
+}
+
+enum herr
+users_settings_save(struct req *r)
+{
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	if (users_patch_id(r, auth_viewer(r)->id) != HERR_OK)
+		return r->c.err;
+	r->location = "/settings";
+	return HERR_OK;
 }
 
 /* Moderators suspend members; only admins suspend moderators; admins are not suspended. */

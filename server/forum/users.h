@@ -33,4 +33,8 @@ json_t *users_get(struct ctx *c, int64_t id, bool private);
 int modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
 	       const char *target_id, const char *reason, json_t *details);
 
+/* POST /settings: the signed-in account edits its own profile (as PATCH of itself). */
+struct req;
+enum herr users_settings_save(struct req *r);
+
 #endif

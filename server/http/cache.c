@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "http/stream.h"
 
 #define CACHE_SHARDS 16
 #define CACHE_BUCKETS 1024            /* per shard */
@@ -374,7 +375,7 @@ cache_listen_connect(void)
 		PQfinish(pg);
 		return NULL;
 	}
-	res = PQexec(pg, "LISTEN corral_cache");
+	res = PQexec(pg, "LISTEN corral_cache; LISTEN corral_events");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
 		PQfinish(pg);
@@ -387,10 +388,26 @@ cache_listen_connect(void)
 	return pg;
 }
 
+/* 't:<thread>:<post>' → a "post" event to the streams of thread <thread>. */
+static void
+cache_event(const char *payload)
+{
+	long long thread, post;
+	char topic[48], id[24], data[96];
+
+	if (sscanf(payload, "t:%lld:%lld", &thread, &post) != 2)
+		return;
+	snprintf(topic, sizeof topic, "t:%lld", thread);
+	snprintf(id, sizeof id, "%lld", post);
+	snprintf(data, sizeof data, "{\"id\":%lld,\"thread_id\":%lld}", post, thread);
+	stream_publish(topic, "post", id, data);
+}
+
 static void *
 cache_listen_main(void *arg)
 {
 	PGconn *pg = NULL;
+	time_t last_ping = time(NULL);
 
 	(void)arg;
 	while (!atomic_load(&cache_listen_stopping)) {
@@ -410,8 +427,15 @@ cache_listen_main(void *arg)
 		if (PQconsumeInput(pg) != 1)
 			goto lost;
 		while ((n = PQnotifies(pg)) != NULL) {
-			cache_apply(n->extra);
+			if (strcmp(n->relname, "corral_events") == 0)
+				cache_event(n->extra);
+			else
+				cache_apply(n->extra);
 			PQfreemem(n);
+		}
+		if (time(NULL) - last_ping >= 25) {
+			stream_ping_all();
+			last_ping = time(NULL);
 		}
 		if (PQstatus(pg) != CONNECTION_OK)
 			goto lost;
@@ -434,8 +458,6 @@ lost:
 int
 cache_listen_start(const char *url)
 {
-	if (!cache_budget)
-		return 0;
 	randombytes_buf(&cache_instance, sizeof cache_instance);
 	cache_listen_url = strdup(url);
 	if (cache_listen_url == NULL)

@@ -62,6 +62,7 @@ struct req {
 	struct http_header *headers;  /* extra headers (Set-Cookie, Retry-After…) */
 	bool raw_response;            /* ROUTE_STREAM handlers queued their own response */
 	bool handled;                 /* the prepare hook answered (a replay): skip the handler */
+	bool streaming;               /* an event stream: no longer counted in flight */
 	const char *content_type;     /* for non-HTML, non-JSON bodies (Atom, CSV, SVG) */
 	struct buf out;               /* body for content_type responses */
 

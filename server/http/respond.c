@@ -2,6 +2,8 @@
  * through its template, redirects after forms, and every error in the SPEC §7 shape. */
 #include "http/internal.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +85,57 @@ http_error_json(struct req *r)
 	return e;
 }
 
+static const char *const http_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* "2026-11-28T20:01:04Z" → "28 Nov 2026, 20:01 UTC"; false when s is not such a time. */
+static bool
+http_human_time(const char *s, char out[32])
+{
+	int y, mo, d, h, mi, sec;
+	char z;
+
+	if (strlen(s) != 20 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 ||
+	    z != 'Z' || mo < 1 || mo > 12)
+		return false;
+	snprintf(out, 32, "%d %s %d, %02d:%02d UTC", d, http_months[mo - 1], y, h, mi);
+	return true;
+}
+
+/* Pages show times to people: every RFC 3339 time in the model gets a readable twin
+ * "<key>_h" (absolute, so a cached page stays true). Only for HTML views. */
+static void
+http_humanize(json_t *v, int depth)
+{
+	const char *key;
+	json_t *x, *add;
+	size_t i;
+	char h[32];
+
+	if (depth > 16)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			http_humanize(x, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	add = json_object();
+	json_object_foreach(v, key, x) {
+		if (json_is_string(x) && http_human_time(json_string_value(x), h)) {
+			char k[96];
+
+			snprintf(k, sizeof k, "%s_h", key);
+			json_object_set_new(add, k, json_string(h));
+		} else {
+			http_humanize(x, depth + 1);
+		}
+	}
+	json_object_update(v, add);
+	json_decref(add);
+}
+
 /* Render view with the page context below the model. 0 or -1 (logged). */
 static int
 http_render(struct req *r, const char *view, json_t *model, struct buf *out)
@@ -96,6 +149,8 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 		log_error("rid=%s http: no template '%s'", r->c.rid, view);
 		return -1;
 	}
+	if (model && r->html)
+		http_humanize(model, 0);
 	page = hooks && hooks->page ? hooks->page(r) : json_object();
 	json_object_set_new(page, "title", json_string(r->title ? r->title
 							 : r->route && r->route->title ? r->route->title

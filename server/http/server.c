@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "http/parse.h"
+#include "http/stream.h"
 
 static atomic_ulong http_req_counter;
 static unsigned http_instance;
@@ -341,7 +342,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(r->input);
 	buf_free(&r->out);
 	buf_free(&r->body);
-	atomic_fetch_sub(&srv->in_flight, 1);
+	if (!r->streaming)
+		atomic_fetch_sub(&srv->in_flight, 1);
 	arena_free(r->c.arena);
 }
 
@@ -404,7 +406,7 @@ http_start(const struct http_config *cfg, struct router *routes, struct http_ser
 	socklen_t sslen;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
 	if (srv == NULL)
 		core_oom();
@@ -452,6 +454,7 @@ http_quiesce(struct http_server *srv)
 
 	if (s != MHD_INVALID_SOCKET)
 		close(s);
+	stream_close_all();
 }
 
 int
@@ -470,6 +473,10 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* MHD must not stop with suspended connections: end the streams and let them go. */
+	stream_close_all();
+	for (int i = 0; i < 100 && stream_count() > 0; i++)
+		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 }

@@ -23,7 +23,8 @@ void
 chart_hbars(struct buf *out, const char *title, const struct chart_bar *bars, size_t n,
 	    double max, const char *unit)
 {
-	const int row = 28, left = 160, width = 560, bar_w = 300;
+	/* A narrow viewBox: on a 360 px phone the text stays legible once scaled. */
+	const int row = 26, left = 120, width = 400, bar_w = 210;
 	int h = (int)n * row + 24;
 
 	chart_open(out, title, width, h);
@@ -55,7 +56,7 @@ chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, si
 	    double max, const char *unit)
 {
 	const int top = 10, plot_h = 160, left = 40, h = top + plot_h + 44;
-	int col = n > 0 && n <= 26 ? 640 / (int)n : 24;
+	int col = n > 0 && n <= 26 ? 400 / (int)n : 16;
 	int width = left + col * (int)(n ? n : 1) + 10;
 
 	chart_open(out, title, width, h);
