@@ -134,6 +134,10 @@ cmd_serve(int argc, char **argv)
 		  "after this many posts within the burst window, further posts wait", NULL },
 		{ "spam-burst-window", "CORRAL_SPAM_BURST_WINDOW", "SECONDS", "60", "burst window", NULL },
 		{ "flag-limit", "CORRAL_FLAG_LIMIT", "N", "20", "flags and nominations per account per hour", NULL },
+		{ "replica-url", "CORRAL_REPLICA_URL", "URL", NULL,
+		  "a streaming replica for the reads of pages (falls back to the primary)", NULL },
+		{ "replica-window", "CORRAL_REPLICA_WINDOW", "SECONDS", "5",
+		  "after a write, that browser reads from the primary this long", NULL },
 		{ "cache-mb", "CORRAL_CACHE_MB", "MB", "64",
 		  "memory for rendered pages served to anonymous readers (0: no cache)", NULL },
 	};
@@ -141,11 +145,11 @@ cmd_serve(int argc, char **argv)
 	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
 	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
 	       O_POST_LIMIT, O_POST_WINDOW, O_SPAM_LINKS, O_SPAM_BURST, O_SPAM_WINDOW, O_FLAG_LIMIT,
-	       O_CACHE_MB };
+	       O_REPLICA_URL, O_REPLICA_WINDOW, O_CACHE_MB };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
 	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
-	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit, cache_mb;
+	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit, cache_mb, replica_window;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
 	struct router *rt = NULL;
@@ -179,7 +183,8 @@ cmd_serve(int argc, char **argv)
 	    opt_int(&opts[O_SPAM_BURST], 1, 1000000, &spam_burst) ||
 	    opt_int(&opts[O_SPAM_WINDOW], 1, 86400, &spam_window) ||
 	    opt_int(&opts[O_FLAG_LIMIT], 1, 1000000, &flag_limit) ||
-	    opt_int(&opts[O_CACHE_MB], 0, 65536, &cache_mb))
+	    opt_int(&opts[O_CACHE_MB], 0, 65536, &cache_mb) ||
+	    opt_int(&opts[O_REPLICA_WINDOW], 0, 3600, &replica_window))
 		return 2;
 	cache_init((size_t)cache_mb << 20);
 	moderation_configure(&(struct moderation_config){ .spam_links = (int)spam_links,
@@ -212,13 +217,14 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	if (migrate_run(db.url) < 0)
 		goto out;
-	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = (int)stmt_timeout });
+	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = (int)stmt_timeout,
+					  .replica_url = opts[O_REPLICA_URL].value });
 	if (db_connect_now() != 0) {
 		log_error("serve: cannot use the database (see above)");
 		goto out;
 	}
 	db_disconnect();   /* the main thread serves nothing; pool threads connect lazily */
-	app_init(&(struct app_config){ .base_url = base });
+	app_init(&(struct app_config){ .base_url = base, .replica_window_s = (int)replica_window });
 	if ((views = views_load()) == NULL || (rt = app_router()) == NULL)
 		goto out;
 	metrics_set_router(rt);

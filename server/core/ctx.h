@@ -40,6 +40,7 @@ struct ctx {
 	int retry_after;          /* seconds, for 429/503; 0 = default */
 	char sqlstate[6];         /* of the last failed statement, "" otherwise */
 	void *extra;              /* err detail model (json_t *) for 409 etc., owned by arena */
+	bool read_replica;        /* read-only statements may run on the replica */
 };
 
 /* Record an error (first one wins) and return its code, for `return ctx_fail(...)`. */

@@ -29,6 +29,8 @@ struct db_conn {
 	PGconn *pg;
 	bool in_tx;
 	long long failed_ms;        /* when this thread last failed to connect */
+	PGconn *replica;            /* read-only statements of eligible requests */
+	long long replica_failed_ms;
 };
 
 static struct db_config db_cfg;
@@ -38,6 +40,7 @@ static __thread struct db_conn *db_tls;
 
 static atomic_long db_n_connects, db_n_connect_failures, db_n_lost, db_n_queries, db_n_errors;
 static atomic_llong db_last_ok_ms;   /* when any thread last connected */
+static atomic_long db_n_replica_queries, db_n_replica_fallbacks;
 
 /* The first line of a libpq message (they end in newlines and may hold a DETAIL). */
 static const char *
@@ -55,6 +58,8 @@ db_line(const char *msg, char *out, size_t size)
 /* Reconnecting costs a round of prepares; while the server is down, each thread tries at
  * most this often so a restart is noticed within it without a connection storm. */
 #define DB_RETRY_MS 250
+/* A replica that failed is left alone this long: reads go to the primary meanwhile. */
+#define DB_REPLICA_RETRY_MS 2000
 
 static void
 db_conn_free(void *p)
@@ -64,6 +69,8 @@ db_conn_free(void *p)
 	if (dc) {
 		if (dc->pg)
 			PQfinish(dc->pg);
+		if (dc->replica)
+			PQfinish(dc->replica);
 		free(dc);
 	}
 }
@@ -114,19 +121,25 @@ db_conn_get(void)
 /* All statements go out in one pipeline: a reconnect costs one round trip, not one per
  * statement. */
 static int
-db_prepare_all(PGconn *pg)
+db_prepare_all(PGconn *pg, bool ro_only)
 {
 	PGresult *res;
-	int i, rc = 0;
+	int i, rc = 0, sent = 0;
 
 	if (PQenterPipelineMode(pg) != 1)
 		return -1;
-	for (i = 0; i < STMT__COUNT; i++)
+	for (i = 0; i < STMT__COUNT; i++) {
+		if (ro_only && !(db_stmts[i].flags & STMT_RO))
+			continue;
 		if (PQsendPrepare(pg, db_stmts[i].name, db_stmts[i].sql, 0, NULL) != 1)
 			rc = -1;
+		sent++;
+	}
 	if (PQpipelineSync(pg) != 1)
 		rc = -1;
 	for (i = 0; i < STMT__COUNT && rc == 0; i++) {
+		if (ro_only && !(db_stmts[i].flags & STMT_RO))
+			continue;
 		res = PQgetResult(pg);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_error("db: preparing %s failed: %s", db_stmts[i].name,
@@ -153,40 +166,80 @@ db_prepare_all(PGconn *pg)
 	return rc;
 }
 
-static int
-db_open(struct db_conn *dc)
+static long long db_now_ms(void);
+
+/* A connection with Corral's session settings and every statement prepared (only the
+ * read-only ones on a replica). NULL when it fails (logged). */
+static PGconn *
+db_connect(const char *url, const char *app, bool replica)
 {
 	char options[160];
 	const char *keys[] = { "dbname", "options", "application_name", "connect_timeout", NULL };
 	const char *vals[5];
+	PGconn *pg;
 
 	snprintf(options, sizeof options,
 		 "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO -c idle_in_transaction_session_timeout=%d",
 		 db_cfg.statement_timeout_ms, db_cfg.statement_timeout_ms * 4);
-	vals[0] = db_cfg.url;
+	vals[0] = url;
 	vals[1] = options;
-	vals[2] = db_cfg.application_name ? db_cfg.application_name : "corral";
-	vals[3] = "3";
+	vals[2] = app;
+	vals[3] = replica ? "1" : "3";
 	vals[4] = NULL;
-	dc->pg = PQconnectdbParams(keys, vals, 1);
-	if (dc->pg == NULL || PQstatus(dc->pg) != CONNECTION_OK) {
+	pg = PQconnectdbParams(keys, vals, 1);
+	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
 		char msg[512];
 
-		log_warn("db: cannot connect: %s",
-			 db_line(dc->pg ? PQerrorMessage(dc->pg) : "out of memory", msg, sizeof msg));
+		log_warn("db: cannot connect%s: %s", replica ? " to the replica" : "",
+			 db_line(pg ? PQerrorMessage(pg) : "out of memory", msg, sizeof msg));
 		goto fail;
 	}
-	if (db_prepare_all(dc->pg) != 0)
+	if (db_prepare_all(pg, replica) != 0)
 		goto fail;
+	return pg;
+fail:
+	if (pg)
+		PQfinish(pg);
+	return NULL;
+}
+
+static int
+db_open(struct db_conn *dc)
+{
+	dc->pg = db_connect(db_cfg.url, db_cfg.application_name ? db_cfg.application_name : "corral", false);
+	if (dc->pg == NULL) {
+		atomic_fetch_add(&db_n_connect_failures, 1);
+		return -1;
+	}
 	atomic_fetch_add(&db_n_connects, 1);
 	dc->in_tx = false;
 	return 0;
-fail:
-	atomic_fetch_add(&db_n_connect_failures, 1);
-	if (dc->pg)
-		PQfinish(dc->pg);
-	dc->pg = NULL;
-	return -1;
+}
+
+/* This thread's replica connection, or NULL: then reads go to the primary. */
+static PGconn *
+db_replica(struct db_conn *dc)
+{
+	if (db_cfg.replica_url == NULL)
+		return NULL;
+	if (dc->replica && PQstatus(dc->replica) == CONNECTION_OK)
+		return dc->replica;
+	if (dc->replica) {
+		PQfinish(dc->replica);
+		dc->replica = NULL;
+	}
+	if (dc->replica_failed_ms && db_now_ms() - dc->replica_failed_ms < DB_REPLICA_RETRY_MS)
+		return NULL;
+	dc->replica = db_connect(db_cfg.replica_url, "corral-replica", true);
+	if (dc->replica == NULL)
+		dc->replica_failed_ms = db_now_ms();
+	return dc->replica;
+}
+
+bool
+db_has_replica(void)
+{
+	return db_cfg.replica_url != NULL;
 }
 
 static long long
@@ -245,7 +298,9 @@ db_disconnect(void)
 	if (db_tls) {
 		if (db_tls->pg)
 			PQfinish(db_tls->pg);
-		db_tls->pg = NULL;
+		if (db_tls->replica)
+			PQfinish(db_tls->replica);
+		db_tls->pg = db_tls->replica = NULL;
 	}
 }
 
@@ -310,6 +365,27 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 			  db_stmt_name(id), n, id < STMT__COUNT ? db_nparams[id] : -1);
 		ctx_fail(c, HERR_INTERNAL, NULL, NULL);
 		return NULL;
+	}
+	/* A read for a request that may see a replica's slightly older state: try the
+	 * replica, and on any failure there (down, or a query cancelled by recovery) read
+	 * from the primary instead. */
+	dc = db_conn_get();
+	if (c->read_replica && (db_stmts[id].flags & STMT_RO) && !dc->in_tx &&
+	    (pg = db_replica(dc)) != NULL) {
+		res = PQexecPrepared(pg, db_stmts[id].name, n, params, NULL, NULL, 0);
+		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			atomic_fetch_add(&db_n_replica_queries, 1);
+			arena_defer(c->arena, db_clear, res);
+			return res;
+		}
+		PQclear(res);
+		atomic_fetch_add(&db_n_replica_fallbacks, 1);
+		if (PQstatus(pg) != CONNECTION_OK) {
+			PQfinish(dc->replica);
+			dc->replica = NULL;
+			dc->replica_failed_ms = db_now_ms();
+		}
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((pg = db_pg(c)) == NULL)
@@ -639,4 +715,6 @@ db_stats(struct db_stats *ret)
 	ret->lost = atomic_load(&db_n_lost);
 	ret->queries = atomic_load(&db_n_queries);
 	ret->errors = atomic_load(&db_n_errors);
+	ret->replica_queries = atomic_load(&db_n_replica_queries);
+	ret->replica_fallbacks = atomic_load(&db_n_replica_fallbacks);
 }

@@ -26,6 +26,7 @@ enum stmt_id {
 
 struct db_config {
 	const char *url;              /* libpq connection string or URL */
+	const char *replica_url;      /* a streaming replica for reads, or NULL */
 	int statement_timeout_ms;
 	const char *application_name;
 };
@@ -40,7 +41,9 @@ int db_connect_now(void);
 /* Close this thread's connection (also done automatically when a thread exits). */
 void db_disconnect(void);
 
-/* Execute prepared statement id with n text parameters (NULL = SQL NULL). Returns the
+/* Execute prepared statement id with n text parameters. A read-only statement of a
+ * request whose ctx has read_replica set runs on the replica when one is configured and
+ * up (falling back to the primary).  (NULL = SQL NULL). Returns the
  * result (freed with the arena) or NULL with c->err set: HERR_UNAVAILABLE on a lost or
  * absent connection (also on statement timeout), HERR_CONFLICT on a unique violation,
  * HERR_INVALID on a data exception, HERR_INTERNAL otherwise. c->sqlstate says which. */
@@ -92,8 +95,11 @@ int db_stmt_nparams(enum stmt_id id);
 
 /* Connection counters for /metrics. */
 struct db_stats {
-	long connects, connect_failures, lost, queries, errors;
+	long connects, connect_failures, lost, queries, errors, replica_queries, replica_fallbacks;
 };
+
+/* Is a replica configured? (Requests may then set ctx.read_replica.) */
+bool db_has_replica(void);
 void db_stats(struct db_stats *ret);
 
 #endif

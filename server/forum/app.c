@@ -102,6 +102,11 @@ app_prepare(struct req *r)
 	struct idem_state *st = arena_calloc(r->c.arena, 1, sizeof *st);
 
 	r->app = st;
+	/* Reads of a page may come from the replica, unless this browser wrote a moment ago
+	 * (it must see its own write) or an API token is used (no cookie to tell). */
+	if (db_has_replica() && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+	    http_header(r, "Authorization") == NULL && http_cookie(r, "corral_w") == NULL)
+		r->c.read_replica = true;
 	if (auth_prepare(r) != HERR_OK)
 		return r->c.err;
 	return idem_prepare(r, st);
@@ -115,7 +120,12 @@ app_after(struct req *r)
 	char buf[64];
 	uint64_t seq;
 
-	if (!cache_enabled() || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return;
+	if (db_has_replica())
+		http_add_header(r, "Set-Cookie", arena_printf(r->c.arena,
+			"corral_w=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", app_cfg.replica_window_s));
+	if (!cache_enabled())
 		return;
 	if (db_q(&c, STMT_CACHE_SYNC, cache_sync_begin(buf, &seq)) == NULL) {
 		cache_flush();

@@ -10,6 +10,7 @@
 struct app_config {
 	const char *base_url;        /* "http://127.0.0.1:8080": origin checks, cookies, feeds */
 	const char *site_name;
+	int replica_window_s;        /* after a write, read from the primary this long */
 };
 
 /* Set up the application before the server starts. */

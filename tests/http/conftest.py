@@ -21,11 +21,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CORRAL = os.environ.get("CORRAL_BIN", os.path.join(ROOT, "build", "server", "corral"))
 
 
+_OWN_TMP = []
+
+
 def _tmp_base():
     base = os.environ.get("CORRAL_TEST_TMP")
     if not base:
         base = tempfile.mkdtemp(prefix="corral-http-", dir="/tmp")
         os.environ["CORRAL_TEST_TMP"] = base
+        _OWN_TMP.append(base)
     os.makedirs(base, exist_ok=True)
     os.chmod(base, 0o755)
     return base
@@ -140,11 +144,22 @@ class Server:
         return self.base + path
 
 
+def _stop_leftovers(base):
+    """Stop every cluster still running under base (a failed test may leave one)."""
+    for pg in glob.glob(os.path.join(base, "*", "pg")):
+        if os.path.exists(os.path.join(pg, "postmaster.pid")):
+            as_pg_user([os.path.join(pg_bindir(), "pg_ctl"), "-D", pg, "-m", "immediate", "stop"])
+
+
 @pytest.fixture(scope="session")
 def cluster():
     c = Cluster("shared")
     yield c
     c.stop()
+    base = os.environ["CORRAL_TEST_TMP"]
+    _stop_leftovers(base)
+    if base in _OWN_TMP:  # made here, not by script/test (which keeps its own on request)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # The shared server registers hundreds of accounts from 127.0.0.1: lift the per-address
