@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/sdnotify.h"
 #include "db/cluster.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -243,6 +245,7 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	if (maint_start(60, (int)sess_idle) != 0 || cache_listen_start(db.url) != 0)
 		goto out;
+	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
 		 db.embedded ? "embedded" : "external");
 	if (db.embedded)
@@ -251,6 +254,7 @@ cmd_serve(int argc, char **argv)
 	sig = serve_wait_signal();
 	log_info("%s received: no new connections; finishing requests in flight",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sd_notify_state("STOPPING=1");
 	http_quiesce(srv);
 	if (http_drain(srv, (int)drain) > 0)
 		log_warn("shutdown: requests still in flight after %ld ms; closing them", drain);
@@ -419,12 +423,86 @@ out:
 	return rc;
 }
 
+static const char backup_usage[] =
+	"usage: corral backup FILE [options]\n"
+	"       corral restore FILE [options]\n\n"
+	"backup writes the whole database to FILE with pg_dump (custom format, compressed);\n"
+	"restore loads such a file with pg_restore, replacing what the database holds. Both\n"
+	"work on the embedded cluster (started for the command if no server runs it) as\n"
+	"well as on --database. Restore into a database whose server is stopped.\n";
+
+/* Run a PostgreSQL program from its folder with argv; its exit status or -1. */
+static int
+run_pg_tool(const char *tool, char *const argv[])
+{
+	char bindir[4096], prog[4200];
+	pid_t pid;
+	int status;
+
+	if (cluster_bindir(bindir, sizeof bindir) != 0)
+		return -1;
+	snprintf(prog, sizeof prog, "%s/%s", bindir, tool);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(prog, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int
+cmd_backup(int argc, char **argv, bool restore)
+{
+	struct opt opts[] = { DB_OPTS };
+	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc;
+	struct dbsel db;
+	char *args[1];
+	bool help;
+
+	if (opt_parse(argc, argv, 2, opts, nopts, args, 1, &nargs, &help) != 0)
+		return 2;
+	if (help || nargs != 1) {
+		opt_usage(help ? stdout : stderr, backup_usage, opts, nopts);
+		return help ? 0 : 2;
+	}
+	if (dbsel_open(opts, &db) != 0)
+		return 1;
+	if (restore) {
+		char *pargv[] = { "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+				  "-d", (char *)db.url, args[0], NULL };
+
+		rc = run_pg_tool("pg_restore", pargv);
+	} else {
+		char *pargv[] = { "pg_dump", "--format=custom", "--no-owner", "-f", args[0], (char *)db.url, NULL };
+
+		rc = run_pg_tool("pg_dump", pargv);
+	}
+	dbsel_close(&db);
+	if (rc != 0) {
+		fprintf(stderr, "corral: %s failed (exit %d)\n", restore ? "pg_restore" : "pg_dump", rc);
+		return 1;
+	}
+	printf("%s %s\n", restore ? "restored from" : "backed up to", args[0]);
+	return 0;
+}
+
 static const char main_usage[] =
 	"usage: corral COMMAND [options]\n\n"
 	"Commands:\n"
 	"  serve      serve the forum over HTTP\n"
 	"  migrate    apply schema migrations\n"
 	"  user       add an account, or change its permission role\n"
+	"  backup     write the database to a file (pg_dump)\n"
+	"  restore    load a backup file (pg_restore)\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"
 	"  version    print the version\n\n"
 	"Run 'corral COMMAND --help' for the options of a command. Every option can also be\n"
@@ -460,6 +538,8 @@ main(int argc, char **argv)
 		return cmd_cluster(argc, argv);
 	if (strcmp(argv[1], "user") == 0)
 		return cmd_user(argc, argv);
+	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0)
+		return cmd_backup(argc, argv, strcmp(argv[1], "restore") == 0);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("corral %s (schema %d)\n", CORRAL_VERSION, migrate_latest());
 		return 0;

@@ -46,7 +46,17 @@ cluster_find_bindir(char *out, size_t size)
 			memcpy(dir, path, n);
 			dir[n] = '\0';
 			if (cluster_has(dir, "pg_ctl") && cluster_has(dir, "initdb")) {
-				snprintf(out, size, "%s", dir);
+				char link[4200], real[PATH_MAX], *slash;
+
+				/* Follow a symlink (/usr/local/bin/pg_ctl → …/15/bin/pg_ctl) so the
+				 * other programs (pg_dump, pg_basebackup) are found beside it. */
+				snprintf(link, sizeof link, "%s/pg_ctl", dir);
+				if (realpath(link, real) != NULL && (slash = strrchr(real, '/')) != NULL) {
+					*slash = '\0';
+					snprintf(out, size, "%s", real);
+				} else {
+					snprintf(out, size, "%s", dir);
+				}
 				return 0;
 			}
 		}
@@ -190,6 +200,12 @@ cluster_initdb(struct cluster *c)
 		return -1;
 	}
 	return cluster_append_conf(c);
+}
+
+int
+cluster_bindir(char *out, size_t size)
+{
+	return cluster_find_bindir(out, size);
 }
 
 int

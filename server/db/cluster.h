@@ -37,4 +37,8 @@ bool cluster_running(const struct cluster *c);
 /* Stop it (pg_ctl stop -m fast) when this process started it or when force is set. */
 int cluster_stop(struct cluster *c, bool force);
 
+/* The folder of PostgreSQL's programs (pg_dump, pg_restore…): PATH or the newest
+ * /usr/lib/postgresql/N/bin. 0 or -1 (logged). */
+int cluster_bindir(char *out, size_t size);
+
 #endif
