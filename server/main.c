@@ -241,6 +241,7 @@ cmd_serve(int argc, char **argv)
 			       .hooks = &app_hooks,
 			       .templates = views,
 			       .log_requests = !opt_flag(&opts[O_QUIET]),
+			       .hsts = strncmp(base, "https://", 8) == 0,
 		       }, rt, &srv) != 0)
 		goto out;
 	if (maint_start(60, (int)sess_idle) != 0 || cache_listen_start(db.url) != 0)
@@ -495,6 +496,21 @@ cmd_backup(int argc, char **argv, bool restore)
 	return 0;
 }
 
+/* `corral routes`: every route, one "METHOD PATTERN" per line (the authorization matrix
+ * test checks that it covers each one). */
+static int
+cmd_routes(void)
+{
+	struct router *rt = app_router();
+
+	if (rt == NULL)
+		return 1;
+	for (int i = 0; i < router_count(rt); i++)
+		printf("%s %s\n", router_at(rt, i)->method, router_at(rt, i)->pattern);
+	router_free(rt);
+	return 0;
+}
+
 static const char main_usage[] =
 	"usage: corral COMMAND [options]\n\n"
 	"Commands:\n"
@@ -504,6 +520,7 @@ static const char main_usage[] =
 	"  backup     write the database to a file (pg_dump)\n"
 	"  restore    load a backup file (pg_restore)\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"
+	"  routes     list every HTTP route\n"
 	"  version    print the version\n\n"
 	"Run 'corral COMMAND --help' for the options of a command. Every option can also be\n"
 	"given as an environment variable (CORRAL_*), shown in each command's help.\n";
@@ -540,6 +557,8 @@ main(int argc, char **argv)
 		return cmd_user(argc, argv);
 	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0)
 		return cmd_backup(argc, argv, strcmp(argv[1], "restore") == 0);
+	if (strcmp(argv[1], "routes") == 0)
+		return cmd_routes();
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("corral %s (schema %d)\n", CORRAL_VERSION, migrate_latest());
 		return 0;

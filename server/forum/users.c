@@ -30,6 +30,7 @@ modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *targ
 	char *d = details ? json_dumps(details, JSON_COMPACT) : NULL;
 	PGresult *res;
 
+	json_decref(details);   /* callers hand over a new reference (json_pack) */
 	if (d)
 		arena_defer(c->arena, free, d);
 	res = db_q(c, STMT_MODLOG_ADD, actor_id ? db_int(c, actor_id) : NULL, action, target_type,

@@ -29,7 +29,8 @@ int users_set_role(struct ctx *c, const char *username, const char *role, int64_
  * or when missing (404 recorded). */
 json_t *users_get(struct ctx *c, int64_t id, bool private);
 
-/* Append to the moderation log. details may be NULL. 0 or -1. */
+/* Append to the moderation log. details may be NULL; the reference is taken over (pass
+ * json_pack(...) directly). 0 or -1. */
 int modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
 	       const char *target_id, const char *reason, json_t *details);
 

@@ -104,6 +104,7 @@ struct http_config {
 	const struct http_hooks *hooks;
 	const struct tmpl_set *templates;
 	bool log_requests;
+	bool hsts;                    /* served over https: send Strict-Transport-Security */
 };
 
 /* --- Server lifecycle (http/server.c) --- */

@@ -48,6 +48,8 @@ http_queue(struct req *r, int status, struct MHD_Response *resp, const char *con
 				r->cache_control ? r->cache_control
 				: r->viewer ? "private, no-cache" : "no-cache");
 	MHD_add_response_header(resp, "X-Request-Id", r->c.rid);
+	if (r->srv->cfg.hsts)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (r->etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 	for (struct http_header *h = r->headers; h; h = h->next)

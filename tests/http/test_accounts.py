@@ -457,3 +457,21 @@ def test_failed_sign_ins_per_address_and_registrations_give_429(limited):
         statuses.append(requests.post(limited.url("/api/v1/session"),
                                       json={"username": names[i % 3], "password": "wrong-wrong"}).status_code)
     assert 429 in statuses and statuses[0] == 401
+
+
+def test_https_base_url_makes_cookies_secure_with_the_host_prefix_and_sends_hsts(cluster):
+    s = Server(["--database", cluster.url, "--quiet", "--base-url", "https://forum.example.org"], name="https")
+    try:
+        r = requests.post(s.url("/api/v1/users"), json={"username": unique(), "password": PASSWORD,
+                                                        "community_role": "vendor"})
+        cookie = r.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-corral_session=") and "; Secure" in cookie and "Path=/" in cookie
+        assert "Domain" not in cookie
+        assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+        token = cookie.split("=", 1)[1].split(";")[0]
+        me = requests.get(s.url("/api/v1/me"), cookies={"__Host-corral_session": token})
+        assert me.status_code == 200
+        # the plain cookie name means nothing there
+        assert requests.get(s.url("/api/v1/me"), cookies={"corral_session": token}).status_code == 401
+    finally:
+        s.stop()
