@@ -90,6 +90,16 @@ chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, si
 	buf_puts(out, "</svg>");
 }
 
+/* The opening of a grouped chart's bar: filled (class "bar") or outlined. */
+static void
+chart_series_rect(struct buf *out, const struct chart_series *s, double x, int y, double w, int h)
+{
+	buf_printf(out, "<rect class=\"%s%s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"",
+		   s->outline ? "bar-outline" : "bar", s->cls ? " " : "", s->cls ? s->cls : "", x, y, w, h);
+	if (s->outline)
+		buf_puts(out, " fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"");
+}
+
 void
 chart_hbars_grouped(struct buf *out, const char *title, const struct chart_series *series,
 		    size_t n_series, const struct chart_bar *bars, size_t n_groups, double max,
@@ -103,8 +113,8 @@ chart_hbars_grouped(struct buf *out, const char *title, const struct chart_serie
 	for (size_t s = 0; s < n_series; s++) {
 		int x = left + (int)s * 140;
 
-		buf_printf(out, "<rect class=\"bar%s%s\" x=\"%d\" y=\"4\" width=\"12\" height=\"12\"/>",
-			   series[s].cls ? " " : "", series[s].cls ? series[s].cls : "", x);
+		chart_series_rect(out, &series[s], x, 4, 12, 12);
+		buf_puts(out, "/>");
 		buf_printf(out, "<text class=\"label\" x=\"%d\" y=\"15\">", x + 18);
 		chart_text(out, series[s].name);
 		buf_puts(out, "</text>");
@@ -130,9 +140,8 @@ chart_hbars_grouped(struct buf *out, const char *title, const struct chart_serie
 			double w = max > 0 ? v / max * bar_w : 0;
 			int y = y0 + (int)s * bar_h;
 
-			buf_printf(out, "<rect class=\"bar%s%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>",
-				   series[s].cls ? " " : "", series[s].cls ? series[s].cls : "", left, y + 1, w,
-				   bar_h - 2);
+			chart_series_rect(out, &series[s], left, y + 1, w, bar_h - 2);
+			buf_puts(out, "><title>");
 			chart_text(out, series[s].name);
 			buf_puts(out, " — ");
 			chart_text(out, bars[g * n_series].label);

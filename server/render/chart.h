@@ -28,6 +28,9 @@ void chart_vbars(struct buf *out, const char *title, const struct chart_bar *bar
 struct chart_series {
 	const char *name;      /* for the legend and each bar's <title> (escaped) */
 	const char *cls;       /* class of its bars, e.g. "doer" */
+	int outline;           /* drawn as an outline in the text colour (class "bar-outline"
+				  instead of "bar"), so a reference series such as "the whole
+				  community" reads apart from filled ones without extra CSS */
 };
 
 /* Grouped horizontal bars: one group per label, one bar per series inside each group.
