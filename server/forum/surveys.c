@@ -102,6 +102,17 @@ surveys_json_param(struct req *r, const json_t *v)
 	return out;
 }
 
+/* The moderation log entry of a survey change. modlog_add only reads details (it does
+ * not take the reference), so it is released here. */
+static int
+surveys_log(struct req *r, const char *action, int64_t id, json_t *details)
+{
+	int rc = modlog_add(&r->c, auth_viewer(r)->id, action, "survey", db_int(&r->c, id), NULL, details);
+
+	json_decref(details);
+	return rc;
+}
+
 /* --- the list --- */
 
 static enum herr
@@ -394,8 +405,7 @@ surveys_create(struct req *r)
 	}
 	id = db_i64(res, 0, 0);
 	if (db_q(&r->c, STMT_SURVEY_QUESTIONS_ADD, db_int(&r->c, id), surveys_json_param(r, in.questions)) == NULL ||
-	    modlog_add(&r->c, auth_viewer(r)->id, "create_survey", "survey", db_int(&r->c, id), NULL,
-		       json_pack("{s:s}", "title", in.title)) != 0 ||
+	    surveys_log(r, "create_survey", id, json_pack("{s:s}", "title", in.title)) != 0 ||
 	    db_commit(&r->c) != 0)
 		goto fail;
 	return surveys_created(r, id, 201);
@@ -455,8 +465,7 @@ surveys_patch(struct req *r)
 		surveys_map_time_error(r);
 		goto fail;
 	}
-	if (modlog_add(&r->c, auth_viewer(r)->id, "update_survey", "survey", db_int(&r->c, id), NULL,
-		       json_pack("{s:b}", "questions", in.questions != NULL)) != 0 ||
+	if (surveys_log(r, "update_survey", id, json_pack("{s:b}", "questions", in.questions != NULL)) != 0 ||
 	    db_commit(&r->c) != 0)
 		goto fail;
 	return surveys_created(r, id, 200);
@@ -487,7 +496,7 @@ surveys_close(struct req *r)
 		goto fail;
 	}
 	if (db_q(&r->c, STMT_SURVEY_CLOSE, db_int(&r->c, id)) == NULL ||
-	    modlog_add(&r->c, auth_viewer(r)->id, "close_survey", "survey", db_int(&r->c, id), NULL, NULL) != 0 ||
+	    surveys_log(r, "close_survey", id, NULL) != 0 ||
 	    db_commit(&r->c) != 0)
 		goto fail;
 	if (surveys_created(r, id, 200) != HERR_OK)
