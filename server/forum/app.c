@@ -44,6 +44,7 @@ app_router(void)
 		{ feeds_routes, &feeds_routes_n },
 		{ moderation_routes, &moderation_routes_n },
 		{ thread_actions_routes, &thread_actions_routes_n },
+		{ surveys_routes, &surveys_routes_n },
 	};
 	struct router *rt = router_new();
 

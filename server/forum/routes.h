@@ -32,5 +32,7 @@ extern const struct route moderation_routes[];
 extern const size_t moderation_routes_n;
 extern const struct route thread_actions_routes[];
 extern const size_t thread_actions_routes_n;
+extern const struct route surveys_routes[];
+extern const size_t surveys_routes_n;
 
 #endif

@@ -90,3 +90,69 @@ chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, si
 	}
 	buf_puts(out, "</svg>");
 }
+
+/* The opening of a grouped chart's bar: filled (class "bar") or outlined. */
+static void
+chart_series_rect(struct buf *out, const struct chart_series *s, double x, int y, double w, int h)
+{
+	buf_printf(out, "<rect class=\"%s%s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"",
+		   s->outline ? "bar-outline" : "bar", s->cls ? " " : "", s->cls ? s->cls : "", x, y, w, h);
+	if (s->outline)
+		buf_puts(out, " fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"");
+}
+
+void
+chart_hbars_grouped(struct buf *out, const char *title, const struct chart_series *series,
+		    size_t n_series, const struct chart_bar *bars, size_t n_groups, double max,
+		    const char *unit)
+{
+	const int bar_h = 16, gap = 14, left = 200, width = 600, bar_w = 300, legend = 26;
+	int group_h = (int)n_series * bar_h + gap;
+	int h = legend + (int)n_groups * group_h + 24;
+
+	chart_open(out, title, width, h);
+	for (size_t s = 0; s < n_series; s++) {
+		int x = left + (int)s * 140;
+
+		chart_series_rect(out, &series[s], x, 4, 12, 12);
+		buf_puts(out, "/>");
+		buf_printf(out, "<text class=\"label\" x=\"%d\" y=\"15\">", x + 18);
+		chart_text(out, series[s].name);
+		buf_puts(out, "</text>");
+	}
+	for (int g = 0; g <= 4; g++) {
+		int x = left + bar_w * g / 4;
+
+		buf_printf(out, "<line class=\"gridline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x, legend, x,
+			   h - 20);
+		buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%g%s</text>", x,
+			   h - 6, max * g / 4, unit ? unit : "");
+	}
+	for (size_t g = 0; g < n_groups; g++) {
+		int y0 = legend + (int)g * group_h;
+
+		buf_printf(out, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 8,
+			   y0 + (int)n_series * bar_h / 2 + 4);
+		chart_text(out, bars[g * n_series].label);
+		buf_puts(out, "</text>");
+		for (size_t s = 0; s < n_series; s++) {
+			const struct chart_bar *b = &bars[g * n_series + s];
+			double v = b->value < 0 ? 0 : b->value > max ? max : b->value;
+			double w = max > 0 ? v / max * bar_w : 0;
+			int y = y0 + (int)s * bar_h;
+
+			chart_series_rect(out, &series[s], left, y + 1, w, bar_h - 2);
+			buf_puts(out, "><title>");
+			chart_text(out, series[s].name);
+			buf_puts(out, " — ");
+			chart_text(out, bars[g * n_series].label);
+			buf_puts(out, ": ");
+			chart_text(out, b->note);
+			buf_puts(out, "</title></rect>");
+			buf_printf(out, "<text class=\"label note\" x=\"%.1f\" y=\"%d\">", left + w + 6, y + bar_h - 4);
+			chart_text(out, b->note);
+			buf_puts(out, "</text>");
+		}
+	}
+	buf_puts(out, "</svg>");
+}

@@ -24,4 +24,22 @@ void chart_hbars(struct buf *out, const char *title, const struct chart_bar *bar
 void chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, size_t n,
 		 double max, const char *unit);
 
+/* One series of a grouped chart, e.g. doers and helpers side by side. */
+struct chart_series {
+	const char *name;      /* for the legend and each bar's <title> (escaped) */
+	const char *cls;       /* class of its bars, e.g. "doer" */
+	int outline;           /* drawn as an outline in the text colour (class "bar-outline"
+				  instead of "bar"), so a reference series such as "the whole
+				  community" reads apart from filled ones without extra CSS */
+};
+
+/* Grouped horizontal bars: one group per label, one bar per series inside each group.
+ * bars holds n_groups * n_series entries, group by group (bars[g * n_series + s]); each
+ * bar's label is ignored (the group's label is bars[g * n_series].label), its note is
+ * written at its end, and its <title> says "series name — group label: note". A legend
+ * naming the series sits above the bars. Appends a complete <svg> element to out. */
+void chart_hbars_grouped(struct buf *out, const char *title, const struct chart_series *series,
+			 size_t n_series, const struct chart_bar *bars, size_t n_groups, double max,
+			 const char *unit);
+
 #endif
