@@ -40,6 +40,7 @@ app_router(void)
 		{ notifications_routes, &notifications_routes_n },
 		{ voices_routes, &voices_routes_n },
 		{ feeds_routes, &feeds_routes_n },
+		{ ideas_routes, &ideas_routes_n },
 	};
 	struct router *rt = router_new();
 

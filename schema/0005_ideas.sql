@@ -1,0 +1,112 @@
+-- 0005: the idea corral (ideas, their sources, votes and status history) and search
+-- (full-text vectors kept by the database, trigram matching of thread titles).
+--
+-- Numbered 0005 because 0004 belongs to the moderation queues; it relies on 0003 only.
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE ideas (
+    number         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,   -- IDEA-<number>
+    title          text NOT NULL CHECK (char_length(title) BETWEEN 3 AND 200),
+    summary        text NOT NULL CHECK (octet_length(summary) BETWEEN 1 AND 50000),
+    summary_html   text NOT NULL,
+    render_version text NOT NULL,
+    status         text NOT NULL DEFAULT 'new'
+                   CHECK (status IN ('new', 'under_review', 'planned', 'in_progress', 'done', 'declined')),
+    merged_into    bigint REFERENCES ideas (number) CHECK (merged_into <> number),
+    author_id      bigint NOT NULL REFERENCES users (id),
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    -- kept by the trigger on idea_votes, in the transaction that votes
+    vote_count     integer NOT NULL DEFAULT 0 CHECK (vote_count >= 0),
+    search         tsvector GENERATED ALWAYS AS
+                   (setweight(to_tsvector('english', title), 'A') ||
+                    setweight(to_tsvector('english', summary), 'B')) STORED
+);
+CREATE INDEX ideas_by_votes ON ideas (vote_count DESC, number DESC) WHERE merged_into IS NULL;
+COMMENT ON INDEX ideas_by_votes IS '/ideas?sort=votes: the board';
+CREATE INDEX ideas_status ON ideas (status, vote_count DESC) WHERE merged_into IS NULL;
+COMMENT ON INDEX ideas_status IS '/ideas?status=';
+CREATE INDEX ideas_merged_into ON ideas (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX ideas_search ON ideas USING gin (search) WHERE merged_into IS NULL;
+COMMENT ON INDEX ideas_search IS '/api/v1/search?type=ideas';
+
+-- The posts an idea came from. One post may carry several ideas.
+CREATE TABLE idea_sources (
+    idea     bigint NOT NULL REFERENCES ideas (number),
+    post_id  bigint NOT NULL REFERENCES posts (id),
+    added_by bigint REFERENCES users (id),
+    added_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (idea, post_id)
+);
+CREATE INDEX idea_sources_post ON idea_sources (post_id);
+
+-- One vote per member per idea: the primary key is what makes a repeated vote a no-op,
+-- however many arrive at once.
+CREATE TABLE idea_votes (
+    idea       bigint NOT NULL REFERENCES ideas (number),
+    user_id    bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (idea, user_id)
+);
+CREATE INDEX idea_votes_user ON idea_votes (user_id);
+
+CREATE FUNCTION idea_votes_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE ideas SET vote_count = vote_count + 1 WHERE number = NEW.idea;
+    ELSE
+        UPDATE ideas SET vote_count = vote_count - 1 WHERE number = OLD.idea;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER idea_votes_count AFTER INSERT OR DELETE ON idea_votes
+    FOR EACH ROW EXECUTE FUNCTION idea_votes_count();
+
+CREATE TABLE idea_status_history (
+    id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    idea     bigint NOT NULL REFERENCES ideas (number),
+    status   text NOT NULL
+             CHECK (status IN ('new', 'under_review', 'planned', 'in_progress', 'done', 'declined')),
+    actor_id bigint REFERENCES users (id),
+    reason   text CHECK (reason IS NULL OR char_length(reason) <= 1000),
+    at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX idea_status_history_idea ON idea_status_history (idea, id);
+
+-- Full-text search: vectors computed by PostgreSQL from the row itself, so no code path
+-- can leave them stale. Only visible rows are ever searched, so the indexes hold only those.
+ALTER TABLE threads ADD COLUMN search tsvector
+    GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A')) STORED;
+CREATE INDEX threads_search ON threads USING gin (search) WHERE state = 'visible';
+COMMENT ON INDEX threads_search IS '/api/v1/search?type=threads, similar threads by words';
+CREATE INDEX threads_title_trgm ON threads USING gin (title gin_trgm_ops) WHERE state = 'visible';
+COMMENT ON INDEX threads_title_trgm IS '/api/v1/threads/similar: title % $1';
+
+ALTER TABLE posts ADD COLUMN search tsvector
+    GENERATED ALWAYS AS (to_tsvector('english', body)) STORED;
+CREATE INDEX posts_search ON posts USING gin (search) WHERE state = 'visible';
+COMMENT ON INDEX posts_search IS '/api/v1/search?type=posts';
+
+-- A title reduced to its distinct stems in a fixed order ("Cutting the cost of ITSM
+-- tools" → "cost cut itsm tool"), so trigram similarity sees through word order, stop
+-- words and inflection. STABLE rather than IMMUTABLE because array_to_string is.
+CREATE FUNCTION search_title_key(title text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+    SELECT array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, title)), ' ')
+$$;
+
+-- Any of the stems of a text as a query ('cost' | 'cut' | …), built from the vector so
+-- that no stop-word notice is raised; NULL when the text has no stems.
+CREATE FUNCTION search_any_stem(q text) RETURNS tsquery
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+    SELECT string_agg('''' || replace(replace(l, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, q))) AS l
+$$;
+
+-- Times inside JSON documents, in the API's RFC 3339 UTC form (STABLE: to_char is).
+CREATE FUNCTION api_time(t timestamptz) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
