@@ -41,6 +41,7 @@ app_router(void)
 		{ voices_routes, &voices_routes_n },
 		{ feeds_routes, &feeds_routes_n },
 		{ ideas_routes, &ideas_routes_n },
+		{ search_routes, &search_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -30,5 +30,7 @@ extern const struct route feeds_routes[];
 extern const size_t feeds_routes_n;
 extern const struct route ideas_routes[];
 extern const size_t ideas_routes_n;
+extern const struct route search_routes[];
+extern const size_t search_routes_n;
 
 #endif

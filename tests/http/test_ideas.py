@@ -526,3 +526,7 @@ def test_ideas_atom_feed(server, moderator):
     assert root.find("a:updated", ns).text.endswith("Z")
     assert 'href="/ideas/feed.atom"' in requests.get(server.url("/ideas")).text
 
+
+def test_header_links_to_ideas_and_search(server):
+    page = requests.get(server.url("/")).text
+    assert 'href="/ideas"' in page and 'action="/search"' in page
