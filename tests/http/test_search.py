@@ -183,3 +183,30 @@ def test_similar_threads_are_found_for_a_reworded_title(server, cluster, member)
 def test_similar_threads_refuse_bad_titles(server, params):
     assert_error(requests.get(server.url("/api/v1/threads/similar"), params=params), 400, "invalid_input", "title")
 
+
+def test_new_thread_preview_lists_similar_threads_and_stores_nothing(server, cluster, member):
+    existing = new_thread(member, title="Quarterly vendor review checklist")
+    before = cluster.sql("SELECT count(*) FROM threads")[0][0]
+    form = {"csrf": member.csrf, "category": "general", "title": "Checklist for the quarterly review of vendors",
+            "body": "Do we **all** use one?", "preview": "1"}
+    r = member.s.post(server.url("/new"), data=form, allow_redirects=False)
+    assert r.status_code == 200, r.text[:500]
+    assert "Is this already being discussed?" in r.text and 'href="/t/%d"' % existing["id"] in r.text
+    assert "<strong>all</strong>" in r.text
+    assert 'value="Checklist for the quarterly review of vendors"' in r.text
+    assert '<option value="general" selected>' in r.text
+    assert cluster.sql("SELECT count(*) FROM threads")[0][0] == before
+    # nothing similar: said so
+    lonely = dict(form, title="Entirely %s things" % word())
+    r = member.s.post(server.url("/new"), data=lonely, allow_redirects=False)
+    assert r.status_code == 200 and "No discussion has a title like this one." in r.text
+    # a bad preview shows the form with the error, and still stores nothing
+    bad = member.s.post(server.url("/new"), data=dict(form, title="ab"), allow_redirects=False)
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+    # the final submit (no preview button) creates the thread
+    del form["preview"]
+    r = member.s.post(server.url("/new"), data=form, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/t/")
+    assert cluster.sql("SELECT count(*) FROM threads")[0][0] == before + 1
+    page = member.get("/new").text
+    assert 'name="preview"' in page
