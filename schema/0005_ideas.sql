@@ -87,6 +87,14 @@ ALTER TABLE posts ADD COLUMN search tsvector
 CREATE INDEX posts_search ON posts USING gin (search) WHERE state = 'visible';
 COMMENT ON INDEX posts_search IS '/api/v1/search?type=posts';
 
+-- What the searcher typed (web-search syntax: "phrase", or, -word) as a query. A query of
+-- stop words only is empty, which PostgreSQL reports with a NOTICE per search; that is
+-- not news for the server log.
+CREATE FUNCTION search_query(q text) RETURNS tsquery
+LANGUAGE sql STABLE STRICT SET client_min_messages = warning AS $$
+    SELECT websearch_to_tsquery('english'::regconfig, q)
+$$;
+
 -- The ranked matches of a search, best first, at most n of each kind (kind: all,
 -- threads, posts, ideas). Only visible posts of visible threads, visible threads and
 -- ideas not merged away. A word found in most posts would make ranking read every one
