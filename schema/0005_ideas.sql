@@ -126,8 +126,8 @@ $$;
 -- tools" → "cost cut itsm tool"), so trigram similarity sees through word order, stop
 -- words and inflection, and still through typos ("advisery" → "adviseri" shares most
 -- trigrams of "advisori"). Stored beside the title; similar titles are found through
--- its trigram index. (A trigram index on the raw title as well was measured: it doubled
--- the lookup time and found nothing this one misses.)
+-- its trigram index. (A trigram index on the raw title as well doubled the lookup time
+-- in tests/bench/search_latency.sh without finding more, there or in the tests.)
 CREATE FUNCTION search_title_key(title text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT coalesce(string_agg(l, ' ' ORDER BY l), '')
