@@ -45,6 +45,8 @@ app_router(void)
 		{ moderation_routes, &moderation_routes_n },
 		{ thread_actions_routes, &thread_actions_routes_n },
 		{ surveys_routes, &surveys_routes_n },
+		{ ideas_routes, &ideas_routes_n },
+		{ search_routes, &search_routes_n },
 	};
 	struct router *rt = router_new();
 

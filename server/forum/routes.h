@@ -34,5 +34,9 @@ extern const struct route thread_actions_routes[];
 extern const size_t thread_actions_routes_n;
 extern const struct route surveys_routes[];
 extern const size_t surveys_routes_n;
+extern const struct route ideas_routes[];
+extern const size_t ideas_routes_n;
+extern const struct route search_routes[];
+extern const size_t search_routes_n;
 
 #endif

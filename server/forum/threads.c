@@ -8,6 +8,7 @@
 #include "forum/moderation.h"
 #include "forum/posts.h"
 #include "forum/routes.h"
+#include "forum/search.h"
 #include "forum/threads.h"
 #include "http/http.h"
 #include "http/stream.h"
@@ -333,12 +334,16 @@ threads_create_tx(struct ctx *c, void *arg)
 	return HERR_OK;
 }
 
+static enum herr threads_preview(struct req *r);
+
 static enum herr
 threads_create(struct req *r)
 {
 	struct threads_new n = { 0 };
 	json_t *t;
 
+	if (r->html && json_object_get(r->input, "preview") != NULL)
+		return threads_preview(r);
 	if (posts_may_write(r) != 0 || threads_category(r, &n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
 	    posts_read_body(r, &n.body) != 0)
@@ -515,20 +520,53 @@ threads_watch(struct req *r, bool on)
 static enum herr threads_watch_on(struct req *r) { return threads_watch(r, true); }
 static enum herr threads_watch_off(struct req *r) { return threads_watch(r, false); }
 
-/* The new-thread page: categories to choose from. */
+/* The new-thread page: categories to choose from, the one asked for (?category=, or the
+ * form's when it is shown again) selected. */
 static enum herr
 threads_new_page(struct req *r)
 {
 	PGresult *res;
-	const char *cat = http_query(r, "category");
+	const char *cat = http_query(r, "category"), *chosen;
+	json_t *cats, *c;
+	size_t i;
 
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
 	if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "categories", db_rows_json(res));
+	cats = db_rows_json(res);
+	chosen = json_string_value(json_object_get(r->input, "category"));
+	if (chosen == NULL)
+		chosen = cat;
+	json_array_foreach(cats, i, c)
+		json_object_set_new(c, "is_selected", json_boolean(chosen &&
+			strcmp(json_string_value(json_object_get(c, "slug")), chosen) == 0));
+	json_object_set_new(http_model(r), "categories", cats);
 	if (cat)
 		json_object_set_new(r->model, "selected", json_string(cat));
+	return HERR_OK;
+}
+
+/* POST /new with the preview button: the post as it will look and the threads with
+ * titles like this one, above the form again, so a duplicate is caught before it is
+ * posted. Nothing is stored, and it does not count against the posting rate limit. */
+static enum herr
+threads_preview(struct req *r)
+{
+	struct post_body body;
+	const char *title;
+	json_t *similar;
+	int64_t category;
+
+	if (auth_require_active(r) != 0 || threads_category(r, &category) != 0 ||
+	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &title) < 0 ||
+	    posts_read_body(r, &body) != 0 || threads_new_page(r) != HERR_OK ||
+	    search_similar(r, title, 5, &similar) != 0)
+		return r->c.err;
+	json_object_set_new(r->model, "preview", json_pack("{s:s,s:b,s:o}", "body_html", body.html,
+							   "has_similar", json_array_size(similar) > 0,
+							   "similar", similar));
+	json_object_set(r->model, "form", r->input);
 	return HERR_OK;
 }
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import (PASSWORD, Client, Server, assert_error, cli, make_user, unique)
+from conftest import (SHARED_ARGS, PASSWORD, Client, Server, assert_error, cli, make_user, unique)
 
 
 def register_raw(server, **body):
@@ -460,7 +460,7 @@ def test_failed_sign_ins_per_address_and_registrations_give_429(limited):
 
 
 def test_https_base_url_makes_cookies_secure_with_the_host_prefix_and_sends_hsts(cluster):
-    s = Server(["--database", cluster.url, "--quiet", "--base-url", "https://forum.example.org"], name="https")
+    s = Server(["--database", cluster.url, "--base-url", "https://forum.example.org"] + SHARED_ARGS, name="https")
     try:
         r = requests.post(s.url("/api/v1/users"), json={"username": unique(), "password": PASSWORD,
                                                         "community_role": "vendor"})

@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from conftest import Server, make_user, new_thread, reply, unique
+from conftest import SHARED_ARGS, Server, make_user, new_thread, reply, unique
 
 
 def anon(server, path, **kw):
@@ -55,7 +55,7 @@ def test_signed_in_readers_are_never_served_from_the_cache(server, member):
 
 
 def test_another_instance_drops_its_copy_when_this_one_writes(cluster, server, member):
-    other = Server(["--database", cluster.url, "--quiet"], name="second")
+    other = Server(["--database", cluster.url] + SHARED_ARGS, name="second")
     try:
         t = new_thread(member)
         url = other.url("/api/v1/threads/%d" % t["id"])
@@ -80,7 +80,7 @@ def test_another_instance_drops_its_copy_when_this_one_writes(cluster, server, m
 
 
 def test_cache_can_be_turned_off(cluster):
-    s = Server(["--database", cluster.url, "--quiet", "--cache-mb", "0"], name="nocache")
+    s = Server(["--database", cluster.url, "--cache-mb", "0"] + SHARED_ARGS, name="nocache")
     try:
         requests.get(s.url("/"))
         assert "X-Cache" not in requests.get(s.url("/")).headers

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from conftest import Server, make_user, new_thread, reply, unique
+from conftest import SHARED_ARGS, Server, make_user, new_thread, reply, unique
 
 
 def listen(url, out, stop):
@@ -70,7 +70,7 @@ def test_pending_posts_are_not_announced_until_approved(server, cluster, member,
 
 
 def test_a_reader_on_another_instance_sees_the_reply(cluster, server, member):
-    other = Server(["--database", cluster.url, "--quiet"], name="live2")
+    other = Server(["--database", cluster.url] + SHARED_ARGS, name="live2")
     try:
         t = new_thread(member)
         q, stop = queue.Queue(), threading.Event()
@@ -89,7 +89,7 @@ def test_events_of_unknown_or_hidden_threads_are_404(server):
 
 
 def test_shutdown_ends_open_streams(cluster):
-    s = Server(["--database", cluster.url, "--quiet"], name="live3")
+    s = Server(["--database", cluster.url] + SHARED_ARGS, name="live3")
     writer = make_user(s, cluster)
     t = new_thread(writer)
     q, stop = queue.Queue(), threading.Event()

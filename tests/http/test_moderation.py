@@ -384,3 +384,29 @@ def test_spam_rules_hold_posts_of_trusted_members(strict, cluster):
     assert fast["state"] == "pending"
     reasons = dict(cluster.sql("SELECT post_id, reason FROM queue_items WHERE kind = 'pending'", dbname=dbname))
     assert reasons[links["id"]] == "too_many_links" and reasons[fast["id"]] == "posting_too_fast"
+
+
+def test_a_nomination_becomes_an_idea_or_joins_one(server, cluster, member, moderator):
+    t = new_thread(member, body="Publish a runbook for standard changes.")
+    other = reply(member, t["id"], "And a template for the CAB agenda.")
+    nom = make_user(server, cluster)
+    nom.post("/api/v1/posts/%d/nominations" % t["first_post_id"], json={})
+    it = item_for(moderator, "ideas", t["first_post_id"])
+    assert_error(decide(moderator, it["id"], "accept", idea={"summary": "no title"}), 400, "invalid_input")
+    r = decide(moderator, it["id"], "accept", idea={"title": "Standard-change runbook", "summary": "A **runbook**."})
+    assert r.status_code == 200, r.text
+    idea = r.json()["idea"]
+    assert idea["ref"] == "IDEA-%d" % idea["number"] and idea["status"] == "new"
+    shown = requests.get(server.url("/api/v1/ideas/%d" % idea["number"])).json()["idea"]
+    assert [s["post_id"] for s in shown["sources"]] == [t["first_post_id"]]
+    assert shown["sources"][0]["thread_id"] == t["id"] and "<strong>runbook</strong>" in shown["summary_html"]
+    # a second nomination is attached to the same idea
+    nom.post("/api/v1/posts/%d/nominations" % other["id"], json={})
+    it2 = item_for(moderator, "ideas", other["id"])
+    assert_error(decide(moderator, it2["id"], "attach", idea={"number": 999999}), 404, "not_found")
+    r = decide(moderator, it2["id"], "attach", idea={"number": idea["number"]})
+    assert r.status_code == 200, r.text
+    shown = requests.get(server.url("/api/v1/ideas/%d" % idea["number"])).json()["idea"]
+    assert sorted(s["post_id"] for s in shown["sources"]) == sorted([t["first_post_id"], other["id"]])
+    assert cluster.sql("SELECT count(*) FROM mod_log WHERE target_type = 'queue_item' AND target_id IN (%s, %s)",
+                       (str(it["id"]), str(it2["id"])))[0][0] == 2

@@ -6,7 +6,7 @@ import socket
 
 import requests
 
-from conftest import Client, Server, cli, make_user, new_thread, unique
+from conftest import SHARED_ARGS, Client, Server, cli, make_user, new_thread, unique
 
 
 def test_backup_and_restore_round_trip(cluster, server, member):
@@ -49,7 +49,7 @@ def test_readiness_and_stopping_are_notified(cluster):
     so.bind(path)
     so.settimeout(30)
     try:
-        s = Server(["--database", cluster.url, "--quiet"], env={"NOTIFY_SOCKET": path}, name="notify")
+        s = Server(["--database", cluster.url] + SHARED_ARGS, env={"NOTIFY_SOCKET": path}, name="notify")
         assert so.recv(256) == b"READY=1"
         s.proc.send_signal(signal.SIGTERM)
         assert so.recv(256) == b"STOPPING=1"

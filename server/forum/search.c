@@ -1,0 +1,181 @@
+/* forum/search.c — full-text search over thread titles, posts and ideas (/search,
+ * /api/v1/search) and similar thread titles (/api/v1/threads/similar). Ranking, the
+ * visibility rules and the headlines are SQL (db/sql/ideas.def); here the input is
+ * checked and the headlines are made safe to show. */
+#include "forum/search.h"
+
+#include <string.h>
+
+#include "core/utf8.h"
+#include "db/db.h"
+#include "forum/ideas_status.h"
+#include "forum/routes.h"
+
+#define SEARCH_PER_PAGE 20
+#define SEARCH_MAX_PAGE 50
+#define SEARCH_Q_MAX 200          /* characters */
+#define SIMILAR_LIMIT 10
+#define SIMILAR_THRESHOLD "0.4"   /* below this, titles share a word or two, not a topic */
+
+/* ts_headline's text with its \x01…\x02 markers (stripped from the text before, in SQL):
+ * everything escaped, the markers and only they turned into <mark>…</mark>, balanced. */
+static json_t *
+search_snippet(const char *raw)
+{
+	struct buf b = BUF_INIT;
+	const char *p = raw ? raw : "", *run = p;
+	bool open = false;
+	json_t *s;
+
+	for (; *p; p++) {
+		if (*p != '\x01' && *p != '\x02')
+			continue;
+		buf_html_escape(&b, run, (size_t)(p - run));
+		if (*p == '\x01' && !open) {
+			buf_puts(&b, "<mark>");
+			open = true;
+		} else if (*p == '\x02' && open) {
+			buf_puts(&b, "</mark>");
+			open = false;
+		}
+		run = p + 1;
+	}
+	buf_html_escape(&b, run, (size_t)(p - run));
+	if (open)
+		buf_puts(&b, "</mark>");
+	s = json_stringn(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* A query parameter without surrounding whitespace (arena), NULL when absent; invalid
+ * UTF-8 has been refused with 400 by http_query. */
+static const char *
+search_param(struct req *r, const char *name)
+{
+	const char *s = http_query(r, name);
+	size_t len;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	return arena_strndup(r->c.arena, s, len);
+}
+
+/* One row of the search as the API shows it: a thread {id}, a post {id, thread_id} or
+ * an idea {number, ref, status}, each with title, url, snippet, rank and created_at. */
+static json_t *
+search_result(struct req *r, PGresult *res, int row)
+{
+	json_t *o = db_row_json(res, row);
+	const char *type = db_str(res, row, 0);
+
+	json_object_set_new(o, "snippet", search_snippet(db_str(res, row, db_col(res, "snippet"))));
+	if (strcmp(type, "idea") == 0) {
+		json_object_set(o, "number", json_object_get(o, "id"));
+		json_object_del(o, "id");
+		json_object_del(o, "thread_id");
+		json_object_set_new(o, "ref", json_sprintf("IDEA-%s", db_str(res, row, 1)));
+		if (r->html)
+			json_object_set_new(o, "status_label", json_string(ideas_status_label(db_str(res, row, 5))));
+	} else {
+		json_object_del(o, "status");
+		if (strcmp(type, "thread") == 0)
+			json_object_del(o, "thread_id");
+	}
+	if (r->html)
+		json_object_set_new(o, arena_printf(r->c.arena, "is_%s", type), json_true());
+	return o;
+}
+
+static enum herr
+search_run(struct req *r)
+{
+	static const char *const types[] = { "all", "threads", "posts", "ideas", NULL };
+	const char *q = search_param(r, "q"), *type = search_param(r, "type");
+	json_t *results;
+	PGresult *res;
+	int64_t page;
+	size_t i = 0;
+
+	if (r->c.err != HERR_OK || http_query_int(r, "page", 1, SEARCH_MAX_PAGE, 1, &page) != 0)
+		return r->c.err;
+	if (type && *type)
+		for (i = 0; types[i] && strcmp(type, types[i]) != 0; i++)
+			;
+	if (types[i] == NULL)
+		return http_fail(r, HERR_INVALID, "type", "type is threads, posts or ideas (or absent for all).");
+	json_object_set_new(http_model(r), "type", json_string(types[i]));
+	if (r->html)
+		json_object_set_new(r->model, arena_printf(r->c.arena, "type_%s", types[i]), json_true());
+	if (q == NULL || *q == '\0') {
+		if (r->html)   /* the page with an empty search form */
+			return HERR_OK;
+		return http_fail(r, HERR_INVALID, "q", "q is the text to search for.");
+	}
+	if (utf8_length(q, strlen(q)) > SEARCH_Q_MAX)
+		return http_fail(r, HERR_INVALID, "q", "q is at most 200 characters.");
+	json_object_set_new(r->model, "q", json_string(q));
+	res = db_q(&r->c, STMT_SEARCH, q, db_int(&r->c, SEARCH_PER_PAGE + 1),
+		   db_int(&r->c, (page - 1) * SEARCH_PER_PAGE), types[i]);
+	if (res == NULL)
+		return r->c.err;
+	results = json_array();
+	for (int row = 0; row < PQntuples(res) && row < SEARCH_PER_PAGE; row++)
+		json_array_append_new(results, search_result(r, res, row));
+	json_object_set_new(r->model, "results", results);
+	json_object_set_new(r->model, "next_page", PQntuples(res) > SEARCH_PER_PAGE && page < SEARCH_MAX_PAGE
+						   ? json_integer(page + 1) : json_null());
+	if (r->html) {
+		struct buf url = BUF_INIT;
+
+		buf_url_escape(&url, q, strlen(q));
+		json_object_set_new(r->model, "q_url", json_string(url.data ? url.data : ""));
+		buf_free(&url);
+		json_object_set_new(r->model, "has_results", json_boolean(json_array_size(results) > 0));
+		if (page > 1)
+			json_object_set_new(r->model, "prev_page", json_integer(page - 1));
+	}
+	r->title = arena_printf(r->c.arena, "Search: %s", q);
+	return HERR_OK;
+}
+
+int
+search_similar(struct req *r, const char *title, int limit, json_t **ret)
+{
+	PGresult *res = db_q(&r->c, STMT_THREADS_SIMILAR, title, db_int(&r->c, limit), SIMILAR_THRESHOLD);
+
+	if (res == NULL)
+		return -1;
+	*ret = db_rows_json(res);
+	return 0;
+}
+
+static enum herr
+search_similar_api(struct req *r)
+{
+	const char *title = search_param(r, "title");
+	json_t *similar;
+
+	if (r->c.err != HERR_OK)
+		return r->c.err;
+	if (title == NULL || *title == '\0')
+		return http_fail(r, HERR_INVALID, "title", "title is the title to compare with.");
+	if (utf8_length(title, strlen(title)) > 200)
+		return http_fail(r, HERR_INVALID, "title", "title is at most 200 characters.");
+	if (search_similar(r, title, SIMILAR_LIMIT, &similar) != 0)
+		return r->c.err;
+	r->model = similar;
+	return HERR_OK;
+}
+
+const struct route search_routes[] = {
+	{ "GET", "/search", search_run, .view = "search", .title = "Search" },
+	{ "GET", "/api/v1/search", search_run },
+	{ "GET", "/api/v1/threads/similar", search_similar_api },
+};
+const size_t search_routes_n = ROUTES_N(search_routes);

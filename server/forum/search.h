@@ -1,0 +1,14 @@
+/* forum/search.h — similar threads, for the new-thread page's preview step. */
+#ifndef CORRAL_FORUM_SEARCH_H
+#define CORRAL_FORUM_SEARCH_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+
+/* Visible threads whose titles are like title (reworded, reordered, inflected), best
+ * first, at most limit: a new array [{id, title, similarity}] in *ret. 0, or -1 with the
+ * error recorded. */
+int search_similar(struct req *r, const char *title, int limit, json_t **ret);
+
+#endif

@@ -1,0 +1,212 @@
+"""Issue 6: full-text search over thread titles, posts and ideas (ranked, highlighted,
+never showing what readers may not see) and similar threads while composing."""
+import re
+import uuid
+
+import pytest
+import requests
+
+from conftest import Client, assert_error, make_user, new_thread, reply, unique
+
+
+def word():
+    """A made-up word no other test uses (letters only, so every parser keeps it whole)."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:12])
+
+
+def search(server, client=None, **params):
+    get = client.get if client else (lambda p, **kw: requests.get(server.url(p), **kw))
+    r = get("/api/v1/search", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def hits(server, client=None, **params):
+    return [(x["type"], x.get("id", x.get("number"))) for x in search(server, client, **params)["results"]]
+
+
+def create_idea(mod, title, summary="An idea."):
+    r = mod.post("/api/v1/ideas", json={"title": title, "summary": summary})
+    assert r.status_code == 201, r.text
+    return r.json()["idea"]
+
+
+def test_search_finds_threads_posts_and_ideas_ranked_with_snippets(server, member, moderator):
+    w = word()
+    t = new_thread(member, title="Planning %s rollouts" % w, body="The opening post says nothing of it.")
+    many = reply(member, t["id"], "%s, %s and again %s: the %s way." % (w, w, w, w))
+    once = reply(member, t["id"], "A long post about change management, release trains, CAB meetings, "
+                                  "service catalogues and many other things, where %s appears once among "
+                                  "a great deal of other text about incidents and problems." % w)
+    idea = create_idea(moderator, "Adopt %s everywhere" % w, "Because %s works." % w)
+    data = search(server, q=w)
+    assert data["q"] == w and data["type"] == "all" and data["next_page"] is None
+    found = [(x["type"], x.get("id", x.get("number"))) for x in data["results"]]
+    assert set(found) == {("thread", t["id"]), ("post", many["id"]), ("post", once["id"]),
+                          ("idea", idea["number"])}
+    # titles (thread and idea) outrank posts; the post saying it four times outranks the one saying it once
+    assert set(found[:2]) == {("thread", t["id"]), ("idea", idea["number"])}
+    assert found[2:] == [("post", many["id"]), ("post", once["id"])]
+    ranks = [x["rank"] for x in data["results"]]
+    assert ranks == sorted(ranks, reverse=True) and all(r > 0 for r in ranks)
+    by = {(x["type"], x.get("id", x.get("number"))): x for x in data["results"]}
+    thread = by[("thread", t["id"])]
+    assert set(thread) == {"type", "id", "title", "url", "snippet", "rank", "created_at"}
+    assert thread["url"] == "/t/%d" % t["id"] and "<mark>%s</mark>" % w in thread["snippet"]
+    post = by[("post", once["id"])]
+    assert set(post) == {"type", "id", "thread_id", "title", "url", "snippet", "rank", "created_at"}
+    assert post["thread_id"] == t["id"] and post["url"] == "/t/%d#p%d" % (t["id"], once["id"])
+    assert "<mark>%s</mark>" % w in post["snippet"] and "appears once" in post["snippet"]
+    found_idea = by[("idea", idea["number"])]
+    assert set(found_idea) == {"type", "number", "ref", "title", "status", "url", "snippet", "rank", "created_at"}
+    assert found_idea["ref"] == "IDEA-%d" % idea["number"] and found_idea["url"] == "/ideas/%d" % idea["number"]
+    # one kind at a time
+    assert hits(server, q=w, type="threads") == [("thread", t["id"])]
+    assert hits(server, q=w, type="posts") == [("post", many["id"]), ("post", once["id"])]
+    assert hits(server, q=w, type="ideas") == [("idea", idea["number"])]
+
+
+def test_search_stems_and_understands_web_search_syntax(server, member):
+    w1, w2 = word(), word()
+    t = new_thread(member)
+    a = reply(member, t["id"], "Our %s tools keep costing more" % w1)
+    b = reply(member, t["id"], "Our %s tools and %s together" % (w1, w2))
+    assert hits(server, q="%s costs" % w1, type="posts") == [("post", a["id"])]  # cost ~ costing
+    assert hits(server, q="%s -%s" % (w1, w2), type="posts") == [("post", a["id"])]
+    assert hits(server, q='"%s together"' % w2, type="posts") == [("post", b["id"])]
+    assert {h[1] for h in hits(server, q="%s or %s" % (w2, w1), type="posts")} == {a["id"], b["id"]}
+    assert hits(server, q="the and of", type="posts") == []  # only stop words: nothing, no error
+
+
+def test_search_never_shows_pending_hidden_or_deleted_content(server, cluster, member, moderator, newcomer):
+    w = word()
+    t = new_thread(member, body="Visible opening post")
+    visible = reply(member, t["id"], "visible %s" % w)
+    pending = reply(newcomer, t["id"], "pending %s" % w)
+    assert pending["state"] == "pending"
+    hidden = reply(member, t["id"], "hidden %s" % w)
+    cluster.sql("UPDATE posts SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    deleted = reply(member, t["id"], "deleted %s" % w)
+    assert member.delete("/api/v1/posts/%d" % deleted["id"]).status_code == 204
+    gone = new_thread(member, title="Hidden thread %s" % w, body="its opening post %s" % w)
+    reply(member, gone["id"], "a visible post %s in a hidden thread" % w)
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (gone["id"],))
+    r = newcomer.post("/api/v1/threads", json={"category": "general", "title": "Pending %s" % w, "body": w})
+    assert r.json()["post"]["state"] == "pending"
+    a = create_idea(moderator, "Merged away %s" % w)
+    b = create_idea(moderator, "The idea kept")
+    moderator.post("/api/v1/ideas/%d/merge" % a["number"], json={"into": b["number"]})
+    for who in (None, member, newcomer, moderator):
+        assert hits(server, who, q=w) == [("post", visible["id"])]
+    # the vectors follow edits: the old word is gone, the new one found
+    w2 = word()
+    member.patch("/api/v1/posts/%d" % visible["id"], json={"body": "now %s" % w2})
+    assert hits(server, q=w) == []
+    assert hits(server, q=w2) == [("post", visible["id"])]
+
+
+def test_snippets_escape_the_text_and_mark_only_real_matches(server, member):
+    w = word()
+    t = new_thread(member)
+    reply(member, t["id"], "<script>alert(1)</script> %s: AT&T says 1 < 2, \"quoted\" <b>great</b> \x01fake\x02 "
+                           "<img src=x onerror=y>" % w)
+    [hit] = search(server, q=w, type="posts")["results"]
+    snippet = hit["snippet"]
+    assert "<mark>%s</mark>" % w in snippet
+    assert snippet.count("<mark>") == snippet.count("</mark>") == 1
+    assert "<mark>fake" not in snippet and "\x01" not in snippet and "\x02" not in snippet
+    assert not re.search(r"[<>]", re.sub(r"</?mark>", "", snippet)), snippet
+    assert "AT&amp;T" in snippet and "1 &lt; 2" in snippet and "&quot;quoted&quot;" in snippet
+    page = requests.get(server.url("/search"), params={"q": w}).text
+    assert "<mark>%s</mark>" % w in page and "<script>alert" not in page and "onerror=y>" not in page
+
+
+@pytest.mark.parametrize("params,field", [
+    ({}, "q"),
+    ({"q": ""}, "q"),
+    ({"q": "   "}, "q"),
+    ({"q": "x" * 201}, "q"),
+    ({"q": "é" * 201}, "q"),
+    ({"q": "itsm", "type": "users"}, "type"),
+    ({"q": "itsm", "page": "0"}, "page"),
+    ({"q": "itsm", "page": "x"}, "page"),
+])
+def test_search_refuses_bad_queries(server, params, field):
+    assert_error(requests.get(server.url("/api/v1/search"), params=params), 400, "invalid_input", field)
+
+
+def test_search_accepts_200_characters_and_refuses_invalid_utf8(server):
+    assert requests.get(server.url("/api/v1/search"), params={"q": "é" * 200}).status_code == 200
+    assert requests.get(server.url("/api/v1/search"), params={"q": "a'b\"c\\d & | ! ( ) :*"}).status_code == 200
+    assert_error(requests.get(server.url("/api/v1/search?q=%FF%FE")), 400, "invalid_input")
+
+
+def test_search_page_works_without_javascript(server, member):
+    w = word()
+    t = new_thread(member, title="Search page %s" % w)
+    page = requests.get(server.url("/search"), params={"q": w, "type": "threads"})
+    assert page.status_code == 200
+    assert 'href="/t/%d"' % t["id"] in page.text and "<mark>%s</mark>" % w in page.text
+    assert '<option value="threads" selected>' in page.text and 'value="%s"' % w in page.text
+    empty = requests.get(server.url("/search"))
+    assert empty.status_code == 200 and 'name="q"' in empty.text and "Results for" not in empty.text
+    nothing = requests.get(server.url("/search"), params={"q": word()})
+    assert nothing.status_code == 200 and "Nothing found" in nothing.text
+    assert requests.get(server.url("/search"), params={"q": "x" * 201}).status_code == 400
+
+
+# --- similar threads ---
+
+def test_similar_threads_are_found_for_a_reworded_title(server, cluster, member):
+    same = new_thread(member, title="How do you cut ITSM tool costs")
+    other = new_thread(member, title="Change advisory board cadence")
+    hidden = new_thread(member, title="How can we cut costs of ITSM tools")
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    r = requests.get(server.url("/api/v1/threads/similar"), params={"title": "Cutting the cost of ITSM tools"})
+    assert r.status_code == 200, r.text
+    found = r.json()
+    assert isinstance(found, list) and found
+    assert all(set(x) == {"id", "title", "similarity"} for x in found)
+    ids = [x["id"] for x in found]
+    assert same["id"] in ids and other["id"] not in ids and hidden["id"] not in ids
+    assert found[ids.index(same["id"])]["similarity"] >= 0.9
+    sims = [x["similarity"] for x in found]
+    assert sims == sorted(sims, reverse=True) and all(0 < s <= 1 for s in sims)
+    # a typo still shares most trigrams
+    typo = requests.get(server.url("/api/v1/threads/similar"), params={"title": "Change advisery board cadense"})
+    assert other["id"] in [x["id"] for x in typo.json()]
+    unrelated = requests.get(server.url("/api/v1/threads/similar"), params={"title": word() + " " + word()})
+    assert unrelated.status_code == 200 and unrelated.json() == []
+
+
+@pytest.mark.parametrize("params", [{}, {"title": ""}, {"title": "  "}, {"title": "x" * 201}])
+def test_similar_threads_refuse_bad_titles(server, params):
+    assert_error(requests.get(server.url("/api/v1/threads/similar"), params=params), 400, "invalid_input", "title")
+
+
+def test_new_thread_preview_lists_similar_threads_and_stores_nothing(server, cluster, member):
+    existing = new_thread(member, title="Quarterly vendor review checklist")
+    before = cluster.sql("SELECT count(*) FROM threads")[0][0]
+    form = {"csrf": member.csrf, "category": "general", "title": "Checklist for the quarterly review of vendors",
+            "body": "Do we **all** use one?", "preview": "1"}
+    r = member.s.post(server.url("/new"), data=form, allow_redirects=False)
+    assert r.status_code == 200, r.text[:500]
+    assert "Is this already being discussed?" in r.text and 'href="/t/%d"' % existing["id"] in r.text
+    assert "<strong>all</strong>" in r.text
+    assert 'value="Checklist for the quarterly review of vendors"' in r.text
+    assert '<option value="general" selected>' in r.text
+    assert cluster.sql("SELECT count(*) FROM threads")[0][0] == before
+    # nothing similar: said so
+    lonely = dict(form, title="Entirely %s things" % word())
+    r = member.s.post(server.url("/new"), data=lonely, allow_redirects=False)
+    assert r.status_code == 200 and "No discussion has a title like this one." in r.text
+    # a bad preview shows the form with the error, and still stores nothing
+    bad = member.s.post(server.url("/new"), data=dict(form, title="ab"), allow_redirects=False)
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+    # the final submit (no preview button) creates the thread
+    del form["preview"]
+    r = member.s.post(server.url("/new"), data=form, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/t/")
+    assert cluster.sql("SELECT count(*) FROM threads")[0][0] == before + 1
+    page = member.get("/new").text
+    assert 'name="preview"' in page
