@@ -303,9 +303,11 @@ ideas_edit_tx(struct ctx *c, void *arg)
 	if (moved) {
 		json_t *d = json_pack("{s:s,s:s}", "from", old, "to", e->status);
 
-		rc = db_q(c, STMT_IDEA_HISTORY_ADD, num, e->status, actor, e->reason) == NULL ||
-		     modlog_add(c, e->actor, "idea_status", "idea", num, e->reason, d) != 0;
-		json_decref(d);
+		/* modlog_add takes d over; without it, d is released here. */
+		if ((rc = db_q(c, STMT_IDEA_HISTORY_ADD, num, e->status, actor, e->reason) == NULL))
+			json_decref(d);
+		else
+			rc = modlog_add(c, e->actor, "idea_status", "idea", num, e->reason, d) != 0;
 	}
 	if (rc || ((e->title || e->summary) && modlog_add(c, e->actor, "edit_idea", "idea", num, NULL, NULL) != 0))
 		return c->err;
@@ -381,8 +383,7 @@ ideas_merge_tx(struct ctx *c, void *arg)
 			      m->reason ? m->reason : "")) == NULL)
 		return c->err;
 	d = json_pack("{s:I}", "into", (json_int_t)m->into);
-	rc = modlog_add(c, m->actor, "merge_idea", "idea", from, m->reason, d);
-	json_decref(d);
+	rc = modlog_add(c, m->actor, "merge_idea", "idea", from, m->reason, d);   /* takes d */
 	return rc == 0 ? HERR_OK : c->err;
 }
 

@@ -505,10 +505,12 @@ static enum herr
 threads_watch(struct req *r, bool on)
 {
 	int64_t id;
+	json_t *t;
 
 	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MEMBER) != 0 ||
-	    threads_load(r, id) == NULL)
+	    (t = threads_load(r, id)) == NULL)
 		return r->c.err;
+	json_decref(t);
 	if (db_q(&r->c, on ? STMT_WATCH_ADD : STMT_WATCH_DEL, db_int(&r->c, id),
 		 db_int(&r->c, auth_viewer(r)->id)) == NULL)
 		return r->c.err;
