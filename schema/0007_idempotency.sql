@@ -7,6 +7,7 @@ CREATE TABLE idempotency_keys (
     key        text NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
     method     text NOT NULL,
     path       text NOT NULL,
+    request    text NOT NULL,          -- BLAKE2b of the request body: a key reused with another body is refused
     state      text NOT NULL DEFAULT 'started' CHECK (state IN ('started', 'done')),
     status     integer,
     location   text,

@@ -143,6 +143,8 @@ admin_category_save(struct req *r, bool create)
 		return r->c.err;
 	if (rc == 0)
 		pos = db_int(&r->c, position);
+	if (!create && name == NULL && desc == NULL && pos == NULL)
+		return http_fail(r, HERR_INVALID, "name", "Give a name, description or position to change.");
 	if (create && !admin_category_slug_valid(slug))
 		return http_fail(r, HERR_INVALID, "slug", "A slug is 1 to 64 of a-z, 0-9 and '-'.");
 	if (db_begin(&r->c) != 0)

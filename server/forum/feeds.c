@@ -11,8 +11,18 @@ static enum herr
 feeds_render(struct req *r, const char *title, const char *path, json_t *entries)
 {
 	const char *base = app_config()->base_url;
-	json_t *first = json_array_get(entries, 0);
-	const char *updated = first ? json_string_value(json_object_get(first, "updated")) : NULL;
+	const char *updated = NULL;
+	json_t *e;
+	size_t i;
+
+	/* The feed changed when its most recently changed entry did (RFC 3339 UTC strings
+	 * compare in time order). */
+	json_array_foreach(entries, i, e) {
+		const char *u = json_string_value(json_object_get(e, "updated"));
+
+		if (u && (updated == NULL || strcmp(u, updated) > 0))
+			updated = u;
+	}
 
 	r->model = json_pack("{s:{s:s,s:s,s:s,s:s},s:o}", "feed", "title", title,
 			     "id", arena_printf(r->c.arena, "%s%s", base, path),
@@ -20,6 +30,8 @@ feeds_render(struct req *r, const char *title, const char *path, json_t *entries
 			     "updated", updated ? updated : "1970-01-01T00:00:00Z", "entries", entries);
 	json_object_set_new(json_object_get(r->model, "feed"), "self",
 			    json_sprintf("%s%s", base, r->url));
+	/* Links inside the posts are relative (/u/name, /ideas/3): resolve them here. */
+	json_object_set_new(json_object_get(r->model, "feed"), "base", json_sprintf("%s/", base));
 	r->content_type = "application/atom+xml; charset=utf-8";
 	return http_render_into(r, "feed", &r->out) == 0 ? HERR_OK
 							 : http_fail(r, HERR_INTERNAL, NULL, NULL);

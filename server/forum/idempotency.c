@@ -3,6 +3,7 @@
  * the answer is stored when the request ends; a failed request lets the key go. */
 #include "forum/idempotency.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,11 +40,25 @@ idem_key_valid(const char *k)
 	return true;
 }
 
+/* What the request asks for, apart from the key: a retry must send the same body. (A form's
+ * nonce is part of its body, which is why the form key above is the nonce itself.) */
+static const char *
+idem_request_hash(struct req *r)
+{
+	unsigned char h[16];
+	char *hex = arena_alloc(r->c.arena, 33);
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)(r->body.data ? r->body.data : ""), r->body.len,
+			   NULL, 0);
+	sodium_bin2hex(hex, 33, h, sizeof h);
+	return hex;
+}
+
 enum herr
 idem_prepare(struct req *r, struct idem_state *st)
 {
 	struct viewer *v = auth_viewer(r);
-	const char *key, *uid;
+	const char *key, *uid, *request;
 	PGresult *res;
 
 	st->key = NULL;
@@ -53,7 +68,8 @@ idem_prepare(struct req *r, struct idem_state *st)
 		return http_fail(r, HERR_INVALID, "Idempotency-Key",
 				 "An idempotency key is 1 to 255 printable ASCII characters.");
 	uid = db_int(&r->c, v->id);
-	if ((res = db_q(&r->c, STMT_IDEM_CLAIM, uid, key, r->method, r->url)) == NULL)
+	request = idem_request_hash(r);
+	if ((res = db_q(&r->c, STMT_IDEM_CLAIM, uid, key, r->method, r->url, request)) == NULL)
 		return r->c.err;
 	if (PQntuples(res) == 1) {
 		st->key = arena_strdup(r->c.arena, key);
@@ -63,7 +79,8 @@ idem_prepare(struct req *r, struct idem_state *st)
 		return r->c.err;
 	if (PQntuples(res) == 0)   /* released just now by a failing first attempt */
 		return http_fail(r, HERR_CONFLICT, NULL, "The first request with this key failed; send it again.");
-	if (strcmp(db_str(res, 0, 4), r->method) != 0 || strcmp(db_str(res, 0, 5), r->url) != 0)
+	if (strcmp(db_str(res, 0, 4), r->method) != 0 || strcmp(db_str(res, 0, 5), r->url) != 0 ||
+	    strcmp(db_str(res, 0, 6), request) != 0)
 		return http_fail(r, HERR_CONFLICT, "Idempotency-Key", "This key was used for another request.");
 	if (strcmp(db_str(res, 0, 0), "done") != 0)
 		return http_fail(r, HERR_CONFLICT, NULL, "The same request is still being processed.");
@@ -87,7 +104,7 @@ idem_finish(struct req *r, struct idem_state *st)
 	if (st->key == NULL || v == NULL)
 		return;
 	if (r->sent_status >= 200 && r->sent_status < 400) {
-		body = r->model ? json_dumps(r->model, JSON_COMPACT) : NULL;
+		body = r->model ? json_dumps(r->model, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 		if (db_q(&c, STMT_IDEM_DONE, db_int(&c, v->id), st->key, db_int(&c, r->sent_status),
 			 r->location, body) == NULL)
 			log_warn("rid=%s idempotency: could not store the answer for a key", r->c.rid);

@@ -36,6 +36,12 @@ moderation_count_links(const char *html)
 	return n;
 }
 
+bool
+moderation_too_many_links(struct req *r, const char *html)
+{
+	return auth_viewer(r)->role < ROLE_MODERATOR && moderation_count_links(html) > mod_cfg.spam_links;
+}
+
 const char *
 moderation_hold_reason(struct req *r, const char *html)
 {
@@ -197,7 +203,8 @@ moderation_queue(struct req *r)
 		return r->c.err;
 	json_object_set_new(http_model(r), "items", db_rows_json(res));
 	json_object_set_new(r->model, "kind", json_string(kinds[i]));
-	json_object_set_new(r->model, arena_printf(r->c.arena, "is_%s", kinds[i]), json_true());
+	if (r->html)   /* templates cannot compare strings */
+		json_object_set_new(r->model, arena_printf(r->c.arena, "is_%s", kinds[i]), json_true());
 	if ((res = db_q0(&r->c, STMT_QUEUE_COUNTS)) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "counts", db_row_json(res, 0));
@@ -206,6 +213,7 @@ moderation_queue(struct req *r)
 
 struct moderation_decision {
 	int64_t item, moderator, post, author, thread;
+	int moderator_role;
 	const char *action, *reason, *until, *kind;
 	json_t *idea_in, *idea_out;
 };
@@ -231,8 +239,11 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 		    moderation_notify(c, d->author, d->moderator, d->thread, d->post,
 				      arena_printf(c->arena, "A moderator hid your post: %s", why)) != 0)
 			return c->err;
+		/* The same rule as POST /users/{name}/suspension: a flag on an admin's post
+		 * cannot be a way round it. */
 		if (strcmp(d->action, "suspend") == 0 &&
-		    (db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
+		    (users_suspension_allowed(c, d->moderator, d->moderator_role, d->author, false) != 0 ||
+		     db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
 		     modlog_add(c, d->moderator, "suspend", "user", db_int(c, d->author), d->reason,
 				json_pack("{s:s}", "until", d->until)) != 0))
 			return c->err;
@@ -339,6 +350,7 @@ moderation_decide(struct req *r)
 	if (moderation_decision_read(r, &d) != 0)
 		return r->c.err;
 	d.moderator = auth_viewer(r)->id;
+	d.moderator_role = auth_viewer(r)->role;
 	e = db_transaction(&r->c, moderation_decide_tx, &d);
 	if (e == HERR_CONFLICT && r->c.err == HERR_OK) {
 		/* Someone decided first: say who, what and why. */

@@ -3,6 +3,7 @@
 #ifndef CORRAL_FORUM_MODERATION_H
 #define CORRAL_FORUM_MODERATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ctx.h"
@@ -13,6 +14,10 @@
  * counted); author_id/recent check the posting pace. NULL also when the check fails
  * (then c->err is set). */
 const char *moderation_hold_reason(struct req *r, const char *html);
+
+/* Does html hold more author links than the spam rule allows (never for moderators)?
+ * Edits are checked with it too: a post approved once cannot gain links unseen. */
+bool moderation_too_many_links(struct req *r, const char *html);
 
 /* Open (or join) the queue item of kind for post_id; returns its id or -1. */
 int64_t moderation_enqueue(struct ctx *c, const char *kind, int64_t post_id, const char *reason);

@@ -40,6 +40,12 @@ notif_read(struct req *r)
 
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
+	/* An empty list marks nothing; no list at all marks everything. */
+	if (json_is_array(json_object_get(r->input, "ids")) && json_array_size(json_object_get(r->input, "ids")) == 0) {
+		r->model = json_pack("{s:i}", "marked", 0);
+		r->location = "/notifications";
+		return HERR_OK;
+	}
 	if ((rc = in_int_list(r, "ids", 1000, 1, INT64_MAX, 0, &ids, &n)) < 0)
 		return r->c.err;
 	if (rc == 1) {

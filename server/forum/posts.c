@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "forum/moderation.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 #include "render/markdown.h"
@@ -64,8 +65,12 @@ posts_read_body(struct req *r, struct post_body *ret)
 	struct buf refs = BUF_INIT;
 	enum md_status st;
 
-	if (in_string(r, "body", 1, 1024 * 1024, IN_REQUIRED | IN_BYTES, &body) < 0)
+	if (in_string(r, "body", 0, 1024 * 1024, IN_REQUIRED | IN_BYTES, &body) < 0)
 		return -1;
+	if (body[0] == '\0') {
+		http_fail(r, HERR_INVALID, "body", "The post is empty.");
+		return -1;
+	}
 	st = md_render(body, strlen(body), &opts, &out, &why);
 	if (m.failed) {
 		if (st == MD_OK)
@@ -115,8 +120,12 @@ posts_store_refs(struct ctx *c, int64_t post_id, const struct post_body *b, bool
 int
 posts_may_write(struct req *r)
 {
-	if (auth_require_active(r) != 0)
-		return -1;
+	return auth_require_active(r);
+}
+
+int
+posts_count_write(struct req *r)
+{
 	if (auth_viewer(r)->role >= ROLE_MODERATOR)
 		return 0;
 	return auth_rate_hit(r, arena_printf(r->c.arena, "post:user:%lld", (long long)auth_viewer(r)->id),
@@ -232,15 +241,21 @@ posts_edit(struct req *r)
 	struct post_body b;
 	PGresult *post;
 	int64_t id;
+	bool hold;
 
 	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
 	    posts_may_change(r, post) != 0 || posts_read_body(r, &b) != 0)
 		return r->c.err;
+	/* An edit that adds more links than the spam rule allows goes back to the queue. */
+	hold = strcmp(db_str(post, 0, db_col(post, "state")), "visible") == 0 &&
+	       moderation_too_many_links(r, b.html);
 	if (db_begin(&r->c) != 0)
 		return r->c.err;
 	if (db_q(&r->c, STMT_POST_EDIT, db_int(&r->c, id), b.source, b.html, b.version) == NULL ||
 	    db_q(&r->c, STMT_REVISION_ADD, db_int(&r->c, id), db_int(&r->c, auth_viewer(r)->id), b.source) == NULL ||
 	    posts_store_refs(&r->c, id, &b, true) != 0 ||
+	    (hold && (db_q(&r->c, STMT_POST_SET_STATE, db_int(&r->c, id), "pending") == NULL ||
+		      moderation_enqueue(&r->c, "pending", id, "too_many_links") < 0)) ||
 	    (auth_viewer(r)->id != db_i64(post, 0, db_col(post, "author_id")) &&
 	     modlog_add(&r->c, auth_viewer(r)->id, "edit_post", "post", db_int(&r->c, id), NULL, NULL) != 0) ||
 	    db_commit(&r->c) != 0) {
@@ -264,6 +279,11 @@ posts_delete(struct req *r)
 	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
 	    posts_may_change(r, post) != 0)
 		return r->c.err;
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)id);
+	/* Deleting what is deleted changes nothing and logs nothing. */
+	if (strcmp(db_str(post, 0, db_col(post, "state")), "deleted") == 0)
+		return HERR_OK;
 	if (db_begin(&r->c) != 0)
 		return r->c.err;
 	if (db_q(&r->c, STMT_POST_SET_STATE, db_int(&r->c, id), "deleted") == NULL ||

@@ -1,6 +1,7 @@
 /* forum/thread_actions.c — what moderators do to whole threads: lock, pin, move, merge
  * one thread into another, split a subtree out into a thread of its own. Every action
  * is one transaction and one entry in the moderation log. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/auth.h"
@@ -33,7 +34,8 @@ ta_simple_tx(struct ctx *c, void *arg)
 	if (PQntuples(res) == 0)
 		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such thread.");
 	return modlog_add(c, a->moderator, a->action, "thread", db_int(c, a->thread), a->reason,
-			  a->value && id == STMT_THREAD_MOVE ? json_pack("{s:s}", "category_id", a->value) : NULL) == 0
+			  a->value && id == STMT_THREAD_MOVE
+				  ? json_pack("{s:I}", "category_id", (json_int_t)strtoll(a->value, NULL, 10)) : NULL) == 0
 		       ? HERR_OK : c->err;
 }
 
@@ -66,6 +68,7 @@ ta_merge_tx(struct ctx *c, void *arg)
 		return c->err;
 	}
 	if (db_q(c, STMT_THREAD_MERGE_WATCHERS, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
+	    db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
 	    db_q(c, STMT_THREAD_MERGED, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
 	    modlog_add(c, a->moderator, "merge", "thread", db_int(c, a->thread), a->reason,
 		       json_pack("{s:I}", "into", (json_int_t)a->other)) != 0)
@@ -96,6 +99,7 @@ ta_split_tx(struct ctx *c, void *arg)
 	if (db_q(c, STMT_THREAD_SPLIT_POSTS, db_int(c, a->post), db_int(c, a->thread),
 		 db_str(post, 0, db_col(post, "path")), db_str(post, 0, db_col(post, "depth")),
 		 db_int(c, a->result)) == NULL ||
+	    db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
 	    modlog_add(c, a->moderator, "split", "thread", db_int(c, a->thread), a->reason,
 		       json_pack("{s:I,s:I}", "post_id", (json_int_t)a->post, "new_thread", (json_int_t)a->result)) != 0)
 		return c->err;

@@ -1,6 +1,7 @@
 /* forum/threads.c — thread lists (home, category, API), the thread page with its reply
  * tree and voices, starting threads, replying, watching. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth/auth.h"
@@ -348,6 +349,8 @@ threads_create(struct req *r)
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
 	    posts_read_body(r, &n.body) != 0)
 		return r->c.err;
+	if (posts_count_write(r) != 0)
+		return r->c.err;
 	n.author = auth_viewer(r)->id;
 	n.slug = threads_slug(&r->c, n.title);
 	n.hold = moderation_hold_reason(r, n.body.html);
@@ -431,6 +434,11 @@ threads_reply(struct req *r)
 	if ((t = threads_load(r, n.thread)) == NULL)
 		return r->c.err;
 	r->model = json_pack("{s:o}", "thread", t);
+	if (json_is_integer(json_object_get(t, "merged_into"))) {
+		r->c.extra = json_pack("{s:I}", "merged_into", json_integer_value(json_object_get(t, "merged_into")));
+		arena_defer(r->c.arena, (void (*)(void *))json_decref, r->c.extra);
+		return http_fail(r, HERR_CONFLICT, NULL, "This thread was merged into another one; reply there.");
+	}
 	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0 && v->role < ROLE_MODERATOR)
 		return http_fail(r, HERR_FORBIDDEN, NULL, "This thread is waiting for a moderator.");
 	if (json_is_true(json_object_get(t, "locked")) && v->role < ROLE_MODERATOR)
@@ -439,8 +447,8 @@ threads_reply(struct req *r)
 		return r->c.err;
 	if (rc == 1)
 		n.parent = json_integer_value(json_object_get(t, "first_post_id"));
-	if (threads_check_parent(r, n.thread, n.parent) != 0 || posts_may_write(r) != 0 ||
-	    posts_read_body(r, &n.body) != 0)
+	if (threads_check_parent(r, n.thread, n.parent) != 0 || posts_read_body(r, &n.body) != 0 ||
+	    posts_count_write(r) != 0)
 		return r->c.err;
 	n.author = v->id;
 	n.hold = moderation_hold_reason(r, n.body.html);
@@ -493,12 +501,27 @@ threads_events(struct req *r)
 	json_t *t;
 	int64_t id;
 
+	const char *last = http_header(r, "Last-Event-ID");
+	struct buf missed = BUF_INIT;
+	int64_t since;
+	int rc;
+
 	if (http_param_id(r, "id", &id) != 0 || (t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_decref(t);
-	if (http_stream_start(r, arena_printf(r->c.arena, "t:%lld", (long long)id)) != 0)
-		return r->c.err;
-	return HERR_OK;
+	/* A reader that reconnects says which post it saw last: send what it missed. */
+	if (last && sscanf(last, "%lld", (long long *)&since) == 1 && since > 0) {
+		PGresult *res = db_q(&r->c, STMT_POSTS_SINCE, db_int(&r->c, id), db_int(&r->c, since));
+
+		for (int i = 0; res && i < PQntuples(res); i++)
+			stream_format(&missed, "post", db_str(res, i, 0),
+				      arena_printf(r->c.arena, "{\"id\":%s,\"thread_id\":%lld}", db_str(res, i, 0),
+						   (long long)id));
+		r->c.err = HERR_OK;
+	}
+	rc = http_stream_start(r, arena_printf(r->c.arena, "t:%lld", (long long)id), missed.data);
+	buf_free(&missed);
+	return rc == 0 ? HERR_OK : r->c.err;
 }
 
 static enum herr

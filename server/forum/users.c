@@ -342,23 +342,30 @@ users_settings_save(struct req *r)
 	return HERR_OK;
 }
 
-/* Moderators suspend members; only admins suspend moderators; admins are not suspended. */
-static int
-users_may_suspend(struct req *r, int64_t id)
+int
+users_suspension_allowed(struct ctx *c, int64_t actor, int actor_role, int64_t target, bool lift)
 {
-	struct viewer *v = auth_viewer(r);
-	json_t *u = users_get(&r->c, id, false);
-	int target;
+	json_t *u = users_get(c, target, false);
+	int role;
 
 	if (u == NULL)
 		return -1;
-	target = auth_role_parse(json_string_value(json_object_get(u, "role")));
+	role = auth_role_parse(json_string_value(json_object_get(u, "role")));
 	json_decref(u);
-	if (id == v->id || target == ROLE_ADMIN || (target == ROLE_MODERATOR && v->role < ROLE_ADMIN)) {
-		http_fail(r, HERR_FORBIDDEN, NULL, "You cannot suspend this account.");
-		return -1;
-	}
-	return 0;
+	/* Lifting can only help: admins lift anyone's, moderators members'. */
+	if (lift ? (actor_role >= ROLE_ADMIN || role == ROLE_MEMBER)
+		 : (target != actor && role != ROLE_ADMIN && (role == ROLE_MEMBER || actor_role >= ROLE_ADMIN)))
+		return 0;
+	ctx_fail(c, HERR_FORBIDDEN, NULL, lift ? "You cannot lift this suspension." : "You cannot suspend this account.");
+	return -1;
+}
+
+static int
+users_may_suspend(struct req *r, int64_t id, bool lift)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return users_suspension_allowed(&r->c, v->id, v->role, id, lift);
 }
 
 static enum herr
@@ -370,7 +377,7 @@ users_suspend(struct req *r)
 
 	if (auth_require(r, ROLE_MODERATOR) != 0)
 		return r->c.err;
-	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id) != 0)
+	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id, false) != 0)
 		return r->c.err;
 	if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &until) < 0 ||
 	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &reason) < 0)
@@ -401,7 +408,7 @@ users_unsuspend(struct req *r)
 
 	if (auth_require(r, ROLE_MODERATOR) != 0)
 		return r->c.err;
-	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id) != 0)
+	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id, true) != 0)
 		return r->c.err;
 	if (db_begin(&r->c) != 0)
 		return r->c.err;

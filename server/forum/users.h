@@ -34,6 +34,11 @@ json_t *users_get(struct ctx *c, int64_t id, bool private);
 int modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
 	       const char *target_id, const char *reason, json_t *details);
 
+/* Moderators suspend members, admins also moderators; nobody suspends an admin or
+ * themselves. Lifting: admins lift anyone's suspension, moderators members'. 0, or -1
+ * with 403 recorded. */
+int users_suspension_allowed(struct ctx *c, int64_t actor, int actor_role, int64_t target, bool lift);
+
 /* POST /settings: the signed-in account edits its own profile (as PATCH of itself). */
 struct req;
 enum herr users_settings_save(struct req *r);

@@ -342,7 +342,7 @@ http_respond(struct req *r)
 	if (r->location)
 		http_add_header(r, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (status != 204) {
-		char *s = r->model ? json_dumps(r->model, JSON_COMPACT) : NULL;
+		char *s = r->model ? json_dumps(r->model, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 
 		if (r->model && s == NULL)
 			return http_respond_error(r, HERR_INTERNAL, NULL);

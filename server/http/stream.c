@@ -85,8 +85,17 @@ stream_free(void *cls)
 	free(s);
 }
 
+void
+stream_format(struct buf *b, const char *event, const char *id, const char *data)
+{
+	buf_printf(b, "event: %s\n", event);
+	if (id)
+		buf_printf(b, "id: %s\n", id);
+	buf_printf(b, "data: %s\n\n", data);
+}
+
 int
-http_stream_start(struct req *r, const char *topic)
+http_stream_start(struct req *r, const char *topic, const char *initial)
 {
 	struct stream *s = calloc(1, sizeof *s);
 	struct MHD_Response *resp;
@@ -96,6 +105,8 @@ http_stream_start(struct req *r, const char *topic)
 	s->conn = r->conn;
 	/* Reconnect after 3 s if the stream breaks; an opening comment flushes the headers. */
 	buf_puts(&s->queue, "retry: 3000\n: connected\n\n");
+	if (initial)
+		buf_puts(&s->queue, initial);
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_free);
 	if (resp == NULL) {
 		buf_free(&s->queue);
@@ -108,6 +119,7 @@ http_stream_start(struct req *r, const char *topic)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no");   /* nginx: do not buffer */
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", r->c.rid);
 	pthread_mutex_lock(&stream_lock);
 	s->next = stream_list;
 	if (stream_list)
@@ -137,10 +149,7 @@ stream_publish(const char *topic, const char *event, const char *id, const char 
 		if (s->queue.len > 256 * 1024) {
 			s->closed = true;
 		} else {
-			buf_printf(&s->queue, "event: %s\n", event);
-			if (id)
-				buf_printf(&s->queue, "id: %s\n", id);
-			buf_printf(&s->queue, "data: %s\n\n", data);
+			stream_format(&s->queue, event, id, data);
 		}
 		stream_wake(s);
 	}

@@ -6,9 +6,13 @@
 
 #include "http/http.h"
 
-/* Answer r with an event stream on topic (copied). The handler returns HERR_OK right
- * after; r->raw_response is set. 0, or -1 with an error recorded. */
-int http_stream_start(struct req *r, const char *topic);
+/* Answer r with an event stream on topic (copied), starting with the events already
+ * formatted in initial (or NULL). The handler returns HERR_OK right after;
+ * r->raw_response is set. 0, or -1 with an error recorded. */
+int http_stream_start(struct req *r, const char *topic, const char *initial);
+
+/* Append one event in the stream format to b (for the initial events). */
+void stream_format(struct buf *b, const char *event, const char *id, const char *data);
 
 /* Send an event to every stream of topic (from any thread). data must be one line. */
 void stream_publish(const char *topic, const char *event, const char *id, const char *data);
