@@ -314,7 +314,21 @@ posts_revisions(struct req *r)
 	return HERR_OK;
 }
 
+/* POST /api/v1/preview {body}: the HTML a post would get, from the same pipeline (the
+ * live preview of the editor). Signed in, as only members write. */
+static enum herr
+posts_preview(struct req *r)
+{
+	struct post_body b;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || posts_read_body(r, &b) != 0)
+		return r->c.err;
+	r->model = json_pack("{s:s}", "body_html", b.html);
+	return HERR_OK;
+}
+
 const struct route posts_routes[] = {
+	{ "POST", "/api/v1/preview", posts_preview },
 	{ "GET", "/p/{id}/edit", posts_edit_page, .view = "post_edit", .title = "Edit post" },
 	{ "POST", "/p/{id}/edit", posts_edit, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },
 	{ "POST", "/p/{id}/delete", posts_delete, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },

@@ -438,3 +438,12 @@ def test_edit_page_for_author_only(server, member, cluster):
     assert member.get("/p/%d/edit" % t["first_post_id"]).status_code == 200
     other = make_user(server, cluster)
     assert other.get("/p/%d/edit" % t["first_post_id"]).status_code == 403
+
+
+def test_preview_renders_through_the_same_pipeline(server, member):
+    r = member.post("/api/v1/preview", json={"body": "**bold** <script>x</script> [a](javascript:alert(1))"})
+    assert r.status_code == 200
+    html = r.json()["body_html"]
+    assert "<strong>bold</strong>" in html and "<script" not in html and "javascript:" not in html
+    assert_error(member.post("/api/v1/preview", json={"body": ""}), 400, "invalid_input", "body")
+    assert_error(requests.post(server.url("/api/v1/preview"), json={"body": "x"}), 401, "unauthenticated")
