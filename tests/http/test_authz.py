@@ -1,0 +1,312 @@
+"""Issue 9: the authorization matrix. Every route of `corral routes` is called as
+anonymous, a member, the object's author, a moderator and an admin, each on a fresh
+object, and the status must be the one the table expects. A route missing from the table
+fails the test, so a new route cannot go unchecked."""
+import subprocess
+import uuid
+
+import pytest
+import requests
+
+from conftest import CORRAL, PASSWORD, Client, make_user, new_thread, reply, unique
+
+OK = {200, 201, 204, 301, 303}
+ROLES = ("anon", "member", "author", "moderator", "admin")
+
+# who may: the expected status per role ("ok" = any of OK)
+PUBLIC = dict(anon="ok", member="ok", author="ok", moderator="ok", admin="ok")
+SIGNED = dict(anon=401, member="ok", author="ok", moderator="ok", admin="ok")
+OWNER = dict(anon=401, member=403, author="ok", moderator="ok", admin="ok")
+MOD = dict(anon=401, member=403, author=403, moderator="ok", admin="ok")
+ADMIN = dict(anon=401, member=403, author=403, moderator=403, admin="ok")
+SELF = dict(anon=401, member=403, author="ok", moderator=403, admin=403)       # own profile fields
+PERSONAL = dict(anon=401, member=404, author="ok", moderator=404, admin=404)   # own API tokens
+NOT_OWN = dict(anon=401, member="ok", author=403, moderator="ok", admin="ok")  # flag: not one's own post
+
+
+class World:
+    """Fresh objects on demand, owned by 'author'."""
+
+    def __init__(self, server, cluster):
+        self.server, self.cluster = server, cluster
+        self.c = {
+            "member": make_user(server, cluster),
+            "author": make_user(server, cluster),
+            "moderator": make_user(server, cluster, "moderator", "consultant"),
+            "admin": make_user(server, cluster, "admin", "trainer"),
+        }
+        anon = Client(server)
+        anon.s.get(server.url("/login"))             # a double-submit CSRF cookie, so forms reach
+        anon.csrf = anon.s.cookies.get("corral_csrf")  # the handler and get its 401
+        self.c["anon"] = anon
+
+    @property
+    def author(self):
+        return self.c["author"]
+
+    def thread(self):
+        return new_thread(self.author)
+
+    def post(self):
+        t = self.thread()
+        return t, reply(self.author, t["id"], "a reply")
+
+    def pending_item(self):
+        t = self.thread()
+        p = reply(Client(self.server).register(), t["id"], "waiting")
+        return self.cluster.sql("SELECT id FROM queue_items WHERE post_id = %s", (p["id"],))[0][0]
+
+    def token(self):
+        return self.author.post("/api/v1/tokens", json={"name": "t"}).json()["api_token"]["id"]
+
+    def victim(self, suspended=False):
+        v = make_user(self.server, self.cluster)
+        if suspended:
+            self.cluster.sql("UPDATE users SET suspended_until = now() + interval '1 day', "
+                             "suspension_reason = 'x' WHERE id = %s", (v.user["id"],))
+        return v.user["username"]
+
+    def idea(self):
+        r = self.c["admin"].post("/api/v1/ideas", json={"title": unique("Idea "), "summary": "s"})
+        return r.json()["idea"]["number"]
+
+    def survey(self, closed=False):
+        r = self.c["admin"].post("/api/v1/surveys", json={
+            "title": unique("Survey "), "intro": "", "questions": [{"kind": "text", "prompt": "Why?"}]})
+        s = r.json()["survey"]
+        if closed:
+            self.c["admin"].post("/api/v1/surveys/%d/close" % s["id"])
+        return s
+
+
+def T(w):
+    return w.thread()["id"]
+
+
+def P(w):
+    return w.post()[1]["id"]
+
+
+def form(d):
+    return ("form", d)
+
+
+# (method, pattern) → (expected, builder(world, role) → (path, body)); body = None, a dict
+# (JSON), ("form", dict) or ("stream", None).
+MATRIX = {
+    ("GET", "/"): (PUBLIC, lambda w, r: ("/", None)),
+    ("GET", "/c/{slug}"): (PUBLIC, lambda w, r: ("/c/general", None)),
+    ("GET", "/api/v1/categories"): (PUBLIC, lambda w, r: ("/api/v1/categories", None)),
+    ("GET", "/api/v1/categories/{slug}"): (PUBLIC, lambda w, r: ("/api/v1/categories/general", None)),
+    ("GET", "/api/v1/community-roles"): (PUBLIC, lambda w, r: ("/api/v1/community-roles", None)),
+    ("GET", "/healthz"): (PUBLIC, lambda w, r: ("/healthz", None)),
+    ("GET", "/readyz"): (PUBLIC, lambda w, r: ("/readyz", None)),
+    ("GET", "/metrics"): (PUBLIC, lambda w, r: ("/metrics", None)),
+    ("GET", "/register"): (PUBLIC, lambda w, r: ("/register", None)),
+    ("POST", "/register"): (PUBLIC, lambda w, r: ("/register", form(
+        {"username": unique(), "password": PASSWORD, "community_role": "vendor"}))),
+    ("GET", "/login"): (PUBLIC, lambda w, r: ("/login", None)),
+    ("POST", "/login"): ("fresh", lambda w, r: ("/login", form({"username": w.author.user["username"],
+                                                                 "password": PASSWORD}))),
+    ("POST", "/logout"): (SIGNED, lambda w, r: ("/logout", form({}))),
+    ("GET", "/settings"): (SIGNED, lambda w, r: ("/settings", None)),
+    ("POST", "/settings"): (SIGNED, lambda w, r: ("/settings", form({"display_name": "Settings name"}))),
+    ("POST", "/settings/tokens"): (SIGNED, lambda w, r: ("/settings/tokens", form({"name": "x"}))),
+    ("POST", "/settings/tokens/{id}/delete"): (PERSONAL, lambda w, r: ("/settings/tokens/%d/delete" % w.token(), form({}))),
+    ("POST", "/api/v1/users"): (PUBLIC, lambda w, r: ("/api/v1/users", {
+        "username": unique(), "password": PASSWORD, "community_role": "vendor"})),
+    ("POST", "/api/v1/session"): (PUBLIC, lambda w, r: ("/api/v1/session", {
+        "username": w.author.user["username"], "password": PASSWORD})),
+    ("DELETE", "/api/v1/session"): (SIGNED, lambda w, r: ("/api/v1/session", None)),
+    ("GET", "/api/v1/me"): (SIGNED, lambda w, r: ("/api/v1/me", None)),
+    ("POST", "/api/v1/tokens"): (SIGNED, lambda w, r: ("/api/v1/tokens", {"name": "x"})),
+    ("GET", "/api/v1/tokens"): (SIGNED, lambda w, r: ("/api/v1/tokens", None)),
+    ("DELETE", "/api/v1/tokens/{id}"): (PERSONAL, lambda w, r: ("/api/v1/tokens/%d" % w.token(), None)),
+    ("GET", "/u/{username}"): (PUBLIC, lambda w, r: ("/u/%s" % w.author.user["username"], None)),
+    ("POST", "/u/{username}"): (SELF, lambda w, r: ("/u/%s" % w.author.user["username"], form({"display_name": "N"}))),
+    ("POST", "/u/{username}/suspension"): (MOD, lambda w, r: (
+        "/u/%s/suspension" % (w.author.user["username"] if r == "author" else w.victim()),
+        form({"until": "2099-01-01T00:00:00Z", "reason": "r"}))),
+    ("POST", "/u/{username}/unsuspend"): (MOD, lambda w, r: (
+        "/u/%s/unsuspend" % (w.author.user["username"] if r == "author" else w.victim(True)), form({}))),
+    ("GET", "/api/v1/users/{username}"): (PUBLIC, lambda w, r: ("/api/v1/users/%s" % w.author.user["username"], None)),
+    ("PATCH", "/api/v1/users/{username}"): (SELF, lambda w, r: ("/api/v1/users/%s" % w.author.user["username"],
+                                                                 {"display_name": "N"})),
+    ("POST", "/api/v1/users/{username}/suspension"): (MOD, lambda w, r: (
+        "/api/v1/users/%s/suspension" % (w.author.user["username"] if r == "author" else w.victim()),
+        {"until": "2099-01-01T00:00:00Z", "reason": "r"})),
+    ("DELETE", "/api/v1/users/{username}/suspension"): (MOD, lambda w, r: (
+        "/api/v1/users/%s/suspension" % (w.author.user["username"] if r == "author" else w.victim(True)), None)),
+    ("POST", "/admin/categories"): (ADMIN, lambda w, r: ("/admin/categories", form({"slug": unique("c")[:12].lower(), "name": "C"}))),
+    ("POST", "/admin/categories/{slug}"): (ADMIN, lambda w, r: ("/admin/categories/general", form({"description": "Anything about running IT services that fits nowhere else."}))),
+    ("POST", "/api/v1/categories"): (ADMIN, lambda w, r: ("/api/v1/categories", {"slug": unique("c")[:12].lower(), "name": "C"})),
+    ("PATCH", "/api/v1/categories/{slug}"): (ADMIN, lambda w, r: ("/api/v1/categories/general", {"description": "Anything about running IT services that fits nowhere else."})),
+    ("GET", "/admin"): (ADMIN, lambda w, r: ("/admin", None)),
+    ("POST", "/admin/community-roles"): (ADMIN, lambda w, r: ("/admin/community-roles", form({"slug": unique("r")[:12].lower(), "label": "R", "kind": "helper"}))),
+    ("POST", "/admin/community-roles/{slug}"): (ADMIN, lambda w, r: ("/admin/community-roles/other", form({"label": "Other"}))),
+    ("POST", "/admin/users/role"): (ADMIN, lambda w, r: ("/admin/users/role", form({"username": w.victim(), "role": "member"}))),
+    ("POST", "/api/v1/community-roles"): (ADMIN, lambda w, r: ("/api/v1/community-roles", {"slug": unique("r")[:12].lower(), "label": "R", "kind": "helper"})),
+    ("PATCH", "/api/v1/community-roles/{slug}"): (ADMIN, lambda w, r: ("/api/v1/community-roles/other", {"label": "Other"})),
+    ("GET", "/t/{id}"): (PUBLIC, lambda w, r: ("/t/%d" % T(w), None)),
+    ("GET", "/t/{id}/{slug}"): (PUBLIC, lambda w, r: ("/t/%d/x" % T(w), None)),
+    ("POST", "/t/{id}/reply"): (SIGNED, lambda w, r: ("/t/%d/reply" % T(w), form({"body": "hi"}))),
+    ("POST", "/t/{id}/watch"): (SIGNED, lambda w, r: ("/t/%d/watch" % T(w), form({}))),
+    ("POST", "/t/{id}/unwatch"): (SIGNED, lambda w, r: ("/t/%d/unwatch" % T(w), form({}))),
+    ("GET", "/t/{id}/events"): (PUBLIC, lambda w, r: ("/t/%d/events" % T(w), ("stream", None))),
+    ("GET", "/p/{id}/fragment"): (PUBLIC, lambda w, r: ("/p/%d/fragment" % P(w), None)),
+    ("GET", "/new"): (SIGNED, lambda w, r: ("/new", None)),
+    ("POST", "/new"): (SIGNED, lambda w, r: ("/new", form({"category": "general", "title": "Form thread", "body": "b"}))),
+    ("GET", "/api/v1/threads"): (PUBLIC, lambda w, r: ("/api/v1/threads", None)),
+    ("POST", "/api/v1/threads"): (SIGNED, lambda w, r: ("/api/v1/threads", {"category": "general", "title": "API thread", "body": "b"})),
+    ("GET", "/api/v1/threads/{id}"): (PUBLIC, lambda w, r: ("/api/v1/threads/%d" % T(w), None)),
+    ("POST", "/api/v1/threads/{id}/posts"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/posts" % T(w), {"body": "hi"})),
+    ("POST", "/api/v1/threads/{id}/watch"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/watch" % T(w), {})),
+    ("DELETE", "/api/v1/threads/{id}/watch"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/watch" % T(w), None)),
+    ("POST", "/api/v1/preview"): (SIGNED, lambda w, r: ("/api/v1/preview", {"body": "*x*"})),
+    ("GET", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), None)),
+    ("POST", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), form({"body": "edited"}))),
+    ("POST", "/p/{id}/delete"): (OWNER, lambda w, r: ("/p/%d/delete" % P(w), form({}))),
+    ("GET", "/p/{id}/revisions"): (PUBLIC, lambda w, r: ("/p/%d/revisions" % P(w), None)),
+    ("GET", "/api/v1/posts/{id}"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
+    ("PATCH", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), {"body": "edited"})),
+    ("DELETE", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
+    ("GET", "/api/v1/posts/{id}/revisions"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d/revisions" % P(w), None)),
+    ("GET", "/notifications"): (SIGNED, lambda w, r: ("/notifications", None)),
+    ("POST", "/notifications/read"): (SIGNED, lambda w, r: ("/notifications/read", form({}))),
+    ("GET", "/api/v1/notifications"): (SIGNED, lambda w, r: ("/api/v1/notifications", None)),
+    ("POST", "/api/v1/notifications/read"): (SIGNED, lambda w, r: ("/api/v1/notifications/read", {})),
+    ("GET", "/voices"): (PUBLIC, lambda w, r: ("/voices", None)),
+    ("GET", "/api/v1/voices"): (PUBLIC, lambda w, r: ("/api/v1/voices", None)),
+    ("GET", "/feed.atom"): (PUBLIC, lambda w, r: ("/feed.atom", None)),
+    ("GET", "/c/{slug}/feed.atom"): (PUBLIC, lambda w, r: ("/c/general/feed.atom", None)),
+    ("GET", "/t/{id}/feed.atom"): (PUBLIC, lambda w, r: ("/t/%d/feed.atom" % T(w), None)),
+    ("GET", "/mod"): (MOD, lambda w, r: ("/mod", None)),
+    ("POST", "/mod/queue/{item}/decision"): (MOD, lambda w, r: ("/mod/queue/%d/decision" % w.pending_item(), form({"action": "approve"}))),
+    ("GET", "/mod/log"): (SIGNED, lambda w, r: ("/mod/log", None)),
+    ("POST", "/p/{id}/flag"): (NOT_OWN, lambda w, r: ("/p/%d/flag" % P(w), form({"reason": "spam"}))),
+    ("POST", "/p/{id}/nominate"): (SIGNED, lambda w, r: ("/p/%d/nominate" % P(w), form({}))),
+    ("GET", "/api/v1/mod/queue"): (MOD, lambda w, r: ("/api/v1/mod/queue?kind=flags", None)),
+    ("POST", "/api/v1/mod/queue/{item}/decision"): (MOD, lambda w, r: ("/api/v1/mod/queue/%d/decision" % w.pending_item(), {"action": "approve"})),
+    ("GET", "/api/v1/mod/log"): (SIGNED, lambda w, r: ("/api/v1/mod/log", None)),
+    ("POST", "/api/v1/posts/{id}/flags"): (NOT_OWN, lambda w, r: ("/api/v1/posts/%d/flags" % P(w), {"reason": "spam"})),
+    ("POST", "/api/v1/posts/{id}/nominations"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/nominations" % P(w), {})),
+    ("GET", "/surveys"): (PUBLIC, lambda w, r: ("/surveys", None)),
+    ("GET", "/surveys/new"): (MOD, lambda w, r: ("/surveys/new", None)),
+    ("POST", "/surveys/new"): (MOD, lambda w, r: ("/surveys/new", form({"title": "Form survey", "questions": "text: Why?"}))),
+    ("GET", "/surveys/{id}"): (PUBLIC, lambda w, r: ("/surveys/%d" % w.survey()["id"], None)),
+    ("POST", "/surveys/{id}"): (SIGNED, lambda w, r: (lambda s: ("/surveys/%d" % s["id"], form({"q%d" % s["questions"][0]["id"]: "because"})))(w.survey())),
+    ("GET", "/surveys/{id}/edit"): (MOD, lambda w, r: ("/surveys/%d/edit" % w.survey()["id"], None)),
+    ("POST", "/surveys/{id}/edit"): (MOD, lambda w, r: ("/surveys/%d/edit" % w.survey()["id"], form({"title": "Edited", "questions": "text: Why not?"}))),
+    ("POST", "/surveys/{id}/close"): (MOD, lambda w, r: ("/surveys/%d/close" % w.survey()["id"], form({}))),
+    ("GET", "/surveys/{id}/results"): (PUBLIC, lambda w, r: ("/surveys/%d/results" % w.survey(closed=True)["id"], None)),
+    ("GET", "/surveys/{id}/results.csv"): (PUBLIC, lambda w, r: ("/surveys/%d/results.csv" % w.survey(closed=True)["id"], None)),
+    ("GET", "/api/v1/surveys"): (PUBLIC, lambda w, r: ("/api/v1/surveys", None)),
+    ("POST", "/api/v1/surveys"): (MOD, lambda w, r: ("/api/v1/surveys", {"title": "API survey", "intro": "", "questions": [{"kind": "text", "prompt": "Why?"}]})),
+    ("GET", "/api/v1/surveys/template"): (PUBLIC, lambda w, r: ("/api/v1/surveys/template", None)),
+    ("GET", "/api/v1/surveys/{id}"): (PUBLIC, lambda w, r: ("/api/v1/surveys/%d" % w.survey()["id"], None)),
+    ("PATCH", "/api/v1/surveys/{id}"): (MOD, lambda w, r: ("/api/v1/surveys/%d" % w.survey()["id"], {"title": "Renamed"})),
+    ("POST", "/api/v1/surveys/{id}/close"): (MOD, lambda w, r: ("/api/v1/surveys/%d/close" % w.survey()["id"], {})),
+    ("PUT", "/api/v1/surveys/{id}/response"): (SIGNED, lambda w, r: (lambda s: ("/api/v1/surveys/%d/response" % s["id"], {"answers": [{"question_id": s["questions"][0]["id"], "text": "because"}]}))(w.survey())),
+    ("GET", "/api/v1/surveys/{id}/results"): (PUBLIC, lambda w, r: ("/api/v1/surveys/%d/results" % w.survey(closed=True)["id"], None)),
+    ("GET", "/api/v1/surveys/{id}/results.csv"): (PUBLIC, lambda w, r: ("/api/v1/surveys/%d/results.csv" % w.survey(closed=True)["id"], None)),
+    ("GET", "/ideas"): (PUBLIC, lambda w, r: ("/ideas", None)),
+    ("POST", "/ideas"): (MOD, lambda w, r: ("/ideas", form({"title": "Form idea", "summary": "s"}))),
+    ("GET", "/ideas/feed.atom"): (PUBLIC, lambda w, r: ("/ideas/feed.atom", None)),
+    ("GET", "/ideas/{n}"): (PUBLIC, lambda w, r: ("/ideas/%d" % w.idea(), None)),
+    ("POST", "/ideas/{n}"): (MOD, lambda w, r: ("/ideas/%d" % w.idea(), form({"status": "planned", "reason": "r"}))),
+    ("POST", "/ideas/{n}/vote"): (SIGNED, lambda w, r: ("/ideas/%d/vote" % w.idea(), form({}))),
+    ("POST", "/ideas/{n}/unvote"): (SIGNED, lambda w, r: ("/ideas/%d/unvote" % w.idea(), form({}))),
+    ("POST", "/ideas/{n}/merge"): (MOD, lambda w, r: ("/ideas/%d/merge" % w.idea(), form({"into": str(w.idea())}))),
+    ("GET", "/api/v1/ideas"): (PUBLIC, lambda w, r: ("/api/v1/ideas", None)),
+    ("POST", "/api/v1/ideas"): (MOD, lambda w, r: ("/api/v1/ideas", {"title": "API idea", "summary": "s"})),
+    ("GET", "/api/v1/ideas/{n}"): (PUBLIC, lambda w, r: ("/api/v1/ideas/%d" % w.idea(), None)),
+    ("PATCH", "/api/v1/ideas/{n}"): (MOD, lambda w, r: ("/api/v1/ideas/%d" % w.idea(), {"status": "planned", "reason": "r"})),
+    ("POST", "/api/v1/ideas/{n}/votes"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/votes" % w.idea(), {})),
+    ("DELETE", "/api/v1/ideas/{n}/votes"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/votes" % w.idea(), None)),
+    ("POST", "/api/v1/ideas/{n}/merge"): (MOD, lambda w, r: ("/api/v1/ideas/%d/merge" % w.idea(), {"into": w.idea()})),
+    ("GET", "/search"): (PUBLIC, lambda w, r: ("/search?q=change", None)),
+    ("GET", "/api/v1/search"): (PUBLIC, lambda w, r: ("/api/v1/search?q=change", None)),
+    ("GET", "/api/v1/threads/similar"): (PUBLIC, lambda w, r: ("/api/v1/threads/similar?title=change+advisory", None)),
+}
+for action in ("lock", "unlock", "pin", "unpin", "move", "merge", "split"):
+    def _build(w, r, action=action):
+        t, p = w.post()
+        body = {"move": {"category": "general"}, "merge": {"into": T(w)}, "split": {"post_id": p["id"]}}.get(action, {})
+        return "/api/v1/threads/%d/%s" % (t["id"], action), body
+
+    def _build_form(w, r, action=action):
+        path, body = _build(w, r)
+        return path.replace("/api/v1/threads/", "/t/"), form({k: str(v) for k, v in body.items()})
+    MATRIX[("POST", "/api/v1/threads/{id}/%s" % action)] = (MOD, _build)
+    MATRIX[("POST", "/t/{id}/%s" % action)] = (MOD, _build_form)
+
+
+SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
+                  ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
+
+
+def call(w, role, method, path, body):
+    client = w.c[role]
+    if role == "anon":
+        client = w.c["anon"]
+    if isinstance(body, tuple) and body[0] == "stream":
+        r = client.s.get(w.server.url(path), stream=True, timeout=10)
+        r.close()
+        return r.status_code
+    if isinstance(body, tuple) and body[0] == "form":
+        data = dict(body[1])
+        data["csrf"] = client.csrf or ""
+        return client.s.request(method, w.server.url(path), data=data, allow_redirects=False).status_code
+    headers = {}
+    if client.csrf and role != "anon":
+        headers["X-CSRF-Token"] = client.csrf
+    return client.s.request(method, w.server.url(path), json=body, headers=headers, allow_redirects=False).status_code
+
+
+def test_the_matrix_covers_every_route():
+    out = subprocess.run([CORRAL, "routes"], capture_output=True, text=True, check=True).stdout
+    routes = {tuple(line.split(" ", 1)) for line in out.splitlines() if line}
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, "routes without an authorization expectation: %s" % missing
+    assert not stale, "expectations for routes that do not exist: %s" % stale
+
+
+@pytest.fixture(scope="module")
+def world(server, cluster):
+    return World(server, cluster)
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: "%s %s" % r)
+def test_every_route_as_every_role(world, route):
+    expected, build = MATRIX[route]
+    method = route[0]
+    failures = []
+    for role in ROLES:
+        if expected == "fresh":  # signing in works for everyone, signed in or not
+            want = "ok"
+        else:
+            want = expected[role]
+        # routes that start or end a session get a session of their own, so the shared
+        # clients keep theirs (signing in from a session ends that session)
+        if route in SESSION_ROUTES:
+            saved = world.c[role]
+            if role == "anon":
+                fresh = Client(world.server)
+                fresh.s.get(world.server.url("/login"))
+                fresh.csrf = fresh.s.cookies.get("corral_csrf")
+            else:
+                fresh = Client(world.server).login(saved.user["username"])
+            world.c[role] = fresh
+            try:
+                path, body = build(world, role)
+                got = call(world, role, method, path, body)
+            finally:
+                world.c[role] = saved
+        else:
+            path, body = build(world, role)
+            got = call(world, role, method, path, body)
+        ok = got in OK if want == "ok" else got == want
+        if not ok:
+            failures.append("%s: %s %s → %s, want %s" % (role, method, path, got, want))
+    assert not failures, "\n".join(failures)
