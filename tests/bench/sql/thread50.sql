@@ -1,0 +1,35 @@
+-- tests/bench/sql/thread50.sql — what GET /t/{id} and GET /api/v1/threads/{id} run for an
+-- anonymous visitor (forum/threads.c threads_show): the thread with its voices, then the first
+-- page of posts in tree order. Run by tests/bench/run as the DB ceiling with
+--   pgbench -M prepared -D first=F -D stride=S -D count=N (the planted 50-post threads)
+--   -D init=0 -D limit=201 -D viewer=0 -D moderator=false
+-- Every SQL command names its statement in server/db/sql/*.def; tests/http/test_bench_sql.py
+-- checks that it is still exactly that statement.
+\if :init = 0
+-- helper: once per client, the empty cursor of a first page (pgbench -D cannot give '')
+SELECT '' AS after, 1 AS init \gset
+\endif
+\set tid :first + random(0, :count - 1) * :stride
+-- statement: THREAD_GET
+SELECT t.id, t.title, t.slug, t.state, t.pinned, t.locked, t.merged_into, t.created_at,
+t.last_post_at, t.reply_count, t.post_count, t.author_id, (SELECT id FROM posts WHERE thread_id =
+t.id AND parent_id IS NULL ORDER BY id LIMIT 1) AS first_post_id, json_build_object('id', c.id,
+'slug', c.slug, 'name', c.name) AS category, json_build_object('id', u.id, 'username', u.username,
+'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug, 'label',
+cr.label, 'kind', cr.kind), 'role_verified', u.role_verified) AS author,
+json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share', t.doer_share,
+'by_role', coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'label', r.label, 'kind',
+r.kind, 'count', x.n) ORDER BY r.position, r.slug) FROM (SELECT u2.community_role AS slug, count(*)
+AS n FROM thread_participants tp JOIN users u2 ON u2.id = tp.user_id WHERE tp.thread_id = t.id GROUP
+BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS voices FROM threads t JOIN
+categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
+cr.slug = u.community_role WHERE t.id = :tid;
+-- statement: POSTS_PAGE
+SELECT p.id, p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE WHEN p.state =
+'deleted' AND NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html, CASE WHEN p.state
+= 'deleted' AND NOT :moderator::boolean THEN NULL ELSE json_build_object('id', u.id, 'username',
+u.username, 'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug,
+'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified) END AS author FROM posts p
+JOIN users u ON u.id = p.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE
+p.thread_id = :tid AND p.path > :after AND (p.state IN ('visible', 'deleted') OR :moderator::boolean
+OR (p.state = 'pending' AND p.author_id = :viewer)) ORDER BY p.path LIMIT :limit;
