@@ -92,8 +92,8 @@ def test_maintenance_forgets_expired_sessions_and_keys(cluster):
     try:
         c = Client(s).register()
         cluster.sql("UPDATE sessions SET expires_at = now() - interval '1 minute'", dbname=dbname)
-        cluster.sql("INSERT INTO idempotency_keys (user_id, key, method, path, created_at) "
-                    "VALUES (%s, 'old', 'POST', '/x', now() - interval '2 days')", (c.user["id"],), dbname=dbname)
+        cluster.sql("INSERT INTO idempotency_keys (user_id, key, method, path, request, created_at) "
+                    "VALUES (%s, 'old', 'POST', '/x', 'h', now() - interval '2 days')", (c.user["id"],), dbname=dbname)
         cluster.sql("INSERT INTO rate_limits VALUES ('old:key', now() - interval '2 days', 3)", dbname=dbname)
     finally:
         s.stop()

@@ -25,7 +25,7 @@ BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS voices FROM 
 categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
 cr.slug = u.community_role WHERE t.id = :tid;
 -- statement: POSTS_PAGE
-SELECT p.id, p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE WHEN p.state =
+SELECT p.id, p.thread_id, p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE WHEN p.state =
 'deleted' AND NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html, CASE WHEN p.state
 = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE json_build_object('id', u.id, 'username',
 u.username, 'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug,
