@@ -336,10 +336,8 @@ users_settings_save(struct req *r)
 {
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
-	if (users_patch_id(r, auth_viewer(r)->id) != HERR_OK)
-		return r->c.err;
-	r->location = "/settings";
-	return HERR_OK;
+	/* users_patch_id leaves the browser on the profile: the saved result as others see it. */
+	return users_patch_id(r, auth_viewer(r)->id);
 }
 
 int

@@ -54,3 +54,90 @@ export async function signOutViaForm(page) {
 export function pathOf(page) {
   return new URL(page.url()).pathname;
 }
+
+/* --- the forum: threads, replies, flags, moderation, ideas --- */
+
+/** Mark the document shown now; sameDocument() then says whether no navigation happened
+ * since (a script did the work in place). */
+export async function markDocument(page) {
+  await page.evaluate(() => { window.corralTestMark = 'unchanged'; });
+}
+
+export async function sameDocument(page) {
+  return page.evaluate(() => window.corralTestMark === 'unchanged');
+}
+
+/** Press a form's button: without JavaScript wait for the page the server answers with;
+ * with it, the page must stay (the script does the work) — checked by the caller with
+ * sameDocument() once the result shows. */
+export async function press(page, button, { js }) {
+  if (!js) {
+    await submit(page, button);
+    return;
+  }
+  await markDocument(page);
+  await button.click();
+}
+
+/** Start a thread on /new; lands on the thread. Returns its id. */
+export async function startThreadViaForm(page, { title, body }) {
+  await page.goto('/new');
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel(/^What do you want to discuss/).fill(body);
+  await submit(page, page.getByRole('button', { name: 'Start the discussion' }));
+  const m = /^\/t\/(\d+)/.exec(pathOf(page));
+  assert.ok(m, `a thread page after posting, not ${page.url()}`);
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  return Number(m[1]);
+}
+
+/** The <li> of the post on a thread page whose text holds text. */
+export function postItem(page, text) {
+  return page.locator('ol.posts > li.post').filter({ has: page.locator('.post-body', { hasText: text }) });
+}
+
+/** The post id of a post item ("p12" → 12). */
+export async function postId(li) {
+  return Number((await li.getAttribute('id')).slice(1));
+}
+
+/** Open the reply form under the post li (it opens in place), write text and post it. */
+export async function replyInPlace(page, li, text, { js }) {
+  await li.locator('details.reply > summary').click();
+  const box = li.getByLabel('Your reply', { exact: true });
+  await box.waitFor();
+  if (js) {
+    assert.equal(await box.evaluate((el) => el === document.activeElement), true,
+      'opening the reply form puts the cursor in it');
+  }
+  await box.fill(text);
+  await press(page, li.getByRole('button', { name: 'Post reply' }), { js });
+}
+
+/** Flag the post li for the moderators. */
+export async function flagPost(page, li, { reason = 'Spam', note }, { js }) {
+  await li.locator('details.flag > summary').click();
+  await li.getByRole('radio', { name: reason, exact: true }).check();
+  if (note) await li.getByLabel(/^Note for the moderators/).fill(note);
+  await press(page, li.getByRole('button', { name: 'Flag for moderators' }), { js });
+}
+
+/** On /mod?kind=KIND, decide the item holding text with the button named action, after
+ * filling fields ({label: value}); the item leaves the queue. */
+export async function decideOnMod(page, kind, text, action, fields = {}) {
+  await page.goto(`/mod?kind=${kind}`);
+  const item = page.locator('li.queue-item').filter({ hasText: text });
+  await item.waitFor();
+  for (const [label, value] of Object.entries(fields)) await item.getByLabel(label, { exact: true }).fill(value);
+  await submit(page, item.getByRole('button', { name: action, exact: true }));
+  assert.equal(pathOf(page), '/mod');
+  assert.equal(await page.locator('li.queue-item').filter({ hasText: text }).count(), 0,
+    `the ${kind} item "${text}" left the queue`);
+}
+
+/** The counts of an idea on the board or its page: {total, doers, helpers}. */
+export async function voteCounts(scope) {
+  const votes = scope.locator('p.votes').first();
+  const num = async (sel) => Number(/\d+/.exec(await votes.locator(sel).innerText())[0]);
+  return { total: await num('.votes-total'), doers: await num('.votes-doer'), helpers: await num('.votes-helper') };
+}

@@ -1,0 +1,88 @@
+// What JavaScript adds on top of pages that work without it: the live Markdown preview
+// under post editors, similar threads while a title is typed, and replies arriving live
+// from another reader's browser (Server-Sent Events).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { unique } from '../lib/corral.mjs';
+import { postItem, replyInPlace, sameDocument } from '../lib/flows.mjs';
+import { TEST, useSuite } from '../lib/harness.mjs';
+import { fixtures } from '../lib/pages.mjs';
+
+const s = useSuite();
+
+describe('with JavaScript', () => {
+  it('previews Markdown live under the new-thread editor, and says when the server refuses it', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.member);
+    await page.goto('/new');
+    const preview = page.locator('.preview[aria-live="polite"]');
+    await preview.getByRole('heading', { name: 'Preview' }).waitFor();
+    await page.getByLabel(/^What do you want to discuss/).fill(`A **bold** idea for @${f.admin.username}, see IDEA-1`);
+    await preview.locator('.post-body strong', { hasText: 'bold' }).waitFor();
+    await preview.locator(`.post-body a.mention[href="/u/${f.admin.username}"]`).waitFor();
+    await preview.locator('.post-body a.idea-ref[href="/ideas/1"]').waitFor();
+    // Input the renderer refuses: its message instead of a preview.
+    await page.getByLabel(/^What do you want to discuss/).fill(`${'>'.repeat(120)} too deep`);
+    await preview.locator('.help.danger', { hasText: /nests quotes, lists or emphasis too deeply/ }).waitFor();
+    assert.equal(await preview.locator('.post-body strong').count(), 0);
+    // …and back.
+    await page.getByLabel(/^What do you want to discuss/).fill('_fine_ again');
+    await preview.locator('.post-body em', { hasText: 'fine' }).waitFor();
+  });
+
+  it('previews a reply as it is typed, and the edit page shows the post at once', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.admin);
+    await page.goto(`/t/${f.thread.id}`);
+    const main = page.locator('form[action$="/reply"]').filter({ has: page.locator('#reply-main') });
+    await main.getByLabel(/^Your reply/).fill('* one\n* two');
+    await main.locator('.preview .post-body li', { hasText: 'two' }).waitFor();
+    const first = page.locator('ol.posts > li.post.depth-0');
+    await first.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit post' }).waitFor();
+    await page.locator('.preview .post-body em', { hasText: 'managers' }).waitFor();
+  });
+
+  it('lists threads with similar titles while the title is typed', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.member);
+    await page.goto('/new');
+    const title = page.getByLabel('Title');
+    await title.pressSequentially('Who attends the change advisory boards', { delay: 5 });
+    const similar = page.locator('.similar-live[aria-live="polite"]');
+    const link = similar.getByRole('link', { name: 'Who attends your change advisory board?' });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/t/${f.thread.id}`);
+    // Too short a title lists nothing.
+    await title.fill('Wh');
+    await similar.getByRole('link').first().waitFor({ state: 'detached' });
+  });
+
+  it('shows a reply posted in another browser live, in its place in the tree', TEST, async () => {
+    const f = await fixtures(s);
+    const reader = await s.page();
+    await reader.goto(`/t/${f.thread.id}`);
+    // the reader's event stream is open before the reply is written
+    // (a stream never completes, so it has no resource-timing entry: live.js marks the list)
+    await reader.locator('ol.posts[data-live="open"]').waitFor();
+    const writer = await s.pageAs(f.admin);
+    await writer.goto(`/t/${f.thread.id}`);
+    const opening = writer.locator('ol.posts > li.post.depth-0');
+    const text = `Live from another browser ${unique('l')}`;
+    await replyInPlace(writer, opening, text, { js: true });
+    // the writer sees it in place at once (trusted: no waiting)
+    const mine = postItem(writer, text);
+    await mine.waitFor();
+    assert.ok(await sameDocument(writer));
+    await writer.getByRole('status').filter({ hasText: 'Your reply is posted.' }).waitFor();
+    assert.match(await mine.getAttribute('class'), /\bdepth-1\b.*\barrived\b/);
+    // …and the reader gets it through the event stream, right after the opening post's replies
+    const theirs = postItem(reader, text);
+    await theirs.waitFor({ timeout: 20_000 });
+    assert.match(await theirs.getAttribute('class'), /\barrived\b/);
+    const ids = await reader.$$eval('ol.posts > li.post', (lis) => lis.map((li) => li.id));
+    assert.equal(ids.at(-1), await theirs.getAttribute('id'), `a reply to the opening post comes last: ${ids}`);
+    assert.equal(await reader.locator('#live-status').innerText(), 'A new reply arrived.');
+  });
+});
