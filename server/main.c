@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -432,34 +431,6 @@ static const char backup_usage[] =
 	"work on the embedded cluster (started for the command if no server runs it) as\n"
 	"well as on --database. Restore into a database whose server is stopped.\n";
 
-/* Run a PostgreSQL program from its folder with argv; its exit status or -1. */
-static int
-run_pg_tool(const char *tool, char *const argv[])
-{
-	char bindir[4096], prog[4200];
-	pid_t pid;
-	int status;
-
-	if (cluster_bindir(bindir, sizeof bindir) != 0)
-		return -1;
-	snprintf(prog, sizeof prog, "%s/%s", bindir, tool);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(prog, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int
 cmd_backup(int argc, char **argv, bool restore)
 {
@@ -481,11 +452,11 @@ cmd_backup(int argc, char **argv, bool restore)
 		char *pargv[] = { "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
 				  "-d", (char *)db.url, args[0], NULL };
 
-		rc = run_pg_tool("pg_restore", pargv);
+		rc = cluster_tool("pg_restore", pargv);
 	} else {
 		char *pargv[] = { "pg_dump", "--format=custom", "--no-owner", "-f", args[0], (char *)db.url, NULL };
 
-		rc = run_pg_tool("pg_dump", pargv);
+		rc = cluster_tool("pg_dump", pargv);
 	}
 	dbsel_close(&db);
 	if (rc != 0) {

@@ -85,17 +85,18 @@ none:
 	return -1;
 }
 
-/* Run argv (bindir-relative argv[0]) as the cluster's user, in its own session so a
- * Ctrl-C in the terminal reaches Corral, which then stops PostgreSQL in order.
- * stdout goes to /dev/null unless keep_stdout; returns the exit status or -1. */
+/* Run bindir/tool with argv and wait for it; c (may be NULL: run as ourselves, with our
+ * stdout) says to run it as the cluster's user, in its own session so a Ctrl-C in the
+ * terminal reaches Corral, which then stops PostgreSQL in order. stdout goes to /dev/null
+ * unless keep_stdout. Returns the exit status or -1. */
 static int
-cluster_run(const struct cluster *c, char *const argv[], bool keep_stdout)
+cluster_spawn(const struct cluster *c, const char *bindir, const char *tool, char *const argv[], bool keep_stdout)
 {
 	char prog[4200];
 	pid_t pid;
 	int status;
 
-	snprintf(prog, sizeof prog, "%s/%s", c->bindir, argv[0]);
+	snprintf(prog, sizeof prog, "%s/%s", bindir, tool);
 	pid = fork();
 	if (pid < 0) {
 		log_error("cluster: fork: %s", strerror(errno));
@@ -109,6 +110,8 @@ cluster_run(const struct cluster *c, char *const argv[], bool keep_stdout)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		if (c == NULL)
+			goto exec;
 		setsid();
 		if (c->as_other_user) {
 			struct passwd *pw = getpwuid(c->uid);
@@ -127,6 +130,7 @@ cluster_run(const struct cluster *c, char *const argv[], bool keep_stdout)
 				close(fd);
 			}
 		}
+exec:
 		execv(prog, argv);
 		_exit(127);
 	}
@@ -134,6 +138,23 @@ cluster_run(const struct cluster *c, char *const argv[], bool keep_stdout)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run one of the cluster's own programs (argv[0] names it) as the cluster's user. */
+static int
+cluster_run(const struct cluster *c, char *const argv[], bool keep_stdout)
+{
+	return cluster_spawn(c, c->bindir, argv[0], argv, keep_stdout);
+}
+
+int
+cluster_tool(const char *tool, char *const argv[])
+{
+	char bindir[4096];
+
+	if (cluster_bindir(bindir, sizeof bindir) != 0)
+		return -1;
+	return cluster_spawn(NULL, bindir, tool, argv, true);
 }
 
 /* As root, can the postgres user reach dir? Checked in a child that becomes that user. */

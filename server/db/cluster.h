@@ -41,4 +41,8 @@ int cluster_stop(struct cluster *c, bool force);
  * /usr/lib/postgresql/N/bin. 0 or -1 (logged). */
 int cluster_bindir(char *out, size_t size);
 
+/* Run PostgreSQL's program `tool` (pg_dump, pg_restore…) from that folder as the current
+ * user with argv, stdout kept, and wait: its exit status, or -1. */
+int cluster_tool(const char *tool, char *const argv[]);
+
 #endif

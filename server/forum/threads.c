@@ -131,18 +131,12 @@ threads_index(struct req *r)
 {
 	const char *sort, *cat = http_query(r, "category");
 	int64_t page, cat_id = 0;
-	PGresult *res;
 
 	if (threads_list_args(r, &sort, &page) != 0)
 		return r->c.err;
 	http_cache_tag(r, "lists");
-	if (cat && *cat) {
-		if ((res = db_q(&r->c, STMT_CATEGORY_ID, cat)) == NULL)
-			return r->c.err;
-		if (PQntuples(res) == 0)
-			return http_fail(r, HERR_INVALID, "category", "There is no such category.");
-		cat_id = db_i64(res, 0, 0);
-	}
+	if (cat && *cat && (cat_id = threads_category_id(r, cat)) < 0)
+		return r->c.err;
 	if (threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, page, http_model(r)) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "sort", json_string(sort));
@@ -281,24 +275,57 @@ static int
 threads_category(struct req *r, int64_t *ret)
 {
 	json_t *v = json_object_get(r->input, "category");
-	PGresult *res;
 	int64_t id;
 
 	if (json_is_integer(v)) {
 		*ret = json_integer_value(v);
 		return 0;
 	}
-	if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, (const char **)&v) < 0)
+	if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, (const char **)&v) < 0 ||
+	    (id = threads_category_id(r, (const char *)v)) < 0)
 		return -1;
-	if ((res = db_q(&r->c, STMT_CATEGORY_ID, (const char *)v)) == NULL)
+	*ret = id;
+	return 0;
+}
+
+int64_t
+threads_category_id(struct req *r, const char *slug)
+{
+	PGresult *res = db_q(&r->c, STMT_CATEGORY_ID, slug);
+
+	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
 		http_fail(r, HERR_INVALID, "category", "There is no such category.");
 		return -1;
 	}
-	id = db_i64(res, 0, 0);
-	*ret = id;
-	return 0;
+	return db_i64(res, 0, 0);
+}
+
+/*
+ * Store a new post (an opening post when parent is 0) with what every post has: its first
+ * revision, its author watching the thread, its mentions and IDEA-n references, and its
+ * place in the pending queue when hold says why it waits. Inside the caller's transaction.
+ * Returns the post's id, or -1 with c->err set.
+ */
+static int64_t
+threads_post_store(struct ctx *c, int64_t thread, int64_t parent, int64_t author, const char *state,
+		   const struct post_body *body, const char *hold)
+{
+	PGresult *res;
+	int64_t post;
+
+	res = db_q(c, STMT_POST_CREATE, db_int(c, thread), parent ? db_int(c, parent) : NULL, db_int(c, author),
+		   state, body->source, body->html, body->version);
+	if (res == NULL)
+		return -1;
+	post = db_i64(res, 0, 0);
+	if (db_q(c, STMT_REVISION_ADD, db_int(c, post), db_int(c, author), body->source) == NULL ||
+	    db_q(c, STMT_WATCH_ADD, db_int(c, thread), db_int(c, author)) == NULL ||
+	    posts_store_refs(c, post, body, false) != 0 ||
+	    (hold && moderation_enqueue(c, "pending", post, hold) < 0))
+		return -1;
+	return post;
 }
 
 struct threads_new {
@@ -322,17 +349,8 @@ threads_create_tx(struct ctx *c, void *arg)
 		return c->err;
 	}
 	n->thread = db_i64(res, 0, 0);
-	res = db_q(c, STMT_POST_CREATE, db_int(c, n->thread), NULL, db_int(c, n->author), n->state,
-		   n->body.source, n->body.html, n->body.version);
-	if (res == NULL)
-		return c->err;
-	n->post = db_i64(res, 0, 0);
-	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
-	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
-	    posts_store_refs(c, n->post, &n->body, false) != 0 ||
-	    (n->hold && moderation_enqueue(c, "pending", n->post, n->hold) < 0))
-		return c->err;
-	return HERR_OK;
+	n->post = threads_post_store(c, n->thread, 0, n->author, n->state, &n->body, n->hold);
+	return c->err;
 }
 
 static enum herr threads_preview(struct req *r);
@@ -378,19 +396,9 @@ static enum herr
 threads_reply_tx(struct ctx *c, void *arg)
 {
 	struct threads_reply *n = arg;
-	PGresult *res;
 
-	res = db_q(c, STMT_POST_CREATE, db_int(c, n->thread), db_int(c, n->parent), db_int(c, n->author),
-		   n->state, n->body.source, n->body.html, n->body.version);
-	if (res == NULL)
-		return c->err;
-	n->post = db_i64(res, 0, 0);
-	if (db_q(c, STMT_REVISION_ADD, db_int(c, n->post), db_int(c, n->author), n->body.source) == NULL ||
-	    db_q(c, STMT_WATCH_ADD, db_int(c, n->thread), db_int(c, n->author)) == NULL ||
-	    posts_store_refs(c, n->post, &n->body, false) != 0 ||
-	    (n->hold && moderation_enqueue(c, "pending", n->post, n->hold) < 0))
-		return c->err;
-	return HERR_OK;
+	n->post = threads_post_store(c, n->thread, n->parent, n->author, n->state, &n->body, n->hold);
+	return c->err;
 }
 
 /* The parent must be a post of this thread that the viewer can reply to. */

@@ -12,6 +12,10 @@
  * or lowest doer share first; sets "threads" and "next_page" on model. 0 or -1. */
 int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t page, json_t *model);
 
+/* The id of the category with this slug; -1 with a 400 on field "category" recorded when
+ * there is none (or with the database error). */
+int64_t threads_category_id(struct req *r, const char *slug);
+
 /* The thread as the viewer may see it (pending: author and moderators; hidden or
  * deleted: moderators), with its voices; NULL with 404 recorded. */
 json_t *threads_load(struct req *r, int64_t id);

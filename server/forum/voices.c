@@ -55,13 +55,8 @@ voices_show(struct req *r)
 
 	if (r->c.err != HERR_OK)
 		return r->c.err;
-	if (cat && *cat) {
-		if ((res = db_q(&r->c, STMT_CATEGORY_ID, cat)) == NULL)
-			return r->c.err;
-		if (PQntuples(res) == 0)
-			return http_fail(r, HERR_INVALID, "category", "There is no such category.");
-		cat_id = db_i64(res, 0, 0);
-	}
+	if (cat && *cat && (cat_id = threads_category_id(r, cat)) < 0)
+		return r->c.err;
 	if ((res = db_q(&r->c, STMT_VOICES_BY_CATEGORY, db_int(&r->c, cat_id))) == NULL)
 		return r->c.err;
 	by_cat = voices_rows(res);
