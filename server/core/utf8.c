@@ -1,6 +1,8 @@
 /* core/utf8.c — strict UTF-8 checks (RFC 3629, table 3-7 of the Unicode standard). */
 #include "core/utf8.h"
 
+#include <ctype.h>
+
 bool
 utf8_valid(const char *str, size_t n)
 {
@@ -64,4 +66,20 @@ utf8_truncate(const char *str, size_t n, size_t max)
 	while (max > 0 && (s[max] & 0xC0) == 0x80)
 		max--;
 	return max;
+}
+
+void
+utf8_trim(const char **s, size_t *n)
+{
+	const char *p = *s;
+	size_t len = *n;
+
+	while (len && isspace((unsigned char)*p)) {
+		p++;
+		len--;
+	}
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	*s = p;
+	*n = len;
 }

@@ -1,4 +1,4 @@
-/* core/utf8.h — UTF-8 validation for everything that enters from the network. */
+/* core/utf8.h — UTF-8 validation (and trimming) for everything that enters from the network. */
 #ifndef CORRAL_CORE_UTF8_H
 #define CORRAL_CORE_UTF8_H
 
@@ -14,5 +14,8 @@ size_t utf8_length(const char *s, size_t n);
 
 /* Largest prefix length <= max that does not split a code point of valid UTF-8 s. */
 size_t utf8_truncate(const char *s, size_t n, size_t max);
+
+/* Narrow *s / *n to the text between leading and trailing ASCII white space. */
+void utf8_trim(const char **s, size_t *n);
 
 #endif

@@ -76,10 +76,7 @@ sa_text(struct sa_check *k, const json_t *q, const json_t *v, const char *field)
 		return sa_fail(k, q, field, "the answer must be text.");
 	s = json_string_value(v);
 	len = json_string_length(v);
-	while (len && isspace((unsigned char)*s))
-		s++, len--;
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
+	utf8_trim(&s, &len);
 	if (len == 0)
 		return 0;
 	if (utf8_length(s, len) > SURVEY_TEXT_MAX)

@@ -46,10 +46,7 @@ sq_text(struct req *r, const json_t *v, const char *field, size_t max, const cha
 		return sq_fail(r, HERR_INVALID, field, "%s must be text.", what);
 	s = json_string_value(v);
 	len = json_string_length(v);
-	while (len && isspace((unsigned char)*s))
-		s++, len--;
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
+	utf8_trim(&s, &len);
 	if (!utf8_valid(s, len))
 		return sq_fail(r, HERR_INVALID, field, "%s must be valid UTF-8 without NUL.", what);
 	n = utf8_length(s, len);

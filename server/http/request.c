@@ -196,12 +196,7 @@ in_string(struct req *r, const char *field, size_t min, size_t max, unsigned fla
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (flags & IN_TRIM) {
-		while (len && isspace((unsigned char)*s)) {
-			s++;
-			len--;
-		}
-		while (len && isspace((unsigned char)s[len - 1]))
-			len--;
+		utf8_trim(&s, &len);
 		if (len == 0 && r->input_form)
 			return in_absent(r, field, flags);
 	}

@@ -1,4 +1,6 @@
 /* Unit tests for core/utf8: the malformed sequences of Unicode table 3-7. */
+#include <string.h>
+
 #include "core/utf8.h"
 #include "tap.h"
 
@@ -23,5 +25,16 @@ main(void)
 	is_int(utf8_length("caf\xc3\xa9", 5), 4, "length counts code points");
 	is_int(utf8_truncate("caf\xc3\xa9", 5, 4), 3, "truncate never splits a code point");
 	is_int(utf8_truncate("abc", 3, 10), 3, "truncate beyond the end keeps all");
+	{
+		const char *s = " \t caf\xc3\xa9 au lait\r\n ";
+		size_t n = strlen(s);
+
+		utf8_trim(&s, &n);
+		ok(n == 13 && strncmp(s, "caf\xc3\xa9 au lait", n) == 0, "trim drops leading and trailing white space only");
+		s = " \n\t ";
+		n = strlen(s);
+		utf8_trim(&s, &n);
+		is_int(n, 0, "trim of white space alone leaves nothing");
+	}
 	return done_testing();
 }
