@@ -1,6 +1,7 @@
 -- tests/bench/sql/reply.sql — what POST /api/v1/threads/{id}/posts runs for a signed-in,
 -- trusted member replying to the opening post (forum/threads.c threads_reply): the viewer of
--- the session cookie, the thread, the parent post, the posting rate limit, then one
+-- the session cookie, the thread, the parent post, the posting rate limit, the burst check
+-- (forum/moderation.c: the member's posts of the last minute), then one
 -- transaction: the post (its triggers: path, counters, voices, notifications to the parent's
 -- author and the thread's watchers), its first revision, the author's watch.
 --   pgbench -M prepared -D init=0 -D nsessions=N -D first=F -D stride=S -D count=C
@@ -52,6 +53,8 @@ DO UPDATE SET count = CASE WHEN r.window_start <= now() - make_interval(secs => 
 r.count + 1 END, window_start = CASE WHEN r.window_start <= now() - make_interval(secs => :window)
 THEN now() ELSE r.window_start END RETURNING count, greatest(1, ceil(extract(epoch FROM window_start
 + make_interval(secs => :window) - now())))::int AS retry_after;
+-- statement: POSTS_RECENT_BY
+SELECT count(*) FROM posts WHERE author_id = :uid AND created_at > now() - make_interval(secs => :window);
 BEGIN;
 -- statement: POST_CREATE
 INSERT INTO posts (thread_id, parent_id, author_id, state, body, body_html, render_version) VALUES
