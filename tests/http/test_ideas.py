@@ -350,6 +350,7 @@ def test_votes_are_split_by_community_role_on_the_board_and_the_page(server, clu
     assert all(set(r) == {"slug", "label", "kind", "count"} for r in votes["by_role"])
     page = requests.get(server.url("/ideas/%d" % n)).text
     assert '<span class="votes-doer">2 from doers</span>' in page
+    assert not re.search(r'<time[^>]*>\d{4}-\d\d-\d\dT', page), "times are shown for people"
     assert '<span class="votes-helper">3 from helpers</span>' in page
     board = requests.get(server.url("/ideas?sort=new")).text
     item = board[board.index('href="/ideas/%d"' % n):]

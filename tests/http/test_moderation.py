@@ -37,6 +37,12 @@ def test_pending_post_is_queued_with_context_and_approved(server, member, modera
     p = reply(newcomer, t["id"], "my first answer")
     it = item_for(moderator, "pending", p["id"])
     assert it["kind"] == "pending" and it["reason"] == "new_account"
+    assert it["reason_text"] == "the account is new: its first posts wait for a moderator"
+    page = moderator.get("/mod")
+    assert page.status_code == 200
+    assert "Held because the account is new: its first posts wait for a moderator." in page.text
+    # times on the page are for people: no raw RFC 3339 between <time> tags
+    assert not re.search(r'<time[^>]*>\d{4}-\d\d-\d\dT', page.text)
     assert it["thread"]["id"] == t["id"] and it["thread"]["title"] == t["title"]
     assert "the question" in it["parent"]["body_html"]
     a = it["post"]["author"]

@@ -678,6 +678,9 @@ def test_survey_page_form_answers_without_javascript(server, cluster, moderator,
     again = member.get("/surveys/%d?saved=1" % s["id"]).text
     assert "Your answers are saved" in again
     assert 'value="%d" checked' % o[0][2] in again and 'value="4" checked' in again and "From the form</textarea>" in again
+    # the saved time is shown for people, and the role line ends at its badge
+    assert re.search(r'You answered on <time datetime="[0-9T:Z-]+">\d+ \w+ \d{4}, \d\d:\d\d UTC</time> as ', again)
+    assert not re.search(r'<time[^>]*>\d{4}-\d\d-\d\dT', again)
 
 
 def test_survey_form_errors_sit_beside_their_question_and_keep_the_input(server, cluster, moderator, member):
