@@ -55,7 +55,8 @@ void
 chart_vbars(struct buf *out, const char *title, const struct chart_bar *bars, size_t n,
 	    double max, const char *unit)
 {
-	const int top = 10, plot_h = 160, left = 40, h = top + plot_h + 44;
+	/* Below the plot: a label of 10 characters (a date) turned 45° needs about 60 units. */
+	const int top = 10, plot_h = 160, left = 40, h = top + plot_h + 72;
 	int col = n > 0 && n <= 26 ? 400 / (int)n : 16;
 	int width = left + col * (int)(n ? n : 1) + 10;
 
