@@ -1,4 +1,4 @@
--- Search that stays fast as the forum grows (measured at 2,500,000 posts / 164,000
+-- Similar titles that stay fast as the forum grows (measured at 2,500,000 posts / 164,000
 -- threads, docs/performance.md).
 --
 -- Similar titles: the GIN trigram index answered `title_key % key`, which hands every
@@ -9,11 +9,3 @@
 DROP INDEX threads_title_key_trgm;
 CREATE INDEX threads_title_key_trgm ON threads USING gist (title_key gist_trgm_ops) WHERE state = 'visible';
 COMMENT ON INDEX threads_title_key_trgm IS '/api/v1/threads/similar: ORDER BY title_key <-> search_title_key($1)';
-
--- Full-text search: for a common word the GIN index yields a large share of all posts, and
--- ranking means reading each of those rows. gin_fuzzy_search_limit caps what the index
--- yields (a random sample once a word matches more than the limit); 500 rather than 2000
--- makes a common word's search about four times cheaper, and a word that matches more than
--- 500 posts says little about which 20 are best anyway. Words rarer than that are ranked
--- over all their matches, as before.
-ALTER FUNCTION search_hits(tsquery, text, integer) SET gin_fuzzy_search_limit = 500;
