@@ -304,6 +304,18 @@ db_disconnect(void)
 	}
 }
 
+/* Did this failure lose the connection (closed, reset, or the server shutting down)?
+ * libpq does not always mark the connection bad before the next use: a backend killed by
+ * an immediate shutdown leaves a result without SQLSTATE on a connection still "OK". */
+static bool
+db_lost(PGconn *pg, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(pg) != CONNECTION_OK || state == NULL || strncmp(state, "08", 2) == 0 ||
+	       strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
 /* Map a failed result to the request error; logs what operators need. */
 static void
 db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res)
@@ -316,8 +328,7 @@ db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res)
 
 	atomic_fetch_add(&db_n_errors, 1);
 	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
-	if (PQstatus(pg) != CONNECTION_OK || state == NULL || strncmp(state, "08", 2) == 0 ||
-	    strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
+	if (db_lost(pg, res)) {
 		atomic_fetch_add(&db_n_lost, 1);
 		log_warn("rid=%s db: connection lost during %s: %s", c->rid ? c->rid : "-",
 			 db_stmt_name(id), msg);
@@ -379,13 +390,13 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 			arena_defer(c->arena, db_clear, res);
 			return res;
 		}
-		PQclear(res);
 		atomic_fetch_add(&db_n_replica_fallbacks, 1);
-		if (PQstatus(pg) != CONNECTION_OK) {
+		if (db_lost(pg, res)) {
 			PQfinish(dc->replica);
 			dc->replica = NULL;
 			dc->replica_failed_ms = db_now_ms();
 		}
+		PQclear(res);
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((pg = db_pg(c)) == NULL)
@@ -400,20 +411,19 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 		}
 		/* A read outside a transaction on a connection that died since the last
 		 * request (PostgreSQL restarted) is safe to run once more on a new one. */
-		if (attempt == 0 && PQstatus(pg) != CONNECTION_OK && !dc->in_tx &&
-		    (db_stmts[id].flags & STMT_RO)) {
+		if (attempt == 0 && !dc->in_tx && (db_stmts[id].flags & STMT_RO) && db_lost(pg, res)) {
 			PQclear(res);
 			PQfinish(dc->pg);
 			dc->pg = NULL;
 			continue;
 		}
 		db_fail(c, id, pg, res);
-		PQclear(res);
-		if (PQstatus(pg) != CONNECTION_OK) {
+		if (db_lost(pg, res)) {
 			PQfinish(dc->pg);
 			dc->pg = NULL;
 			dc->in_tx = false;
 		}
+		PQclear(res);
 		return NULL;
 	}
 	return NULL;
@@ -433,13 +443,13 @@ db_simple(struct ctx *c, const char *sql)
 		if (c)
 			db_fail(c, STMT__COUNT, pg, res);
 		rc = -1;
+		if (db_lost(pg, res)) {
+			PQfinish(db_tls->pg);
+			db_tls->pg = NULL;
+			db_tls->in_tx = false;
+		}
 	}
 	PQclear(res);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		PQfinish(db_tls->pg);
-		db_tls->pg = NULL;
-		db_tls->in_tx = false;
-	}
 	return rc;
 }
 

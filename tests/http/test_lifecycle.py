@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from conftest import CORRAL, Cluster, Server, assert_error, cli, unique
+from conftest import CORRAL, Client, Cluster, Server, assert_error, cli, unique
 
 
 def test_migrate_is_idempotent_and_refuses_a_newer_schema(cluster):
@@ -45,6 +45,7 @@ def test_postgres_restart_gives_503_then_recovers(cluster):
     s = Server(["--database", own.url, "--quiet"], name="restart")
     try:
         assert requests.get(s.url("/api/v1/categories")).status_code == 200
+        c = Client(s).register()
         own.stop(mode="immediate")
         r = requests.get(s.url("/api/v1/categories"))
         assert_error(r, 503, "unavailable")
@@ -58,7 +59,14 @@ def test_postgres_restart_gives_503_then_recovers(cluster):
             if requests.get(s.url("/api/v1/categories")).status_code == 200:
                 break
             time.sleep(0.1)
-        # every worker thread reconnects: a burst of requests all succeed
+        # every worker thread finds its old connection dead and takes a new one without
+        # failing the request (a read is run again on the new connection): writes first
+        # (their session lookup is such a read), then reads, each on a new TCP connection
+        # so that they spread over the pool's threads
+        me = "/api/v1/users/%s" % c.user["username"]
+        statuses = [requests.patch(s.url(me), json={"display_name": "after %d" % i}, cookies=c.s.cookies,
+                                   headers={"X-CSRF-Token": c.csrf}).status_code for i in range(24)]
+        assert set(statuses) == {200}, statuses
         statuses = {requests.get(s.url("/api/v1/categories")).status_code for _ in range(40)}
         assert statuses == {200}
         assert requests.get(s.url("/readyz")).status_code == 200
