@@ -39,10 +39,11 @@ const char *cache_etag(const struct cache_entry *e);
 const char *cache_type(const struct cache_entry *e);
 int cache_status(const struct cache_entry *e);
 
-/* Keep a copy of body under key, valid while the stamps (taken before rendering) and the
- * global generation are current. content_type must be a static string. */
+/* Keep a copy of body (whose cache_etag_of is etag) under key, valid while the stamps
+ * (taken before rendering) and the global generation are current. content_type must be a
+ * static string. */
 void cache_put(const char *key, const char *content_type, int status, const char *body, size_t len,
-	       const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen);
+	       const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen);
 
 /* The global generation now (take it with the stamps). */
 uint32_t cache_global(void);
@@ -51,7 +52,7 @@ uint32_t cache_global(void);
 void cache_invalidate(const char *tag);
 void cache_flush(void);
 
-/* ETag of a body: "\"" + 16 hex + "\"" (18 bytes + NUL). */
+/* ETag of a body: "\"" + 16 hex + "\"" (18 bytes + NUL), from XXH3-64 of the bytes. */
 void cache_etag_of(const char *body, size_t len, char out[20]);
 
 /* Read-your-writes on this instance: after a write commits, send the payload returned by

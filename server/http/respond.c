@@ -287,13 +287,13 @@ http_finish_get(struct req *r, struct buf *out, const char *type)
 	const char *inm;
 	char etag[20];
 
-	if (r->cache_key && r->cache_nstamps > 0)
-		cache_put(r->cache_key, type, 200, out->data ? out->data : "", out->len, r->cache_stamps,
-			  r->cache_nstamps, r->cache_global);
 	if (r->etag == NULL) {
 		cache_etag_of(out->data ? out->data : "", out->len, etag);
 		r->etag = arena_strdup(r->c.arena, etag);
 	}
+	if (r->cache_key && r->cache_nstamps > 0)
+		cache_put(r->cache_key, type, 200, out->data ? out->data : "", out->len, r->etag, r->cache_stamps,
+			  r->cache_nstamps, r->cache_global);
 	if (r->cache_key)
 		http_add_header(r, "Vary", "Cookie, Authorization");
 	inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
