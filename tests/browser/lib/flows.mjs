@@ -93,7 +93,8 @@ export async function startThreadViaForm(page, { title, body }) {
 
 /** The <li> of the post on a thread page whose text holds text. */
 export function postItem(page, text) {
-  return page.locator('ol.posts > li.post').filter({ has: page.locator('.post-body', { hasText: text }) });
+  // the post's own body, not the live preview of a reply form inside its item
+  return page.locator('ol.posts > li.post').filter({ has: page.locator('.post-body:not(.preview .post-body)', { hasText: text }) });
 }
 
 /** The post id of a post item ("p12" → 12). */

@@ -74,6 +74,9 @@ describe('with JavaScript', () => {
     // the writer sees it in place at once (trusted: no waiting)
     const mine = postItem(writer, text);
     await mine.waitFor();
+    // in the same moment, the reply form's live preview no longer shows the posted text
+    assert.equal(await opening.locator('.preview .post-body', { hasText: text }).count(), 0,
+      'the preview of the posted reply is emptied with the form');
     assert.ok(await sameDocument(writer));
     await writer.getByRole('status').filter({ hasText: 'Your reply is posted.' }).waitFor();
     assert.match(await mine.getAttribute('class'), /\bdepth-1\b.*\barrived\b/);

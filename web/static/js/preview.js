@@ -97,14 +97,17 @@
     if (ta && ta.matches && ta.matches('textarea[data-preview]')) schedule(ta);
   });
 
-  /* A form cleared by a script (reply posted) says so with a reset event. */
+  /* A form cleared by a script (reply posted) says so with a reset event. The preview is
+   * emptied at once, in the same task: the posted text must not stay on the page a moment
+   * longer beside the post that now shows it. */
   document.addEventListener('reset', function (ev) {
     var tas = ev.target.querySelectorAll ? ev.target.querySelectorAll('textarea[data-preview]') : [];
     Array.prototype.forEach.call(tas, function (ta) {
       if (ta._preview) {
         ta._preview.seq++;
         if (ta._preview.ctl) ta._preview.ctl.abort();
-        setTimeout(function () { empty(ta._preview); }, 0);
+        ta._preview.box.removeAttribute('aria-busy');
+        empty(ta._preview);
       }
     });
   }, true);
