@@ -19,6 +19,17 @@ function M.slurp(path)
    return s
 end
 
+-- This thread's share of a sessions file ("cookie<TAB>csrf" per line): every step-th
+-- session from its own number on, so two threads never act as the same member at once.
+function M.sessions(path, me, step)
+   local all, mine = M.lines(path), {}
+   for i = me + 1, #all, step do
+      local cookie, csrf = all[i]:match("^([^\t]+)\t(.+)$")
+      mine[#mine + 1] = { cookie = cookie, csrf = csrf }
+   end
+   return mine
+end
+
 -- Threads are numbered in setup() so each can seed its own random sequence and take its
 -- own share of the sessions.
 local counter = 0

@@ -10,13 +10,9 @@ setup = common.setup
 done = common.done
 
 function init(args)
-   local all = common.lines(args[1])
    local me = thread_no or 0
    step = tonumber(args[4] or "2")
-   for i = me + 1, #all, step do
-      local cookie, csrf = all[i]:match("^([^\t]+)\t(.+)$")
-      sessions[#sessions + 1] = { cookie = cookie, csrf = csrf }
-   end
+   sessions = common.sessions(args[1], me, step)
    threads = common.lines(args[2])
    body = common.slurp(args[3])
    math.randomseed(2000 + me)
