@@ -174,8 +174,11 @@ static PGconn *
 db_connect(const char *url, const char *app, bool replica)
 {
 	char options[160];
-	const char *keys[] = { "dbname", "options", "application_name", "connect_timeout", NULL };
-	const char *vals[5];
+	/* client_encoding UTF8 on a UTF8 database (migrate_run refuses any other): every text
+	 * PostgreSQL sends is valid UTF-8, which db_value_json relies on. */
+	const char *keys[] = { "dbname", "options", "application_name", "connect_timeout", "client_encoding",
+			       NULL };
+	const char *vals[6];
 	PGconn *pg;
 
 	snprintf(options, sizeof options,
@@ -185,7 +188,8 @@ db_connect(const char *url, const char *app, bool replica)
 	vals[1] = options;
 	vals[2] = app;
 	vals[3] = replica ? "1" : "3";
-	vals[4] = NULL;
+	vals[4] = "UTF8";
+	vals[5] = NULL;
 	pg = PQconnectdbParams(keys, vals, 1);
 	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
 		char msg[512];
@@ -634,8 +638,62 @@ db_json_times(json_t *v, int depth)
 	}
 }
 
+/* Rows repeat their JSON: every post of a thread page carries its author's object, and a
+ * 50-post page has a dozen authors. Within one result each distinct text of a JSON column
+ * is parsed once and deep-copied for the rows that repeat it (json_loads was a quarter of
+ * the CPU of an uncached thread page; a copy skips the lexer). Copies, not shared
+ * references: handlers may change a row's values. */
+enum { DB_MEMO_MAX = 24 };
+struct db_json_memo {
+	int n, next;
+	struct {
+		const char *s;   /* points into the PGresult */
+		int len;
+		json_t *v;
+	} e[DB_MEMO_MAX];
+};
+
 static json_t *
-db_value_json(const PGresult *res, int row, int col)
+db_parse_json(const char *s)
+{
+	json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+
+	if (v == NULL)
+		return json_null();
+	db_json_times(v, 0);
+	return v;
+}
+
+static json_t *
+db_memo_json(struct db_json_memo *m, const char *s, int len)
+{
+	json_t *v;
+	int slot;
+
+	for (int i = 0; i < m->n; i++)
+		if (m->e[i].len == len && memcmp(m->e[i].s, s, (size_t)len) == 0)
+			return json_deep_copy(m->e[i].v);
+	v = db_parse_json(s);
+	/* Full: the oldest entry makes room (a long thread's authors come in runs). */
+	slot = m->n < DB_MEMO_MAX ? m->n++ : m->next++ % DB_MEMO_MAX;
+	json_decref(m->e[slot].v);
+	m->e[slot].s = s;
+	m->e[slot].len = len;
+	m->e[slot].v = json_incref(v);
+	return v;
+}
+
+static void
+db_memo_clear(struct db_json_memo *m)
+{
+	for (int i = 0; i < m->n; i++)
+		json_decref(m->e[i].v);
+	m->n = m->next = 0;
+}
+
+/* memo: per-column memos for JSON columns, or NULL to parse every value. */
+static json_t *
+db_value_json(const PGresult *res, int row, int col, struct db_json_memo *memo)
 {
 	const char *s;
 
@@ -655,40 +713,54 @@ db_value_json(const PGresult *res, int row, int col)
 	case OID_NUMERIC:
 		return json_real(strtod(s, NULL));
 	case OID_JSON:
-	case OID_JSONB: {
-		json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-
-		if (v == NULL)
-			return json_null();
-		db_json_times(v, 0);
-		return v;
-	}
+	case OID_JSONB:
+		return memo ? db_memo_json(memo, s, PQgetlength(res, row, col)) : db_parse_json(s);
 	case OID_TIMESTAMPTZ:
 		return db_time_json(s);
 	default:
-		return json_stringn(s, (size_t)PQgetlength(res, row, col));
+		/* Unchecked: the connection's client_encoding is UTF8 (db_connect), so PostgreSQL
+		 * has already validated and converted every text it sends. */
+		return json_stringn_nocheck(s, (size_t)PQgetlength(res, row, col));
 	}
 }
 
-json_t *
-db_row_json(const PGresult *res, int row)
+static json_t *
+db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos)
 {
 	json_t *o = json_object();
 	int n = PQnfields(res);
 
 	for (int col = 0; col < n; col++)
-		json_object_set_new(o, PQfname(res, col), db_value_json(res, row, col));
+		json_object_set_new_nocheck(o, PQfname(res, col),
+					    db_value_json(res, row, col, memos ? &memos[col] : NULL));
 	return o;
+}
+
+json_t *
+db_row_json(const PGresult *res, int row)
+{
+	return db_row_json_memo(res, row, NULL);
 }
 
 json_t *
 db_rows_json(const PGresult *res)
 {
 	json_t *a = json_array();
-	int n = PQntuples(res);
+	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
+	struct db_json_memo *memos = NULL;
 
+	for (int col = 0; col < cols; col++)
+		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
+			json_cols++;
+	if (n > 1 && json_cols > 0)
+		memos = calloc((size_t)cols, sizeof *memos);
 	for (int row = 0; row < n; row++)
-		json_array_append_new(a, db_row_json(res, row));
+		json_array_append_new(a, db_row_json_memo(res, row, memos));
+	if (memos) {
+		for (int col = 0; col < cols; col++)
+			db_memo_clear(&memos[col]);
+		free(memos);
+	}
 	return a;
 }
 

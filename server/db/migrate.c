@@ -121,6 +121,20 @@ fail:
 	return -1;
 }
 
+/* Corral stores and serves UTF-8 and trusts PostgreSQL to have checked it; a database in
+ * another encoding (SQL_ASCII checks nothing) is refused before anything is written. */
+static int
+migrate_check_encoding(PGconn *pg)
+{
+	const char *enc = PQparameterStatus(pg, "server_encoding");
+
+	if (enc && strcmp(enc, "UTF8") == 0)
+		return 0;
+	log_error("migrate: the database's encoding is %s; Corral needs a UTF8 database "
+		  "(createdb --encoding=UTF8 --template=template0 NAME)", enc ? enc : "unknown");
+	return -1;
+}
+
 int
 migrate_run(const char *url)
 {
@@ -131,7 +145,8 @@ migrate_run(const char *url)
 		log_error("migrate: cannot connect: %s", PQerrorMessage(pg));
 		goto out;
 	}
-	if (migrate_exec(pg, "SET client_min_messages = warning", "settings") != 0 ||
+	if (migrate_check_encoding(pg) != 0 ||
+	    migrate_exec(pg, "SET client_min_messages = warning", "settings") != 0 ||
 	    migrate_exec(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "lock") != 0 ||
 	    migrate_exec(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			     " version integer PRIMARY KEY,"

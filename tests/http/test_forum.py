@@ -37,6 +37,34 @@ def test_tree_order_and_depth_over_three_levels(server, member, cluster):
         assert p["author"]["community_role"]["slug"] in ("practitioner", "vendor")
 
 
+def test_interleaved_authors_each_keep_their_own_author_on_every_post(server, member, cluster):
+    # db_rows_json parses each distinct author object once per page and copies it for the
+    # other posts by the same author: every post must still carry its own author, in JSON
+    # and on the page, with readable times that say the same instant as datetime="".
+    import datetime
+    others = [make_user(server, cluster, community_role=role) for role in ("vendor", "analyst")]
+    people = [member] + others
+    t = new_thread(member, body="OP")
+    names = {}
+    for i in range(12):
+        who = people[i % 3]
+        pid = reply(who, t["id"], "post %d" % i, t["first_post_id"])["id"]
+        names[pid] = who.user["username"]
+    posts = thread_json(server, t["id"])["posts"][1:]
+    assert {p["id"]: p["author"]["username"] for p in posts} == names
+    roles = {p["author"]["username"]: p["author"]["community_role"]["slug"] for p in posts}
+    assert sorted(roles.values()) == ["analyst", "practitioner", "vendor"]
+    html = requests.get(server.url("/t/%d" % t["id"])).text
+    for pid, name in names.items():
+        meta = re.search(r'id="p%d-meta">\s*<a href="/u/([^"]+)">' % pid, html)
+        assert meta and meta.group(1) == name, pid
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', html)
+    assert len(times) >= 13
+    for iso, shown in times:
+        at = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+        assert shown == "%d %s %d, %02d:%02d UTC" % (at.day, at.strftime("%b"), at.year, at.hour, at.minute)
+
+
 def test_reply_defaults_to_the_opening_post(server, member):
     t = new_thread(member)
     p = reply(member, t["id"], "no parent given")

@@ -25,6 +25,23 @@ def test_migrate_is_idempotent_and_refuses_a_newer_schema(cluster):
     assert serve.returncode != 0 and "newer than this corral" in serve.stderr
 
 
+def test_migrate_refuses_a_database_that_is_not_utf8(cluster):
+    # Corral trusts PostgreSQL to have validated every text it sends (db_value_json), which
+    # only a UTF8 database does; SQL_ASCII checks nothing.
+    import psycopg2
+    name = unique("ascii")
+    conn = psycopg2.connect(cluster.db_url("postgres"))
+    conn.autocommit = True
+    conn.cursor().execute('CREATE DATABASE "%s" ENCODING \'SQL_ASCII\' LC_COLLATE \'C\' LC_CTYPE \'C\''
+                          ' TEMPLATE template0' % name)
+    conn.close()
+    url = cluster.db_url(name)
+    out = cli("migrate", "--database", url)
+    assert out.returncode != 0 and "encoding is SQL_ASCII" in out.stderr and "UTF8" in out.stderr
+    tables = cluster.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", dbname=name)
+    assert tables == [(0,)]
+
+
 def test_concurrent_migrations_apply_once(cluster):
     url = cluster.create_db(unique("migrace"))
     procs = [subprocess.Popen([CORRAL, "migrate", "--database", url], stdout=subprocess.PIPE,
