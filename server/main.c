@@ -1,6 +1,7 @@
 /* main.c — the corral command: options, start-up and orderly shutdown. Everything else
  * lives in the library (libcorral) so tests and fuzzers run the same code. */
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "core/arena.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sdnotify.h"
@@ -505,6 +507,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "corral: libsodium failed to initialise\n");
 		return 1;
 	}
+	/* Before any JSON value exists: values made while a request is handled come from its
+	 * arena (core/arena.h), all others from malloc. */
+	json_set_alloc_funcs(arena_hook_malloc, arena_hook_free);
 	/* Signals are taken by sigwait in the main thread only: block them before any thread
 	 * starts so every thread inherits the mask. */
 	sigemptyset(&set);

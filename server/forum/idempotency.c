@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "render/jsontext.h"
 
 static const char *
 idem_key(struct req *r)
@@ -104,11 +105,10 @@ idem_finish(struct req *r, struct idem_state *st)
 	if (st->key == NULL || v == NULL)
 		return;
 	if (r->sent_status >= 200 && r->sent_status < 400) {
-		body = r->model ? json_dumps(r->model, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+		body = r->model ? jsontext_arena(r->c.arena, r->model, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 		if (db_q(&c, STMT_IDEM_DONE, db_int(&c, v->id), st->key, db_int(&c, r->sent_status),
 			 r->location, body) == NULL)
 			log_warn("rid=%s idempotency: could not store the answer for a key", r->c.rid);
-		free(body);
 	} else if (db_q(&c, STMT_IDEM_RELEASE, db_int(&c, v->id), st->key) == NULL) {
 		log_warn("rid=%s idempotency: could not release a key", r->c.rid);
 	}

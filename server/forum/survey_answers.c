@@ -11,6 +11,7 @@
 #include "core/utf8.h"
 #include "db/db.h"
 #include "forum/surveys.h"
+#include "render/jsontext.h"
 
 /* Checking a list of answers against the questions. */
 struct sa_check {
@@ -223,7 +224,6 @@ sa_store(struct req *r, int64_t id, const json_t *answers, int64_t *ret_err_qid)
 	const char *sid = db_int(&r->c, id), *status, *rows;
 	PGresult *res;
 	json_t *questions;
-	char *dump;
 
 	arena_defer(r->c.arena, sa_rows_free, k.rows);
 	if (db_begin(&r->c) != 0)
@@ -250,10 +250,8 @@ sa_store(struct req *r, int64_t id, const json_t *answers, int64_t *ret_err_qid)
 		*ret_err_qid = k.err_qid;
 		goto fail;
 	}
-	if ((dump = json_dumps(k.rows, JSON_COMPACT)) == NULL)
+	if ((rows = jsontext_arena(r->c.arena, k.rows, JSON_COMPACT)) == NULL)
 		core_oom();
-	rows = arena_strdup(r->c.arena, dump);
-	free(dump);
 	if ((res = db_q(&r->c, STMT_SURVEY_RESPONSE_UPSERT, sid, db_int(&r->c, auth_viewer(r)->id))) == NULL)
 		goto fail;
 	if (db_q(&r->c, STMT_SURVEY_ANSWERS_CLEAR, db_str(res, 0, 0)) == NULL ||

@@ -12,6 +12,7 @@
 #include "forum/routes.h"
 #include "forum/users.h"
 #include "render/markdown.h"
+#include "render/jsontext.h"
 
 #define SURVEYS_PER_PAGE 30
 #define SURVEYS_INTRO_MAX 50000
@@ -92,14 +93,11 @@ surveys_json_free(void *p)
 static const char *
 surveys_json_param(struct req *r, const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT);
-	const char *out;
+	const char *s = jsontext_arena(r->c.arena, v, JSON_COMPACT);
 
 	if (s == NULL)
 		core_oom();
-	out = arena_strdup(r->c.arena, s);
-	free(s);
-	return out;
+	return s;
 }
 
 /* The moderation log entry of a survey change (modlog_add takes the details over). */

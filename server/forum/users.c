@@ -11,6 +11,7 @@
 #include "forum/routes.h"
 #include "http/http.h"
 #include "render/markdown.h"
+#include "render/jsontext.h"
 
 #define USERS_BIO_MAX 5000
 
@@ -27,12 +28,10 @@ int
 modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
 	   const char *target_id, const char *reason, json_t *details)
 {
-	char *d = details ? json_dumps(details, JSON_COMPACT) : NULL;
+	const char *d = details ? jsontext_arena(c->arena, details, JSON_COMPACT) : NULL;
 	PGresult *res;
 
 	json_decref(details);   /* callers hand over a new reference (json_pack) */
-	if (d)
-		arena_defer(c->arena, free, d);
 	res = db_q(c, STMT_MODLOG_ADD, actor_id ? db_int(c, actor_id) : NULL, action, target_type,
 		   target_id, reason, d);
 	return res ? 0 : -1;

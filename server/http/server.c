@@ -272,17 +272,10 @@ http_dispatch(struct req *r)
 }
 
 static enum MHD_Result
-http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	    const char *version, const char *upload_data, size_t *upload_data_size,
-	    void **con_cls)
+http_access_in_scope(struct req *r, bool first, const char *url,
+		     const char *upload_data, size_t *upload_data_size)
 {
-	struct http_server *srv = cls;
-	struct req *r = *con_cls;
-
-	(void)version;
-	if (r == NULL) {
-		r = http_req_new(srv, conn, url, method);
-		*con_cls = r;
+	if (first) {
 		if (strncmp(url, "/static/", 8) == 0)
 			return MHD_YES;
 		/* An error found in the headers is answered at once when a body follows (MHD
@@ -311,6 +304,31 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	if (r->c.err == HERR_OK)
 		http_dispatch(r);
 	return http_respond(r);
+}
+
+/* Every call for a request runs with its arena in scope, so the JSON values it makes are
+ * taken from the arena and freed with it (core/arena.h); the model and the input are
+ * released in http_completed, before the arena. */
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	    const char *version, const char *upload_data, size_t *upload_data_size,
+	    void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct req *r = *con_cls;
+	bool first = r == NULL;
+	struct arena *prev;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (first) {
+		r = http_req_new(srv, conn, url, method);
+		*con_cls = r;
+	}
+	prev = arena_scope_set(r->c.arena);
+	ret = http_access_in_scope(r, first, url, upload_data, upload_data_size);
+	arena_scope_set(prev);
+	return ret;
 }
 
 static void
