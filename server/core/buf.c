@@ -92,6 +92,21 @@ static const char *const html_repl[] = {
 };
 
 void
+buf_put_i64(struct buf *b, long long v)
+{
+	char d[24], *p = d + sizeof d;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(d + sizeof d - p));
+}
+
+void
 buf_html_escape(struct buf *b, const char *s, size_t n)
 {
 	size_t i = 0, start;

@@ -25,6 +25,9 @@ void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
+/* Append v in decimal (no printf: ids and counts are most of a page's numbers). */
+void buf_put_i64(struct buf *b, long long v);
+
 /* Append s[0..n) with & < > " ' escaped for HTML text and attribute values. */
 void buf_html_escape(struct buf *b, const char *s, size_t n);
 

@@ -517,22 +517,6 @@ tmpl_falsy(const json_t *v)
 	       (json_is_array(v) && json_array_size(v) == 0);
 }
 
-/* An integer in decimal, without printf (ids and counts are most of a page's numbers). */
-static void
-tmpl_put_int(struct buf *out, json_int_t n)
-{
-	char d[24], *p = d + sizeof d;
-	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (n < 0)
-		*--p = '-';
-	buf_append(out, p, (size_t)(d + sizeof d - p));
-}
-
 static void
 tmpl_put_value(struct buf *out, const json_t *v, bool raw)
 {
@@ -542,7 +526,7 @@ tmpl_put_value(struct buf *out, const json_t *v, bool raw)
 	else if (json_is_string(v))
 		buf_html_escape(out, json_string_value(v), json_string_length(v));
 	else if (json_is_integer(v))
-		tmpl_put_int(out, json_integer_value(v));
+		buf_put_i64(out, json_integer_value(v));
 	else if (json_is_real(v))
 		buf_printf(out, "%.15g", json_real_value(v));
 	else if (json_is_true(v))
