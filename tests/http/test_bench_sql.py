@@ -55,7 +55,8 @@ int main(void) {
 
 def test_there_are_bench_scripts():
     names = {os.path.basename(p) for p in SCRIPTS}
-    assert {"thread50.sql", "thread1000.sql", "home.sql", "category.sql", "signin.sql", "reply.sql"} <= names
+    assert {"thread50.sql", "thread1000.sql", "home.sql", "category.sql", "search.sql", "similar.sql",
+            "signin.sql", "reply.sql", "vote.sql"} <= names
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[os.path.basename(p) for p in SCRIPTS])

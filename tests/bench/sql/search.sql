@@ -1,0 +1,22 @@
+-- tests/bench/sql/search.sql — what GET /search?q=… runs for an anonymous visitor
+-- (forum/search.c search_page): the one search statement, first page, all kinds.
+--   pgbench -M prepared -D terms={"…","…"} (tests/bench/run: its SEARCH_TERMS)
+--   -D limit=21 -D offset=0 -D kind=all
+-- Every SQL command names its statement in server/db/sql/*.def; tests/http/test_bench_sql.py
+-- checks that it is still exactly that statement.
+-- helper: one of the benchmark's search terms per transaction, as wrk's paths draw them
+SELECT (:terms::text[])[1 + floor(random() * array_length(:terms::text[], 1))::int] AS term \gset
+-- statement: SEARCH
+WITH q AS (SELECT search_query(:term) AS q), h AS (SELECT h.* FROM q, search_hits(q.q, :kind,
+:limit::int + :offset::int) h ORDER BY h.rank DESC, h.type, h.id DESC LIMIT :limit::int OFFSET
+:offset::int) SELECT h.type, h.id, p.thread_id, coalesce(t.title, pt.title, i.title) AS title, CASE
+h.type WHEN 'thread' THEN '/t/' || h.id WHEN 'post' THEN '/t/' || p.thread_id || '#p' || h.id ELSE
+'/ideas/' || h.id END AS url, i.status, round(h.rank::numeric, 4) AS rank, coalesce(t.created_at,
+p.created_at, i.created_at) AS created_at, ts_headline('english', translate(CASE h.type WHEN
+'thread' THEN t.title || E'\n' || coalesce((SELECT o.body FROM posts o WHERE o.thread_id = t.id AND
+o.parent_id IS NULL AND o.state = 'visible' ORDER BY o.id LIMIT 1), '') WHEN 'post' THEN p.body ELSE
+i.title || E'\n' || i.summary END, E'\x01\x02', ''), q.q,
+E'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
+AS snippet FROM h CROSS JOIN q LEFT JOIN threads t ON h.type = 'thread' AND t.id = h.id LEFT JOIN
+posts p ON h.type = 'post' AND p.id = h.id LEFT JOIN threads pt ON pt.id = p.thread_id LEFT JOIN
+ideas i ON h.type = 'idea' AND i.number = h.id ORDER BY h.rank DESC, h.type, h.id DESC;

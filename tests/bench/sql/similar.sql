@@ -1,0 +1,15 @@
+-- tests/bench/sql/similar.sql — what GET /api/v1/threads/similar?title=… runs (forum/search.c
+-- search_similar): the similar-titles statement with the API's limit and threshold.
+--   pgbench -M prepared -D titles={"…","…"} (tests/bench/run: its SIMILAR_TITLES)
+--   -D limit=10 -D threshold=0.4
+-- Every SQL command names its statement in server/db/sql/*.def; tests/http/test_bench_sql.py
+-- checks that it is still exactly that statement.
+-- helper: one of the benchmark's titles per transaction, as wrk's paths draw them
+SELECT (:titles::text[])[1 + floor(random() * array_length(:titles::text[], 1))::int] AS title \gset
+-- statement: THREADS_SIMILAR
+WITH k AS (SELECT search_title_key(:title) AS key, search_any_stem(:title) AS q), c AS (SELECT t.id,
+t.title, t.title_key, t.search FROM threads t WHERE t.state = 'visible' AND t.merged_into IS NULL
+ORDER BY t.title_key <-> search_title_key(:title) LIMIT 50) SELECT id, title, similarity FROM (
+SELECT c.id, c.title, round(greatest(similarity(c.title, :title), similarity(c.title_key,
+k.key))::numeric, 3) AS similarity, ts_rank(c.search, k.q) AS rank FROM c, k) x WHERE similarity >=
+:threshold::numeric ORDER BY similarity DESC, rank DESC NULLS LAST, id DESC LIMIT :limit;
