@@ -118,7 +118,9 @@ cmd_serve(int argc, char **argv)
 		{ "session-max", "CORRAL_SESSION_MAX", "SECONDS", "5184000",
 		  "sign a session out after this long in any case (60 days)", NULL },
 		{ "hash-concurrency", "CORRAL_HASH_CONCURRENCY", "N", "2",
-		  "password hashes computed at once (each takes 64 MiB)", NULL },
+		  "password hashes computed at once (each takes --hash-memory)", NULL },
+		{ "hash-memory", "CORRAL_HASH_MEMORY", "MIB", "64",
+		  "argon2id memory per password hash (OWASP's minimum: 19)", NULL },
 		{ "signin-limit-account", "CORRAL_SIGNIN_LIMIT_ACCOUNT", "N", "5",
 		  "failed sign-ins per account per window before 429", NULL },
 		{ "signin-limit-ip", "CORRAL_SIGNIN_LIMIT_IP", "N", "50",
@@ -146,12 +148,12 @@ cmd_serve(int argc, char **argv)
 	};
 	enum { O_LISTEN = O_DB_COMMON_N, O_BASE_URL, O_THREADS, O_MAXCONN, O_PERIP, O_TIMEOUT,
 	       O_STMT_TIMEOUT, O_DRAIN, O_QUIET, O_SESSION_IDLE, O_SESSION_MAX, O_HASH_CONC,
-	       O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
+	       O_HASH_MEM, O_SIGNIN_ACCT, O_SIGNIN_IP, O_SIGNIN_WINDOW, O_REG_IP, O_REG_WINDOW, O_TRUST,
 	       O_POST_LIMIT, O_POST_WINDOW, O_SPAM_LINKS, O_SPAM_BURST, O_SPAM_WINDOW, O_FLAG_LIMIT,
 	       O_REPLICA_URL, O_REPLICA_WINDOW, O_CACHE_MB };
 	int nopts = (int)(sizeof opts / sizeof opts[0]), nargs, rc = 1, sig;
 	long threads, maxconn, perip, timeout, stmt_timeout, drain;
-	long sess_idle, sess_max, hash_conc, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
+	long sess_idle, sess_max, hash_conc, hash_mem, signin_acct, signin_ip, signin_win, reg_ip, reg_win;
 	long trust, post_limit, post_window, spam_links, spam_burst, spam_window, flag_limit, cache_mb, replica_window;
 	struct http_server *srv = NULL;
 	struct tmpl_set *views = NULL;
@@ -174,6 +176,7 @@ cmd_serve(int argc, char **argv)
 	    opt_int(&opts[O_SESSION_IDLE], 60, 31536000, &sess_idle) ||
 	    opt_int(&opts[O_SESSION_MAX], 60, 315360000, &sess_max) ||
 	    opt_int(&opts[O_HASH_CONC], 1, 64, &hash_conc) ||
+	    opt_int(&opts[O_HASH_MEM], 19, 1024, &hash_mem) ||
 	    opt_int(&opts[O_SIGNIN_ACCT], 1, 1000000, &signin_acct) ||
 	    opt_int(&opts[O_SIGNIN_IP], 1, 1000000, &signin_ip) ||
 	    opt_int(&opts[O_SIGNIN_WINDOW], 1, 86400, &signin_win) ||
@@ -209,6 +212,7 @@ cmd_serve(int argc, char **argv)
 			.session_idle_s = (int)sess_idle,
 			.session_max_s = (int)sess_max,
 			.hash_concurrency = (int)hash_conc,
+			.hash_memory_mib = (int)hash_mem,
 			.signin_fail_account = (int)signin_acct,
 			.signin_fail_ip = (int)signin_ip,
 			.signin_window_s = (int)signin_win,

@@ -35,6 +35,7 @@ struct auth_config {
 	int session_idle_s;             /* a session unused this long expires */
 	int session_max_s;              /* absolute lifetime */
 	int hash_concurrency;           /* argon2id hashes in flight at most */
+	int hash_memory_mib;            /* memory of one argon2id hash; 0: libsodium's interactive 64 */
 	int signin_fail_account;        /* failed sign-ins per account per window */
 	int signin_fail_ip;             /* failed sign-ins per address per window */
 	int signin_window_s;
@@ -72,13 +73,13 @@ const char *auth_form_csrf(struct req *r);
 
 /* --- passwords (auth/password.c) --- */
 #define AUTH_HASH_BYTES 128   /* >= crypto_pwhash_STRBYTES */
-/* argon2id at the interactive limits. 0, or -1 (out of memory/too busy: 503 recorded). */
+/* argon2id, 2 passes over memory_mib of auth_password_init. 0, or -1 (out of memory/too busy: 503 recorded). */
 int auth_password_hash(struct ctx *c, const char *pw, size_t len, char out[AUTH_HASH_BYTES]);
 /* 1 when pw matches hash, 0 when not, -1 on overload (503 recorded). hash NULL: verify
  * against a dummy so an unknown user costs the same time as a wrong password. */
 int auth_password_verify(struct ctx *c, const char *hash, const char *pw, size_t len);
 bool auth_password_needs_rehash(const char *hash);
-int auth_password_init(int concurrency);
+int auth_password_init(int concurrency, int memory_mib);
 
 /* --- tokens (auth/session.c) --- */
 /* A new random token (256 bits, base64url, arena) and its hash as a bytea literal

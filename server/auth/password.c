@@ -17,12 +17,19 @@
 
 static sem_t auth_hash_slots;
 static char auth_dummy_hash[crypto_pwhash_STRBYTES];
+/* libsodium's interactive limits by default (2 passes, 64 MiB); the memory can be lowered
+ * to OWASP's 19 MiB where RAM is short (--hash-memory). Hashes made with other limits
+ * still verify and are redone at the next sign-in. */
+static unsigned long long auth_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t auth_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
 _Static_assert(AUTH_HASH_BYTES >= crypto_pwhash_STRBYTES, "hash buffer too small");
 
 int
-auth_password_init(int concurrency)
+auth_password_init(int concurrency, int memory_mib)
 {
+	if (memory_mib > 0)
+		auth_memlimit = (size_t)memory_mib * 1024 * 1024;
 	if (sem_init(&auth_hash_slots, 0, (unsigned)(concurrency > 0 ? concurrency : 1)) != 0)
 		return -1;
 	/* A real hash of a random password: verifying against it costs what a real account
@@ -31,7 +38,7 @@ auth_password_init(int concurrency)
 
 	randombytes_buf(pw, sizeof pw);
 	if (crypto_pwhash_str(auth_dummy_hash, (const char *)pw, sizeof pw,
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			      auth_opslimit, auth_memlimit) != 0) {
 		log_error("auth: cannot compute a password hash (out of memory?)");
 		return -1;
 	}
@@ -63,8 +70,7 @@ auth_password_hash(struct ctx *c, const char *pw, size_t len, char out[AUTH_HASH
 
 	if (auth_slot_take(c) != 0)
 		return -1;
-	rc = crypto_pwhash_str(out, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			       crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	rc = crypto_pwhash_str(out, pw, len, auth_opslimit, auth_memlimit);
 	sem_post(&auth_hash_slots);
 	if (rc != 0) {
 		log_error("rid=%s auth: crypto_pwhash_str failed (out of memory)", c->rid);
@@ -90,6 +96,5 @@ auth_password_verify(struct ctx *c, const char *hash, const char *pw, size_t len
 bool
 auth_password_needs_rehash(const char *hash)
 {
-	return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+	return crypto_pwhash_str_needs_rehash(hash, auth_opslimit, auth_memlimit) != 0;
 }

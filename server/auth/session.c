@@ -20,7 +20,7 @@ int
 auth_init(const struct auth_config *cfg)
 {
 	auth_cfg = *cfg;
-	return auth_password_init(cfg->hash_concurrency);
+	return auth_password_init(cfg->hash_concurrency, cfg->hash_memory_mib);
 }
 
 const struct auth_config *

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import (SHARED_ARGS, PASSWORD, Client, Server, assert_error, cli, make_user, unique)
+from conftest import (CORRAL, SHARED_ARGS, PASSWORD, Client, Server, assert_error, cli, make_user, unique)
 
 
 def register_raw(server, **body):
@@ -174,6 +174,28 @@ def test_password_is_rehashed_when_parameters_change(server, cluster):
     Client(server).login(c.user["username"])
     stored = cluster.sql("SELECT password_hash FROM users WHERE id = %s", (c.user["id"],))[0][0]
     assert stored != weak and stored.startswith("$argon2id$") and "m=65536" in stored
+
+
+def test_hash_memory_is_configurable_and_accounts_follow_it(server, cluster):
+    # --hash-memory 19 (OWASP's minimum) hashes with m=19456 KiB; an account made there and
+    # signed in on a server with the default is rehashed to 64 MiB, and back again.
+    small = Server(["--database", cluster.url, "--hash-memory", "19"] + SHARED_ARGS, name="hashmem")
+    try:
+        c = Client(small).register()
+        stored = lambda: cluster.sql("SELECT password_hash FROM users WHERE id = %s", (c.user["id"],))[0][0]
+        assert stored().startswith("$argon2id$") and "m=19456," in stored()
+        Client(server).login(c.user["username"])
+        assert "m=65536," in stored()
+        Client(small).login(c.user["username"])
+        assert "m=19456," in stored()
+        assert_error(Client(small).s.post(small.url("/api/v1/session"),
+                                          json={"username": c.user["username"], "password": "wrong-" + PASSWORD}),
+                     401, "unauthenticated", "password")
+    finally:
+        assert small.stop() == 0
+    bad = subprocess.run([CORRAL, "serve", "--hash-memory", "18", "--database", cluster.url],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "hash-memory" in bad.stderr
 
 
 # --- CSRF and Origin ---
