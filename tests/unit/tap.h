@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -33,6 +35,25 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+
+/* lives_ok(statement, name...): the statement runs in a child process and must return
+ * normally (no crash, no sanitizer abort): a check for "harmless" calls such as freeing
+ * NULL, which would otherwise have nothing to compare. */
+#define lives_ok(stmt, ...)                                                           \
+	do {                                                                          \
+		int tap_st_ = -1;                                                     \
+		pid_t tap_p_;                                                         \
+		fflush(stdout);                                                       \
+		tap_p_ = fork();                                                      \
+		if (tap_p_ == 0) {                                                    \
+			stmt;                                                         \
+			_exit(0);                                                     \
+		}                                                                     \
+		if (tap_p_ > 0)                                                       \
+			waitpid(tap_p_, &tap_st_, 0);                                 \
+		tap_ok(tap_p_ > 0 && WIFEXITED(tap_st_) && WEXITSTATUS(tap_st_) == 0, \
+		       __FILE__, __LINE__, __VA_ARGS__);                              \
+	} while (0)
 
 #define is_str(got, want, ...)                                                        \
 	do {                                                                          \
