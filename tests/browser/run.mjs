@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { forceFont, launch, newPage, renderedFont } from './lib/browser.mjs';
 import { Corral } from './lib/corral.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,7 @@ try {
   process.exit(2);
 }
 console.log(`browser suite: Corral at ${corral.base}, ${files.length} test files`);
+console.log(`browser suite: ${await fontReport(corral.base)}`);
 
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
 if (junit) reporters.push(`--test-reporter=${path.join(here, 'lib', 'junit.mjs')}`, `--test-reporter-destination=${junit}`);
@@ -80,4 +82,23 @@ function addShutdownCase(file, exitCode) {
       (_, a, t, b, f) => `${a}${Number(t) + 1}${b}${Number(f) + (ok ? 0 : 1)}`)
     .replace('  </testsuite>', `${tc}  </testsuite>`);
   fs.writeFileSync(file, xml);
+}
+
+/** Which font the pages are drawn in here (the first of Corral's font stack the machine has,
+ * or CORRAL_TEST_FONT when set): the same pages measure differently in another font. */
+async function fontReport(base) {
+  let browser;
+  try {
+    browser = await launch();
+    const page = await newPage(browser, { baseURL: base });
+    if (process.env.CORRAL_TEST_FONT) await forceFont(page, process.env.CORRAL_TEST_FONT);
+    await page.goto('/');
+    const family = await renderedFont(page, 'main h1');
+    const forced = process.env.CORRAL_TEST_FONT ? ' (forced by CORRAL_TEST_FONT)' : '';
+    return `pages are drawn in ${family ?? 'an unknown font'}${forced}`;
+  } catch (err) {
+    return `could not tell the font pages are drawn in: ${err.message}`;
+  } finally {
+    await browser?.close();
+  }
 }

@@ -27,6 +27,12 @@ CORRAL = os.environ.get("CORRAL_BIN", os.path.join(ROOT, "build", "server", "cor
 
 _OWN_TMP = []
 
+# Every server a test starts hashes passwords with OWASP's minimum argon2id memory (19 MiB)
+# unless the test says otherwise: the suite registers and signs in hundreds of accounts, and
+# at the default 64 MiB those hashes were most of its CPU time on two cores (3x per hash).
+# The default itself is tested on a server started without it (test_accounts).
+os.environ.setdefault("CORRAL_HASH_MEMORY", "19")
+
 
 def _tmp_base():
     base = os.environ.get("CORRAL_TEST_TMP")
@@ -103,13 +109,15 @@ class Cluster:
 class Server:
     """A running `corral serve`; stop() sends a signal and returns the exit status."""
 
-    def __init__(self, args, env=None, name="server"):
+    def __init__(self, args, env=None, name="server", unset=()):
         self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.log_path = os.path.join(_tmp_base(), "%s-%d.log" % (name, self.port))
         self.log = open(self.log_path, "w")
         full_env = dict(os.environ)
         full_env.update(env or {})
+        for name_ in unset:  # e.g. CORRAL_HASH_MEMORY, to see the built-in default
+            full_env.pop(name_, None)
         self.proc = subprocess.Popen(
             [CORRAL, "serve", "--listen", "127.0.0.1:%d" % self.port] + args,
             stdout=self.log, stderr=subprocess.STDOUT, env=full_env)

@@ -12,6 +12,46 @@ export const CHROMIUM_ARGS = [
 export const PHONE = { width: 390, height: 844 };
 export const SMALL_PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
+export const SMALLEST_PHONE = { width: 320, height: 640 };
+
+/** The sans-serif fonts script/bootstrap installs (fonts-dejavu-core, fonts-liberation2,
+ * fonts-noto-core): narrow, average and wide. Pages must fit a phone in each of them. */
+export const FONTS = ['DejaVu Sans', 'Liberation Sans', 'Noto Sans'];
+
+/** Make page render everything in font family (before it loads anything): Corral's own
+ * stylesheet is served with a rule appended, so the Content-Security-Policy still holds. */
+export async function forceFont(page, family) {
+  await page.route(/\.css(\?|$)/, async (route) => {
+    const response = await route.fetch();
+    const css = `${await response.text()}\n*, *::before, *::after { font-family: "${family}" !important; }\n`;
+    await route.fulfill({ response, body: css });
+  });
+}
+
+/** The font Chromium really drew the text of the first element matching selector with (the
+ * family that rendered most glyphs), from the DevTools protocol: a family the CSS names
+ * but the machine lacks is replaced by a fallback, and this tells which. */
+export async function renderedFont(page, selector = 'main') {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+    if (!nodeId) return null;
+    // The element's own text nodes are measured; a container reports its descendants'.
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    if (fonts.length) return fonts.sort((a, b) => b.glyphCount - a.glyphCount)[0].familyName;
+    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId, selector: 'p, h1, a, label' });
+    for (const id of nodeIds) {
+      const r = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: id });
+      if (r.fonts.length) return r.fonts.sort((a, b) => b.glyphCount - a.glyphCount)[0].familyName;
+    }
+    return null;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
 
 /** Launch Chromium. playwright-core gives every launch a fresh temporary profile
  * (user-data dir) and removes it on close. */

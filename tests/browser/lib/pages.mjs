@@ -83,10 +83,12 @@ export const PAGES = [
   { name: 'error page', path: '/c/no-such-category', status: 404 },
 ];
 
-/** Open spec's page in a new context of suite s (options as for s.page). */
-export async function open(s, spec, options = {}) {
+/** Open spec's page in a new context of suite s (options as for s.page); prepare(page), if
+ * given, runs before the page loads (e.g. forceFont). */
+export async function open(s, spec, options = {}, prepare = null) {
   const f = await fixtures(s);
   const page = spec.as ? await s.pageAs(f[spec.as], options) : await s.page(options);
+  if (prepare) await prepare(page);
   const path = typeof spec.path === 'function' ? spec.path(f) : spec.path;
   const resp = await page.goto(path);
   const want = spec.status ?? 200;

@@ -4,12 +4,15 @@
 //     the colour rules again in the dark theme;
 //   - its one stylesheet loads under Corral's Content-Security-Policy with no violation (the
 //     harness checks the console after each test), one h1, and nothing is wider than the
-//     screen, at desktop width and on a 360 px phone.
+//     screen, at desktop width and on a 360 px phone;
+//   - nothing is wider than a 320 px phone in each font script/bootstrap installs (DejaVu,
+//     Liberation and Noto Sans: a layout must not depend on how wide the font is), and the
+//     font really drawn is the one asked for (a missing font would make the check vacuous).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { audit } from '../lib/axe.mjs';
-import { DESKTOP, SMALL_PHONE } from '../lib/browser.mjs';
+import { DESKTOP, FONTS, SMALL_PHONE, SMALLEST_PHONE, forceFont, renderedFont } from '../lib/browser.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
 import { PAGES, open } from '../lib/pages.mjs';
 
@@ -81,6 +84,21 @@ describe('pages without JavaScript', () => {
     it(spec.name, TEST, async () => {
       const page = await open(s, spec, { javaScriptEnabled: false, viewport: SMALL_PHONE });
       await checkLayout(page, '360 px, no JavaScript');
+    });
+  }
+});
+
+describe('pages at 320 px in each font bootstrap installs, without JavaScript', () => {
+  for (const family of FONTS) {
+    it(`every page fits in ${family}`, TEST, async (t) => {
+      for (const spec of PAGES) {
+        const page = await open(s, spec, { javaScriptEnabled: false, viewport: SMALLEST_PHONE },
+          (p) => forceFont(p, family));
+        assert.equal(await renderedFont(page), family, `${spec.name} is drawn in ${family} (is it installed?)`);
+        await checkLayout(page, `${spec.name}, 320 px, ${family}`);
+        await page.context().close();
+      }
+      t.diagnostic(`${PAGES.length} pages fit 320 px in ${family}`);
     });
   }
 });
