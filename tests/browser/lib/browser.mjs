@@ -28,26 +28,20 @@ export async function forceFont(page, family) {
   });
 }
 
-/** The font Chromium really drew the text of the first element matching selector with (the
- * family that rendered most glyphs), from the DevTools protocol: a family the CSS names
- * but the machine lacks is replaced by a fallback, and this tells which. */
-export async function renderedFont(page, selector = 'main') {
+/** The font Chromium really drew the text directly inside the first element matching
+ * selector with (the family that rendered most of its glyphs), from the DevTools protocol:
+ * a family the CSS names but the machine lacks is replaced by a fallback, and this tells
+ * which. Every page has one h1 with text of its own. */
+export async function renderedFont(page, selector = 'h1') {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('DOM.enable');
     await cdp.send('CSS.enable');
-    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+    const { root } = await cdp.send('DOM.getDocument');
     const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
     if (!nodeId) return null;
-    // The element's own text nodes are measured; a container reports its descendants'.
     const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
-    if (fonts.length) return fonts.sort((a, b) => b.glyphCount - a.glyphCount)[0].familyName;
-    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId, selector: 'p, h1, a, label' });
-    for (const id of nodeIds) {
-      const r = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: id });
-      if (r.fonts.length) return r.fonts.sort((a, b) => b.glyphCount - a.glyphCount)[0].familyName;
-    }
-    return null;
+    return fonts.sort((a, b) => b.glyphCount - a.glyphCount)[0]?.familyName ?? null;
   } finally {
     await cdp.detach().catch(() => {});
   }
@@ -96,5 +90,7 @@ export async function newPage(browser, options = {}) {
   context.setDefaultTimeout(30_000);
   context.setDefaultNavigationTimeout(45_000);
   const page = instrument(await context.newPage());
+  // CORRAL_TEST_FONT="DejaVu Sans" runs every page as if the machine had only that font.
+  if (process.env.CORRAL_TEST_FONT) await forceFont(page, process.env.CORRAL_TEST_FONT);
   return page;
 }

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before } from 'node:test';
 
-import { forceFont, launch, newPage, pageProblems } from './browser.mjs';
+import { launch, newPage, pageProblems } from './browser.mjs';
 import { Corral } from './corral.mjs';
 
 export function useSuite({ name = 'browser' } = {}) {
@@ -24,8 +24,6 @@ export function useSuite({ name = 'browser' } = {}) {
     /** A fresh context and page (options: javaScriptEnabled, colorScheme, viewport …). */
     async page(options = {}) {
       const page = await newPage(s.browser, { baseURL: s.corral.base, ...options });
-      // CORRAL_TEST_FONT="DejaVu Sans" runs every test as if the machine had only that font.
-      if (process.env.CORRAL_TEST_FONT) await forceFont(page, process.env.CORRAL_TEST_FONT);
       s.opened.push(page);
       return page;
     },
