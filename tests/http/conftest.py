@@ -6,6 +6,7 @@ folder the postgres user can reach (PostgreSQL refuses to run as root, so as roo
 clusters run as postgres and /root would be out of its reach)."""
 import glob
 import os
+import random
 import shutil
 import signal
 import socket
@@ -45,10 +46,25 @@ def _tmp_base():
     return base
 
 
+# CORRAL_TEST_PORTS="20000-31999" keeps this run's servers in a range of their own, so two
+# runs side by side (script/test runs the sanitizer lane beside the plain one) never hand each
+# other the port they just found free; without it the kernel picks from the ephemeral range.
+_PORTS = os.environ.get("CORRAL_TEST_PORTS")
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(200):
+        with socket.socket() as s:
+            try:
+                if _PORTS:
+                    lo, hi = (int(x) for x in _PORTS.split("-"))
+                    s.bind(("127.0.0.1", random.randint(lo, hi)))
+                else:
+                    s.bind(("127.0.0.1", 0))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port in CORRAL_TEST_PORTS=%s" % _PORTS)
 
 
 def pg_bindir():
