@@ -43,6 +43,10 @@ struct auth_config {
 	int register_window_s;
 };
 
+/* The options setting auth_config (auth/options.c); secure_cookies and origin follow
+ * from --base-url. */
+extern const struct opt_table auth_opts;
+
 /* Once at start-up, before threads. Returns 0 or -1. */
 int auth_init(const struct auth_config *cfg);
 const struct auth_config *auth_config(void);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static enum log_level log_min = LOG_INFO;
-static const char *const log_names[] = { "debug", "info", "warn", "error" };
+const char *const log_level_names[] = { "debug", "info", "warn", "error", NULL };
 
 void
 log_set_level(enum log_level level)
@@ -20,7 +20,7 @@ int
 log_parse_level(const char *s)
 {
 	for (int i = 0; i < 4; i++)
-		if (strcmp(s, log_names[i]) == 0)
+		if (strcmp(s, log_level_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -41,7 +41,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
 	k = snprintf(line + n, sizeof line - n, ".%03ldZ %-5s ", ts.tv_nsec / 1000000,
-		     log_names[level]);
+		     log_level_names[level]);
 	if (k > 0)
 		n += (size_t)k;
 	va_start(ap, fmt);

@@ -8,6 +8,8 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level level);
+/* The level names in enum order, NULL-terminated (the choices of --log-level). */
+extern const char *const log_level_names[];
 /* Parse "debug", "info", "warn", "error"; -1 when unknown. */
 int log_parse_level(const char *s);
 

@@ -13,6 +13,9 @@ struct app_config {
 	int replica_window_s;        /* after a write, read from the primary this long */
 };
 
+/* The options setting app_config (forum/options.c). */
+extern const struct opt_table app_opts;
+
 /* Set up the application before the server starts. */
 void app_init(const struct app_config *cfg);
 const struct app_config *app_config(void);

@@ -32,6 +32,8 @@ struct moderation_config {
 	int spam_burst_s;
 	int flag_limit;        /* flags and nominations per account per hour */
 };
+/* The options setting moderation_config (forum/options.c). */
+extern const struct opt_table moderation_opts;
 void moderation_configure(const struct moderation_config *cfg);
 
 #endif

@@ -41,6 +41,8 @@ struct forum_config {
 	int post_window_s;
 	int page_size;          /* posts per thread page */
 };
+/* The options setting forum_config but page_size (forum/options.c). */
+extern const struct opt_table forum_opts;
 void forum_configure(const struct forum_config *cfg);
 const struct forum_config *forum_config(void);
 

@@ -16,9 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opt.h"
+
 #define CACHE_MAX_TAGS 4
 
 struct cache_entry;
+
+/* What `corral serve` sets: --cache-mb (http/options.c). */
+struct cache_config {
+	size_t budget;                /* bytes; 0 disables the cache */
+};
+extern const struct opt_table cache_opts;
 
 /* Budget in bytes (0 disables the cache). Call once before threads start. */
 void cache_init(size_t budget);

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/ctx.h"
+#include "core/opt.h"
 #include "http/cache.h"
 #include "http/router.h"
 
@@ -106,6 +107,8 @@ struct http_config {
 	bool log_requests;
 	bool hsts;                    /* served over https: send Strict-Transport-Security */
 };
+/* The options setting http_config (http/options.c). */
+extern const struct opt_table http_opts;
 
 /* --- Server lifecycle (http/server.c) --- */
 

@@ -1,0 +1,26 @@
+/* auth/options.c — the options of sessions, password hashing and sign-in/registration
+ * limits (struct auth_config). */
+#include "auth/auth.h"
+
+static const struct opt_def auth_defs[] = {
+	OPT_INT("session-idle", "SECONDS", "1209600", 60, 31536000, struct auth_config, session_idle_s,
+		"sign a session out after this long unused (14 days)"),
+	OPT_INT("session-max", "SECONDS", "5184000", 60, 315360000, struct auth_config, session_max_s,
+		"sign a session out after this long in any case (60 days)"),
+	OPT_INT("hash-concurrency", "N", "2", 1, 64, struct auth_config, hash_concurrency,
+		"password hashes computed at once (each takes --hash-memory)"),
+	OPT_INT("hash-memory", "MIB", "64", 19, 1024, struct auth_config, hash_memory_mib,
+		"argon2id memory per password hash (OWASP's minimum: 19)"),
+	OPT_INT("signin-limit-account", "N", "5", 1, 1000000, struct auth_config, signin_fail_account,
+		"failed sign-ins per account per window before 429"),
+	OPT_INT("signin-limit-ip", "N", "50", 1, 1000000, struct auth_config, signin_fail_ip,
+		"failed sign-ins per client address per window before 429"),
+	OPT_INT("signin-window", "SECONDS", "900", 1, 86400, struct auth_config, signin_window_s,
+		"sign-in limit window"),
+	OPT_INT("register-limit-ip", "N", "10", 1, 1000000, struct auth_config, register_per_ip,
+		"registrations per client address per window"),
+	OPT_INT("register-window", "SECONDS", "3600", 1, 86400, struct auth_config, register_window_s,
+		"registration limit window"),
+};
+
+const struct opt_table auth_opts = { "Accounts and sign-in", auth_defs, OPT_COUNT(auth_defs) };
