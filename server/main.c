@@ -259,7 +259,7 @@ static const struct opt_cmd migrate_cmd = {
 static int
 cmd_migrate(int argc, char **argv)
 {
-	struct cli_db cfg;
+	struct cli_db cfg = { 0 };
 	struct dbsel db;
 	char *args[1];
 	int nargs, n;
@@ -294,7 +294,7 @@ static const struct opt_cmd cluster_cmd = {
 static int
 cmd_cluster(int argc, char **argv)
 {
-	struct cli_db cfg;
+	struct cli_db cfg = { 0 };
 	struct cluster c;
 	char *args[1];
 	int nargs;
@@ -382,7 +382,7 @@ user_read_password(char *out, size_t size, size_t *ret_len)
 static int
 cmd_user(int argc, char **argv)
 {
-	struct user_cfg cfg;
+	struct user_cfg cfg = { 0 };
 	int nargs, rc = 1;
 	struct ctx c = { .rid = "cli" };
 	char *args[3], pw[1100];
@@ -442,7 +442,7 @@ static const struct opt_cmd backup_cmd = {
 static int
 cmd_backup(int argc, char **argv, bool restore)
 {
-	struct cli_db cfg;
+	struct cli_db cfg = { 0 };
 	struct dbsel db;
 	char *args[1];
 	int nargs, rc;
