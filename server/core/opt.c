@@ -292,6 +292,8 @@ opt_print(FILE *f, const struct opt_def *d)
 	fprintf(f, "  %-28s [$%s]", "", opt_env_name(d, buf, sizeof buf));
 	if (d->def)
 		fprintf(f, " default: %s", d->def);
+	else if (d->kind == OPTK_FLAG || d->kind == OPTK_FLAG_OFF)
+		fputs(" default: off", f);
 	if (d->kind == OPTK_INT || d->kind == OPTK_MIB)
 		fprintf(f, " (%ld to %ld)", d->min, d->max);
 	if (d->kind == OPTK_CHOICE) {

@@ -187,7 +187,8 @@ test_list_and_names(void)
 	opt_usage(f, &cmd);
 	fclose(f);
 	ok(strstr(out, "--t-count N") && strstr(out, "[$CORRAL_T_COUNT] default: 4 (1 to 10)") &&
-	   strstr(out, "\nInner:\n") && strstr(out, "(low or high)"),
+	   strstr(out, "\nInner:\n") && strstr(out, "(low or high)") &&
+	   strstr(out, "[$CORRAL_T_VERBOSE] default: off"),
 	   "--help shows variable, default, range, choices and headings");
 	free(out);
 }
