@@ -192,7 +192,7 @@ serve_run(struct serve_cfg *cfg)
 	cfg->http.templates = views;
 	if (http_start(&cfg->http, rt, &srv) != 0)
 		goto out;
-	if (maint_start(60, cfg->auth.session_idle_s) != 0 || cache_listen_start(db.url) != 0)
+	if (maint_start(60, cfg->auth.session_idle_s) != 0 || app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
@@ -209,7 +209,7 @@ serve_run(struct serve_cfg *cfg)
 		log_warn("shutdown: requests still in flight after %d ms; closing them", cfg->drain_ms);
 	rc = 0;
 out:
-	cache_listen_stop();
+	app_listen_stop();
 	maint_stop();
 	http_stop(srv);
 	router_free(rt);

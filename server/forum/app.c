@@ -1,4 +1,5 @@
-/* forum/app.c — assembles the routes of every domain and the per-request hooks. */
+/* forum/app.c — assembles the routes of every domain, the per-request hooks, and the
+ * subscribers of the database listener (page cache, live events). */
 #include "forum/app.h"
 
 #include <string.h>
@@ -6,8 +7,10 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/listen.h"
 #include "forum/idempotency.h"
 #include "forum/routes.h"
+#include "forum/threads.h"
 
 static struct app_config app_cfg;
 
@@ -120,8 +123,6 @@ static void
 app_after(struct req *r)
 {
 	struct ctx c = { .arena = r->c.arena, .rid = r->c.rid };
-	char buf[64];
-	uint64_t seq;
 
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
 		return;
@@ -130,11 +131,17 @@ app_after(struct req *r)
 			"corral_w=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", app_cfg.replica_window_s));
 	if (!cache_enabled())
 		return;
-	if (db_q(&c, STMT_CACHE_SYNC, cache_sync_begin(buf, &seq)) == NULL) {
-		cache_flush();
-		return;
-	}
-	cache_sync_wait(seq, 2000);
+	if (db_listen_sync(&c, 2000) != 0)
+		cache_flush();   /* could not confirm: make sure nothing stale stays */
+}
+
+/* A handler that left a transaction open (a bug) must not leave it to the next request
+ * of this thread. */
+static void
+app_handler_end(struct req *r)
+{
+	(void)r;
+	db_request_end();
 }
 
 static void
@@ -142,6 +149,7 @@ app_finish(struct req *r)
 {
 	if (r->app)
 		idem_finish(r, r->app);
+	db_request_end();
 }
 
 /* Only requests that cannot be anyone's: no API token, no session cookie. */
@@ -154,8 +162,53 @@ app_cacheable(struct req *r)
 
 const struct http_hooks app_hooks = {
 	.cacheable = app_cacheable,
+	.handler_end = app_handler_end,
 	.after = app_after,
 	.prepare = app_prepare,
 	.finish = app_finish,
 	.page = app_page,
 };
+
+/* --- the database listener's subscribers: thin adapters, so http/ knows no db/ --- */
+
+static void
+app_cache_notice(const char *payload, void *arg)
+{
+	(void)arg;
+	cache_notice(payload);
+}
+
+static void
+app_cache_state(bool up, void *arg)
+{
+	(void)arg;
+	cache_set_live(up);
+}
+
+static void
+app_live_notice(const char *payload, void *arg)
+{
+	(void)arg;
+	threads_live_notice(payload);
+}
+
+int
+app_listen_start(const char *url)
+{
+	static bool subscribed;
+
+	if (!subscribed) {
+		if (db_listen_subscribe("corral_cache", app_cache_notice, NULL) != 0 ||
+		    db_listen_on_state(app_cache_state, NULL) != 0 ||
+		    db_listen_subscribe("corral_events", app_live_notice, NULL) != 0)
+			return -1;
+		subscribed = true;
+	}
+	return db_listen_start(url);
+}
+
+void
+app_listen_stop(void)
+{
+	db_listen_stop();
+}

@@ -23,6 +23,12 @@ const struct app_config *app_config(void);
 /* A router holding every route of the application. Caller frees with router_free(). */
 struct router *app_router(void);
 
+/* Start the database listener with this application's subscribers: the page cache
+ * (corral_cache) and live events (corral_events). Call after http_start (notices wake
+ * event streams) and stop before http_stop. 0 or -1 (logged). */
+int app_listen_start(const char *url);
+void app_listen_stop(void);
+
 /* The hooks the HTTP server calls. */
 extern const struct http_hooks app_hooks;
 

@@ -502,6 +502,20 @@ threads_post_fragment(struct req *r)
 	return HERR_OK;
 }
 
+void
+threads_live_notice(const char *payload)
+{
+	long long thread, post;
+	char topic[48], id[24], data[96];
+
+	if (sscanf(payload, "t:%lld:%lld", &thread, &post) != 2)
+		return;
+	snprintf(topic, sizeof topic, "t:%lld", thread);
+	snprintf(id, sizeof id, "%lld", post);
+	snprintf(data, sizeof data, "{\"id\":%lld,\"thread_id\":%lld}", post, thread);
+	stream_publish(topic, "post", id, data);
+}
+
 /* GET /t/{id}/events: new posts of the thread as Server-Sent Events. */
 static enum herr
 threads_events(struct req *r)

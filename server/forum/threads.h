@@ -28,6 +28,11 @@ void threads_voices_decorate(json_t *voices, bool html);
  * empty). Arena string. */
 const char *threads_slug(struct ctx *c, const char *title);
 
+/* A live-event notice (NOTIFY corral_events 't:<thread>:<post>', sent when a post
+ * becomes visible) → a "post" event to the streams of that thread. Quick and thread-safe:
+ * the database listener calls it. */
+void threads_live_notice(const char *payload);
+
 /* The thread page handler (GET /t/{id}), for forms on it to re-show it after an error. */
 enum herr threads_page(struct req *r);
 

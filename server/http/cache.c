@@ -1,22 +1,15 @@
 /* http/cache.c — the response cache: 16 shards, each a hash table with an LRU list and a
- * share of the byte budget; tag generations in one array; a LISTEN thread. */
+ * share of the byte budget; tag generations in one array. */
 #include "http/cache.h"
 
-#include <errno.h>
-#include <libpq-fe.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
-#include <time.h>
 
 #include "core/arena.h"
-#include "core/log.h"
-#include "http/stream.h"
 
 #define CACHE_SHARDS 16
 #define CACHE_BUCKETS 1024            /* per shard */
@@ -48,8 +41,8 @@ struct cache_shard {
 static struct cache_shard cache_shards[CACHE_SHARDS];
 static atomic_uint cache_gens[CACHE_SLOTS];
 static atomic_uint cache_global_gen;
-/* Entries are served and stored only while the invalidation listener is connected:
- * without it a write on another instance would go unnoticed. */
+/* Entries are served and stored only while invalidations arrive (cache_set_live):
+ * without them a write on another instance would go unnoticed. */
 static atomic_bool cache_live;
 static size_t cache_budget;
 static atomic_ulong cache_n_hits, cache_n_misses, cache_n_stores, cache_n_evictions, cache_n_inval;
@@ -295,186 +288,23 @@ cache_stats(struct cache_stats *ret)
 	}
 }
 
-/* --- the LISTEN thread --- */
-
-static pthread_t cache_listener;
-static atomic_bool cache_listening, cache_listen_stopping;
-static char *cache_listen_url;
-
-static atomic_ullong cache_sync_next, cache_sync_seen;
-static unsigned cache_instance;
-static pthread_mutex_t cache_sync_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cache_sync_cond = PTHREAD_COND_INITIALIZER;
-
-const char *
-cache_sync_begin(char buf[64], uint64_t *ret_seq)
+void
+cache_notice(const char *payload)
 {
-	*ret_seq = atomic_fetch_add(&cache_sync_next, 1) + 1;
-	snprintf(buf, 64, "sync:%u:%llu", cache_instance, (unsigned long long)*ret_seq);
-	return buf;
-}
-
-bool
-cache_sync_wait(uint64_t seq, int timeout_ms)
-{
-	struct timespec until;
-	bool ok = true;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&cache_sync_lock);
-	while (atomic_load(&cache_sync_seen) < seq && atomic_load(&cache_live))
-		if (pthread_cond_timedwait(&cache_sync_cond, &cache_sync_lock, &until) == ETIMEDOUT) {
-			ok = false;
-			break;
-		}
-	pthread_mutex_unlock(&cache_sync_lock);
-	if (!ok)
-		cache_flush();   /* could not confirm: make sure nothing stale stays */
-	return ok;
-}
-
-static void
-cache_apply(const char *payload)
-{
-	unsigned inst;
-	unsigned long long seq;
-
-	if (strncmp(payload, "sync:", 5) == 0) {
-		if (sscanf(payload + 5, "%u:%llu", &inst, &seq) == 2 && inst == cache_instance) {
-			pthread_mutex_lock(&cache_sync_lock);
-			if (seq > atomic_load(&cache_sync_seen))
-				atomic_store(&cache_sync_seen, seq);
-			pthread_cond_broadcast(&cache_sync_cond);
-			pthread_mutex_unlock(&cache_sync_lock);
-		}
-		return;
-	}
 	if (strcmp(payload, "all") == 0)
 		cache_flush();
 	else
 		cache_invalidate(payload);
 }
 
-static PGconn *
-cache_listen_connect(void)
-{
-	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-	const char *vals[] = { cache_listen_url, "corral-cache", "3", NULL };
-	PGconn *pg = PQconnectdbParams(keys, vals, 1);
-	PGresult *res;
-
-	if (PQstatus(pg) != CONNECTION_OK) {
-		PQfinish(pg);
-		return NULL;
-	}
-	res = PQexec(pg, "LISTEN corral_cache; LISTEN corral_events");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		PQclear(res);
-		PQfinish(pg);
-		return NULL;
-	}
-	PQclear(res);
-	/* Anything may have changed while nobody was listening. */
-	cache_flush();
-	atomic_store(&cache_live, true);
-	return pg;
-}
-
-/* 't:<thread>:<post>' → a "post" event to the streams of thread <thread>. */
-static void
-cache_event(const char *payload)
-{
-	long long thread, post;
-	char topic[48], id[24], data[96];
-
-	if (sscanf(payload, "t:%lld:%lld", &thread, &post) != 2)
-		return;
-	snprintf(topic, sizeof topic, "t:%lld", thread);
-	snprintf(id, sizeof id, "%lld", post);
-	snprintf(data, sizeof data, "{\"id\":%lld,\"thread_id\":%lld}", post, thread);
-	stream_publish(topic, "post", id, data);
-}
-
-static void *
-cache_listen_main(void *arg)
-{
-	PGconn *pg = NULL;
-	time_t last_ping = time(NULL);
-
-	(void)arg;
-	while (!atomic_load(&cache_listen_stopping)) {
-		struct pollfd pfd;
-		PGnotify *n;
-
-		if (pg == NULL && (pg = cache_listen_connect()) == NULL) {
-			struct timespec ts = { 0, 250 * 1000000L };
-
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		pfd.fd = PQsocket(pg);
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 500) < 0 && errno != EINTR)
-			goto lost;
-		if (PQconsumeInput(pg) != 1)
-			goto lost;
-		while ((n = PQnotifies(pg)) != NULL) {
-			if (strcmp(n->relname, "corral_events") == 0)
-				cache_event(n->extra);
-			else
-				cache_apply(n->extra);
-			PQfreemem(n);
-		}
-		if (time(NULL) - last_ping >= 25) {
-			stream_ping_all();
-			last_ping = time(NULL);
-		}
-		if (PQstatus(pg) != CONNECTION_OK)
-			goto lost;
-		continue;
-lost:
-		atomic_store(&cache_live, false);
-		pthread_mutex_lock(&cache_sync_lock);
-		pthread_cond_broadcast(&cache_sync_cond);
-		pthread_mutex_unlock(&cache_sync_lock);
-		log_warn("cache: lost the invalidation listener; reconnecting");
-		cache_flush();
-		PQfinish(pg);
-		pg = NULL;
-	}
-	atomic_store(&cache_live, false);
-	PQfinish(pg);
-	return NULL;
-}
-
-int
-cache_listen_start(const char *url)
-{
-	randombytes_buf(&cache_instance, sizeof cache_instance);
-	cache_listen_url = strdup(url);
-	if (cache_listen_url == NULL)
-		core_oom();
-	if (pthread_create(&cache_listener, NULL, cache_listen_main, NULL) != 0) {
-		log_error("cache: cannot start the listener thread");
-		return -1;
-	}
-	atomic_store(&cache_listening, true);
-	return 0;
-}
-
 void
-cache_listen_stop(void)
+cache_set_live(bool live)
 {
-	if (!atomic_load(&cache_listening))
-		return;
-	atomic_store(&cache_listen_stopping, true);
-	pthread_join(cache_listener, NULL);
-	atomic_store(&cache_listening, false);
-	free(cache_listen_url);
+	/* Anything may have changed while nobody was listening: drop it all, before serving
+	 * again and after serving stops. */
+	if (!live)
+		atomic_store(&cache_live, false);
+	cache_flush();
+	if (live)
+		atomic_store(&cache_live, true);
 }

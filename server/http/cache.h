@@ -7,8 +7,9 @@
  * Generations live in a fixed array indexed by a hash of the tag: two tags sharing a slot
  * only cost an extra miss, never a stale hit.
  *
- * Invalidations come from PostgreSQL (triggers NOTIFY corral_cache on commit; see
- * cache_listen), so every instance on one database drops the same pages. */
+ * Invalidations come from PostgreSQL (triggers NOTIFY corral_cache on commit), through
+ * the application, which hands every notice to cache_notice; so every instance on one
+ * database drops the same pages. This module knows nothing of where they come from. */
 #ifndef CORRAL_HTTP_CACHE_H
 #define CORRAL_HTTP_CACHE_H
 
@@ -63,17 +64,14 @@ void cache_flush(void);
 /* ETag of a body: "\"" + 16 hex + "\"" (18 bytes + NUL), from XXH3-64 of the bytes. */
 void cache_etag_of(const char *body, size_t len, char out[20]);
 
-/* Read-your-writes on this instance: after a write commits, send the payload returned by
- * cache_sync_begin() through NOTIFY corral_cache, then cache_sync_wait(): the listener
- * sees notices in commit order, so once it has seen this one it has applied every
- * invalidation of the write. Returns false on timeout (then the cache is flushed). */
-const char *cache_sync_begin(char buf[64], uint64_t *ret_seq);
-bool cache_sync_wait(uint64_t seq, int timeout_ms);
+/* One invalidation notice: "all" drops everything, anything else is a tag. Thread-safe
+ * and quick (it bumps a generation). */
+void cache_notice(const char *payload);
 
-/* Listen for invalidations on the database at url, in a thread of its own; reconnects
- * by itself (flushing everything, as notices may have been missed). 0 or -1. */
-int cache_listen_start(const char *url);
-void cache_listen_stop(void);
+/* Whether invalidations arrive now. Nothing is served or stored while they do not (a
+ * write elsewhere would go unnoticed); every change of state drops everything, as
+ * notices may have been missed. Off until first called with true. */
+void cache_set_live(bool live);
 
 struct cache_stats {
 	unsigned long hits, misses, stores, evictions, invalidations, bytes, entries;

@@ -85,9 +85,14 @@ struct http_hooks {
 	enum herr (*prepare)(struct req *r);
 	/* Context for HTML templates below the model (viewer, csrf token…); a new reference. */
 	json_t *(*page)(struct req *r);
+	/* Right after the handler (or the rebuild of a failed form's page) returned, whatever
+	 * its outcome: the application closes what a handler must not leave open (a
+	 * transaction a bug left behind). */
+	void (*handler_end)(struct req *r);
 	/* After a handler succeeded, before the response goes out. */
 	void (*after)(struct req *r);
-	/* When a request ends (response sent or connection dropped). */
+	/* When a request ends (response sent or connection dropped): the last word, so it
+	 * also closes whatever the request still holds. */
 	void (*finish)(struct req *r);
 	/* May this request be answered from the cache (nobody signed in)? Called before
 	 * prepare, so it must not touch the database. */

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "db/db.h"
 #include "http/parse.h"
 #include "http/stream.h"
 
@@ -223,6 +222,7 @@ http_cache_lookup(struct req *r)
 static void
 http_rebuild_page(struct req *r)
 {
+	const struct http_hooks *hooks = r->srv->cfg.hooks;
 	struct ctx saved = r->c;
 
 	json_decref(r->model);
@@ -236,7 +236,8 @@ http_rebuild_page(struct req *r)
 	} else {
 		http_model(r);   /* a page without data still counts as rebuilt */
 	}
-	db_request_end();
+	if (hooks && hooks->handler_end)
+		hooks->handler_end(r);
 	r->c.err = saved.err;
 	r->c.err_field = saved.err_field;
 	r->c.err_msg = saved.err_msg;
@@ -264,7 +265,8 @@ http_dispatch(struct req *r)
 		return;
 	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)
 		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
-	db_request_end();
+	if (hooks && hooks->handler_end)
+		hooks->handler_end(r);
 	if (r->c.err == HERR_OK && hooks && hooks->after)
 		hooks->after(r);
 	if (r->c.err != HERR_OK && r->html && r->route->page && herr_status(r->c.err) < 500)
@@ -353,8 +355,6 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
 	if (srv->cfg.hooks && srv->cfg.hooks->finish)
 		srv->cfg.hooks->finish(r);
-	if (db_in_transaction())
-		db_request_end();
 	cache_release(r->cache_hit);   /* looked up but never sent (connection gone) */
 	json_decref(r->model);
 	json_decref(r->input);
@@ -459,6 +459,11 @@ http_start(const struct http_config *cfg, struct router *routes, struct http_ser
 		free(srv);
 		return -1;
 	}
+	if (stream_keepalive_start() != 0) {
+		MHD_stop_daemon(srv->daemon);
+		free(srv);
+		return -1;
+	}
 	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = di ? di->port : 0;
 	*ret = srv;
@@ -491,7 +496,9 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	/* MHD must not stop with suspended connections: end the streams and let them go. */
+	/* MHD must not stop with suspended connections: end the streams and let them go,
+	 * with nothing left to wake them. */
+	stream_keepalive_stop();
 	stream_close_all();
 	for (int i = 0; i < 100 && stream_count() > 0; i++)
 		usleep(10000);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "http/internal.h"
@@ -156,7 +157,7 @@ stream_publish(const char *topic, const char *event, const char *id, const char 
 	pthread_mutex_unlock(&stream_lock);
 }
 
-void
+static void
 stream_ping_all(void)
 {
 	pthread_mutex_lock(&stream_lock);
@@ -188,4 +189,61 @@ stream_count(void)
 	n = stream_n;
 	pthread_mutex_unlock(&stream_lock);
 	return n;
+}
+
+/* --- keep-alive: a thread that pings every stream every STREAM_PING_S seconds --- */
+
+#define STREAM_PING_S 25
+
+static pthread_t stream_pinger;
+static pthread_mutex_t stream_ping_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stream_ping_cond = PTHREAD_COND_INITIALIZER;
+static bool stream_ping_running, stream_ping_stopping;
+
+static void *
+stream_ping_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&stream_ping_lock);
+	while (!stream_ping_stopping) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += STREAM_PING_S;
+		while (!stream_ping_stopping &&
+		       pthread_cond_timedwait(&stream_ping_cond, &stream_ping_lock, &until) == 0)
+			;
+		if (stream_ping_stopping)
+			break;
+		pthread_mutex_unlock(&stream_ping_lock);
+		stream_ping_all();
+		pthread_mutex_lock(&stream_ping_lock);
+	}
+	pthread_mutex_unlock(&stream_ping_lock);
+	return NULL;
+}
+
+int
+stream_keepalive_start(void)
+{
+	stream_ping_stopping = false;
+	if (pthread_create(&stream_pinger, NULL, stream_ping_main, NULL) != 0) {
+		log_error("stream: cannot start the keep-alive thread");
+		return -1;
+	}
+	stream_ping_running = true;
+	return 0;
+}
+
+void
+stream_keepalive_stop(void)
+{
+	if (!stream_ping_running)
+		return;
+	pthread_mutex_lock(&stream_ping_lock);
+	stream_ping_stopping = true;
+	pthread_cond_signal(&stream_ping_cond);
+	pthread_mutex_unlock(&stream_ping_lock);
+	pthread_join(stream_pinger, NULL);
+	stream_ping_running = false;
 }

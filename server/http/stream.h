@@ -14,12 +14,15 @@ int http_stream_start(struct req *r, const char *topic, const char *initial);
 /* Append one event in the stream format to b (for the initial events). */
 void stream_format(struct buf *b, const char *event, const char *id, const char *data);
 
-/* Send an event to every stream of topic (from any thread). data must be one line. */
+/* Send an event to every stream of topic (from any thread, but not after http_stop).
+ * data must be one line. */
 void stream_publish(const char *topic, const char *event, const char *id, const char *data);
 
-/* A comment line to every stream (keeps proxies from closing idle streams and finds
- * clients that went away). */
-void stream_ping_all(void);
+/* A thread that sends a comment line to every stream every 25 s (keeps proxies from
+ * closing idle streams and finds clients that went away). http_start starts it and
+ * http_stop stops it before MHD stops. start: 0 or -1 (logged). */
+int stream_keepalive_start(void);
+void stream_keepalive_stop(void);
 
 /* End every stream (shutdown: MHD must not stop with suspended connections). */
 void stream_close_all(void);
