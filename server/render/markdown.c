@@ -498,12 +498,14 @@ md_dedup(int64_t *v, size_t n)
  * (houdini_escape_href) and moving every child of every link, each move a walk to the
  * root. The pass is exact: in safe mode cmark escapes every '<' of text, code and
  * attribute values and replaces raw HTML by a comment, so `<a href="` only ever starts a
- * LINK it rendered; our mention and IDEA links start `<a class=` and are left alone. */
-static void
+ * LINK it rendered; our mention and IDEA links start `<a class=` and are left alone.
+ * Returns the number of links it marked: the author's links, for the spam rule. */
+static size_t
 md_add_rel(struct buf *out, const char *html)
 {
 	static const char open[] = "<a href=\"";
 	const char *p = html, *end = html + strlen(html), *q = html;
+	size_t n = 0;
 
 	buf_grow(out, (size_t)(end - html) + 256);
 	while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
@@ -512,10 +514,12 @@ md_add_rel(struct buf *out, const char *html)
 			buf_append(out, p, (size_t)(q - p));
 			buf_puts(out, "<a" MD_REL " href=\"");
 			p = q + sizeof(open) - 1;
+			n++;
 		}
 		q++;
 	}
 	buf_append(out, p, (size_t)(end - p));
+	return n;
 }
 
 /* Move the linked names and ideas of a finished pass into out. */
@@ -596,7 +600,7 @@ md_render(const char *src, size_t len, const struct md_opts *opts, struct md_out
 	}
 	if ((raw = cmark_render_html(doc, CMARK_OPT_DEFAULT)) == NULL)
 		core_oom();
-	md_add_rel(&html, raw);
+	out->n_links = md_add_rel(&html, raw);
 	out->html = buf_detach(&html, &out->html_len);
 	md_fill_refs(&p, out);
 	goto out;

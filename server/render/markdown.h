@@ -56,6 +56,7 @@ struct md_out {
 	size_t n_mentions;
 	int64_t *ideas;        /* distinct IDEA numbers referenced, in order of appearance */
 	size_t n_ideas;
+	size_t n_links;        /* links written by the author (not mentions, IDEA links or images) */
 };
 
 /* Render src[0..len). On MD_OK fills *out (free with md_out_free); otherwise *out is

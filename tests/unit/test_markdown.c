@@ -691,6 +691,33 @@ test_complexity(void)
 	free(b);
 }
 
+/* The count of author links the spam rule uses: links the author wrote (autolinks too),
+ * not mentions, IDEA links, images or dropped targets. */
+static void
+test_link_count(void)
+{
+	static const struct { const char *src; size_t links; } cases[] = {
+		{ "no links at all", 0 },
+		{ "[a](https://a.example) and <https://b.example>", 2 },
+		{ "@alice and IDEA-3 are not author links", 0 },
+		{ "![img](https://a.example/x.png)", 0 },
+		{ "[bad](javascript:alert(1)) is dropped", 0 },
+		{ "`<a href=\"x\">` in code", 0 },
+		{ "<a href=\"https://raw.example\">raw</a>", 0 },
+		{ "[x](/relative) [y](mailto:a@b.example) [z](http://c.example)", 3 },
+	};
+	struct md_out out;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (md_render(cases[i].src, strlen(cases[i].src), NULL, &out, NULL) != MD_OK) {
+			ok(0, "renders: %s", cases[i].src);
+			continue;
+		}
+		is_int((long long)out.n_links, (long long)cases[i].links, "author links in %s", cases[i].src);
+		md_out_free(&out);
+	}
+}
+
 int
 main(void)
 {
@@ -704,5 +731,6 @@ main(void)
 	test_ideas();
 	test_input_checks();
 	test_complexity();
+	test_link_count();
 	return done_testing();
 }
