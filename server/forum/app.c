@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "db/listen.h"
 #include "forum/idempotency.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
 
@@ -73,7 +74,7 @@ app_viewer_json(const struct viewer *v)
 			 "community_role", "slug", v->community_role, "label", v->community_label,
 			 "kind", v->community_kind,
 			 "role_verified", v->role_verified, "suspended", v->suspended,
-			 "is_moderator", v->role >= ROLE_MODERATOR, "is_admin", v->role >= ROLE_ADMIN,
+			 "is_moderator", policy_is_moderator(v), "is_admin", policy_is_admin(v),
 			 "unread", v->unread);
 }
 

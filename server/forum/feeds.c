@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "forum/app.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
 #include "http/http.h"
@@ -102,7 +103,7 @@ feeds_thread(struct req *r)
 	http_cache_tag(r, "t:%lld", (long long)id);
 	if ((t = threads_load(r, id)) == NULL)
 		return r->c.err;
-	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0) {
+	if (policy_state_parse(json_string_value(json_object_get(t, "state"))) != STATE_VISIBLE) {
 		json_decref(t);
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such thread.");
 	}

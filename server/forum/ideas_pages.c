@@ -7,6 +7,7 @@
 #include "forum/app.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "http/http.h"
 
@@ -106,7 +107,7 @@ ideas_board(struct req *r)
 		json_object_set_new(r->model, newest ? "sort_new" : "sort_votes", json_true());
 		json_object_set_new(r->model, "status_qs", json_string(status ? status : ""));
 		json_object_set_new(r->model, "can_vote", json_boolean(v && !v->suspended));
-		json_object_set_new(r->model, "can_moderate", json_boolean(v && v->role >= ROLE_MODERATOR));
+		json_object_set_new(r->model, "can_moderate", json_boolean(policy_is_moderator(v)));
 		if (page > 1)
 			json_object_set_new(r->model, "prev_page", json_integer(page - 1));
 	}
@@ -131,7 +132,7 @@ static enum herr
 ideas_show(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
-	bool mod = v && v->role >= ROLE_MODERATOR, merged;
+	bool mod = policy_is_moderator(v), merged;
 	json_t *idea;
 	int64_t n;
 

@@ -9,7 +9,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/ideas.h"
-#include "forum/posts.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 
@@ -22,45 +22,13 @@ moderation_configure(const struct moderation_config *cfg)
 	mod_cfg = *cfg;
 }
 
-/* --- holding posts back --- */
-
-static int
-moderation_count_links(const char *html)
+const struct moderation_config *
+moderation_config(void)
 {
-	int n = 0;
-
-	/* Every link the author wrote carries this rel (mentions and IDEA links do not),
-	 * and raw HTML never reaches the output, so counting it counts the author's links. */
-	for (const char *p = html; (p = strstr(p, "rel=\"nofollow ugc noopener\"")) != NULL; p++)
-		n++;
-	return n;
+	return &mod_cfg;
 }
 
-bool
-moderation_too_many_links(struct req *r, const char *html)
-{
-	return auth_viewer(r)->role < ROLE_MODERATOR && moderation_count_links(html) > mod_cfg.spam_links;
-}
-
-const char *
-moderation_hold_reason(struct req *r, const char *html)
-{
-	struct viewer *v = auth_viewer(r);
-	PGresult *res;
-
-	if (v->role >= ROLE_MODERATOR)
-		return NULL;
-	if (strcmp(posts_initial_state(r), "pending") == 0)
-		return "new_account";
-	if (moderation_count_links(html) > mod_cfg.spam_links)
-		return "too_many_links";
-	res = db_q(&r->c, STMT_POSTS_RECENT_BY, db_int(&r->c, v->id), db_int(&r->c, mod_cfg.spam_burst_s));
-	if (res == NULL)
-		return NULL;
-	if (db_i64(res, 0, 0) >= mod_cfg.spam_burst)
-		return "posting_too_fast";
-	return NULL;
-}
+/* --- queueing posts --- */
 
 int64_t
 moderation_enqueue(struct ctx *c, const char *kind, int64_t post_id, const char *reason)
@@ -91,8 +59,10 @@ moderation_target(struct req *r, int64_t *ret_id)
 		return NULL;
 	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, *ret_id))) == NULL)
 		return NULL;
-	if (PQntuples(post) == 0 || strcmp(db_str(post, 0, db_col(post, "state")), "visible") != 0 ||
-	    strcmp(db_str(post, 0, db_col(post, "thread_state")), "visible") != 0) {
+	/* What anybody may see (the viewer NULL), whatever the reporter's role. */
+	if (PQntuples(post) == 0 ||
+	    !policy_may_see_post(NULL, policy_state_parse(db_str(post, 0, db_col(post, "state"))),
+				 policy_state_parse(db_str(post, 0, db_col(post, "thread_state"))), 0)) {
 		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
 		return NULL;
 	}
@@ -102,7 +72,7 @@ moderation_target(struct req *r, int64_t *ret_id)
 static int
 moderation_flag_rate(struct req *r)
 {
-	if (auth_viewer(r)->role >= ROLE_MODERATOR)
+	if (policy_is_moderator(auth_viewer(r)))
 		return 0;
 	return auth_rate_hit(r, arena_printf(r->c.arena, "flag:user:%lld", (long long)auth_viewer(r)->id),
 			     mod_cfg.flag_limit, 3600);

@@ -1,5 +1,6 @@
 /* forum/moderation.h — what other modules ask of moderation: putting a post in a queue,
- * the spam rules applied when a post is written, telling an author about a decision. */
+ * the settings of the spam rules (the rules are in policy.h), telling an author about a
+ * decision. */
 #ifndef CORRAL_FORUM_MODERATION_H
 #define CORRAL_FORUM_MODERATION_H
 
@@ -8,16 +9,6 @@
 
 #include "core/ctx.h"
 #include "http/http.h"
-
-/* Why a post waits: "new_account", "too_many_links" or "posting_too_fast"; NULL when it
- * may go live at once. Moderators never wait. html is the rendered body (its links are
- * counted); author_id/recent check the posting pace. NULL also when the check fails
- * (then c->err is set). */
-const char *moderation_hold_reason(struct req *r, const char *html);
-
-/* Does html hold more author links than the spam rule allows (never for moderators)?
- * Edits are checked with it too: a post approved once cannot gain links unseen. */
-bool moderation_too_many_links(struct req *r, const char *html);
 
 /* Open (or join) the queue item of kind for post_id; returns its id or -1. */
 int64_t moderation_enqueue(struct ctx *c, const char *kind, int64_t post_id, const char *reason);
@@ -35,5 +26,7 @@ struct moderation_config {
 /* The options setting moderation_config (forum/options.c). */
 extern const struct opt_table moderation_opts;
 void moderation_configure(const struct moderation_config *cfg);
+/* The settings given at start-up (the hold rules of posts.c read them). */
+const struct moderation_config *moderation_config(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "forum/moderation.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 #include "render/markdown.h"
@@ -91,6 +92,7 @@ posts_read_body(struct req *r, struct post_body *ret)
 	ret->html = arena_strndup(r->c.arena, out.html, out.html_len);
 	ret->version = md_version();
 	ret->mentions = m.n;
+	ret->links = out.n_links;
 	if (m.n)
 		ret->mention_ids = arena_printf(r->c.arena, "{%s}", m.ids.data);
 	for (size_t i = 0; i < out.n_ideas; i++)
@@ -126,72 +128,78 @@ posts_may_write(struct req *r)
 int
 posts_count_write(struct req *r)
 {
-	if (auth_viewer(r)->role >= ROLE_MODERATOR)
+	if (policy_is_moderator(auth_viewer(r)))
 		return 0;
 	return auth_rate_hit(r, arena_printf(r->c.arena, "post:user:%lld", (long long)auth_viewer(r)->id),
 			     forum_cfg.post_limit, forum_cfg.post_window_s);
 }
 
-const char *
-posts_initial_state(struct req *r)
+/* The numbers of the hold rules, from the forum and moderation settings. */
+static struct policy_limits
+posts_limits(void)
 {
-	struct viewer *v = auth_viewer(r);
+	const struct moderation_config *m = moderation_config();
 
-	return v->role >= ROLE_MODERATOR || v->approved_posts >= forum_cfg.trust_posts ? "visible"
-											 : "pending";
+	return (struct policy_limits){ .trust_posts = forum_cfg.trust_posts, .spam_links = m->spam_links,
+				       .spam_burst = m->spam_burst };
+}
+
+int
+posts_hold(struct req *r, const struct post_body *b, enum policy_hold *ret)
+{
+	const struct policy_limits l = posts_limits();
+	struct viewer *v = auth_viewer(r);
+	int64_t recent = 0;
+	PGresult *res;
+
+	/* The pace is asked of the database only when it can decide. */
+	if (policy_hold(&l, v, b->links, 0) == HOLD_NONE && !policy_is_moderator(v)) {
+		res = db_q(&r->c, STMT_POSTS_RECENT_BY, db_int(&r->c, v->id), db_int(&r->c, moderation_config()->spam_burst_s));
+		if (res == NULL)
+			return -1;
+		recent = db_i64(res, 0, 0);
+	}
+	*ret = policy_hold(&l, v, b->links, recent);
+	return 0;
+}
+
+static enum policy_state
+posts_state(PGresult *post)
+{
+	return policy_state_parse(db_str(post, 0, db_col(post, "state")));
 }
 
 /* The post as the viewer may see it, or NULL with 404 recorded. */
 static PGresult *
 posts_visible(struct req *r, int64_t id)
 {
-	struct viewer *v = auth_viewer(r);
 	PGresult *res = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id));
-	const char *state, *tstate;
-	bool mod = v && v->role >= ROLE_MODERATOR, own;
 
 	if (res == NULL)
 		return NULL;
-	if (PQntuples(res) == 0)
-		goto missing;
-	state = db_str(res, 0, db_col(res, "state"));
-	tstate = db_str(res, 0, db_col(res, "thread_state"));
-	own = v && v->id == db_i64(res, 0, db_col(res, "author_id"));
-	if (mod)
-		return res;
-	if (strcmp(tstate, "visible") != 0 && !(own && strcmp(tstate, "pending") == 0))
-		goto missing;
-	if (strcmp(state, "visible") == 0 || (own && strcmp(state, "pending") == 0))
-		return res;
-missing:
-	http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
-	return NULL;
+	if (PQntuples(res) == 0 ||
+	    !policy_may_see_post(auth_viewer(r), policy_state_parse(db_str(res, 0, db_col(res, "state"))),
+				 policy_state_parse(db_str(res, 0, db_col(res, "thread_state"))),
+				 db_i64(res, 0, db_col(res, "author_id")))) {
+		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+		return NULL;
+	}
+	return res;
 }
 
 /* Author of the post or a moderator. */
 static int
 posts_may_change(struct req *r, PGresult *post)
 {
-	struct viewer *v = auth_viewer(r);
+	const char *why;
+	enum herr e;
 
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return -1;
-	if (v->role >= ROLE_MODERATOR)
-		return 0;
-	if (v->id != db_i64(post, 0, db_col(post, "author_id"))) {
-		http_fail(r, HERR_FORBIDDEN, NULL, "You can only change your own posts.");
-		return -1;
-	}
-	if (v->suspended) {
-		http_fail(r, HERR_FORBIDDEN, NULL, "Your account is suspended.");
-		return -1;
-	}
-	if (db_bool(post, 0, db_col(post, "locked"))) {
-		http_fail(r, HERR_LOCKED, NULL, "The thread is locked.");
-		return -1;
-	}
-	if (strcmp(db_str(post, 0, db_col(post, "state")), "deleted") == 0) {
-		http_fail(r, HERR_NOT_FOUND, NULL, "The post was deleted.");
+	e = policy_change(auth_viewer(r), posts_state(post), db_i64(post, 0, db_col(post, "author_id")),
+			  db_bool(post, 0, db_col(post, "locked")), &why);
+	if (e != HERR_OK) {
+		http_fail(r, e, NULL, why);
 		return -1;
 	}
 	return 0;
@@ -238,6 +246,7 @@ posts_edit_page(struct req *r)
 static enum herr
 posts_edit(struct req *r)
 {
+	const struct policy_limits l = posts_limits();
 	struct post_body b;
 	PGresult *post;
 	int64_t id;
@@ -247,8 +256,7 @@ posts_edit(struct req *r)
 	    posts_may_change(r, post) != 0 || posts_read_body(r, &b) != 0)
 		return r->c.err;
 	/* An edit that adds more links than the spam rule allows goes back to the queue. */
-	hold = strcmp(db_str(post, 0, db_col(post, "state")), "visible") == 0 &&
-	       moderation_too_many_links(r, b.html);
+	hold = posts_state(post) == STATE_VISIBLE && policy_too_many_links(&l, auth_viewer(r), b.links);
 	if (db_begin(&r->c) != 0)
 		return r->c.err;
 	if (db_q(&r->c, STMT_POST_EDIT, db_int(&r->c, id), b.source, b.html, b.version) == NULL ||
@@ -282,7 +290,7 @@ posts_delete(struct req *r)
 	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
 				   (long long)id);
 	/* Deleting what is deleted changes nothing and logs nothing. */
-	if (strcmp(db_str(post, 0, db_col(post, "state")), "deleted") == 0)
+	if (posts_state(post) == STATE_DELETED)
 		return HERR_OK;
 	if (db_begin(&r->c) != 0)
 		return r->c.err;

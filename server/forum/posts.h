@@ -1,11 +1,13 @@
 /* forum/posts.h — what threads.c and posts.c share: rendering a post body through the
- * Markdown pipeline with its mentions resolved, and the rules of who may post. */
+ * Markdown pipeline with its mentions resolved, and the rules of who may post and when a
+ * post waits (the rules themselves are in policy.h). */
 #ifndef CORRAL_FORUM_POSTS_H
 #define CORRAL_FORUM_POSTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "forum/policy.h"
 #include "http/http.h"
 
 struct post_body {
@@ -15,6 +17,7 @@ struct post_body {
 	const char *mention_ids;  /* "{1,2}" for SQL, or NULL */
 	const char *idea_refs;    /* "{42,43}" for SQL, or NULL */
 	int mentions;
+	size_t links;             /* links the author wrote (the spam rule counts them) */
 };
 
 /* Read and render the body field (1–50 000 bytes, valid UTF-8, bounded render time).
@@ -31,8 +34,9 @@ int posts_may_write(struct req *r);
  * (refused attempts do not use up the allowance). 0, or -1 with 429 recorded. */
 int posts_count_write(struct req *r);
 
-/* "visible" for trusted authors (moderators, or enough approved posts), else "pending". */
-const char *posts_initial_state(struct req *r);
+/* Why a new post by the viewer with body b waits for a moderator (policy_hold with the
+ * forum's settings and the viewer's recent posts). 0 with *ret, or -1 (recorded). */
+int posts_hold(struct req *r, const struct post_body *b, enum policy_hold *ret);
 
 /* Forum settings given at start-up. */
 struct forum_config {

@@ -9,6 +9,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 #include "render/markdown.h"
@@ -22,7 +23,7 @@ surveys_is_mod(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 
-	return v && v->role >= ROLE_MODERATOR;
+	return policy_is_moderator(v);
 }
 
 static const char *

@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/moderation.h"
+#include "forum/policy.h"
 #include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/search.h"
@@ -148,20 +149,17 @@ threads_index(struct req *r)
 json_t *
 threads_load(struct req *r, int64_t id)
 {
-	struct viewer *v = auth_viewer(r);
 	PGresult *res = db_q(&r->c, STMT_THREAD_GET, db_int(&r->c, id));
-	const char *state;
 	json_t *t;
-	bool mod = v && v->role >= ROLE_MODERATOR;
 
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 0)
 		goto missing;
-	state = db_str(res, 0, db_col(res, "state"));
 	/* A thread merged away stays reachable by everyone: it answers with where it went. */
-	if (!mod && strcmp(state, "visible") != 0 && db_str(res, 0, db_col(res, "merged_into")) == NULL &&
-	    !(strcmp(state, "pending") == 0 && v && v->id == db_i64(res, 0, db_col(res, "author_id"))))
+	if (db_str(res, 0, db_col(res, "merged_into")) == NULL &&
+	    !policy_may_see(auth_viewer(r), policy_state_parse(db_str(res, 0, db_col(res, "state"))),
+			    db_i64(res, 0, db_col(res, "author_id"))))
 		goto missing;
 	t = db_row_json(res, 0);
 	json_object_del(t, "author_id");
@@ -170,6 +168,12 @@ threads_load(struct req *r, int64_t id)
 missing:
 	http_fail(r, HERR_NOT_FOUND, NULL, "There is no such thread.");
 	return NULL;
+}
+
+static enum policy_state
+threads_state(json_t *thread)
+{
+	return policy_state_parse(json_string_value(json_object_get(thread, "state")));
 }
 
 /* A path cursor is whole six-character base-62 segments. */
@@ -187,26 +191,23 @@ static void
 threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 {
 	struct viewer *v = auth_viewer(r);
-	bool mod = v && v->role >= ROLE_MODERATOR;
 	json_t *p;
 	size_t i;
 
 	json_array_foreach(posts, i, p) {
-		json_t *author = json_object_get(p, "author");
-		bool mine = v && author && json_integer_value(json_object_get(author, "id")) == v->id;
-		const char *state = json_string_value(json_object_get(p, "state"));
+		/* 0 is nobody's id: a post without an author is nobody's own. */
+		json_int_t author = json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
+		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
 		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
 
 		json_object_del(p, "path");
-		json_object_set_new(p, "can_edit", json_boolean(v && strcmp(state, "deleted") != 0 &&
-							       (mod || (mine && !locked && !v->suspended))));
-		json_object_set_new(p, "can_flag", json_boolean(v && !mine && !v->suspended &&
-							       strcmp(state, "visible") == 0));
+		json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
+		json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
 		if (r->html) {
 			json_object_set_new(p, "indent", json_integer(depth < THREADS_INDENT_MAX ? depth : THREADS_INDENT_MAX));
-			json_object_set_new(p, "is_deleted", json_boolean(strcmp(state, "deleted") == 0));
-			json_object_set_new(p, "is_pending", json_boolean(strcmp(state, "pending") == 0));
-			json_object_set_new(p, "is_hidden", json_boolean(strcmp(state, "hidden") == 0));
+			json_object_set_new(p, "is_deleted", json_boolean(state == STATE_DELETED));
+			json_object_set_new(p, "is_pending", json_boolean(state == STATE_PENDING));
+			json_object_set_new(p, "is_hidden", json_boolean(state == STATE_HIDDEN));
 		}
 	}
 }
@@ -217,7 +218,7 @@ threads_page(struct req *r)
 	struct viewer *v = auth_viewer(r);
 	const struct forum_config *cfg = forum_config();
 	const char *after = http_query(r, "after");
-	bool mod = v && v->role >= ROLE_MODERATOR, locked;
+	bool mod = policy_is_moderator(v), locked;
 	json_t *t, *posts;
 	PGresult *res;
 	int64_t id;
@@ -251,9 +252,7 @@ threads_page(struct req *r)
 	locked = json_is_true(json_object_get(t, "locked"));
 	threads_posts_decorate(r, posts, locked);
 	json_object_set_new(r->model, "posts", posts);
-	json_object_set_new(r->model, "can_reply",
-			    json_boolean(v && !v->suspended && (!locked || mod) &&
-					 strcmp(json_string_value(json_object_get(t, "state")), "visible") == 0));
+	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
 	if (mod && r->html) {
 		if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
@@ -359,6 +358,7 @@ static enum herr
 threads_create(struct req *r)
 {
 	struct threads_new n = { 0 };
+	enum policy_hold hold;
 	json_t *t;
 
 	if (r->html && json_object_get(r->input, "preview") != NULL)
@@ -371,10 +371,10 @@ threads_create(struct req *r)
 		return r->c.err;
 	n.author = auth_viewer(r)->id;
 	n.slug = threads_slug(&r->c, n.title);
-	n.hold = moderation_hold_reason(r, n.body.html);
-	if (r->c.err != HERR_OK)
+	if (posts_hold(r, &n.body, &hold) != 0)
 		return r->c.err;
-	n.state = n.hold ? "pending" : "visible";
+	n.hold = policy_hold_name(hold);
+	n.state = policy_state_name(policy_initial_state(hold));
 	if (db_transaction(&r->c, threads_create_tx, &n) != HERR_OK)
 		return r->c.err;
 	if ((t = threads_load(r, n.thread)) == NULL)
@@ -406,8 +406,6 @@ static int
 threads_check_parent(struct req *r, int64_t thread, int64_t parent)
 {
 	PGresult *res = db_q(&r->c, STMT_POST_GET, db_int(&r->c, parent));
-	struct viewer *v = auth_viewer(r);
-	const char *state;
 
 	if (res == NULL)
 		return -1;
@@ -415,9 +413,8 @@ threads_check_parent(struct req *r, int64_t thread, int64_t parent)
 		http_fail(r, HERR_INVALID, "parent_id", "parent_id is not a post of this thread.");
 		return -1;
 	}
-	state = db_str(res, 0, db_col(res, "state"));
-	if (strcmp(state, "visible") != 0 && v->role < ROLE_MODERATOR &&
-	    !(strcmp(state, "pending") == 0 && db_i64(res, 0, db_col(res, "author_id")) == v->id)) {
+	if (!policy_may_see(auth_viewer(r), policy_state_parse(db_str(res, 0, db_col(res, "state"))),
+			    db_i64(res, 0, db_col(res, "author_id")))) {
 		http_fail(r, HERR_INVALID, "parent_id", "That post cannot be replied to.");
 		return -1;
 	}
@@ -432,8 +429,11 @@ static enum herr
 threads_reply(struct req *r)
 {
 	struct threads_reply n = { 0 };
+	enum policy_hold hold;
+	const char *why;
 	struct viewer *v;
 	json_t *t;
+	enum herr e;
 	int rc;
 
 	if (http_param_id(r, "id", &n.thread) != 0 || auth_require_active(r) != 0)
@@ -447,10 +447,8 @@ threads_reply(struct req *r)
 		arena_defer(r->c.arena, (void (*)(void *))json_decref, r->c.extra);
 		return http_fail(r, HERR_CONFLICT, NULL, "This thread was merged into another one; reply there.");
 	}
-	if (strcmp(json_string_value(json_object_get(t, "state")), "visible") != 0 && v->role < ROLE_MODERATOR)
-		return http_fail(r, HERR_FORBIDDEN, NULL, "This thread is waiting for a moderator.");
-	if (json_is_true(json_object_get(t, "locked")) && v->role < ROLE_MODERATOR)
-		return http_fail(r, HERR_LOCKED, NULL, "The thread is locked: no more replies.");
+	if ((e = policy_reply(v, threads_state(t), json_is_true(json_object_get(t, "locked")), &why)) != HERR_OK)
+		return http_fail(r, e, NULL, why);
 	if ((rc = in_int(r, "parent_id", 1, INT64_MAX, IN_NULLABLE, &n.parent)) < 0)
 		return r->c.err;
 	if (rc == 1)
@@ -459,10 +457,10 @@ threads_reply(struct req *r)
 	    posts_count_write(r) != 0)
 		return r->c.err;
 	n.author = v->id;
-	n.hold = moderation_hold_reason(r, n.body.html);
-	if (r->c.err != HERR_OK)
+	if (posts_hold(r, &n.body, &hold) != 0)
 		return r->c.err;
-	n.state = n.hold ? "pending" : "visible";
+	n.hold = policy_hold_name(hold);
+	n.state = policy_state_name(policy_initial_state(hold));
 	if (db_transaction(&r->c, threads_reply_tx, &n) != HERR_OK)
 		return r->c.err;
 	json_decref(r->model);
@@ -479,7 +477,7 @@ static enum herr
 threads_post_fragment(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
-	bool mod = v && v->role >= ROLE_MODERATOR, locked;
+	bool mod = policy_is_moderator(v), locked;
 	PGresult *res;
 	json_t *t, *posts;
 	int64_t id;
@@ -498,7 +496,7 @@ threads_post_fragment(struct req *r)
 	posts = db_rows_json(res);
 	threads_posts_decorate(r, posts, locked);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
-			     v && !v->suspended && (!locked || mod));
+			     policy_can_reply(v, threads_state(t), locked));
 	return HERR_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "forum/policy.h"
 #include "forum/routes.h"
 #include "http/http.h"
 #include "render/markdown.h"
@@ -143,7 +144,7 @@ users_set_role(struct ctx *c, const char *username, const char *role, int64_t ac
 		goto fail;
 	}
 	id = db_i64(res, 0, 0);
-	if (strcmp(role, "admin") != 0 && users_keep_an_admin(c, id) != 0)
+	if (auth_role_parse(role) != ROLE_ADMIN && users_keep_an_admin(c, id) != 0)
 		goto fail;
 	if (db_q(c, STMT_USER_UPDATE, db_int(c, id), NULL, NULL, NULL, NULL, NULL, role) == NULL ||
 	    modlog_add(c, actor_id, "set_role", "user", db_int(c, id), NULL,
@@ -193,24 +194,24 @@ users_show(struct req *r)
 	probe = users_get(&r->c, id, true);
 	if (probe == NULL)
 		return r->c.err;
-	private = users_is_self(r, probe) || (v && v->role >= ROLE_MODERATOR);
+	private = users_is_self(r, probe) || policy_is_moderator(v);
 	json_decref(probe);
 	if ((u = users_get(&r->c, id, private)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
 	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(u, "username")));
 	if (v) {
-		json_object_set_new(r->model, "can_moderate", json_boolean(v->role >= ROLE_MODERATOR));
-		json_object_set_new(r->model, "can_admin", json_boolean(v->role >= ROLE_ADMIN));
+		json_object_set_new(r->model, "can_moderate", json_boolean(policy_is_moderator(v)));
+		json_object_set_new(r->model, "can_admin", json_boolean(policy_is_admin(v)));
 		json_object_set_new(r->model, "is_self", json_boolean(v->id == id));
 	}
-	if (v && v->role >= ROLE_ADMIN && r->html) {
-		const char *role = json_string_value(json_object_get(u, "role"));
+	if (policy_is_admin(v) && r->html) {
+		int role = auth_role_parse(json_string_value(json_object_get(u, "role")));
 		json_t *roles = json_array();
 
 		for (int i = ROLE_MEMBER; i <= ROLE_ADMIN; i++)
 			json_array_append_new(roles, json_pack("{s:s,s:b}", "name", auth_role_name((enum auth_role)i),
-							       "selected", strcmp(role, auth_role_name((enum auth_role)i)) == 0));
+							       "selected", role == i));
 		json_object_set_new(r->model, "roles", roles);
 	}
 	return HERR_OK;
@@ -269,11 +270,11 @@ users_patch_read(struct req *r, bool self, struct users_patch *p)
 		http_fail(r, HERR_FORBIDDEN, NULL, "You can only edit your own profile.");
 		return -1;
 	}
-	if (p->verified && v->role < ROLE_MODERATOR) {
+	if (p->verified && !policy_is_moderator(v)) {
 		http_fail(r, HERR_FORBIDDEN, "role_verified", "Only moderators verify community roles.");
 		return -1;
 	}
-	if (p->role && v->role < ROLE_ADMIN) {
+	if (p->role && !policy_is_admin(v)) {
 		http_fail(r, HERR_FORBIDDEN, "role", "Only administrators change permission roles.");
 		return -1;
 	}
@@ -293,7 +294,7 @@ users_patch_id(struct req *r, int64_t id)
 		return r->c.err;
 	if (db_begin(&r->c) != 0)
 		return r->c.err;
-	if (p.role && strcmp(p.role, "admin") != 0 && users_keep_an_admin(&r->c, id) != 0)
+	if (p.role && auth_role_parse(p.role) != ROLE_ADMIN && users_keep_an_admin(&r->c, id) != 0)
 		goto fail;
 	if (db_q(&r->c, STMT_USER_UPDATE, db_int(&r->c, id), p.display_name, p.bio, p.bio_html,
 		 p.community_role, p.verified, p.role) == NULL) {
@@ -310,7 +311,7 @@ users_patch_id(struct req *r, int64_t id)
 		goto fail;
 	if (db_commit(&r->c) != 0)
 		return r->c.err;
-	if ((u = users_get(&r->c, id, v->id == id || v->role >= ROLE_MODERATOR)) == NULL)
+	if ((u = users_get(&r->c, id, v->id == id || policy_is_moderator(v))) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
 	r->location = arena_printf(r->c.arena, "/u/%s", json_string_value(json_object_get(u, "username")));

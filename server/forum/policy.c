@@ -1,0 +1,156 @@
+/* forum/policy.c — the forum's rules: post and thread states, who may see, reply to,
+ * change and flag what, and why a new post waits. No database, no request. */
+#include "forum/policy.h"
+
+#include <string.h>
+
+static const char *const policy_states[POLICY_STATES] = { "visible", "pending", "hidden", "deleted" };
+
+const char *
+policy_state_name(enum policy_state s)
+{
+	return (unsigned)s < POLICY_STATES ? policy_states[s] : "deleted";
+}
+
+enum policy_state
+policy_state_parse(const char *name)
+{
+	for (int i = 0; name && i < POLICY_STATES; i++)
+		if (strcmp(name, policy_states[i]) == 0)
+			return (enum policy_state)i;
+	return STATE_DELETED;
+}
+
+bool
+policy_is_moderator(const struct viewer *v)
+{
+	return v && v->role >= ROLE_MODERATOR;
+}
+
+bool
+policy_is_admin(const struct viewer *v)
+{
+	return v && v->role >= ROLE_ADMIN;
+}
+
+bool
+policy_may_see(const struct viewer *v, enum policy_state s, int64_t author_id)
+{
+	if (policy_is_moderator(v) || s == STATE_VISIBLE)
+		return true;
+	return s == STATE_PENDING && v && v->id == author_id;
+}
+
+bool
+policy_may_see_post(const struct viewer *v, enum policy_state post, enum policy_state thread,
+		    int64_t author_id)
+{
+	return policy_may_see(v, thread, author_id) && policy_may_see(v, post, author_id);
+}
+
+enum herr
+policy_reply(const struct viewer *v, enum policy_state thread, bool locked, const char **ret_why)
+{
+	if (policy_is_moderator(v))
+		return HERR_OK;
+	if (thread != STATE_VISIBLE) {
+		*ret_why = "This thread is waiting for a moderator.";
+		return HERR_FORBIDDEN;
+	}
+	if (locked) {
+		*ret_why = "The thread is locked: no more replies.";
+		return HERR_LOCKED;
+	}
+	return HERR_OK;
+}
+
+bool
+policy_can_reply(const struct viewer *v, enum policy_state thread, bool locked)
+{
+	const char *why;
+
+	return v && !v->suspended && thread == STATE_VISIBLE && policy_reply(v, thread, locked, &why) == HERR_OK;
+}
+
+enum herr
+policy_change(const struct viewer *v, enum policy_state post, int64_t author_id, bool locked,
+	      const char **ret_why)
+{
+	if (policy_is_moderator(v))
+		return HERR_OK;
+	if (v == NULL || v->id != author_id) {
+		*ret_why = "You can only change your own posts.";
+		return HERR_FORBIDDEN;
+	}
+	if (v->suspended) {
+		*ret_why = "Your account is suspended.";
+		return HERR_FORBIDDEN;
+	}
+	if (locked) {
+		*ret_why = "The thread is locked.";
+		return HERR_LOCKED;
+	}
+	if (post == STATE_DELETED) {
+		*ret_why = "The post was deleted.";
+		return HERR_NOT_FOUND;
+	}
+	return HERR_OK;
+}
+
+bool
+policy_can_edit(const struct viewer *v, enum policy_state post, int64_t author_id, bool locked)
+{
+	const char *why;
+
+	return v && post != STATE_DELETED && policy_change(v, post, author_id, locked, &why) == HERR_OK;
+}
+
+bool
+policy_can_flag(const struct viewer *v, enum policy_state post, int64_t author_id)
+{
+	return v && v->id != author_id && !v->suspended && post == STATE_VISIBLE;
+}
+
+/* --- holding new posts back --- */
+
+const char *
+policy_hold_name(enum policy_hold h)
+{
+	switch (h) {
+	case HOLD_NEW_ACCOUNT:
+		return "new_account";
+	case HOLD_TOO_MANY_LINKS:
+		return "too_many_links";
+	case HOLD_POSTING_TOO_FAST:
+		return "posting_too_fast";
+	case HOLD_NONE:
+		break;
+	}
+	return NULL;
+}
+
+bool
+policy_too_many_links(const struct policy_limits *l, const struct viewer *v, size_t links)
+{
+	return !policy_is_moderator(v) && (long long)links > (long long)l->spam_links;
+}
+
+enum policy_hold
+policy_hold(const struct policy_limits *l, const struct viewer *v, size_t links, int64_t recent_posts)
+{
+	if (policy_is_moderator(v))
+		return HOLD_NONE;
+	if (v->approved_posts < l->trust_posts)
+		return HOLD_NEW_ACCOUNT;
+	if (policy_too_many_links(l, v, links))
+		return HOLD_TOO_MANY_LINKS;
+	if (recent_posts >= l->spam_burst)
+		return HOLD_POSTING_TOO_FAST;
+	return HOLD_NONE;
+}
+
+enum policy_state
+policy_initial_state(enum policy_hold h)
+{
+	return h == HOLD_NONE ? STATE_VISIBLE : STATE_PENDING;
+}
