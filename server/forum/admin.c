@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "forum/modlog.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 #include "http/http.h"

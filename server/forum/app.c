@@ -47,6 +47,7 @@ app_router(void)
 		{ voices_routes, &voices_routes_n },
 		{ feeds_routes, &feeds_routes_n },
 		{ moderation_routes, &moderation_routes_n },
+		{ modlog_routes, &modlog_routes_n },
 		{ thread_actions_routes, &thread_actions_routes_n },
 		{ surveys_routes, &surveys_routes_n },
 		{ ideas_routes, &ideas_routes_n },

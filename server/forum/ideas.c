@@ -12,7 +12,7 @@
 #include "db/db.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
-#include "forum/users.h"
+#include "forum/modlog.h"
 #include "render/markdown.h"
 
 #define IDEAS_MAX_SOURCES 50

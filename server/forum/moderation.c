@@ -1,6 +1,6 @@
 /* forum/moderation.c — the three queues (pending, flags, ideas) behind one mechanism,
- * flagging and nominating posts, decisions that exactly one moderator wins, the
- * moderation log pages. Thread actions are in thread_actions.c. */
+ * flagging and nominating posts, decisions that exactly one moderator wins. Thread actions are in
+ * thread_actions.c, the moderation log in modlog.c. */
 #include "forum/moderation.h"
 
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/ideas.h"
+#include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/users.h"
@@ -343,38 +344,14 @@ moderation_decide(struct req *r)
 	return HERR_OK;
 }
 
-static enum herr
-moderation_log(struct req *r)
-{
-	int64_t page;
-	PGresult *res;
-	json_t *entries;
-
-	if (auth_require(r, ROLE_MEMBER) != 0 || http_query_int(r, "page", 1, 1000000, 1, &page) != 0)
-		return r->c.err;
-	if ((res = db_q(&r->c, STMT_MODLOG_PAGE, db_int(&r->c, 51), db_int(&r->c, (page - 1) * 50))) == NULL)
-		return r->c.err;
-	entries = db_rows_json(res);
-	json_object_set_new(http_model(r), "next_page",
-			    json_array_size(entries) > 50 ? json_integer(page + 1) : json_null());
-	if (json_array_size(entries) > 50)
-		json_array_remove(entries, 50);
-	json_object_set_new(r->model, "entries", entries);
-	if (page > 1)
-		json_object_set_new(r->model, "prev_page", json_integer(page - 1));
-	return HERR_OK;
-}
-
 const struct route moderation_routes[] = {
 	{ "GET", "/mod", moderation_queue, .view = "mod", .title = "Moderation" },
 	{ "POST", "/mod/queue/{item}/decision", moderation_decide, .view = "mod", .title = "Moderation",
 	  .page = moderation_queue },
-	{ "GET", "/mod/log", moderation_log, .view = "modlog", .title = "Moderation log" },
 	{ "POST", "/p/{id}/flag", moderation_flag, .view = "error" },
 	{ "POST", "/p/{id}/nominate", moderation_nominate, .view = "error" },
 	{ "GET", "/api/v1/mod/queue", moderation_queue },
 	{ "POST", "/api/v1/mod/queue/{item}/decision", moderation_decide },
-	{ "GET", "/api/v1/mod/log", moderation_log },
 	{ "POST", "/api/v1/posts/{id}/flags", moderation_flag },
 	{ "POST", "/api/v1/posts/{id}/nominations", moderation_nominate },
 };

@@ -9,9 +9,9 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "forum/moderation.h"
+#include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
-#include "forum/users.h"
 #include "render/markdown.h"
 
 static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,

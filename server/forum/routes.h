@@ -30,6 +30,8 @@ extern const struct route feeds_routes[];
 extern const size_t feeds_routes_n;
 extern const struct route moderation_routes[];
 extern const size_t moderation_routes_n;
+extern const struct route modlog_routes[];
+extern const size_t modlog_routes_n;
 extern const struct route thread_actions_routes[];
 extern const size_t thread_actions_routes_n;
 extern const struct route surveys_routes[];

@@ -9,9 +9,9 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
-#include "forum/users.h"
 #include "render/markdown.h"
 #include "render/jsontext.h"
 

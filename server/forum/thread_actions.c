@@ -6,9 +6,9 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/modlog.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
-#include "forum/users.h"
 
 struct thread_action {
 	int64_t thread, moderator, other, post;

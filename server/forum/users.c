@@ -8,11 +8,11 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "http/http.h"
 #include "render/markdown.h"
-#include "render/jsontext.h"
 
 #define USERS_BIO_MAX 5000
 
@@ -23,19 +23,6 @@ users_name_valid(const char *name)
 
 	return n >= 3 && n <= 32 &&
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
-}
-
-int
-modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
-	   const char *target_id, const char *reason, json_t *details)
-{
-	const char *d = details ? jsontext_arena(c->arena, details, JSON_COMPACT) : NULL;
-	PGresult *res;
-
-	json_decref(details);   /* callers hand over a new reference (json_pack) */
-	res = db_q(c, STMT_MODLOG_ADD, actor_id ? db_int(c, actor_id) : NULL, action, target_type,
-		   target_id, reason, d);
-	return res ? 0 : -1;
 }
 
 int

@@ -1,5 +1,5 @@
 /* forum/users.h — accounts: creation (shared by registration and `corral user add`),
- * the public shape of a user, role changes and the moderation log. */
+ * the public shape of a user, role changes and suspension rules. */
 #ifndef CORRAL_FORUM_USERS_H
 #define CORRAL_FORUM_USERS_H
 
@@ -28,11 +28,6 @@ int users_set_role(struct ctx *c, const char *username, const char *role, int64_
  * private set also bio source, email and suspension reason. NULL on error (recorded)
  * or when missing (404 recorded). */
 json_t *users_get(struct ctx *c, int64_t id, bool private);
-
-/* Append to the moderation log. details may be NULL; the reference is taken over (pass
- * json_pack(...) directly). 0 or -1. */
-int modlog_add(struct ctx *c, int64_t actor_id, const char *action, const char *target_type,
-	       const char *target_id, const char *reason, json_t *details);
 
 /* Moderators suspend members, admins also moderators; nobody suspends an admin or
  * themselves. Lifting: admins lift anyone's suspension, moderators members'. 0, or -1
