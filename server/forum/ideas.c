@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
+#include "forum/markup.h"
 #include "forum/modlog.h"
 #include "render/markdown.h"
 
@@ -34,49 +35,17 @@ ideas_load(struct ctx *c, int64_t number, int64_t viewer_id, bool mod)
 
 /* --- summaries: the one Markdown pipeline, mentions linked only for real accounts --- */
 
-struct ideas_mentions {
-	struct ctx *c;
-	bool failed;
-};
-
-static bool
-ideas_mention_ok(void *cls, const char *name)
-{
-	struct ideas_mentions *m = cls;
-	PGresult *res;
-
-	if (m->failed)
-		return false;
-	if ((res = db_q(m->c, STMT_MENTION_LOOKUP, name)) == NULL) {
-		m->failed = true;
-		return false;
-	}
-	return PQntuples(res) > 0;
-}
-
 /* 0 with *ret_html (arena), or -1 with 400 on field recorded. */
 static int
 ideas_render(struct ctx *c, const char *field, const char *src, const char **ret_html)
 {
-	struct ideas_mentions m = { .c = c };
-	struct md_opts opts = { .max_bytes = MD_MAX_BYTES, .mention_ok = ideas_mention_ok, .cls = &m };
-	const char *why = NULL;
-	struct md_out out;
-	enum md_status st = md_render(src, strlen(src), &opts, &out, &why);
+	const struct markup_spec spec = { .field = field, .noun = "summary", .mentions = true,
+					  .too_large = "A summary is at most 50 000 bytes." };
+	struct markup m;
 
-	if (st == MD_OK && m.failed)
-		md_out_free(&out);
-	if (m.failed)
+	if (markup_render(c, src, &spec, &m) != 0)
 		return -1;
-	if (st != MD_OK) {
-		ctx_fail(c, HERR_INVALID, field,
-			 st == MD_EMPTY ? "The summary is empty."
-			 : st == MD_TOO_LARGE ? "A summary is at most 50 000 bytes."
-			 : why ? why : "The summary cannot be rendered.");
-		return -1;
-	}
-	*ret_html = arena_strndup(c->arena, out.html, out.html_len);
-	md_out_free(&out);
+	*ret_html = m.html;
 	return 0;
 }
 

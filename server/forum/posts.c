@@ -8,11 +8,11 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "forum/markup.h"
 #include "forum/moderation.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
-#include "render/markdown.h"
 
 static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,
 					 .page_size = 200 };
@@ -29,79 +29,25 @@ forum_config(void)
 	return &forum_cfg;
 }
 
-struct posts_mentions {
-	struct req *r;
-	struct buf ids;
-	int n;
-	bool failed;
-};
-
-/* Link a mention only when the account exists; remember whom to notify. */
-static bool
-posts_mention_ok(void *cls, const char *name)
-{
-	struct posts_mentions *m = cls;
-	PGresult *res;
-
-	if (m->failed)
-		return false;
-	res = db_q(&m->r->c, STMT_MENTION_LOOKUP, name);
-	if (res == NULL) {
-		m->failed = true;
-		return false;
-	}
-	if (PQntuples(res) == 0)
-		return false;
-	buf_printf(&m->ids, "%s%s", m->n++ ? "," : "", db_str(res, 0, 0));
-	return true;
-}
-
 int
 posts_read_body(struct req *r, struct post_body *ret)
 {
-	struct posts_mentions m = { .r = r };
-	struct md_opts opts = { .max_bytes = MD_MAX_BYTES, .mention_ok = posts_mention_ok, .cls = &m };
-	struct md_out out;
-	const char *body, *why = NULL;
-	struct buf refs = BUF_INIT;
-	enum md_status st;
+	static const struct markup_spec spec = { .field = "body", .noun = "post", .mentions = true,
+						 .too_large = "A post is at most 50 000 bytes." };
+	struct markup m;
+	const char *body;
 
-	if (in_string(r, "body", 0, 1024 * 1024, IN_REQUIRED | IN_BYTES, &body) < 0)
+	if (in_string(r, "body", 0, 1024 * 1024, IN_REQUIRED | IN_BYTES, &body) < 0 ||
+	    markup_render(&r->c, body, &spec, &m) != 0)
 		return -1;
-	if (body[0] == '\0') {
-		http_fail(r, HERR_INVALID, "body", "The post is empty.");
-		return -1;
-	}
-	st = md_render(body, strlen(body), &opts, &out, &why);
-	if (m.failed) {
-		if (st == MD_OK)
-			md_out_free(&out);
-		buf_free(&m.ids);
-		return -1;
-	}
-	if (st != MD_OK) {
-		buf_free(&m.ids);
-		http_fail(r, HERR_INVALID, "body",
-			  st == MD_EMPTY ? "The post is empty."
-			  : st == MD_TOO_LARGE ? "A post is at most 50 000 bytes."
-			  : why ? why : "The post cannot be rendered.");
-		return -1;
-	}
 	memset(ret, 0, sizeof *ret);
 	ret->source = body;
-	ret->html = arena_strndup(r->c.arena, out.html, out.html_len);
-	ret->version = md_version();
-	ret->mentions = m.n;
-	ret->links = out.n_links;
-	if (m.n)
-		ret->mention_ids = arena_printf(r->c.arena, "{%s}", m.ids.data);
-	for (size_t i = 0; i < out.n_ideas; i++)
-		buf_printf(&refs, "%s%lld", i ? "," : "", (long long)out.ideas[i]);
-	if (out.n_ideas)
-		ret->idea_refs = arena_printf(r->c.arena, "{%s}", refs.data);
-	buf_free(&refs);
-	buf_free(&m.ids);
-	md_out_free(&out);
+	ret->html = m.html;
+	ret->version = m.version;
+	ret->mentions = m.mentions;
+	ret->mention_ids = m.mention_ids;
+	ret->idea_refs = m.idea_refs;
+	ret->links = m.links;
 	return 0;
 }
 
@@ -178,7 +124,7 @@ posts_visible(struct req *r, int64_t id)
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 0 ||
-	    !policy_may_see_post(auth_viewer(r), policy_state_parse(db_str(res, 0, db_col(res, "state"))),
+	    !policy_may_see_post(auth_viewer(r), posts_state(res),
 				 policy_state_parse(db_str(res, 0, db_col(res, "thread_state"))),
 				 db_i64(res, 0, db_col(res, "author_id")))) {
 		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");

@@ -9,10 +9,10 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/markup.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
-#include "render/markdown.h"
 #include "render/jsontext.h"
 
 #define SURVEYS_PER_PAGE 30
@@ -268,9 +268,9 @@ bad:
 static int
 surveys_read_intro(struct req *r, struct surveys_input *in, bool create)
 {
-	struct md_opts opts = { .max_bytes = SURVEYS_INTRO_MAX };
-	struct md_out out;
-	const char *why = NULL;
+	static const struct markup_spec spec = { .field = "intro", .noun = "intro", .max_bytes = SURVEYS_INTRO_MAX,
+						 .blank_ok = true };
+	struct markup m;
 	int rc = in_string(r, "intro", 0, SURVEYS_INTRO_MAX, IN_BYTES | IN_NULLABLE, &in->intro);
 
 	if (rc < 0)
@@ -280,19 +280,13 @@ surveys_read_intro(struct req *r, struct surveys_input *in, bool create)
 		in->intro = "";
 	if (in->intro == NULL)
 		return 0;
-	in->version = md_version();
-	switch (md_render(in->intro, strlen(in->intro), &opts, &out, &why)) {
-	case MD_OK:
-		in->intro_html = arena_strndup(r->c.arena, out.html, out.html_len);
-		md_out_free(&out);
-		return 0;
-	case MD_EMPTY:
-		in->intro = in->intro_html = "";
-		return 0;
-	default:
-		http_fail(r, HERR_INVALID, "intro", why ? why : "The intro cannot be rendered.");
+	if ((rc = markup_render(&r->c, in->intro, &spec, &m)) < 0)
 		return -1;
-	}
+	in->version = m.version;
+	in->intro_html = m.html;
+	if (rc == 1)
+		in->intro = "";   /* blank: no intro */
+	return 0;
 }
 
 static int

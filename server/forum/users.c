@@ -8,11 +8,11 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "forum/markup.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "http/http.h"
-#include "render/markdown.h"
 
 #define USERS_BIO_MAX 5000
 
@@ -204,27 +204,15 @@ users_show(struct req *r)
 	return HERR_OK;
 }
 
-/* Render a bio through the one Markdown pipeline; "" stays "". */
+/* Render a bio through the one Markdown pipeline; blank stays "". */
 static const char *
 users_bio_html(struct req *r, const char *bio)
 {
-	struct md_opts opts = { .max_bytes = USERS_BIO_MAX };
-	struct md_out out;
-	const char *why = NULL, *html;
+	static const struct markup_spec spec = { .field = "bio", .noun = "bio", .max_bytes = USERS_BIO_MAX,
+						 .blank_ok = true };
+	struct markup m;
 
-	if (bio[0] == '\0')
-		return "";
-	switch (md_render(bio, strlen(bio), &opts, &out, &why)) {
-	case MD_OK:
-		html = arena_strdup(r->c.arena, out.html);
-		md_out_free(&out);
-		return html;
-	case MD_EMPTY:
-		return "";
-	default:
-		http_fail(r, HERR_INVALID, "bio", why ? why : "The bio cannot be rendered.");
-		return NULL;
-	}
+	return markup_render(&r->c, bio, &spec, &m) < 0 ? NULL : m.html;
 }
 
 struct users_patch {
