@@ -221,26 +221,17 @@ static int
 sa_store(struct req *r, int64_t id, const json_t *answers, int64_t *ret_err_qid)
 {
 	struct sa_check k = { .r = r, .rows = json_array() };
-	const char *sid = db_int(&r->c, id), *status, *rows;
+	const char *sid = db_int(&r->c, id), *rows;
 	PGresult *res;
 	json_t *questions;
 
 	arena_defer(r->c.arena, sa_rows_free, k.rows);
 	if (db_begin(&r->c) != 0)
 		return -1;
-	if ((res = db_q(&r->c, STMT_SURVEY_LOCK_SHARE, sid)) == NULL)
+	if (surveys_lock_open(&r->c, id, STMT_SURVEY_LOCK_SHARE,
+			      "The survey is closed: answers can no longer be given or changed.",
+			      "The survey is not open yet.") == NULL)
 		goto fail;
-	if (PQntuples(res) == 0) {
-		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such survey.");
-		goto fail;
-	}
-	status = db_str(res, 0, db_col(res, "status"));
-	if (strcmp(status, "open") != 0) {
-		http_fail(r, HERR_CONFLICT, NULL, strcmp(status, "closed") == 0
-			  ? "The survey is closed: answers can no longer be given or changed."
-			  : "The survey is not open yet.");
-		goto fail;
-	}
 	if ((res = db_q(&r->c, STMT_SURVEY_QUESTIONS, sid)) == NULL)
 		goto fail;
 	questions = db_rows_json(res);

@@ -463,27 +463,36 @@ fail:
 	return r->c.err;
 }
 
+PGresult *
+surveys_lock_open(struct ctx *c, int64_t id, enum stmt_id lock, const char *if_closed, const char *if_scheduled)
+{
+	PGresult *res = db_q(c, lock, db_int(c, id));
+	const char *status;
+
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0) {
+		ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such survey.");
+		return NULL;
+	}
+	status = db_str(res, 0, db_col(res, "status"));
+	if (strcmp(status, "open") != 0) {
+		ctx_fail(c, HERR_CONFLICT, NULL, strcmp(status, "closed") == 0 ? if_closed : if_scheduled);
+		return NULL;
+	}
+	return res;
+}
+
 static enum herr
 surveys_close(struct req *r)
 {
-	const char *status;
-	PGresult *res;
 	int64_t id;
 
 	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MODERATOR) != 0 || db_begin(&r->c) != 0)
 		return r->c.err;
-	if ((res = db_q(&r->c, STMT_SURVEY_LOCK_UPDATE, db_int(&r->c, id))) == NULL)
+	if (surveys_lock_open(&r->c, id, STMT_SURVEY_LOCK_UPDATE, "The survey is already closed.",
+			      "The survey has not opened yet; change its times instead.") == NULL)
 		goto fail;
-	if (PQntuples(res) == 0) {
-		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such survey.");
-		goto fail;
-	}
-	status = db_str(res, 0, db_col(res, "status"));
-	if (strcmp(status, "open") != 0) {
-		http_fail(r, HERR_CONFLICT, NULL, strcmp(status, "closed") == 0 ? "The survey is already closed."
-					: "The survey has not opened yet; change its times instead.");
-		goto fail;
-	}
 	if (db_q(&r->c, STMT_SURVEY_CLOSE, db_int(&r->c, id)) == NULL ||
 	    surveys_log(r, "close_survey", id, NULL) != 0 ||
 	    db_commit(&r->c) != 0)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "http/http.h"
 
 #define SURVEY_MAX_QUESTIONS 50
@@ -39,6 +40,12 @@ bool surveys_results_visible(struct req *r, const json_t *survey);
  * (answers as typed, in the PUT shape) or else from the viewer's stored response.
  * 0 or -1 (recorded). */
 int surveys_show_model(struct req *r, json_t *s, const json_t *form_answers);
+
+/* Inside a transaction: take the row of survey id with lock (STMT_SURVEY_LOCK_SHARE to
+ * answer, STMT_SURVEY_LOCK_UPDATE to change it) and require the survey open. The row, or
+ * NULL with 404 (no such survey) or 409 (if_closed, if_scheduled: why) recorded. */
+PGresult *surveys_lock_open(struct ctx *c, int64_t id, enum stmt_id lock, const char *if_closed,
+			    const char *if_scheduled);
 
 /* The survey of the path's {id}, for handlers that need it; NULL with the error recorded. */
 json_t *surveys_from_path(struct req *r, int64_t *ret_id);
