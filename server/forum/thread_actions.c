@@ -123,20 +123,9 @@ ta_run(struct req *r, const char *action)
 		a.value = "false";
 	else if (strcmp(action, "move") == 0) {
 		int64_t cat;
-		json_t *v = json_object_get(r->input, "category");
-		const char *slug;
-		PGresult *res;
 
-		if (json_is_integer(v)) {
-			cat = json_integer_value(v);
-		} else {
-			if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, &slug) < 0 ||
-			    (res = db_q(&r->c, STMT_CATEGORY_ID, slug)) == NULL)
-				return r->c.err;
-			if (PQntuples(res) == 0)
-				return http_fail(r, HERR_INVALID, "category", "There is no such category.");
-			cat = db_i64(res, 0, 0);
-		}
+		if (threads_category_input(r, &cat) != 0)
+			return r->c.err;
 		a.value = db_int(&r->c, cat);
 	} else if (strcmp(action, "merge") == 0) {
 		if (in_int(r, "into", 1, INT64_MAX, IN_REQUIRED, &a.other) < 0)

@@ -270,8 +270,8 @@ threads_page(struct req *r)
 
 /* --- writing --- */
 
-static int
-threads_category(struct req *r, int64_t *ret)
+int
+threads_category_input(struct req *r, int64_t *ret)
 {
 	json_t *v = json_object_get(r->input, "category");
 	int64_t id;
@@ -363,7 +363,7 @@ threads_create(struct req *r)
 
 	if (r->html && json_object_get(r->input, "preview") != NULL)
 		return threads_preview(r);
-	if (posts_may_write(r) != 0 || threads_category(r, &n.category) != 0 ||
+	if (posts_may_write(r) != 0 || threads_category_input(r, &n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
 	    posts_read_body(r, &n.body) != 0)
 		return r->c.err;
@@ -603,7 +603,7 @@ threads_preview(struct req *r)
 	json_t *similar;
 	int64_t category;
 
-	if (auth_require_active(r) != 0 || threads_category(r, &category) != 0 ||
+	if (auth_require_active(r) != 0 || threads_category_input(r, &category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &title) < 0 ||
 	    posts_read_body(r, &body) != 0 || threads_new_page(r) != HERR_OK ||
 	    search_similar(r, title, 5, &similar) != 0)

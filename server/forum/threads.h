@@ -16,6 +16,10 @@ int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t
  * there is none (or with the database error). */
 int64_t threads_category_id(struct req *r, const char *slug);
 
+/* The "category" input field: a category id, or a slug looked up as threads_category_id
+ * does. 0 with *ret, or -1 with a 400 on field "category" (or the database error). */
+int threads_category_input(struct req *r, int64_t *ret);
+
 /* The thread as the viewer may see it (pending: author and moderators; hidden or
  * deleted: moderators), with its voices; NULL with 404 recorded. */
 json_t *threads_load(struct req *r, int64_t id);
