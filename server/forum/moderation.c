@@ -106,6 +106,19 @@ moderation_report_tx(struct ctx *c, void *arg)
 	return res ? HERR_OK : c->err;
 }
 
+/* Store a flag or nomination of post, counted against the reporter's hourly allowance,
+ * and answer 201 pointing at the post. */
+static enum herr
+moderation_report_store(struct req *r, struct moderation_report *m, PGresult *post)
+{
+	if (moderation_flag_rate(r) != 0 || db_transaction(&r->c, moderation_report_tx, m) != HERR_OK)
+		return r->c.err;
+	r->status = 201;
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)m->post);
+	return HERR_OK;
+}
+
 static enum herr
 moderation_flag(struct req *r)
 {
@@ -122,13 +135,10 @@ moderation_flag(struct req *r)
 	m.user = auth_viewer(r)->id;
 	if (db_i64(post, 0, db_col(post, "author_id")) == m.user)
 		return http_fail(r, HERR_FORBIDDEN, NULL, "You cannot flag your own post.");
-	if (moderation_flag_rate(r) != 0 || db_transaction(&r->c, moderation_report_tx, &m) != HERR_OK)
+	if (moderation_report_store(r, &m, post) != HERR_OK)
 		return r->c.err;
 	r->model = json_pack("{s:{s:I,s:s,s:I}}", "flag", "post_id", (json_int_t)m.post, "reason", m.reason,
 			     "item_id", (json_int_t)m.item);
-	r->status = 201;
-	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
-				   (long long)m.post);
 	return HERR_OK;
 }
 
@@ -142,13 +152,10 @@ moderation_nominate(struct req *r)
 	    in_string(r, "note", 1, 500, IN_TRIM | IN_NULLABLE, &m.note) < 0)
 		return r->c.err;
 	m.user = auth_viewer(r)->id;
-	if (moderation_flag_rate(r) != 0 || db_transaction(&r->c, moderation_report_tx, &m) != HERR_OK)
+	if (moderation_report_store(r, &m, post) != HERR_OK)
 		return r->c.err;
 	r->model = json_pack("{s:{s:I,s:I}}", "nomination", "post_id", (json_int_t)m.post, "item_id",
 			     (json_int_t)m.item);
-	r->status = 201;
-	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
-				   (long long)m.post);
 	return HERR_OK;
 }
 
