@@ -174,13 +174,7 @@ auth_unsafe(const char *method)
 static const char *
 auth_sent_csrf(struct req *r)
 {
-	const char *h = http_header(r, "X-CSRF-Token");
-	json_t *f;
-
-	if (h)
-		return h;
-	f = r->input ? json_object_get(r->input, "csrf") : NULL;
-	return json_is_string(f) ? json_string_value(f) : NULL;
+	return http_header_or_field(r, "X-CSRF-Token", "csrf", false, NULL);
 }
 
 static bool

@@ -15,17 +15,16 @@
 static const char *
 idem_key(struct req *r)
 {
-	const char *h = http_header(r, "Idempotency-Key");
-	json_t *f;
+	bool field;
+	const char *k = http_header_or_field(r, "Idempotency-Key", "idem", true, &field);
 
-	if (h)
-		return h;
 	/* Pages put a one-time nonce in their forms: a double click posts it twice. */
-	f = r->input_form ? json_object_get(r->input, "idem") : NULL;
-	if (!json_is_string(f) || json_string_length(f) == 0 || json_string_length(f) > 64)
+	if (k == NULL || !field)
+		return k;
+	if (*k == '\0' || strlen(k) > 64)
 		return NULL;
 	/* One nonce serves every form of a page: scope it to the form's action. */
-	return arena_printf(r->c.arena, "form:%s:%.180s", json_string_value(f), r->url);
+	return arena_printf(r->c.arena, "form:%s:%.180s", k, r->url);
 }
 
 static bool

@@ -133,6 +133,12 @@ int http_port(const struct http_server *srv);
 
 /* A request header, or NULL. */
 const char *http_header(struct req *r, const char *name);
+/* A value a client sends as a header or, where no script can set headers, as a body
+ * field (CSRF token, Idempotency-Key): the header when present, else the field when it is
+ * a string (of a form body only when form_only), else NULL. *ret_field (may be NULL)
+ * says whether the field gave it. */
+const char *http_header_or_field(struct req *r, const char *header, const char *field, bool form_only,
+				 bool *ret_field);
 /* A cookie's value (arena copy), or NULL. */
 const char *http_cookie(struct req *r, const char *name);
 /* A query parameter (decoded), or NULL when absent. A value that is not valid UTF-8

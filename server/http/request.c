@@ -19,6 +19,21 @@ http_header(struct req *r, const char *name)
 }
 
 const char *
+http_header_or_field(struct req *r, const char *header, const char *field, bool form_only,
+		     bool *ret_field)
+{
+	const char *h = http_header(r, header);
+	json_t *f;
+
+	if (ret_field)
+		*ret_field = h == NULL;
+	if (h)
+		return h;
+	f = r->input && (r->input_form || !form_only) ? json_object_get(r->input, field) : NULL;
+	return json_is_string(f) ? json_string_value(f) : NULL;
+}
+
+const char *
 http_cookie(struct req *r, const char *name)
 {
 	const char *h = http_header(r, MHD_HTTP_HEADER_COOKIE);
