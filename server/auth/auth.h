@@ -63,6 +63,8 @@ int auth_require(struct req *r, enum auth_role at_least);
 /* Signed in and not suspended (posting, voting, flagging). */
 int auth_require_active(struct req *r);
 
+/* The role names in enum order, NULL-terminated (for in_enum): the database and API values. */
+extern const char *const auth_role_names[];
 /* Role name ↔ enum; -1 when unknown. */
 int auth_role_parse(const char *name);
 const char *auth_role_name(enum auth_role role);

@@ -286,13 +286,13 @@ auth_require_active(struct req *r)
 	return 0;
 }
 
-static const char *const auth_roles[] = { "member", "moderator", "admin" };
+const char *const auth_role_names[] = { "member", "moderator", "admin", NULL };
 
 int
 auth_role_parse(const char *name)
 {
-	for (int i = 0; name && i < 3; i++)
-		if (strcmp(name, auth_roles[i]) == 0)
+	for (int i = 0; name && auth_role_names[i]; i++)
+		if (strcmp(name, auth_role_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -300,5 +300,5 @@ auth_role_parse(const char *name)
 const char *
 auth_role_name(enum auth_role role)
 {
-	return role <= ROLE_ADMIN ? auth_roles[role] : "member";
+	return role <= ROLE_ADMIN ? auth_role_names[role] : "member";
 }

@@ -107,11 +107,10 @@ static enum herr
 admin_set_role(struct req *r)
 {
 	const char *username, *role;
-	static const char *const roles[] = { "member", "moderator", "admin", NULL };
 
 	if (auth_require(r, ROLE_ADMIN) != 0 ||
 	    in_string(r, "username", 1, 64, IN_REQUIRED | IN_TRIM, &username) < 0 ||
-	    in_enum(r, "role", roles, IN_REQUIRED, &role) < 0)
+	    in_enum(r, "role", auth_role_names, IN_REQUIRED, &role) < 0)
 		return r->c.err;
 	if (users_set_role(&r->c, username, role, auth_viewer(r)->id) != 0)
 		return r->c.err;

@@ -225,7 +225,6 @@ static int
 users_patch_read(struct req *r, bool self, struct users_patch *p)
 {
 	struct viewer *v = auth_viewer(r);
-	static const char *const roles[] = { "member", "moderator", "admin", NULL };
 	bool verified;
 	int rc;
 
@@ -233,7 +232,7 @@ users_patch_read(struct req *r, bool self, struct users_patch *p)
 	    (rc = in_string(r, "bio", 0, USERS_BIO_MAX, IN_BYTES | IN_NULLABLE, &p->bio)) < 0 ||
 	    (rc = in_string(r, "community_role", 1, 32, 0, &p->community_role)) < 0 ||
 	    (rc = in_bool(r, "role_verified", 0, &verified)) < 0 ||
-	    (rc = in_enum(r, "role", roles, 0, &p->role)) < 0)
+	    (rc = in_enum(r, "role", auth_role_names, 0, &p->role)) < 0)
 		return -1;
 	if (r->input_form && json_object_get(r->input, "display_name") && !p->display_name)
 		p->display_name = "";   /* a form sends "" to clear the field */
