@@ -229,7 +229,7 @@ cmd_serve(int argc, char **argv)
 	};
 	char *args[1], base[300];
 	bool help;
-	int nargs;
+	int nargs, rc;
 
 	if (opt_parse(argc, argv, 2, &serve_cmd, &cfg, args, &nargs, &help) != 0)
 		return 2;
@@ -237,13 +237,17 @@ cmd_serve(int argc, char **argv)
 		opt_usage(stdout, &serve_cmd);
 		return 0;
 	}
+	if (http_config_check(&cfg.http) != 0) {
+		http_config_free(&cfg.http);
+		return 2;
+	}
 	serve_base_url(&cfg, base, sizeof base);
 	cache_init(cfg.cache.budget);
 	moderation_configure(&cfg.moderation);
 	forum_configure(&cfg.forum);
-	if (auth_init(&cfg.auth) != 0)
-		return 1;
-	return serve_run(&cfg);
+	rc = auth_init(&cfg.auth) != 0 ? 1 : serve_run(&cfg);
+	http_config_free(&cfg.http);
+	return rc;
 }
 
 static const struct opt_use cli_db_uses[] = { CLI_DB_USES(0) };

@@ -110,6 +110,9 @@ app_prepare(struct req *r)
 	struct idem_state *st = arena_calloc(r->c.arena, 1, sizeof *st);
 
 	r->app = st;
+	/* The scraper's Bearer token is not an account's: reading it as one would answer 401. */
+	if (r->route->flags & ROUTE_OWN_AUTH)
+		return HERR_OK;
 	/* Reads of a page may come from the replica, unless this browser wrote a moment ago
 	 * (it must see its own write) or an API token is used (no cookie to tell). */
 	if (db_has_replica() && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&

@@ -42,6 +42,9 @@ ops_metrics(struct req *r)
 	struct db_stats st;
 	struct cache_stats cs;
 
+	/* Not found rather than forbidden: to the public the endpoint does not exist. */
+	if (!metrics_allowed(r))
+		return http_fail(r, HERR_NOT_FOUND, NULL, NULL);
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	r->cache_control = "no-store";
 	metrics_render(&r->out);
@@ -84,6 +87,6 @@ ops_metrics(struct req *r)
 const struct route ops_routes[] = {
 	{ "GET", "/healthz", ops_healthz },
 	{ "GET", "/readyz", ops_readyz },
-	{ "GET", "/metrics", ops_metrics },
+	{ "GET", "/metrics", ops_metrics, .flags = ROUTE_OWN_AUTH },
 };
 const size_t ops_routes_n = ROUTES_N(ops_routes);

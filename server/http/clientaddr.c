@@ -3,6 +3,7 @@
 #include "http/clientaddr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,22 @@ clientaddr_parse(const char *s, size_t len, struct clientaddr *ret)
 	}
 	*ret = a;
 	return 0;
+}
+
+int
+clientaddr_from_sockaddr(const struct sockaddr *sa, struct clientaddr *ret)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const void *in;
+
+	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return -1;
+	in = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
+				      : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	/* Through text, so a mapped IPv4 peer of a dual-stack socket is stored as IPv4. */
+	if (inet_ntop(sa->sa_family, in, buf, sizeof buf) == NULL)
+		return -1;
+	return clientaddr_parse(buf, strlen(buf), ret);
 }
 
 /* ":" and 1 to 5 digits up to 65535, exactly filling [s, s+len). */

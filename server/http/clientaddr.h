@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct sockaddr;
+
 /* An IPv4 or IPv6 address. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d, how a dual-stack
  * socket shows an IPv4 peer) are stored as IPv4, so one CIDR matches both forms. */
 struct clientaddr {
@@ -38,6 +40,9 @@ enum clientaddr_header {
 
 /* A bare address of len bytes ("192.0.2.1", "2001:db8::1"). 0, or -1 with *ret untouched. */
 int clientaddr_parse(const char *s, size_t len, struct clientaddr *ret);
+
+/* A socket's peer (AF_INET or AF_INET6). 0, or -1 with *ret untouched. */
+int clientaddr_from_sockaddr(const struct sockaddr *sa, struct clientaddr *ret);
 
 /* One hop of a forwarding header: an address, optionally with a port ("192.0.2.1:80",
  * "[2001:db8::1]:443", "[::1]"), optionally in double quotes (Forwarded), surrounded by

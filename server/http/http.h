@@ -20,6 +20,7 @@
 #include "http/router.h"
 
 struct MHD_Connection;
+struct clientaddr_trust;
 struct http_server;
 struct tmpl_set;
 
@@ -37,7 +38,10 @@ struct req {
 	struct route_match m;         /* route and path parameters */
 	const struct route *route;    /* NULL when none matched */
 	bool html;                    /* an HTML route: errors become pages, POSTs redirect */
-	const char *client_ip;
+	const char *client_ip;        /* the client: the TCP peer, or behind --trusted-proxy
+				       * the address the proxies forwarded (http/clientaddr.h) */
+	bool local;                   /* from this machine: the peer is loopback and forwards
+				       * no one else (or a trusted proxy forwards a loopback client) */
 
 	/* Input: the JSON body, or the form fields as strings, or {} — never NULL once the
 	 * handler runs. */
@@ -111,9 +115,20 @@ struct http_config {
 	const struct tmpl_set *templates;
 	bool log_requests;
 	bool hsts;                    /* served over https: send Strict-Transport-Security */
+	const char *trusted_proxy;    /* --trusted-proxy: CIDR list, or NULL */
+	const char *proxy_header;     /* "x-forwarded-for" or "forwarded" */
+	const char *metrics_token;    /* --metrics-token, or read from metrics_token_file */
+	const char *metrics_token_file;
+	/* Filled by http_config_check, freed by http_config_free. */
+	struct clientaddr_trust *trust;
+	char *metrics_token_owned;
 };
 /* The options setting http_config (http/options.c). */
 extern const struct opt_table http_opts;
+/* After parsing: read --trusted-proxy into cfg->trust and the metrics token file into
+ * cfg->metrics_token. Returns 0, or -1 after one line on stderr (exit status 2). */
+int http_config_check(struct http_config *cfg);
+void http_config_free(struct http_config *cfg);
 
 /* --- Server lifecycle (http/server.c) --- */
 

@@ -20,6 +20,10 @@ enum MHD_Result http_respond(struct req *r);
 /* Queue an error response for a request that never reached a handler. */
 enum MHD_Result http_respond_error(struct req *r, enum herr err, const char *msg);
 
+/* Set r->client_ip and r->local from the TCP peer and, when the peer is a trusted
+ * proxy, the forwarding header it wrote (http/request.c). */
+void http_client_resolve(struct req *r);
+
 /* Answer a /static/ request from the embedded files. */
 enum MHD_Result http_respond_static(struct req *r);
 

@@ -4,8 +4,11 @@
 #include "http/metrics.h"
 #include "http/internal.h"
 
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401, 403, 404, 405, 409,
 					413, 414, 415, 423, 429, 431, 500, 503 };
@@ -116,4 +119,23 @@ metrics_render(struct buf *out)
 			   (double)atomic_load_explicit(&metrics[i].sum_us, memory_order_relaxed) / 1000.0);
 		buf_printf(out, "corral_http_request_duration_ms_count{%s} %lu\n", label, cum);
 	}
+}
+
+bool
+metrics_allowed(struct req *r)
+{
+	const char *tok = r->srv->cfg.metrics_token, *auth;
+	unsigned char want[crypto_generichash_BYTES], got[crypto_generichash_BYTES];
+
+	if (r->local)
+		return true;
+	auth = http_header(r, "Authorization");
+	if (tok == NULL || auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return false;
+	auth += 7;
+	auth += strspn(auth, " ");
+	/* Hashing first makes the comparison constant-time in the length too. */
+	crypto_generichash(want, sizeof want, (const unsigned char *)tok, strlen(tok), NULL, 0);
+	crypto_generichash(got, sizeof got, (const unsigned char *)auth, strlen(auth), NULL, 0);
+	return sodium_memcmp(want, got, sizeof want) == 0;
 }

@@ -2,20 +2,87 @@
  * typed reading of input fields shared by JSON bodies and HTML forms. */
 #include "http/internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/utf8.h"
+#include "http/clientaddr.h"
 #include "http/parse.h"
 
 const char *
 http_header(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+struct http_joined {
+	const char *name;
+	struct buf b;
+	bool any;
+};
+
+static enum MHD_Result
+http_join_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct http_joined *j = cls;
+
+	(void)kind;
+	if (strcasecmp(key, j->name) == 0) {
+		if (j->any)
+			buf_putc(&j->b, ',');
+		buf_puts(&j->b, value ? value : "");
+		j->any = true;
+	}
+	return MHD_YES;
+}
+
+/* Every field named name, joined by commas as RFC 9110 allows (a proxy may add its own
+ * line rather than extend the client's), as an arena copy; NULL when there is none. */
+static const char *
+http_header_joined(struct req *r, const char *name)
+{
+	struct http_joined j = { .name = name, .b = BUF_INIT };
+	const char *s;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_join_header, &j);
+	if (!j.any)
+		return NULL;
+	s = arena_strdup(r->c.arena, j.b.data ? j.b.data : "");
+	buf_free(&j.b);
+	return s;
+}
+
+void
+http_client_resolve(struct req *r)
+{
+	const struct http_config *cfg = &r->srv->cfg;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	bool forwarded = cfg->proxy_header && strcmp(cfg->proxy_header, "forwarded") == 0;
+	const char *hdr = NULL;
+	struct clientaddr peer, client;
+	char buf[INET6_ADDRSTRLEN];
+
+	r->client_ip = "unknown";
+	r->local = false;
+	if (ci == NULL || clientaddr_from_sockaddr(ci->client_addr, &peer) != 0)
+		return;
+	if (clientaddr_trusted(cfg->trust, &peer))
+		hdr = http_header_joined(r, forwarded ? "Forwarded" : "X-Forwarded-For");
+	if (clientaddr_resolve(cfg->trust, &peer, forwarded ? CLIENTADDR_FORWARDED : CLIENTADDR_XFF,
+			       hdr, &client))
+		r->local = clientaddr_loopback(&client);
+	else   /* a loopback peer passing on someone's request (a proxy not trusted) is not local */
+		r->local = clientaddr_loopback(&peer) && !http_header(r, "X-Forwarded-For") &&
+			   !http_header(r, "Forwarded") && !http_header(r, "X-Real-IP");
+	clientaddr_format(&client, buf, sizeof buf);
+	r->client_ip = arena_strdup(r->c.arena, buf);
 }
 
 const char *

@@ -38,6 +38,8 @@ struct route {
 #define ROUTE_CACHE      0x10u  /* anonymous GETs may be answered from the page cache */
 #define ROUTE_FORM       0x08u  /* a page whose form anonymous visitors submit (sign in,
 				   register): it hands out a CSRF token to them */
+#define ROUTE_OWN_AUTH   0x20u  /* the handler checks a credential of its own (/metrics):
+				   Authorization is not an API token, no viewer is looked up */
 
 struct router;
 

@@ -43,24 +43,6 @@ http_count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const ch
 	return MHD_YES;
 }
 
-static const char *
-http_client_ip(struct req *r)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char buf[INET6_ADDRSTRLEN] = "unknown";
-
-	if (ci && ci->client_addr) {
-		if (ci->client_addr->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-				  buf, sizeof buf);
-		else if (ci->client_addr->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
-				  buf, sizeof buf);
-	}
-	return arena_strdup(r->c.arena, buf);
-}
-
 static struct req *
 http_req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
 	     const char *method)
@@ -77,7 +59,7 @@ http_req_new(struct http_server *srv, struct MHD_Connection *conn, const char *u
 	r->method = arena_strdup(a, method);
 	r->url = arena_strdup(a, url);
 	r->m.index = -1;
-	r->client_ip = http_client_ip(r);
+	http_client_resolve(r);
 	atomic_fetch_add(&srv->in_flight, 1);
 	return r;
 }
@@ -351,7 +333,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->sent_status)
 		metrics_record(r->m.index, r->sent_status, ms);
 	if (srv->cfg.log_requests || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		log_info("rid=%s %s %s %d %.2fms%s", r->c.rid, r->method, r->url, r->sent_status, ms,
+		log_info("rid=%s %s %s %s %d %.2fms%s", r->c.rid, r->client_ip, r->method, r->url,
+			 r->sent_status, ms,
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
 	if (srv->cfg.hooks && srv->cfg.hooks->finish)
 		srv->cfg.hooks->finish(r);

@@ -125,9 +125,9 @@ class Cluster:
 class Server:
     """A running `corral serve`; stop() sends a signal and returns the exit status."""
 
-    def __init__(self, args, env=None, name="server", unset=()):
+    def __init__(self, args, env=None, name="server", unset=(), host="127.0.0.1"):
         self.port = free_port()
-        self.base = "http://127.0.0.1:%d" % self.port
+        self.base = "http://%s:%d" % (host, self.port)
         self.log_path = os.path.join(_tmp_base(), "%s-%d.log" % (name, self.port))
         self.log = open(self.log_path, "w")
         full_env = dict(os.environ)
@@ -135,7 +135,7 @@ class Server:
         for name_ in unset:  # e.g. CORRAL_HASH_MEMORY, to see the built-in default
             full_env.pop(name_, None)
         self.proc = subprocess.Popen(
-            [CORRAL, "serve", "--listen", "127.0.0.1:%d" % self.port] + args,
+            [CORRAL, "serve", "--listen", "%s:%d" % (host, self.port)] + args,
             stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
         self.wait_ready()
 
