@@ -2,7 +2,6 @@
 visitor's own address, never one a client made up; /metrics answers this machine or the
 holder of --metrics-token, and no one else."""
 import os
-import socket
 import subprocess
 import time
 
