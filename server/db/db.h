@@ -2,7 +2,10 @@
  * statement named and prepared on it from one table (db/statements.def), results tied
  * to the request's arena, failures mapped once to the request error.
  *
- * Never includes MHD: handlers pass their struct ctx. */
+ * Implemented in three files: db/conn.c (configuration, the per-thread connection and
+ * replica, prepare at connect, reconnect, statement table, counters), db/exec.c
+ * (db_exec, transactions, SQLSTATE -> error) and db/rowjson.c (result values, rows as
+ * JSON). Never includes MHD: handlers pass their struct ctx. */
 #ifndef CORRAL_DB_DB_H
 #define CORRAL_DB_DB_H
 

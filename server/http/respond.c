@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "render/humanize.h"
 #include "render/jsontext.h"
 #include "render/template.h"
 
@@ -88,102 +89,6 @@ http_error_json(struct req *r)
 	return e;
 }
 
-static const char *const http_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* "2026-11-28T20:01:04Z" → "28 Nov 2026, 20:01 UTC"; false when s (of length n) is not
- * such a time. Parsed and written by hand: this runs on every string of every HTML model
- * (body_html included), and sscanf/snprintf made it 16 % of an uncached thread page. */
-static bool
-http_human_time(const char *s, size_t n, char out[32])
-{
-	static const unsigned char digit_at[] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
-	int mo;
-	char *o = out;
-
-	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-	    s[19] != 'Z')
-		return false;
-	for (size_t i = 0; i < sizeof digit_at; i++)
-		if (s[digit_at[i]] < '0' || s[digit_at[i]] > '9')
-			return false;
-	mo = (s[5] - '0') * 10 + (s[6] - '0');
-	if (mo < 1 || mo > 12)
-		return false;
-	if (s[8] != '0')
-		*o++ = s[8];
-	*o++ = s[9];
-	*o++ = ' ';
-	memcpy(o, http_months[mo - 1], 3);
-	o += 3;
-	*o++ = ' ';
-	memcpy(o, s, 4);
-	o += 4;
-	memcpy(o, ", ", 2);
-	o += 2;
-	memcpy(o, s + 11, 5);   /* HH:MM */
-	o += 5;
-	memcpy(o, " UTC", 5);   /* with its NUL */
-	return true;
-}
-
-/* Pages show times to people: every RFC 3339 time in the model gets a readable twin
- * "<key>_h" (absolute, so a cached page stays true). Only for HTML views. The twins are
- * added after the walk (an object must not change under json_object_foreach); most
- * objects have none, so nothing is allocated for them. */
-static void
-http_humanize(json_t *v, int depth)
-{
-	enum { HUMAN_MAX = 8 };
-	struct {
-		char key[96];
-		char h[32];
-	} add[HUMAN_MAX];
-	size_t n_add = 0, i;
-	const char *key;
-	json_t *x, *more = NULL;   /* the twins past HUMAN_MAX, rare */
-	char h[32];
-
-	if (depth > 16)
-		return;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
-			http_humanize(x, depth + 1);
-		return;
-	}
-	if (!json_is_object(v))
-		return;
-	json_object_foreach(v, key, x) {
-		if (json_is_string(x)) {
-			if (!http_human_time(json_string_value(x), json_string_length(x), h))
-				continue;
-			size_t klen = strlen(key);
-
-			if (n_add < HUMAN_MAX && klen + 3 <= sizeof add[n_add].key) {
-				memcpy(add[n_add].key, key, klen);
-				memcpy(add[n_add].key + klen, "_h", 3);
-				memcpy(add[n_add++].h, h, sizeof h);
-			} else {
-				char *k = NULL;
-
-				if (more == NULL)
-					more = json_object();
-				if (asprintf(&k, "%s_h", key) >= 0)
-					json_object_set_new(more, k, json_string(h));
-				free(k);
-			}
-		} else {
-			http_humanize(x, depth + 1);
-		}
-	}
-	for (i = 0; i < n_add; i++)
-		json_object_set_new(v, add[i].key, json_string(add[i].h));
-	if (more) {
-		json_object_update(v, more);
-		json_decref(more);
-	}
-}
-
 /* Render view with the page context below the model. 0 or -1 (logged). */
 static int
 http_render(struct req *r, const char *view, json_t *model, struct buf *out)
@@ -198,7 +103,7 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 		return -1;
 	}
 	if (model && r->html)
-		http_humanize(model, 0);
+		humanize_model(model);
 	page = hooks && hooks->page ? hooks->page(r) : json_object();
 	json_object_set_new(page, "title", json_string(r->title ? r->title
 							 : r->route && r->route->title ? r->route->title

@@ -1,0 +1,236 @@
+/* db/rowjson.c — reading a result: typed values of a cell, and rows as JSON objects whose
+ * value types follow the column types (json/jsonb parsed, times in Corral's RFC 3339). */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+db_str(const PGresult *res, int row, int col)
+{
+	if (col < 0 || PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+int64_t
+db_i64(const PGresult *res, int row, int col)
+{
+	const char *s = db_str(res, row, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+bool
+db_bool(const PGresult *res, int row, int col)
+{
+	const char *s = db_str(res, row, col);
+
+	return s && s[0] == 't';
+}
+
+int
+db_col(const PGresult *res, const char *name)
+{
+	return PQfnumber(res, name);
+}
+
+/* Type OIDs from pg_type.h (stable across PostgreSQL versions). */
+enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26, OID_JSON = 114,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_TIMESTAMPTZ = 1184, OID_NUMERIC = 1700,
+       OID_JSONB = 3802 };
+
+/* "2026-11-28 18:22:09.123456+00" (DateStyle ISO, TimeZone UTC) → "2026-11-28T18:22:09Z". */
+static json_t *
+db_time_json(const char *s)
+{
+	char out[32];
+
+	if (strlen(s) < 19)
+		return json_string(s);
+	memcpy(out, s, 19);
+	out[10] = 'T';
+	/* Years past 9999 or BC never occur in Corral's data; keep them verbatim if they do. */
+	if (s[19] != '.' && s[19] != '+' && s[19] != '\0')
+		return json_string(s);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return json_string(out);
+}
+
+/* PostgreSQL writes a timestamptz inside json_build_object() as
+ * "2026-11-28T18:22:09.123456+00:00" (session time zone UTC). Times in Corral's JSON are
+ * "2026-11-28T18:22:09Z" everywhere, nested or not, so such strings are rewritten. */
+static bool
+db_pg_json_time(const char *s, char out[21])
+{
+	size_t n = strlen(s), i = 19;
+
+	if (n < 25 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return false;
+	for (size_t k = 0; k < 19; k++)
+		if (k != 4 && k != 7 && k != 10 && k != 13 && k != 16 && (s[k] < '0' || s[k] > '9'))
+			return false;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (strcmp(s + i, "+00:00") != 0)
+		return false;
+	memcpy(out, s, 19);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return true;
+}
+
+static void
+db_json_times(json_t *v, int depth)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	char t[21];
+
+	if (depth > 32)
+		return;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x) {
+			if (json_is_string(x) && db_pg_json_time(json_string_value(x), t))
+				json_string_set(x, t);
+			else
+				db_json_times(x, depth + 1);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (json_is_string(x) && db_pg_json_time(json_string_value(x), t))
+				json_string_set(x, t);
+			else
+				db_json_times(x, depth + 1);
+		}
+	}
+}
+
+/* Rows repeat their JSON: every post of a thread page carries its author's object, and a
+ * 50-post page has a dozen authors. Within one result each distinct text of a JSON column
+ * is parsed once and deep-copied for the rows that repeat it (json_loads was a quarter of
+ * the CPU of an uncached thread page; a copy skips the lexer). Copies, not shared
+ * references: handlers may change a row's values. */
+enum { DB_MEMO_MAX = 24 };
+struct db_json_memo {
+	int n, next;
+	struct {
+		const char *s;   /* points into the PGresult */
+		int len;
+		json_t *v;
+	} e[DB_MEMO_MAX];
+};
+
+static json_t *
+db_parse_json(const char *s)
+{
+	json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+
+	if (v == NULL)
+		return json_null();
+	db_json_times(v, 0);
+	return v;
+}
+
+static json_t *
+db_memo_json(struct db_json_memo *m, const char *s, int len)
+{
+	json_t *v;
+	int slot;
+
+	for (int i = 0; i < m->n; i++)
+		if (m->e[i].len == len && memcmp(m->e[i].s, s, (size_t)len) == 0)
+			return json_deep_copy(m->e[i].v);
+	v = db_parse_json(s);
+	/* Full: the oldest entry makes room (a long thread's authors come in runs). */
+	slot = m->n < DB_MEMO_MAX ? m->n++ : m->next++ % DB_MEMO_MAX;
+	json_decref(m->e[slot].v);
+	m->e[slot].s = s;
+	m->e[slot].len = len;
+	m->e[slot].v = json_incref(v);
+	return v;
+}
+
+static void
+db_memo_clear(struct db_json_memo *m)
+{
+	for (int i = 0; i < m->n; i++)
+		json_decref(m->e[i].v);
+	m->n = m->next = 0;
+}
+
+/* memo: per-column memos for JSON columns, or NULL to parse every value. */
+static json_t *
+db_value_json(const PGresult *res, int row, int col, struct db_json_memo *memo)
+{
+	const char *s;
+
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	s = PQgetvalue(res, row, col);
+	switch (PQftype(res, col)) {
+	case OID_BOOL:
+		return json_boolean(s[0] == 't');
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return json_integer(strtoll(s, NULL, 10));
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return json_real(strtod(s, NULL));
+	case OID_JSON:
+	case OID_JSONB:
+		return memo ? db_memo_json(memo, s, PQgetlength(res, row, col)) : db_parse_json(s);
+	case OID_TIMESTAMPTZ:
+		return db_time_json(s);
+	default:
+		/* Unchecked: the connection's client_encoding is UTF8 (db_connect), so PostgreSQL
+		 * has already validated and converted every text it sends. */
+		return json_stringn_nocheck(s, (size_t)PQgetlength(res, row, col));
+	}
+}
+
+static json_t *
+db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos)
+{
+	json_t *o = json_object();
+	int n = PQnfields(res);
+
+	for (int col = 0; col < n; col++)
+		json_object_set_new_nocheck(o, PQfname(res, col),
+					    db_value_json(res, row, col, memos ? &memos[col] : NULL));
+	return o;
+}
+
+json_t *
+db_row_json(const PGresult *res, int row)
+{
+	return db_row_json_memo(res, row, NULL);
+}
+
+json_t *
+db_rows_json(const PGresult *res)
+{
+	json_t *a = json_array();
+	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
+	struct db_json_memo *memos = NULL;
+
+	for (int col = 0; col < cols; col++)
+		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
+			json_cols++;
+	if (n > 1 && json_cols > 0)
+		memos = calloc((size_t)cols, sizeof *memos);
+	for (int row = 0; row < n; row++)
+		json_array_append_new(a, db_row_json_memo(res, row, memos));
+	if (memos) {
+		for (int col = 0; col < cols; col++)
+			db_memo_clear(&memos[col]);
+		free(memos);
+	}
+	return a;
+}
