@@ -105,6 +105,9 @@ int auth_session_end(struct req *r);
 int auth_rate_check(struct req *r, const char *key, int limit, int window_s);
 /* Count one event against key (and check): -1 = 429 recorded when the count now exceeds. */
 int auth_rate_hit(struct req *r, const char *key, int limit, int window_s);
+/* Count one event against key without judging it: the limit applies to the next attempt
+ * (auth_rate_check). Best effort: records no error, a failure is only logged. */
+void auth_rate_count(struct req *r, const char *key, int window_s);
 /* Forget key (after a successful sign-in). */
 void auth_rate_clear(struct req *r, const char *key);
 

@@ -39,6 +39,14 @@ auth_rate_hit(struct req *r, const char *key, int limit, int window_s)
 }
 
 void
+auth_rate_count(struct req *r, const char *key, int window_s)
+{
+	struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid };
+
+	db_q(&quiet, STMT_RATE_HIT, key, db_int(&r->c, window_s));
+}
+
+void
 auth_rate_clear(struct req *r, const char *key)
 {
 	struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid };

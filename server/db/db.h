@@ -52,21 +52,43 @@ void db_disconnect(void);
  * HERR_INVALID on a data exception, HERR_INTERNAL otherwise. c->sqlstate says which. */
 PGresult *db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params);
 
+/* A failure the caller expects from a statement (a constraint doing its job): when the
+ * statement fails with sqlstate — five characters, or two for a whole class such as "22"
+ * — the error recorded is err with field and msg (strings that outlive the request's
+ * use of c), and it is logged at debug level only, never as a failure. */
+struct db_expect {
+	const char *sqlstate;
+	enum herr err;
+	const char *field;
+	const char *msg;
+};
+/* A list of expectations for db_exec_expect, terminated for you:
+ *   DB_EXPECT({ "23505", HERR_CONFLICT, "slug", "That slug is taken." }, { "23503", ... }) */
+#define DB_EXPECT(...) ((const struct db_expect[]){ __VA_ARGS__, { NULL, HERR_OK, NULL, NULL } })
+
+/* db_exec, with expect (a DB_EXPECT list, or NULL for none) deciding what the failures it
+ * names become; the first entry that matches wins. Other failures map as in db_exec. */
+PGresult *db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
+			 const struct db_expect *expect);
+
 #define DB_NARGS(...) ((int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
 #define db_q(c, id, ...) db_exec((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ })
 #define db_q0(c, id) db_exec((c), (id), 0, NULL)
+/* db_q with expectations: db_qx(c, STMT_X, DB_EXPECT({ ... }), params...). */
+#define db_qx(c, id, expect, ...) \
+	db_exec_expect((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ }, (expect))
 
-/* Transactions on this thread's connection. begin/commit return 0 or -1 (c->err set).
- * rollback is always safe to call. A commit failing on serialization is HERR_CONFLICT
- * with sqlstate 40001 so callers can retry. */
-int db_begin(struct ctx *c);
-int db_commit(struct ctx *c);
-void db_rollback(struct ctx *c);
-bool db_in_transaction(void);
-
-/* Run fn in a transaction, retrying up to 3 times on serialization failure or deadlock.
- * fn returns HERR_OK to commit, anything else to roll back. */
+/* The one way to write several statements atomically: run fn in a transaction on this
+ * thread's connection. fn returns HERR_OK to commit, anything else (with c->err recorded)
+ * to roll back. A serialization failure or deadlock (SQLSTATE 40001/40P01), in fn or at
+ * commit, rolls back, forgets the error and runs fn again, up to 3 times in all; after
+ * that the result is HERR_CONFLICT. So fn must be safe to run again: it starts by
+ * resetting every output it writes into arg. Returns HERR_OK, or the error recorded in c
+ * (what fn returned if it recorded none). */
 enum herr db_transaction(struct ctx *c, enum herr (*fn)(struct ctx *c, void *arg), void *arg);
+
+/* Is this thread's connection inside a transaction? */
+bool db_in_transaction(void);
 
 /* Called when a request ends: a transaction left open (a bug) is rolled back and logged. */
 void db_request_end(void);

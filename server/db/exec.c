@@ -21,11 +21,23 @@ db_lost(PGconn *pg, const PGresult *res)
 	       strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
 }
 
-/* Map a failed result to the request error; logs what operators need. */
+/* The first expectation naming state (in full or by its class), or NULL. */
+static const struct db_expect *
+db_expected(const struct db_expect *expect, const char *state)
+{
+	for (; expect && expect->sqlstate; expect++)
+		if (strncmp(state, expect->sqlstate, strlen(expect->sqlstate)) == 0)
+			return expect;
+	return NULL;
+}
+
+/* Map a failed result to the request error; logs what operators need. A failure the
+ * caller expects becomes the error it named, logged at debug level only. */
 static void
-db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res)
+db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res, const struct db_expect *expect)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const struct db_expect *e;
 	char msg[512];
 	enum herr err;
 
@@ -39,6 +51,12 @@ db_fail(struct ctx *c, enum stmt_id id, PGconn *pg, PGresult *res)
 			 db_stmt_name(id), msg);
 		c->retry_after = 1;
 		ctx_fail(c, HERR_UNAVAILABLE, NULL, "The database is not reachable right now; try again in a moment.");
+		return;
+	}
+	if ((e = db_expected(expect, state)) != NULL) {
+		log_debug("rid=%s db: %s refused [%s], as expected: %s", c->rid ? c->rid : "-",
+			  db_stmt_name(id), state, msg);
+		ctx_fail(c, e->err, e->field, e->msg);
 		return;
 	}
 	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
@@ -69,6 +87,13 @@ db_clear(void *res)
 
 PGresult *
 db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
+{
+	return db_exec_expect(c, id, n, params, NULL);
+}
+
+PGresult *
+db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
+	       const struct db_expect *expect)
 {
 	struct db_conn *dc;
 	PGconn *pg;
@@ -117,7 +142,7 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 			db_primary_drop(dc);
 			continue;
 		}
-		db_fail(c, id, pg, res);
+		db_fail(c, id, pg, res, expect);
 		if (db_lost(pg, res))
 			db_primary_drop(dc);
 		PQclear(res);
@@ -138,7 +163,7 @@ db_simple(struct ctx *c, const char *sql)
 	res = PQexec(pg, sql);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		if (c)
-			db_fail(c, STMT__COUNT, pg, res);
+			db_fail(c, STMT__COUNT, pg, res, NULL);
 		rc = -1;
 		if (db_lost(pg, res))
 			db_primary_drop(db_conn_get());
@@ -147,7 +172,8 @@ db_simple(struct ctx *c, const char *sql)
 	return rc;
 }
 
-int
+/* Transactions are opened only by db_transaction, so every one retries the same way. */
+static int
 db_begin(struct ctx *c)
 {
 	if (db_simple(c, "BEGIN") != 0)
@@ -156,7 +182,7 @@ db_begin(struct ctx *c)
 	return 0;
 }
 
-int
+static int
 db_commit(struct ctx *c)
 {
 	int rc = db_simple(c, "COMMIT");
@@ -167,7 +193,7 @@ db_commit(struct ctx *c)
 	return rc;
 }
 
-void
+static void
 db_rollback(struct ctx *c)
 {
 	struct db_conn *dc = db_conn_current();
@@ -193,8 +219,15 @@ db_in_transaction(void)
 enum herr
 db_transaction(struct ctx *c, enum herr (*fn)(struct ctx *c, void *arg), void *arg)
 {
+	struct db_conn *dc = db_conn_current();
 	enum herr err = HERR_INTERNAL;
 
+	/* A BEGIN inside a transaction is only a warning to PostgreSQL, and the inner COMMIT
+	 * would commit the outer work early: a bug, refused before it can do that. */
+	if (dc && dc->in_tx) {
+		log_error("rid=%s db: a transaction was started inside another", c->rid ? c->rid : "-");
+		return ctx_fail(c, HERR_INTERNAL, NULL, NULL);
+	}
 	for (int attempt = 0; attempt < 3; attempt++) {
 		if (db_begin(c) != 0)
 			return c->err;

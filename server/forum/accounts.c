@@ -46,8 +46,8 @@ acct_register(struct req *r)
 		return r->c.err;
 	if (users_create(&r->c, username, password, strlen(password), crole, email, "member", &id) != 0)
 		return r->c.err;
-	auth_rate_hit(r, acct_ip_key(r, "register"), cfg->register_per_ip, cfg->register_window_s);
-	r->c.err = HERR_OK;   /* this registration is done; the limit applies to the next */
+	/* This registration is done; the limit applies to the next. */
+	auth_rate_count(r, acct_ip_key(r, "register"), cfg->register_window_s);
 	if ((csrf = auth_session_start(r, id)) == NULL || (u = users_get(&r->c, id, true)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
@@ -87,9 +87,8 @@ acct_sign_in(struct req *r)
 	if ((ok = auth_password_verify(&r->c, hash, password, strlen(password))) < 0)
 		return r->c.err;
 	if (!ok) {
-		auth_rate_hit(r, acct_key, cfg->signin_fail_account, cfg->signin_window_s);
-		auth_rate_hit(r, acct_ip_key(r, "signin"), cfg->signin_fail_ip, cfg->signin_window_s);
-		r->c.err = HERR_OK;
+		auth_rate_count(r, acct_key, cfg->signin_window_s);
+		auth_rate_count(r, acct_ip_key(r, "signin"), cfg->signin_window_s);
 		return http_fail(r, HERR_UNAUTHENTICATED, "password", "Wrong username or password.");
 	}
 	if (auth_password_needs_rehash(hash) &&

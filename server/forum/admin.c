@@ -35,11 +35,35 @@ admin_slug_valid(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
+/* A community role or a category written with its moderation-log entry. */
+struct admin_write {
+	struct req *r;
+	bool create;
+	const char *slug, *label, *kind;      /* community role */
+	const char *name, *desc, *pos;        /* category */
+	PGresult *row;                        /* out: the row as written */
+};
+
+static enum herr
+admin_role_create_tx(struct ctx *c, void *arg)
+{
+	struct admin_write *w = arg;
+
+	w->row = db_qx(c, STMT_CROLE_CREATE,
+		       DB_EXPECT({ "23505", HERR_CONFLICT, "slug", "There is already a role with that slug." }),
+		       w->slug, w->label, w->kind);
+	if (w->row == NULL ||
+	    modlog_add(c, auth_viewer(w->r)->id, "create_community_role", "community_role", w->slug,
+		       NULL, json_pack("{s:s,s:s}", "label", w->label, "kind", w->kind)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
 static enum herr
 admin_role_create(struct req *r)
 {
 	const char *slug, *label, *kind;
-	PGresult *res;
+	struct admin_write w;
 
 	if (auth_require(r, ROLE_ADMIN) != 0 ||
 	    in_string(r, "slug", 2, 32, IN_REQUIRED | IN_TRIM, &slug) < 0 ||
@@ -49,24 +73,27 @@ admin_role_create(struct req *r)
 	if (!admin_slug_valid(slug))
 		return http_fail(r, HERR_INVALID, "slug",
 				 "A slug starts with a letter and has 2 to 32 of a-z, 0-9, '_' or '-'.");
-	if (db_begin(&r->c) != 0)
+	w = (struct admin_write){ .r = r, .slug = slug, .label = label, .kind = kind };
+	if (db_transaction(&r->c, admin_role_create_tx, &w) != HERR_OK)
 		return r->c.err;
-	res = db_q(&r->c, STMT_CROLE_CREATE, slug, label, kind);
-	if (res == NULL) {
-		db_rollback(&r->c);
-		if (strcmp(r->c.sqlstate, "23505") == 0)
-			r->c.err_field = "slug", r->c.err_msg = "There is already a role with that slug.";
-		return r->c.err;
-	}
-	json_object_set_new(http_model(r), "community_role", db_row_json(res, 0));
-	if (modlog_add(&r->c, auth_viewer(r)->id, "create_community_role", "community_role", slug,
-		       NULL, json_pack("{s:s,s:s}", "label", label, "kind", kind)) != 0 ||
-	    db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
-		return r->c.err;
-	}
+	json_object_set_new(http_model(r), "community_role", db_row_json(w.row, 0));
 	r->status = 201;
 	r->location = "/admin";
+	return HERR_OK;
+}
+
+static enum herr
+admin_role_update_tx(struct ctx *c, void *arg)
+{
+	struct admin_write *w = arg;
+
+	if ((w->row = db_q(c, STMT_CROLE_UPDATE, w->slug, w->label, w->kind)) == NULL)
+		return c->err;
+	if (PQntuples(w->row) == 0)
+		return http_fail(w->r, HERR_NOT_FOUND, NULL, "There is no such community role.");
+	if (modlog_add(c, auth_viewer(w->r)->id, "update_community_role", "community_role", w->slug,
+		       NULL, json_pack("{s:s?,s:s?}", "label", w->label, "kind", w->kind)) != 0)
+		return c->err;
 	return HERR_OK;
 }
 
@@ -74,7 +101,6 @@ static enum herr
 admin_role_update(struct req *r)
 {
 	const char *label = NULL, *kind = NULL, *slug = http_param(r, "slug");
-	PGresult *res;
 
 	if (auth_require(r, ROLE_ADMIN) != 0 ||
 	    in_string(r, "label", 1, 64, IN_TRIM, &label) < 0 ||
@@ -82,24 +108,13 @@ admin_role_update(struct req *r)
 		return r->c.err;
 	if (label == NULL && kind == NULL)
 		return http_fail(r, HERR_INVALID, "label", "Give a new label or kind.");
-	if (db_begin(&r->c) != 0)
+	struct admin_write w = { .r = r, .slug = slug, .label = label, .kind = kind };
+
+	if (db_transaction(&r->c, admin_role_update_tx, &w) != HERR_OK)
 		return r->c.err;
-	if ((res = db_q(&r->c, STMT_CROLE_UPDATE, slug, label, kind)) == NULL)
-		goto fail;
-	if (PQntuples(res) == 0) {
-		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such community role.");
-		goto fail;
-	}
-	json_object_set_new(http_model(r), "community_role", db_row_json(res, 0));
-	if (modlog_add(&r->c, auth_viewer(r)->id, "update_community_role", "community_role", slug,
-		       NULL, json_pack("{s:s?,s:s?}", "label", label, "kind", kind)) != 0 ||
-	    db_commit(&r->c) != 0)
-		goto fail;
+	json_object_set_new(http_model(r), "community_role", db_row_json(w.row, 0));
 	r->location = "/admin";
 	return HERR_OK;
-fail:
-	db_rollback(&r->c);
-	return r->c.err;
 }
 
 /* /admin's form: set the permission role of an account by name. */
@@ -128,11 +143,30 @@ admin_category_slug_valid(const char *s)
 }
 
 static enum herr
+admin_category_save_tx(struct ctx *c, void *arg)
+{
+	struct admin_write *w = arg;
+	const struct db_expect *taken =
+		DB_EXPECT({ "23505", HERR_CONFLICT, "slug", "There is already a category with that slug." });
+
+	w->row = w->create ? db_qx(c, STMT_CATEGORY_CREATE, taken, w->slug, w->name, w->desc, w->pos)
+			   : db_qx(c, STMT_CATEGORY_UPDATE, taken, w->slug, w->name, w->desc, w->pos);
+	if (w->row == NULL)
+		return c->err;
+	if (PQntuples(w->row) == 0)
+		return http_fail(w->r, HERR_NOT_FOUND, NULL, "There is no such category.");
+	if (modlog_add(c, auth_viewer(w->r)->id, w->create ? "create_category" : "update_category", "category",
+		       w->slug, NULL, NULL) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+static enum herr
 admin_category_save(struct req *r, bool create)
 {
 	const char *slug = http_param(r, "slug"), *name = NULL, *desc = NULL, *pos = NULL;
+	struct admin_write w;
 	int64_t position;
-	PGresult *res;
 	int rc;
 
 	if (auth_require(r, ROLE_ADMIN) != 0 ||
@@ -147,26 +181,10 @@ admin_category_save(struct req *r, bool create)
 		return http_fail(r, HERR_INVALID, "name", "Give a name, description or position to change.");
 	if (create && !admin_category_slug_valid(slug))
 		return http_fail(r, HERR_INVALID, "slug", "A slug is 1 to 64 of a-z, 0-9 and '-'.");
-	if (db_begin(&r->c) != 0)
+	w = (struct admin_write){ .r = r, .create = create, .slug = slug, .name = name, .desc = desc, .pos = pos };
+	if (db_transaction(&r->c, admin_category_save_tx, &w) != HERR_OK)
 		return r->c.err;
-	res = create ? db_q(&r->c, STMT_CATEGORY_CREATE, slug, name, desc, pos)
-		     : db_q(&r->c, STMT_CATEGORY_UPDATE, slug, name, desc, pos);
-	if (res == NULL) {
-		db_rollback(&r->c);
-		if (strcmp(r->c.sqlstate, "23505") == 0)
-			r->c.err_field = "slug", r->c.err_msg = "There is already a category with that slug.";
-		return r->c.err;
-	}
-	if (PQntuples(res) == 0) {
-		db_rollback(&r->c);
-		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
-	}
-	json_object_set_new(http_model(r), "category", db_row_json(res, 0));
-	if (modlog_add(&r->c, auth_viewer(r)->id, create ? "create_category" : "update_category", "category",
-		       slug, NULL, NULL) != 0 || db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
-		return r->c.err;
-	}
+	json_object_set_new(http_model(r), "category", db_row_json(w.row, 0));
 	r->status = create ? 201 : 200;
 	r->location = "/admin";
 	return HERR_OK;

@@ -90,19 +90,16 @@ static enum herr
 moderation_report_tx(struct ctx *c, void *arg)
 {
 	struct moderation_report *m = arg;
+	const struct db_expect *twice = strcmp(m->kind, "flags") == 0
+		? DB_EXPECT({ "23505", HERR_CONFLICT, NULL, "You already flagged this post; a moderator will look at it." })
+		: DB_EXPECT({ "23505", HERR_CONFLICT, NULL, "You already nominated this post." });
 	PGresult *res;
 
 	if ((m->item = moderation_enqueue(c, m->kind, m->post, NULL)) < 0)
 		return c->err;
 	res = strcmp(m->kind, "flags") == 0
-		? db_q(c, STMT_FLAG_ADD, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->reason, m->note)
-		: db_q(c, STMT_NOMINATION_ADD, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->note);
-	if (res == NULL && strcmp(c->sqlstate, "23505") == 0) {
-		c->err = HERR_OK;
-		return ctx_fail(c, HERR_CONFLICT, NULL,
-				strcmp(m->kind, "flags") == 0 ? "You already flagged this post; a moderator will look at it."
-							       : "You already nominated this post.");
-	}
+		? db_qx(c, STMT_FLAG_ADD, twice, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->reason, m->note)
+		: db_qx(c, STMT_NOMINATION_ADD, twice, db_int(c, m->item), db_int(c, m->post), db_int(c, m->user), m->note);
 	return res ? HERR_OK : c->err;
 }
 
@@ -242,14 +239,14 @@ moderation_decide_tx(struct ctx *c, void *arg)
 	struct moderation_decision *d = arg;
 	PGresult *res, *post;
 
-	res = db_q(c, STMT_QUEUE_DECIDE, db_int(c, d->item), db_int(c, d->moderator), d->action, d->reason);
-	if (res == NULL) {
-		if (strcmp(c->sqlstate, "23514") == 0) {
-			c->err = HERR_OK;
-			return ctx_fail(c, HERR_INVALID, "action", "That decision does not belong to this queue.");
-		}
+	/* db_transaction may run this again: an idea made by a rolled-back run is dropped. */
+	json_decref(d->idea_out);
+	d->idea_out = NULL;
+	res = db_qx(c, STMT_QUEUE_DECIDE,
+		    DB_EXPECT({ "23514", HERR_INVALID, "action", "That decision does not belong to this queue." }),
+		    db_int(c, d->item), db_int(c, d->moderator), d->action, d->reason);
+	if (res == NULL)
 		return c->err;
-	}
 	if (PQntuples(res) == 0)
 		return HERR_CONFLICT;   /* decided already: the caller shows the winner */
 	d->kind = arena_strdup(c->arena, db_str(res, 0, 0));
@@ -279,14 +276,16 @@ moderation_decision_read(struct req *r, struct moderation_decision *d)
 	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &d->reason) < 0)
 		return -1;
 	if (strcmp(d->action, "suspend") == 0) {
+		static const char until_msg[] = "until must be a time in the future (RFC 3339).";
 		PGresult *res;
 
 		if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &d->until) < 0)
 			return -1;
-		res = db_q(&r->c, STMT_TIME_IN_FUTURE, d->until);
-		if (res == NULL || !db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
-			r->c.err = HERR_OK;
-			http_fail(r, HERR_INVALID, "until", "until must be a time in the future (RFC 3339).");
+		res = db_qx(&r->c, STMT_TIME_IN_FUTURE, DB_EXPECT({ "22", HERR_INVALID, "until", until_msg }), d->until);
+		if (res == NULL)
+			return -1;
+		if (!db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
+			http_fail(r, HERR_INVALID, "until", until_msg);
 			return -1;
 		}
 	}

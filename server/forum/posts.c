@@ -189,6 +189,48 @@ posts_edit_page(struct req *r)
 	return HERR_OK;
 }
 
+/* An edit or a deletion of post id, in one transaction with its moderation-log entry. */
+struct posts_change {
+	struct req *r;
+	int64_t id, author;
+	const struct post_body *b;   /* the edit; NULL: delete */
+	bool hold;                   /* the edit goes back to the queue */
+};
+
+static enum herr
+posts_edit_tx(struct ctx *c, void *arg)
+{
+	const struct posts_change *p = arg;
+	struct req *r = p->r;
+	const struct post_body *b = p->b;
+	int64_t id = p->id;
+	bool hold = p->hold;
+
+	if (db_q(c, STMT_POST_EDIT, db_int(c, id), b->source, b->html, b->version) == NULL ||
+	    db_q(c, STMT_REVISION_ADD, db_int(c, id), db_int(c, auth_viewer(r)->id), b->source) == NULL ||
+	    posts_store_refs(c, id, b, true) != 0 ||
+	    (hold && (db_q(c, STMT_POST_SET_STATE, db_int(c, id), "pending") == NULL ||
+		      moderation_enqueue(c, "pending", id, "too_many_links") < 0)) ||
+	    (auth_viewer(r)->id != p->author &&
+	     modlog_add(c, auth_viewer(r)->id, "edit_post", "post", db_int(c, id), NULL, NULL) != 0))
+		return c->err;
+	return HERR_OK;
+}
+
+static enum herr
+posts_delete_tx(struct ctx *c, void *arg)
+{
+	const struct posts_change *p = arg;
+	struct req *r = p->r;
+	int64_t id = p->id;
+
+	if (db_q(c, STMT_POST_SET_STATE, db_int(c, id), "deleted") == NULL ||
+	    (auth_viewer(r)->id != p->author &&
+	     modlog_add(c, auth_viewer(r)->id, "delete_post", "post", db_int(c, id), NULL, NULL) != 0))
+		return c->err;
+	return HERR_OK;
+}
+
 static enum herr
 posts_edit(struct req *r)
 {
@@ -203,19 +245,9 @@ posts_edit(struct req *r)
 		return r->c.err;
 	/* An edit that adds more links than the spam rule allows goes back to the queue. */
 	hold = posts_state(post) == STATE_VISIBLE && policy_too_many_links(&l, auth_viewer(r), b.links);
-	if (db_begin(&r->c) != 0)
+	if (db_transaction(&r->c, posts_edit_tx,
+			   &(struct posts_change){ r, id, db_i64(post, 0, db_col(post, "author_id")), &b, hold }) != HERR_OK)
 		return r->c.err;
-	if (db_q(&r->c, STMT_POST_EDIT, db_int(&r->c, id), b.source, b.html, b.version) == NULL ||
-	    db_q(&r->c, STMT_REVISION_ADD, db_int(&r->c, id), db_int(&r->c, auth_viewer(r)->id), b.source) == NULL ||
-	    posts_store_refs(&r->c, id, &b, true) != 0 ||
-	    (hold && (db_q(&r->c, STMT_POST_SET_STATE, db_int(&r->c, id), "pending") == NULL ||
-		      moderation_enqueue(&r->c, "pending", id, "too_many_links") < 0)) ||
-	    (auth_viewer(r)->id != db_i64(post, 0, db_col(post, "author_id")) &&
-	     modlog_add(&r->c, auth_viewer(r)->id, "edit_post", "post", db_int(&r->c, id), NULL, NULL) != 0) ||
-	    db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
-		return r->c.err;
-	}
 	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id))) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "post", posts_model(post));
@@ -238,15 +270,9 @@ posts_delete(struct req *r)
 	/* Deleting what is deleted changes nothing and logs nothing. */
 	if (posts_state(post) == STATE_DELETED)
 		return HERR_OK;
-	if (db_begin(&r->c) != 0)
+	if (db_transaction(&r->c, posts_delete_tx,
+			   &(struct posts_change){ r, id, db_i64(post, 0, db_col(post, "author_id")), NULL, false }) != HERR_OK)
 		return r->c.err;
-	if (db_q(&r->c, STMT_POST_SET_STATE, db_int(&r->c, id), "deleted") == NULL ||
-	    (auth_viewer(r)->id != db_i64(post, 0, db_col(post, "author_id")) &&
-	     modlog_add(&r->c, auth_viewer(r)->id, "delete_post", "post", db_int(&r->c, id), NULL, NULL) != 0) ||
-	    db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
-		return r->c.err;
-	}
 	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
 				   (long long)id);
 	return HERR_OK;

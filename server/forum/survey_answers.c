@@ -215,43 +215,60 @@ sa_rows_free(void *p)
 	json_decref(p);
 }
 
+struct sa_store {
+	struct req *r;
+	int64_t id;
+	const char *sid;
+	const json_t *answers;
+	int64_t err_qid;        /* out: the question a refusal is about (0: none) */
+};
+
+static enum herr
+sa_store_tx(struct ctx *c, void *arg)
+{
+	struct sa_store *s = arg;
+	struct req *r = s->r;
+	struct sa_check k = { .r = r, .rows = json_array() };
+	const char *sid = s->sid, *rows;
+	PGresult *res;
+	json_t *questions;
+
+	s->err_qid = 0;
+	arena_defer(c->arena, sa_rows_free, k.rows);
+	if (surveys_lock_open(c, s->id, STMT_SURVEY_LOCK_SHARE,
+			      "The survey is closed: answers can no longer be given or changed.",
+			      "The survey is not open yet.") == NULL)
+		return c->err;
+	if ((res = db_q(c, STMT_SURVEY_QUESTIONS, sid)) == NULL)
+		return c->err;
+	questions = db_rows_json(res);
+	arena_defer(c->arena, sa_rows_free, questions);
+	k.questions = questions;
+	if (sa_check(&k, s->answers) != 0) {
+		s->err_qid = k.err_qid;
+		return c->err;
+	}
+	if ((rows = jsontext_arena(c->arena, k.rows, JSON_COMPACT)) == NULL)
+		core_oom();
+	if ((res = db_q(c, STMT_SURVEY_RESPONSE_UPSERT, sid, db_int(c, auth_viewer(r)->id))) == NULL)
+		return c->err;
+	if (db_q(c, STMT_SURVEY_ANSWERS_CLEAR, db_str(res, 0, 0)) == NULL ||
+	    db_q(c, STMT_SURVEY_ANSWERS_ADD, db_str(res, 0, 0), sid, rows) == NULL)
+		return c->err;
+	return HERR_OK;
+}
+
 /* Check and store the viewer's answers to survey id in one transaction: the survey row
  * is held FOR SHARE so its questions cannot change meanwhile. */
 static int
 sa_store(struct req *r, int64_t id, const json_t *answers, int64_t *ret_err_qid)
 {
-	struct sa_check k = { .r = r, .rows = json_array() };
-	const char *sid = db_int(&r->c, id), *rows;
-	PGresult *res;
-	json_t *questions;
+	struct sa_store s = { .r = r, .id = id, .sid = db_int(&r->c, id), .answers = answers };
 
-	arena_defer(r->c.arena, sa_rows_free, k.rows);
-	if (db_begin(&r->c) != 0)
-		return -1;
-	if (surveys_lock_open(&r->c, id, STMT_SURVEY_LOCK_SHARE,
-			      "The survey is closed: answers can no longer be given or changed.",
-			      "The survey is not open yet.") == NULL)
-		goto fail;
-	if ((res = db_q(&r->c, STMT_SURVEY_QUESTIONS, sid)) == NULL)
-		goto fail;
-	questions = db_rows_json(res);
-	arena_defer(r->c.arena, sa_rows_free, questions);
-	k.questions = questions;
-	if (sa_check(&k, answers) != 0) {
-		*ret_err_qid = k.err_qid;
-		goto fail;
-	}
-	if ((rows = jsontext_arena(r->c.arena, k.rows, JSON_COMPACT)) == NULL)
-		core_oom();
-	if ((res = db_q(&r->c, STMT_SURVEY_RESPONSE_UPSERT, sid, db_int(&r->c, auth_viewer(r)->id))) == NULL)
-		goto fail;
-	if (db_q(&r->c, STMT_SURVEY_ANSWERS_CLEAR, db_str(res, 0, 0)) == NULL ||
-	    db_q(&r->c, STMT_SURVEY_ANSWERS_ADD, db_str(res, 0, 0), sid, rows) == NULL ||
-	    db_commit(&r->c) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(&r->c);
+	if (db_transaction(&r->c, sa_store_tx, &s) == HERR_OK)
+		return 0;
+	if (s.err_qid)
+		*ret_err_qid = s.err_qid;
 	return -1;
 }
 

@@ -243,25 +243,25 @@ surveys_time_shape(const char *s)
 static int
 surveys_time(struct req *r, const char *field, const char **ret)
 {
-	const char *s;
+	const char *s, *msg;
 	PGresult *res;
 	int rc = in_string(r, field, 1, 40, IN_TRIM | IN_NULLABLE, &s);
 
 	if (rc != 0)
 		return rc;
+	msg = arena_printf(r->c.arena, "%s must be a time like 2026-11-28T18:00:00Z (RFC 3339).", field);
 	if (!surveys_time_shape(s))
 		goto bad;
-	res = db_q(&r->c, STMT_SURVEY_TIME_OK, s);
-	if (res == NULL && r->c.err != HERR_INVALID)
+	/* A date that does not exist (February 30th) is PostgreSQL's data exception. */
+	res = db_qx(&r->c, STMT_SURVEY_TIME_OK, DB_EXPECT({ "22", HERR_INVALID, field, msg }), s);
+	if (res == NULL)
 		return -1;
-	if (res == NULL || !db_bool(res, 0, 0))
+	if (!db_bool(res, 0, 0))
 		goto bad;
 	*ret = s;
 	return 0;
 bad:
-	r->c.err = HERR_OK;
-	http_fail(r, HERR_INVALID, field,
-		  arena_printf(r->c.arena, "%s must be a time like 2026-11-28T18:00:00Z (RFC 3339).", field));
+	http_fail(r, HERR_INVALID, field, msg);
 	return -1;
 }
 
@@ -351,14 +351,7 @@ surveys_read(struct req *r, struct surveys_input *in, bool create)
 }
 
 /* The CHECK (closes_at > opens_at) is the last word on the times. */
-static void
-surveys_map_time_error(struct req *r)
-{
-	if (strcmp(r->c.sqlstate, "23514") == 0) {
-		r->c.err = HERR_OK;
-		http_fail(r, HERR_INVALID, "closes_at", "closes_at must be after opens_at.");
-	}
-}
+#define SURVEYS_TIMES_CHECK DB_EXPECT({ "23514", HERR_INVALID, "closes_at", "closes_at must be after opens_at." })
 
 static enum herr
 surveys_created(struct req *r, int64_t id, int status)
@@ -374,33 +367,46 @@ surveys_created(struct req *r, int64_t id, int status)
 	return HERR_OK;
 }
 
+/* What the moderators' writes below share with their transactions. */
+struct surveys_write {
+	struct req *r;
+	const struct surveys_input *in;
+	int64_t id;              /* the survey (create: set by the transaction) */
+	const json_t *current;   /* patch: its questions before the edit */
+};
+
+static enum herr
+surveys_create_tx(struct ctx *c, void *arg)
+{
+	struct surveys_write *w = arg;
+	struct req *r = w->r;
+	const struct surveys_input *in = w->in;
+	PGresult *res;
+
+	w->id = 0;
+	res = db_qx(c, STMT_SURVEY_CREATE, SURVEYS_TIMES_CHECK, in->title, in->intro, in->intro_html, in->version,
+		    in->thread_id ? db_int(c, in->thread_id) : NULL, db_int(c, auth_viewer(r)->id),
+		    in->public ? in->public : "false", in->opens_at, in->closes_at);
+	if (res == NULL)
+		return c->err;
+	w->id = db_i64(res, 0, 0);
+	if (db_q(c, STMT_SURVEY_QUESTIONS_ADD, db_int(c, w->id), surveys_json_param(r, in->questions)) == NULL ||
+	    surveys_log(r, "create_survey", w->id, json_pack("{s:s}", "title", in->title)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
 static enum herr
 surveys_create(struct req *r)
 {
 	struct surveys_input in;
-	int64_t id;
-	PGresult *res;
+	struct surveys_write w = { .r = r, .in = &in };
 
 	if (auth_require(r, ROLE_MODERATOR) != 0 || surveys_read(r, &in, true) != 0)
 		return r->c.err;
-	if (db_begin(&r->c) != 0)
+	if (db_transaction(&r->c, surveys_create_tx, &w) != HERR_OK)
 		return r->c.err;
-	res = db_q(&r->c, STMT_SURVEY_CREATE, in.title, in.intro, in.intro_html, in.version,
-		   in.thread_id ? db_int(&r->c, in.thread_id) : NULL, db_int(&r->c, auth_viewer(r)->id),
-		   in.public ? in.public : "false", in.opens_at, in.closes_at);
-	if (res == NULL) {
-		surveys_map_time_error(r);
-		goto fail;
-	}
-	id = db_i64(res, 0, 0);
-	if (db_q(&r->c, STMT_SURVEY_QUESTIONS_ADD, db_int(&r->c, id), surveys_json_param(r, in.questions)) == NULL ||
-	    surveys_log(r, "create_survey", id, json_pack("{s:s}", "title", in.title)) != 0 ||
-	    db_commit(&r->c) != 0)
-		goto fail;
-	return surveys_created(r, id, 201);
-fail:
-	db_rollback(&r->c);
-	return r->c.err;
+	return surveys_created(r, w.id, 201);
 }
 
 /* Questions inside the edit's transaction: replaced while nobody has answered, else
@@ -429,38 +435,60 @@ surveys_update_questions(struct req *r, int64_t id, const json_t *current, json_
 }
 
 static enum herr
+surveys_patch_tx(struct ctx *c, void *arg)
+{
+	const struct surveys_write *w = arg;
+	struct req *r = w->r;
+	const struct surveys_input *in = w->in;
+	int64_t id = w->id;
+	PGresult *res;
+
+	if ((res = db_q(c, STMT_SURVEY_LOCK_UPDATE, db_int(c, id))) == NULL)
+		return c->err;
+	if (in->questions &&
+	    surveys_update_questions(r, id, w->current, in->questions,
+				     db_i64(res, 0, db_col(res, "respondents"))) != 0)
+		return c->err;
+	if (db_qx(c, STMT_SURVEY_UPDATE, SURVEYS_TIMES_CHECK, db_int(c, id), in->title, in->intro, in->intro_html,
+		  in->version, in->set_thread ? "true" : "false", in->thread_id ? db_int(c, in->thread_id) : NULL,
+		  in->public, in->opens_at, in->set_closes ? "true" : "false", in->closes_at) == NULL ||
+	    surveys_log(r, "update_survey", id, json_pack("{s:b}", "questions", in->questions != NULL)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+static enum herr
 surveys_patch(struct req *r)
 {
 	struct surveys_input in;
 	int64_t id;
 	json_t *s;
-	PGresult *res;
 
 	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MODERATOR) != 0 ||
 	    (s = surveys_load(r, id)) == NULL)
 		return r->c.err;
 	arena_defer(r->c.arena, surveys_json_free, s);
-	if (surveys_read(r, &in, false) != 0 || db_begin(&r->c) != 0)
+	if (surveys_read(r, &in, false) != 0 ||
+	    db_transaction(&r->c, surveys_patch_tx,
+			   &(struct surveys_write){ r, &in, id, json_object_get(s, "questions") }) != HERR_OK)
 		return r->c.err;
-	if ((res = db_q(&r->c, STMT_SURVEY_LOCK_UPDATE, db_int(&r->c, id))) == NULL)
-		goto fail;
-	if (in.questions &&
-	    surveys_update_questions(r, id, json_object_get(s, "questions"), in.questions,
-				     db_i64(res, 0, db_col(res, "respondents"))) != 0)
-		goto fail;
-	if (db_q(&r->c, STMT_SURVEY_UPDATE, db_int(&r->c, id), in.title, in.intro, in.intro_html, in.version,
-		 in.set_thread ? "true" : "false", in.thread_id ? db_int(&r->c, in.thread_id) : NULL, in.public,
-		 in.opens_at, in.set_closes ? "true" : "false", in.closes_at) == NULL) {
-		surveys_map_time_error(r);
-		goto fail;
-	}
-	if (surveys_log(r, "update_survey", id, json_pack("{s:b}", "questions", in.questions != NULL)) != 0 ||
-	    db_commit(&r->c) != 0)
-		goto fail;
 	return surveys_created(r, id, 200);
-fail:
-	db_rollback(&r->c);
-	return r->c.err;
+}
+
+static enum herr
+surveys_close_tx(struct ctx *c, void *arg)
+{
+	const struct surveys_write *w = arg;
+	struct req *r = w->r;
+	int64_t id = w->id;
+
+	if (surveys_lock_open(c, id, STMT_SURVEY_LOCK_UPDATE, "The survey is already closed.",
+			      "The survey has not opened yet; change its times instead.") == NULL)
+		return c->err;
+	if (db_q(c, STMT_SURVEY_CLOSE, db_int(c, id)) == NULL ||
+	    surveys_log(r, "close_survey", id, NULL) != 0)
+		return c->err;
+	return HERR_OK;
 }
 
 PGresult *
@@ -488,22 +516,13 @@ surveys_close(struct req *r)
 {
 	int64_t id;
 
-	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MODERATOR) != 0 || db_begin(&r->c) != 0)
+	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MODERATOR) != 0 ||
+	    db_transaction(&r->c, surveys_close_tx, &(struct surveys_write){ .r = r, .id = id }) != HERR_OK)
 		return r->c.err;
-	if (surveys_lock_open(&r->c, id, STMT_SURVEY_LOCK_UPDATE, "The survey is already closed.",
-			      "The survey has not opened yet; change its times instead.") == NULL)
-		goto fail;
-	if (db_q(&r->c, STMT_SURVEY_CLOSE, db_int(&r->c, id)) == NULL ||
-	    surveys_log(r, "close_survey", id, NULL) != 0 ||
-	    db_commit(&r->c) != 0)
-		goto fail;
 	if (surveys_created(r, id, 200) != HERR_OK)
 		return r->c.err;
 	r->location = arena_printf(r->c.arena, "/surveys/%lld/results", (long long)id);
 	return HERR_OK;
-fail:
-	db_rollback(&r->c);
-	return r->c.err;
 }
 
 /* --- the moderators' forms --- */

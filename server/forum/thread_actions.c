@@ -22,15 +22,12 @@ ta_simple_tx(struct ctx *c, void *arg)
 	struct thread_action *a = arg;
 	enum stmt_id id = strcmp(a->action, "lock") == 0 || strcmp(a->action, "unlock") == 0 ? STMT_THREAD_LOCK
 			  : strcmp(a->action, "move") == 0 ? STMT_THREAD_MOVE : STMT_THREAD_PIN;
-	PGresult *res = db_q(c, id, db_int(c, a->thread), a->value);
+	const struct db_expect *missing = id == STMT_THREAD_MOVE
+		? DB_EXPECT({ "23503", HERR_INVALID, "category", "There is no such category." }) : NULL;
+	PGresult *res = db_qx(c, id, missing, db_int(c, a->thread), a->value);
 
-	if (res == NULL) {
-		if (id == STMT_THREAD_MOVE && strcmp(c->sqlstate, "23503") == 0) {
-			c->err = HERR_OK;
-			return ctx_fail(c, HERR_INVALID, "category", "There is no such category.");
-		}
+	if (res == NULL)
 		return c->err;
-	}
 	if (PQntuples(res) == 0)
 		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such thread.");
 	return modlog_add(c, a->moderator, a->action, "thread", db_int(c, a->thread), a->reason,
@@ -59,14 +56,10 @@ ta_merge_tx(struct ctx *c, void *arg)
 		return c->err;
 	if (PQntuples(root) == 0)
 		return ctx_fail(c, HERR_CONFLICT, "into", "That thread has no opening post.");
-	if (db_q(c, STMT_THREAD_MERGE_POSTS, db_int(c, a->thread), db_int(c, a->other), db_str(root, 0, 0),
-		 db_str(root, 0, 1)) == NULL) {
-		if (strcmp(c->sqlstate, "23514") == 0) {
-			c->err = HERR_OK;
-			return ctx_fail(c, HERR_CONFLICT, "into", "The merged tree would be too deep.");
-		}
+	if (db_qx(c, STMT_THREAD_MERGE_POSTS,
+		  DB_EXPECT({ "23514", HERR_CONFLICT, "into", "The merged tree would be too deep." }),
+		  db_int(c, a->thread), db_int(c, a->other), db_str(root, 0, 0), db_str(root, 0, 1)) == NULL)
 		return c->err;
-	}
 	if (db_q(c, STMT_THREAD_MERGE_WATCHERS, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
 	    db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
 	    db_q(c, STMT_THREAD_MERGED, db_int(c, a->thread), db_int(c, a->other)) == NULL ||

@@ -339,14 +339,11 @@ threads_create_tx(struct ctx *c, void *arg)
 	struct threads_new *n = arg;
 	PGresult *res;
 
-	res = db_q(c, STMT_THREAD_CREATE, db_int(c, n->category), n->title, n->slug, db_int(c, n->author), n->state);
-	if (res == NULL) {
-		if (strcmp(c->sqlstate, "23503") == 0) {
-			c->err = HERR_OK;
-			return ctx_fail(c, HERR_INVALID, "category", "There is no such category.");
-		}
+	res = db_qx(c, STMT_THREAD_CREATE,
+		    DB_EXPECT({ "23503", HERR_INVALID, "category", "There is no such category." }),
+		    db_int(c, n->category), n->title, n->slug, db_int(c, n->author), n->state);
+	if (res == NULL)
 		return c->err;
-	}
 	n->thread = db_i64(res, 0, 0);
 	n->post = threads_post_store(c, n->thread, 0, n->author, n->state, &n->body, n->hold);
 	return c->err;
@@ -531,13 +528,14 @@ threads_events(struct req *r)
 	json_decref(t);
 	/* A reader that reconnects says which post it saw last: send what it missed. */
 	if (last && sscanf(last, "%lld", (long long *)&since) == 1 && since > 0) {
-		PGresult *res = db_q(&r->c, STMT_POSTS_SINCE, db_int(&r->c, id), db_int(&r->c, since));
+		/* Best effort, on a ctx of its own: without the backlog the stream still starts. */
+		struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid, .read_replica = r->c.read_replica };
+		PGresult *res = db_q(&quiet, STMT_POSTS_SINCE, db_int(&r->c, id), db_int(&r->c, since));
 
 		for (int i = 0; res && i < PQntuples(res); i++)
 			stream_format(&missed, "post", db_str(res, i, 0),
 				      arena_printf(r->c.arena, "{\"id\":%s,\"thread_id\":%lld}", db_str(res, i, 0),
 						   (long long)id));
-		r->c.err = HERR_OK;
 	}
 	rc = http_stream_start(r, arena_printf(r->c.arena, "t:%lld", (long long)id), missed.data);
 	buf_free(&missed);

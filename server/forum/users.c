@@ -16,6 +16,8 @@
 
 #define USERS_BIO_MAX 5000
 
+static const char users_taken[] = "That username is taken (names ignore case).";
+
 bool
 users_name_valid(const char *name)
 {
@@ -52,23 +54,18 @@ users_create(struct ctx *c, const char *username, const char *password, size_t p
 		goto taken;
 	if (auth_password_hash(c, password, pwlen, hash) != 0)
 		return -1;
-	res = db_q(c, STMT_USER_CREATE, username, hash, community_role, email, role);
+	/* The unique index settles a race the cheap check lost. */
+	res = db_qx(c, STMT_USER_CREATE,
+		    DB_EXPECT({ "23505", HERR_CONFLICT, "username", users_taken },
+			      { "23503", HERR_INVALID, "community_role", "There is no such community role." }),
+		    username, hash, community_role, email, role);
 	sodium_memzero(hash, sizeof hash);
-	if (res == NULL) {
-		if (strcmp(c->sqlstate, "23505") == 0) {
-			c->err = HERR_OK;
-			goto taken;
-		}
-		if (strcmp(c->sqlstate, "23503") == 0) {
-			c->err = HERR_OK;
-			ctx_fail(c, HERR_INVALID, "community_role", "There is no such community role.");
-		}
+	if (res == NULL)
 		return -1;
-	}
 	*ret_id = db_i64(res, 0, 0);
 	return 0;
 taken:
-	ctx_fail(c, HERR_CONFLICT, "username", "That username is taken (names ignore case).");
+	ctx_fail(c, HERR_CONFLICT, "username", users_taken);
 	return -1;
 }
 
@@ -112,36 +109,44 @@ users_keep_an_admin(struct ctx *c, int64_t user_id)
 	return 0;
 }
 
+struct users_role_change {
+	const char *username, *role;
+	int64_t actor_id;
+};
+
+static enum herr
+users_set_role_tx(struct ctx *c, void *arg)
+{
+	const struct users_role_change *a = arg;
+	const char *username = a->username, *role = a->role;
+	int64_t actor_id = a->actor_id;
+	PGresult *res;
+	int64_t id;
+
+	if ((res = db_q(c, STMT_USER_EXISTS, username)) == NULL)
+		return c->err;
+	if (PQntuples(res) == 0)
+		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such user.");
+	id = db_i64(res, 0, 0);
+	if (auth_role_parse(role) != ROLE_ADMIN && users_keep_an_admin(c, id) != 0)
+		return c->err;
+	if (db_q(c, STMT_USER_UPDATE, db_int(c, id), NULL, NULL, NULL, NULL, NULL, role) == NULL ||
+	    modlog_add(c, actor_id, "set_role", "user", db_int(c, id), NULL,
+		       json_pack("{s:s}", "role", role)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
 int
 users_set_role(struct ctx *c, const char *username, const char *role, int64_t actor_id)
 {
-	PGresult *res;
-	int64_t id;
+	struct users_role_change a = { username, role, actor_id };
 
 	if (auth_role_parse(role) < 0) {
 		ctx_fail(c, HERR_INVALID, "role", "A role is member, moderator or admin.");
 		return -1;
 	}
-	if (db_begin(c) != 0)
-		return -1;
-	if ((res = db_q(c, STMT_USER_EXISTS, username)) == NULL)
-		goto fail;
-	if (PQntuples(res) == 0) {
-		ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such user.");
-		goto fail;
-	}
-	id = db_i64(res, 0, 0);
-	if (auth_role_parse(role) != ROLE_ADMIN && users_keep_an_admin(c, id) != 0)
-		goto fail;
-	if (db_q(c, STMT_USER_UPDATE, db_int(c, id), NULL, NULL, NULL, NULL, NULL, role) == NULL ||
-	    modlog_add(c, actor_id, "set_role", "user", db_int(c, id), NULL,
-		       json_pack("{s:s}", "role", role)) != 0 ||
-	    db_commit(c) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(c);
-	return -1;
+	return db_transaction(c, users_set_role_tx, &a) == HERR_OK ? 0 : -1;
 }
 
 /* --- handlers --- */
@@ -257,6 +262,36 @@ users_patch_read(struct req *r, bool self, struct users_patch *p)
 	return 0;
 }
 
+struct users_patch_args {
+	struct req *r;
+	int64_t id;
+	const struct users_patch *p;
+};
+
+static enum herr
+users_patch_tx(struct ctx *c, void *arg)
+{
+	const struct users_patch_args *a = arg;
+	struct req *r = a->r;
+	struct viewer *v = auth_viewer(r);
+	const struct users_patch *p = a->p;
+	int64_t id = a->id;
+
+	if (p->role && auth_role_parse(p->role) != ROLE_ADMIN && users_keep_an_admin(c, id) != 0)
+		return c->err;
+	if (db_qx(c, STMT_USER_UPDATE,
+		  DB_EXPECT({ "23503", HERR_INVALID, "community_role", "There is no such community role." }),
+		  db_int(c, id), p->display_name, p->bio, p->bio_html, p->community_role, p->verified,
+		  p->role) == NULL)
+		return c->err;
+	if ((p->verified && modlog_add(c, v->id, strcmp(p->verified, "true") == 0 ? "verify_role" : "unverify_role",
+				       "user", db_int(c, id), NULL, NULL) != 0) ||
+	    (p->role && modlog_add(c, v->id, "set_role", "user", db_int(c, id), NULL,
+				   json_pack("{s:s}", "role", p->role)) != 0))
+		return c->err;
+	return HERR_OK;
+}
+
 static enum herr
 users_patch_id(struct req *r, int64_t id)
 {
@@ -266,33 +301,13 @@ users_patch_id(struct req *r, int64_t id)
 
 	if (users_patch_read(r, v->id == id, &p) != 0)
 		return r->c.err;
-	if (db_begin(&r->c) != 0)
-		return r->c.err;
-	if (p.role && auth_role_parse(p.role) != ROLE_ADMIN && users_keep_an_admin(&r->c, id) != 0)
-		goto fail;
-	if (db_q(&r->c, STMT_USER_UPDATE, db_int(&r->c, id), p.display_name, p.bio, p.bio_html,
-		 p.community_role, p.verified, p.role) == NULL) {
-		if (strcmp(r->c.sqlstate, "23503") == 0) {
-			r->c.err = HERR_OK;
-			http_fail(r, HERR_INVALID, "community_role", "There is no such community role.");
-		}
-		goto fail;
-	}
-	if ((p.verified && modlog_add(&r->c, v->id, strcmp(p.verified, "true") == 0 ? "verify_role" : "unverify_role",
-				      "user", db_int(&r->c, id), NULL, NULL) != 0) ||
-	    (p.role && modlog_add(&r->c, v->id, "set_role", "user", db_int(&r->c, id), NULL,
-				  json_pack("{s:s}", "role", p.role)) != 0))
-		goto fail;
-	if (db_commit(&r->c) != 0)
+	if (db_transaction(&r->c, users_patch_tx, &(struct users_patch_args){ r, id, &p }) != HERR_OK)
 		return r->c.err;
 	if ((u = users_get(&r->c, id, v->id == id || policy_is_moderator(v))) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
 	r->location = arena_printf(r->c.arena, "/u/%s", json_string_value(json_object_get(u, "username")));
 	return HERR_OK;
-fail:
-	db_rollback(&r->c);
-	return r->c.err;
 }
 
 static enum herr
@@ -340,6 +355,31 @@ users_may_suspend(struct req *r, int64_t id, bool lift)
 	return users_suspension_allowed(&r->c, v->id, v->role, id, lift);
 }
 
+static const char users_until_msg[] = "until must be a time in the future (RFC 3339).";
+
+struct users_suspension {
+	int64_t actor, id;
+	const char *until, *reason;   /* suspending; both NULL when lifting */
+	bool suspend;
+};
+
+static enum herr
+users_suspend_tx(struct ctx *c, void *arg)
+{
+	const struct users_suspension *a = arg;
+
+	if (a->suspend) {
+		if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->id), a->until, a->reason) == NULL ||
+		    modlog_add(c, a->actor, "suspend", "user", db_int(c, a->id), a->reason,
+			       json_pack("{s:s}", "until", a->until)) != 0)
+			return c->err;
+	} else if (db_q(c, STMT_USER_UNSUSPEND, db_int(c, a->id)) == NULL ||
+		   modlog_add(c, a->actor, "lift_suspension", "user", db_int(c, a->id), NULL, NULL) != 0) {
+		return c->err;
+	}
+	return HERR_OK;
+}
+
 static enum herr
 users_suspend(struct req *r)
 {
@@ -354,20 +394,14 @@ users_suspend(struct req *r)
 	if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &until) < 0 ||
 	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &reason) < 0)
 		return r->c.err;
-	res = db_q(&r->c, STMT_TIME_IN_FUTURE, until);
-	if (res == NULL || !db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
-		r->c.err = HERR_OK;
-		return http_fail(r, HERR_INVALID, "until", "until must be a time in the future (RFC 3339).");
-	}
-	if (db_begin(&r->c) != 0)
+	res = db_qx(&r->c, STMT_TIME_IN_FUTURE, DB_EXPECT({ "22", HERR_INVALID, "until", users_until_msg }), until);
+	if (res == NULL)
 		return r->c.err;
-	if (db_q(&r->c, STMT_USER_SUSPEND, db_int(&r->c, id), until, reason) == NULL ||
-	    modlog_add(&r->c, auth_viewer(r)->id, "suspend", "user", db_int(&r->c, id), reason,
-		       json_pack("{s:s}", "until", until)) != 0 ||
-	    db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
+	if (!db_bool(res, 0, 0) || !db_bool(res, 0, 1))
+		return http_fail(r, HERR_INVALID, "until", users_until_msg);
+	if (db_transaction(&r->c, users_suspend_tx,
+			   &(struct users_suspension){ auth_viewer(r)->id, id, until, reason, true }) != HERR_OK)
 		return r->c.err;
-	}
 	json_object_set_new(http_model(r), "user", users_get(&r->c, id, true));
 	r->location = arena_printf(r->c.arena, "/u/%s", http_param(r, "username"));
 	return HERR_OK;
@@ -382,14 +416,9 @@ users_unsuspend(struct req *r)
 		return r->c.err;
 	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id, true) != 0)
 		return r->c.err;
-	if (db_begin(&r->c) != 0)
+	if (db_transaction(&r->c, users_suspend_tx,
+			   &(struct users_suspension){ auth_viewer(r)->id, id, NULL, NULL, false }) != HERR_OK)
 		return r->c.err;
-	if (db_q(&r->c, STMT_USER_UNSUSPEND, db_int(&r->c, id)) == NULL ||
-	    modlog_add(&r->c, auth_viewer(r)->id, "lift_suspension", "user", db_int(&r->c, id), NULL, NULL) != 0 ||
-	    db_commit(&r->c) != 0) {
-		db_rollback(&r->c);
-		return r->c.err;
-	}
 	r->location = arena_printf(r->c.arena, "/u/%s", http_param(r, "username"));
 	return HERR_OK;
 }

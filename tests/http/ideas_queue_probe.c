@@ -1,6 +1,7 @@
 /* tests/http/ideas_queue_probe.c — calls the two functions the ideas queue uses
- * (forum/ideas.h) the way a queue decision does, inside a transaction of its own, so
- * test_ideas.py can check them before the queue's HTTP route exists.
+ * (forum/ideas.h) the way a queue decision does, inside a transaction of its own
+ * (db_transaction, as every write), so test_ideas.py can check them before the queue's
+ * HTTP route exists.
  *
  *   ideas_queue_probe DATABASE_URL accept|attach ACTOR_ID POST_ID IDEA_JSON
  *
@@ -14,13 +15,30 @@
 #include "db/db.h"
 #include "forum/ideas.h"
 
+struct probe {
+	bool accept;
+	int64_t actor, post;
+	json_t *idea, *out;
+};
+
+static enum herr
+probe_tx(struct ctx *c, void *arg)
+{
+	struct probe *p = arg;
+
+	json_decref(p->out);   /* a retried run starts again */
+	p->out = NULL;
+	return (p->accept ? ideas_accept_nomination(c, p->actor, p->post, p->idea, &p->out)
+			  : ideas_attach_nomination(c, p->actor, p->post, p->idea, &p->out)) == 0 ? HERR_OK : c->err;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct ctx c = { .rid = "probe" };
-	json_t *idea, *out = NULL;
+	struct probe p;
+	json_t *idea, *out;
 	char *s;
-	int rc;
 
 	if (argc != 6 || (strcmp(argv[2], "accept") != 0 && strcmp(argv[2], "attach") != 0)) {
 		fprintf(stderr, "usage: ideas_queue_probe URL accept|attach ACTOR_ID POST_ID IDEA_JSON\n");
@@ -32,17 +50,11 @@ main(int argc, char **argv)
 	}
 	db_configure(&(struct db_config){ .url = argv[1], .statement_timeout_ms = 30000 });
 	c.arena = arena_new();
-	rc = db_begin(&c);
-	if (rc == 0)
-		rc = strcmp(argv[2], "accept") == 0
-		     ? ideas_accept_nomination(&c, atoll(argv[3]), atoll(argv[4]), idea, &out)
-		     : ideas_attach_nomination(&c, atoll(argv[3]), atoll(argv[4]), idea, &out);
-	if (rc == 0)
-		rc = db_commit(&c);
-	else
-		db_rollback(&c);
-	if (rc != 0) {
-		json_decref(out);
+	p = (struct probe){ strcmp(argv[2], "accept") == 0, atoll(argv[3]), atoll(argv[4]), idea, NULL };
+	if (db_transaction(&c, probe_tx, &p) == HERR_OK) {
+		out = p.out;
+	} else {
+		json_decref(p.out);
 		out = json_pack("{s:{s:s,s:s?,s:s?}}", "error", "code", herr_code(c.err), "field", c.err_field,
 				"message", c.err_msg);
 	}

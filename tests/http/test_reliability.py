@@ -1,5 +1,6 @@
 """Issue 9: idempotent writes, maintenance, and faults handled without losing anything."""
 import threading
+import time
 import uuid
 
 import requests
@@ -108,3 +109,40 @@ def test_maintenance_forgets_expired_sessions_and_keys(cluster):
         assert cluster.sql("SELECT count(*) FROM rate_limits WHERE key = 'old:key'", dbname=dbname)[0][0] == 0
     finally:
         s2.stop()
+
+
+def test_a_write_that_deadlocks_is_rolled_back_and_run_again(server, cluster, admin):
+    """Every write runs in db_transaction, which runs it again after a deadlock (40P01)
+    instead of answering 409. This test's own connection closes the cycle: it holds mod_log
+    in SHARE mode, so the PATCH's log entry waits while holding the category's row lock;
+    then it updates that row. PostgreSQL aborts the PATCH (it waited first, so its
+    deadlock check runs first); the runner retries it once this connection commits."""
+    import psycopg2
+
+    slug = unique("dl")[:12].lower()
+    r = admin.post("/api/v1/categories", json={"slug": slug, "name": "Deadlock"})
+    assert r.status_code == 201, r.text
+    conn = psycopg2.connect(cluster.url)
+    result = {}
+    try:
+        cur = conn.cursor()
+        cur.execute("LOCK TABLE mod_log IN SHARE MODE")
+        t = threading.Thread(target=lambda: result.update(
+            r=admin.patch("/api/v1/categories/" + slug, json={"description": "after the deadlock"})))
+        t.start()
+        for _ in range(200):  # until the PATCH waits for mod_log
+            if cluster.sql("SELECT count(*) FROM pg_locks WHERE NOT granted"
+                           " AND relation = 'mod_log'::regclass")[0][0]:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the PATCH never waited for mod_log")
+        cur.execute("UPDATE categories SET name = name WHERE slug = %s", (slug,))
+        conn.commit()
+        t.join(60)
+    finally:
+        conn.close()
+    assert result["r"].status_code == 200, result["r"].text
+    assert result["r"].json()["category"]["description"] == "after the deadlock"
+    assert cluster.sql("SELECT count(*) FROM mod_log WHERE action = 'update_category' AND target_id = %s",
+                       (slug,))[0][0] == 1
