@@ -126,15 +126,19 @@ def test_a_write_that_deadlocks_is_rolled_back_and_run_again(server, cluster, ad
     result = {}
     try:
         cur = conn.cursor()
+        # PostgreSQL checks for a deadlock once, deadlock_timeout (1 s) after a wait begins.
+        # This side must never be the one to find it, and must close the cycle well within
+        # the PATCH's second: it watches pg_locks on its own connection, every 10 ms.
+        cur.execute("SET deadlock_timeout = '60s'")
         cur.execute("LOCK TABLE mod_log IN SHARE MODE")
         t = threading.Thread(target=lambda: result.update(
             r=admin.patch("/api/v1/categories/" + slug, json={"description": "after the deadlock"})))
         t.start()
-        for _ in range(200):  # until the PATCH waits for mod_log
-            if cluster.sql("SELECT count(*) FROM pg_locks WHERE NOT granted"
-                           " AND relation = 'mod_log'::regclass")[0][0]:
+        for _ in range(3000):  # until the PATCH waits for mod_log
+            cur.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'mod_log'::regclass")
+            if cur.fetchone()[0]:
                 break
-            time.sleep(0.05)
+            time.sleep(0.01)
         else:
             raise AssertionError("the PATCH never waited for mod_log")
         cur.execute("UPDATE categories SET name = name WHERE slug = %s", (slug,))
