@@ -114,9 +114,10 @@ def test_maintenance_forgets_expired_sessions_and_keys(cluster):
 def test_a_write_that_deadlocks_is_rolled_back_and_run_again(server, cluster, admin):
     """Every write runs in db_transaction, which runs it again after a deadlock (40P01)
     instead of answering 409. This test's own connection closes the cycle: it holds mod_log
-    in SHARE mode, so the PATCH's log entry waits while holding the category's row lock;
-    then it updates that row. PostgreSQL aborts the PATCH (it waited first, so its
-    deadlock check runs first); the runner retries it once this connection commits."""
+    in SHARE mode, so the PATCH's log entry waits while its UPDATE holds categories; then it
+    asks for categories in SHARE mode too. PostgreSQL aborts the PATCH, whose lock is then
+    granted to this connection (table locks go in queue order, so the retry cannot overtake
+    it); the runner's second run waits for this connection's commit and succeeds."""
     import psycopg2
 
     slug = unique("dl")[:12].lower()
@@ -141,7 +142,7 @@ def test_a_write_that_deadlocks_is_rolled_back_and_run_again(server, cluster, ad
             time.sleep(0.01)
         else:
             raise AssertionError("the PATCH never waited for mod_log")
-        cur.execute("UPDATE categories SET name = name WHERE slug = %s", (slug,))
+        cur.execute("LOCK TABLE categories IN SHARE MODE")
         conn.commit()
         t.join(60)
     finally:
