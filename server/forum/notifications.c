@@ -1,9 +1,42 @@
 /* forum/notifications.c — the viewer's notifications: replies, mentions, watched
  * threads, moderation notices; and marking them read. */
+#include <stdio.h>
+
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/routes.h"
 #include "http/http.h"
+
+/* The page's notifications grouped by thread, groups in the order of their newest
+ * notification: [{thread {id, title, url}, unread, items [...]}]. The items are the
+ * same objects as in the flat list. A caller-owned new array. */
+static json_t *
+notif_groups(json_t *items)
+{
+	json_t *groups = json_array(), *by_thread = json_object(), *n, *g, *tid;
+	size_t i;
+	char key[24];
+
+	json_array_foreach(items, i, n) {
+		tid = json_object_get(n, "thread_id");
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(tid));
+		if ((g = json_object_get(by_thread, key)) == NULL) {
+			g = json_pack("{s:o,s:i,s:[]}", "thread",
+				      json_is_integer(tid)
+					      ? json_pack("{s:O,s:O?,s:s+}", "id", tid, "title",
+							  json_object_get(n, "thread_title"), "url", "/t/", key)
+					      : json_null(),
+				      "unread", 0, "items");
+			json_array_append_new(groups, g);
+			json_object_set(by_thread, key, g);
+		}
+		json_array_append(json_object_get(g, "items"), n);
+		if (!json_is_true(json_object_get(n, "read")))
+			json_object_set_new(g, "unread", json_integer(json_integer_value(json_object_get(g, "unread")) + 1));
+	}
+	json_decref(by_thread);
+	return groups;
+}
 
 static enum herr
 notif_list(struct req *r)
@@ -11,11 +44,13 @@ notif_list(struct req *r)
 	int64_t before;
 	PGresult *res;
 	json_t *items;
+	struct viewer *v;
 
 	if (auth_require(r, ROLE_MEMBER) != 0 || http_query_int(r, "before", 1, INT64_MAX, 0, &before) != 0)
 		return r->c.err;
-	res = db_q(&r->c, STMT_NOTIFICATIONS, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, before),
-		   db_int(&r->c, 51));
+	v = auth_viewer(r);
+	res = db_q(&r->c, STMT_NOTIFICATIONS, db_int(&r->c, v->id), db_int(&r->c, before), db_int(&r->c, 51),
+		   v->role >= ROLE_MODERATOR ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
 	items = db_rows_json(res);
@@ -24,8 +59,9 @@ notif_list(struct req *r)
 		json_object_set_new(http_model(r), "next_before",
 				    json_integer(db_i64(res, 49, db_col(res, "id"))));
 	}
-	json_object_set_new(http_model(r), "notifications", items);
-	json_object_set_new(r->model, "unread", json_integer(auth_viewer(r)->unread));
+	json_object_set_new(http_model(r), "groups", notif_groups(items));
+	json_object_set_new(r->model, "notifications", items);
+	json_object_set_new(r->model, "unread", json_integer(v->unread));
 	return HERR_OK;
 }
 

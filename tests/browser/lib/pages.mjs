@@ -80,7 +80,9 @@ export const PAGES = [
   { name: 'thread, with a pending reply', path: (f) => `/t/${f.thread.id}`, as: 'member' },
   { name: 'new thread', path: '/new', as: 'member' },
   { name: 'voices', path: '/voices' },
+  { name: 'notifications, grouped by thread', path: '/notifications', as: 'member' },
   { name: 'error page', path: '/c/no-such-category', status: 404 },
+  { name: 'sign-in needed (401)', path: '/notifications', status: 401 },
 ];
 
 /** Open spec's page in a new context of suite s (options as for s.page); prepare(page), if
