@@ -207,8 +207,13 @@ auth_prepare(struct req *r)
 			return http_fail(r, HERR_CSRF, NULL, "The request came from another site.");
 		expected = v ? v->csrf : http_cookie(r, AUTH_ANON_CSRF_COOKIE);
 		if (expected == NULL || !auth_token_equal(auth_sent_csrf(r), expected))
-			return http_fail(r, HERR_CSRF, NULL,
-					 "The form has expired or did not come from this site; reload the page and try again.");
+			/* field "csrf": only the token was wrong and the Origin says the form is one of
+			 * our pages (browsers send it with every form POST), so the form may be shown
+			 * again with what was typed and a fresh token. Without an Origin nobody can
+			 * tell: another site's text must never come back ready to send. */
+			return http_fail(r, HERR_CSRF, origin ? "csrf" : NULL,
+					 "The form has expired or did not come from this site. Check what you typed "
+					 "and send it again.");
 	}
 	return HERR_OK;
 }

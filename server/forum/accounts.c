@@ -8,6 +8,19 @@
 #include "forum/users.h"
 #include "http/http.h"
 
+/* A path on this site only: one leading slash, and no backslash or control character
+ * anywhere, since browsers read "/\\evil" and "/<TAB>/evil" as "//evil", another site. */
+static bool
+acct_safe_next(const char *s)
+{
+	if (s == NULL || s[0] != '/' || s[1] == '/' || strlen(s) >= 512)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	return true;
+}
+
 /* Where to go after signing in: a local path only, never another site. */
 static const char *
 acct_next(struct req *r)
@@ -15,10 +28,7 @@ acct_next(struct req *r)
 	json_t *n = json_object_get(r->input, "next");
 	const char *s = json_is_string(n) ? json_string_value(n) : NULL;
 
-	if (s && s[0] == '/' && s[1] != '/' && s[1] != '\\' && strlen(s) < 512 &&
-	    strpbrk(s, "\r\n") == NULL)
-		return s;
-	return "/";
+	return acct_safe_next(s) ? s : "/";
 }
 
 static const char *
@@ -178,7 +188,7 @@ acct_login_page(struct req *r)
 {
 	const char *next = http_query(r, "next");
 
-	if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\')
+	if (acct_safe_next(next))
 		json_object_set_new(http_model(r), "next", json_string(next));
 	return HERR_OK;
 }

@@ -124,13 +124,32 @@ http_render_into(struct req *r, const char *view, struct buf *out)
 	return http_render(r, view, r->model, out);
 }
 
+/* Where a 401 page sends its reader: the sign-in form, coming back to the page asked
+ * for (a GET; after another method there is no page to come back to). */
+static json_t *
+http_sign_in_link(const struct req *r)
+{
+	struct buf b = BUF_INIT;
+	json_t *link;
+
+	buf_puts(&b, "/login");
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
+		buf_puts(&b, "?next=");
+		buf_url_escape(&b, r->url, strlen(r->url));
+	}
+	link = json_string(b.data);
+	buf_free(&b);
+	return link;
+}
+
 static enum MHD_Result
 http_respond_html_error(struct req *r, int status)
 {
 	struct buf out = BUF_INIT;
 	const char *form_view = r->view ? r->view : r->route ? r->route->view : NULL;
 	bool form = form_view && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-		    status < 500 && r->c.err != HERR_CSRF &&
+		    status < 500 &&
+		    (r->c.err != HERR_CSRF || (r->c.err_field && strcmp(r->c.err_field, "csrf") == 0)) &&
 		    (r->model != NULL || r->route == NULL || r->route->page == NULL);
 	json_t *model = form && r->model ? json_incref(r->model) : json_object();
 
@@ -139,6 +158,8 @@ http_respond_html_error(struct req *r, int status)
 		json_object_set(model, "form", r->input);
 	if (!form)
 		json_object_set_new(json_object_get(model, "error"), "status", json_integer(status));
+	if (!form && status == 401)
+		json_object_set_new(json_object_get(model, "error"), "sign_in", http_sign_in_link(r));
 	if (!form) {
 		r->title = herr_default_message(r->c.err);
 		form_view = "error";

@@ -199,6 +199,15 @@ http_cache_lookup(struct req *r)
 	return r->cache_hit != NULL;
 }
 
+/* Refused only because the CSRF token was missing or stale, the request coming from our
+ * own pages (auth records the field "csrf" for that case and none for a foreign Origin):
+ * such a form may be shown again with its input, whereas another site's post may not. */
+static bool
+http_csrf_token_only(const struct req *r)
+{
+	return r->c.err == HERR_CSRF && r->c.err_field && strcmp(r->c.err_field, "csrf") == 0;
+}
+
 /* A form POST failed: build the model of the page it came from, so the page is shown
  * again with the error beside the field and the input kept. */
 static void
@@ -241,8 +250,11 @@ http_dispatch(struct req *r)
 		return;
 	if (http_decode_input(r) != HERR_OK)
 		return;
-	if (hooks && hooks->prepare && hooks->prepare(r) != HERR_OK)
+	if (hooks && hooks->prepare && hooks->prepare(r) != HERR_OK) {
+		if (http_csrf_token_only(r) && r->html && r->route->page)
+			http_rebuild_page(r);
 		return;
+	}
 	if (r->handled)
 		return;
 	if (r->route->handler(r) != HERR_OK && r->c.err == HERR_OK)

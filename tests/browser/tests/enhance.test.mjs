@@ -44,6 +44,28 @@ describe('with JavaScript', () => {
     await page.locator('.preview .post-body em', { hasText: 'managers' }).waitFor();
   });
 
+  it('says once that the reply form expired, and keeps the reply with a fresh token', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.member);
+    await page.goto(`/t/${f.thread.id}`);
+    const main = page.locator('form[action$="/reply"]').filter({ has: page.locator('#reply-main') });
+    // the session's token changed since the page was drawn (signed in again elsewhere, say)
+    await main.locator('input[name="csrf"]').evaluate((el) => { el.value = 'stale'.repeat(8); });
+    const text = `Typed before the form expired ${unique('x')}`;
+    await main.getByLabel(/^Your reply/).fill(text);
+    // the preview, refused for the same stale token, leaves that error to the form
+    await main.locator('.preview.refused').waitFor();
+    await main.getByRole('button', { name: 'Post reply' }).click();
+    // the script hands the refusal to a plain post: the server shows the form again
+    await page.locator('#form-error').waitFor();
+    assert.equal(await page.getByText(/The form has expired/).count(), 1, 'the error is said once');
+    const again = page.locator('form[action$="/reply"]').filter({ has: page.locator('#reply-main') });
+    assert.equal(await again.locator('#reply-main').inputValue(), text);
+    assert.notEqual(await again.locator('input[name="csrf"]').inputValue(), 'stale'.repeat(8));
+    await again.getByRole('button', { name: 'Post reply' }).click();
+    await postItem(page, text).waitFor();
+  });
+
   it('lists threads with similar titles while the title is typed', TEST, async () => {
     const f = await fixtures(s);
     const page = await s.pageAs(f.member);

@@ -28,8 +28,8 @@
   }
 
   /* A call to the JSON API. opts: {method, body (an object), csrf, idempotent (true: send a
-   * new Idempotency-Key), signal}. Resolves to {ok, status, data, message}: data is the
-   * parsed JSON (or null), message the server's error message when it sent one. Rejects
+   * new Idempotency-Key), signal}. Resolves to {ok, status, data, message, code, field}: data
+   * is the parsed JSON (or null), message, code and field the server's error when it sent one. Rejects
    * only when the request did not complete (network, abort). */
   function api(path, opts) {
     opts = opts || {};
@@ -54,6 +54,7 @@
           data: data,
           json: data !== null,
           message: err && typeof err.message === 'string' ? err.message : null,
+          code: err && typeof err.code === 'string' ? err.code : null,
           field: err && err.field ? err.field : null
         };
       });

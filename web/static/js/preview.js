@@ -73,7 +73,10 @@
         p.box.classList.remove('refused');
         p.shown = text;
       } else {
-        refused(p, res.message || 'The preview is not available right now.');
+        /* Only what is wrong with the text is the preview's to say; any other refusal
+         * (a stale CSRF token, a rate limit) is for the form to report when it is sent,
+         * or the same error would show twice. */
+        refused(p, res.status === 400 && res.message ? res.message : 'The preview is not available right now.');
         p.shown = res.status === 400 ? text : null;
       }
     }).catch(function () {

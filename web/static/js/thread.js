@@ -46,9 +46,11 @@
     });
   }
 
-  /* Refusals the person can act on are shown; anything else sends the form. */
+  /* Refusals the person can act on are shown; anything else sends the form. A stale
+   * CSRF token is not one to show here: sent as a plain form, the page comes back with
+   * the text kept, the error said once and a fresh token. */
   function refused(form, res) {
-    if (res.json && res.message && res.status >= 400 && res.status < 500) {
+    if (res.json && res.message && res.status >= 400 && res.status < 500 && res.code !== 'csrf') {
       busy(form, false);
       showError(form, res.message, res.field);
       return;
