@@ -202,7 +202,9 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 
 	if (strcmp(d->action, "approve") == 0)
 		return db_q(c, STMT_POST_SET_STATE, post, "visible") &&
-		       db_q(c, STMT_THREAD_SET_STATE_OF_OP, post, "visible") ? HERR_OK : c->err;
+		       db_q(c, STMT_THREAD_SET_STATE_OF_OP, post, "visible") &&
+		       db_q(c, STMT_NOTIFY, db_int(c, d->author), "approved", db_int(c, d->moderator),
+			    db_int(c, d->thread), post, NULL) ? HERR_OK : c->err;
 	if (strcmp(d->action, "reject") == 0)
 		return db_q(c, STMT_POST_SET_STATE, post, "hidden") &&
 		       db_q(c, STMT_THREAD_SET_STATE_OF_OP, post, "hidden") &&

@@ -2,6 +2,7 @@
  * post with its @mentions resolved against real accounts. */
 #include "forum/posts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,63 @@ static enum policy_state
 posts_state(PGresult *post)
 {
 	return policy_state_parse(db_str(post, 0, db_col(post, "state")));
+}
+
+json_t *
+posts_composer(struct req *r)
+{
+	const struct policy_limits l = posts_limits();
+	struct viewer *v = auth_viewer(r);
+	bool trusted;
+
+	if (v == NULL)
+		return json_null();
+	/* no links, no recent posts: only the new-account rule is left to hold a post */
+	trusted = policy_hold(&l, v, 0, 0) != HOLD_NEW_ACCOUNT;
+	return json_pack("{s:b,s:i}", "trusted", trusted, "approvals_needed",
+			 trusted ? 0 : forum_cfg.trust_posts - v->approved_posts);
+}
+
+int
+posts_held_reasons(struct req *r, json_t *posts)
+{
+	struct viewer *v = auth_viewer(r);
+	struct buf ids = BUF_INIT;
+	json_t *p, *by_id;
+	PGresult *res;
+	size_t i;
+	int n = 0;
+
+	if (v == NULL)
+		return 0;
+	json_array_foreach(posts, i, p) {
+		json_t *author = json_object_get(p, "author");
+
+		if (policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_PENDING && author &&
+		    json_integer_value(json_object_get(author, "id")) == v->id)
+			buf_printf(&ids, "%s%lld", n++ ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
+	}
+	if (n == 0)
+		return 0;   /* most pages: no query */
+	buf_putc(&ids, '}');
+	res = db_q(&r->c, STMT_HELD_REASONS, ids.data, db_int(&r->c, v->id));
+	buf_free(&ids);
+	if (res == NULL)
+		return -1;
+	by_id = json_object();
+	for (int row = 0; row < PQntuples(res); row++)
+		json_object_set_new(by_id, db_str(res, row, 0), json_pack("{s:s,s:s}", "reason", db_str(res, row, 1),
+									  "reason_text", db_str(res, row, 2)));
+	json_array_foreach(posts, i, p) {
+		char key[24];
+		json_t *held;
+
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(p, "id")));
+		if ((held = json_object_get(by_id, key)) != NULL)
+			json_object_set(p, "held", held);
+	}
+	json_decref(by_id);
+	return 0;
 }
 
 /* The post as the viewer may see it, or NULL with 404 recorded. */

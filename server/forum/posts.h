@@ -38,6 +38,15 @@ int posts_count_write(struct req *r);
  * forum's settings and the viewer's recent posts). 0 with *ret, or -1 (recorded). */
 int posts_hold(struct req *r, const struct post_body *b, enum policy_hold *ret);
 
+/* What the composer tells its author (new thread, reply box): {"trusted", "approvals_needed"}
+ * — whether their posts appear at once, and if not, how many more must be approved
+ * first; JSON null for anonymous viewers. A new reference. */
+json_t *posts_composer(struct req *r);
+
+/* Add "held": {"reason", "reason_text"} to each of the viewer's own pending posts in a
+ * page of posts, saying why it waits. 0, or -1 (recorded). */
+int posts_held_reasons(struct req *r, json_t *posts);
+
 /* Forum settings given at start-up. */
 struct forum_config {
 	int trust_posts;        /* approved posts before an account is trusted */

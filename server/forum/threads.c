@@ -252,6 +252,10 @@ threads_page(struct req *r)
 	locked = json_is_true(json_object_get(t, "locked"));
 	threads_posts_decorate(r, posts, locked);
 	json_object_set_new(r->model, "posts", posts);
+	if (posts_held_reasons(r, posts) != 0)
+		return r->c.err;
+	if (v)
+		json_object_set_new(r->model, "composer", posts_composer(r));
 	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
 	if (mod && r->html) {
@@ -494,6 +498,8 @@ threads_post_fragment(struct req *r)
 	threads_posts_decorate(r, posts, locked);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
 			     policy_can_reply(v, threads_state(t), locked));
+	if (posts_held_reasons(r, posts) != 0)
+		return r->c.err;
 	return HERR_OK;
 }
 
@@ -585,6 +591,7 @@ threads_new_page(struct req *r)
 		json_object_set_new(c, "is_selected", json_boolean(chosen &&
 			strcmp(json_string_value(json_object_get(c, "slug")), chosen) == 0));
 	json_object_set_new(http_model(r), "categories", cats);
+	json_object_set_new(r->model, "composer", posts_composer(r));
 	if (cat)
 		json_object_set_new(r->model, "selected", json_string(cat));
 	return HERR_OK;
