@@ -26,6 +26,7 @@
 #include "http/cache.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "mail/mail.h"
 #include "render/views.h"
 
 #define CORRAL_VERSION "0.1.0"
@@ -98,6 +99,7 @@ struct serve_cfg {
 	struct auth_config auth;
 	struct forum_config forum;
 	struct moderation_config moderation;
+	struct mail_config mail;
 	int drain_ms;
 };
 
@@ -117,6 +119,8 @@ static const struct opt_use serve_uses[] = {
 	{ &auth_opts, offsetof(struct serve_cfg, auth) },
 	{ &forum_opts, offsetof(struct serve_cfg, forum) },
 	{ &moderation_opts, offsetof(struct serve_cfg, moderation) },
+	{ &mail_msg_opts, offsetof(struct serve_cfg, mail) },
+	{ &mail_send_opts, offsetof(struct serve_cfg, mail) },
 };
 
 static const struct opt_cmd serve_cmd = {
@@ -192,11 +196,14 @@ serve_run(struct serve_cfg *cfg)
 	cfg->http.templates = views;
 	if (http_start(&cfg->http, rt, &srv) != 0)
 		goto out;
-	if (maint_start(60, cfg->auth.session_idle_s) != 0 || app_listen_start(db.url) != 0)
+	/* The mail worker subscribes to the listener's notices: before it starts. */
+	if (maint_start(60, cfg->auth.session_idle_s) != 0 || mail_start() != 0 ||
+	    app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
 		 db.embedded ? "embedded" : "external");
+	log_info("outgoing mail goes to %s", mail_transport());
 	if (db.embedded)
 		log_info("create the first admin with: corral user add NAME --role admin --data-dir %s",
 			 cfg->where.data_dir);
@@ -210,6 +217,7 @@ serve_run(struct serve_cfg *cfg)
 	rc = 0;
 out:
 	app_listen_stop();
+	mail_stop();
 	maint_stop();
 	http_stop(srv);
 	router_free(rt);
@@ -242,6 +250,9 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	serve_base_url(&cfg, base, sizeof base);
+	/* The embedded cluster's data dir also holds the .eml files when no SMTP is set up. */
+	if (mail_configure(&cfg.mail, base, cfg.where.url && *cfg.where.url ? NULL : cfg.where.data_dir) != 0)
+		return 2;
 	cache_init(cfg.cache.budget);
 	moderation_configure(&cfg.moderation);
 	forum_configure(&cfg.forum);
@@ -479,6 +490,82 @@ cmd_backup(int argc, char **argv, bool restore)
 	return 0;
 }
 
+/* What `corral mail` is configured with: the sender, and the site's URL for Message-IDs. */
+struct mail_cli_cfg {
+	struct cli_db where;
+	struct app_config app;
+	struct mail_config mail;
+	const char *subject;
+	const char *to_name;
+};
+
+static const struct opt_def mail_cli_defs[] = {
+	OPT_STRING("subject", "TEXT", "Corral test message", struct mail_cli_cfg, subject,
+		   "subject of the test message (mail test)"),
+	OPT_STRING("to-name", "NAME", NULL, struct mail_cli_cfg, to_name,
+		   "display name of the recipient (mail test)"),
+};
+static const struct opt_table mail_cli_opts = { "Test message", mail_cli_defs, OPT_COUNT(mail_cli_defs) };
+
+static const struct opt_use mail_cli_uses[] = {
+	CLI_DB_USES(offsetof(struct mail_cli_cfg, where)),
+	{ &app_opts, offsetof(struct mail_cli_cfg, app) },
+	{ &mail_msg_opts, offsetof(struct mail_cli_cfg, mail) },
+	{ &mail_cli_opts, 0 },
+};
+
+static const struct opt_cmd mail_cmd = {
+	"mail",
+	"usage: corral mail test ADDRESS [--subject TEXT] [--to-name NAME] [options]\n\n"
+	"Queue a test message (text and HTML) to ADDRESS in the database's outbox; a running\n"
+	"`corral serve` sends it as it sends all mail (SMTP, .eml files or the log).\n",
+	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
+};
+
+static int
+cmd_mail(int argc, char **argv)
+{
+	struct mail_cli_cfg cfg = { 0 };
+	struct ctx c = { .rid = "cli" };
+	char *args[2];
+	int nargs, rc = 1;
+	int64_t id = 0;
+	struct dbsel db;
+	bool help;
+
+	if (opt_parse(argc, argv, 2, &mail_cmd, &cfg, args, &nargs, &help) != 0)
+		return 2;
+	if (help || nargs != 2 || strcmp(args[0], "test") != 0) {
+		opt_usage(help ? stdout : stderr, &mail_cmd);
+		return help ? 0 : 2;
+	}
+	if (mail_configure(&cfg.mail, cfg.app.base_url, NULL) != 0)
+		return 2;
+	if (dbsel_open(&cfg.where, &db) != 0)
+		return 1;
+	if (migrate_run(db.url) < 0)
+		goto out;
+	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
+	c.arena = arena_new();
+	if (mail_enqueue(&c, &(struct mail_msg){
+			.kind = "test", .to = args[1], .to_name = cfg.to_name, .subject = cfg.subject,
+			.text = "This is a test message from Corral.\n\nIf you can read it, outgoing mail works.\n",
+			.html = "<p>This is a test message from <strong>Corral</strong>.</p>\n"
+				"<p>If you can read it, outgoing mail works.</p>\n",
+		}, &id) == HERR_OK) {
+		printf("queued message %lld to %s\n", (long long)id, args[1]);
+		rc = 0;
+	} else {
+		fprintf(stderr, "corral: %s\n", c.err_msg ? c.err_msg : herr_default_message(c.err));
+		rc = c.err == HERR_INVALID ? 2 : 1;
+	}
+	db_disconnect();
+	arena_free(c.arena);
+out:
+	dbsel_close(&db);
+	return rc;
+}
+
 /* `corral routes`: every route, one "METHOD PATTERN" per line (the authorization matrix
  * test checks that it covers each one). */
 static int
@@ -500,7 +587,7 @@ static int
 cmd_options(void)
 {
 	static const struct opt_cmd *const cmds[] = { &serve_cmd, &migrate_cmd, &user_cmd,
-						      &backup_cmd, &cluster_cmd };
+						      &backup_cmd, &cluster_cmd, &mail_cmd };
 
 	opt_list(stdout, cmds, OPT_COUNT(cmds));
 	return 0;
@@ -515,6 +602,7 @@ static const char main_usage[] =
 	"  backup     write the database to a file (pg_dump)\n"
 	"  restore    load a backup file (pg_restore)\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"
+	"  mail       queue a test message (mail test ADDRESS)\n"
 	"  routes     list every HTTP route\n"
 	"  version    print the version\n\n"
 	"Run 'corral COMMAND --help' for the options of a command. Every option can also be\n"
@@ -555,6 +643,8 @@ main(int argc, char **argv)
 		return cmd_user(argc, argv);
 	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0)
 		return cmd_backup(argc, argv, strcmp(argv[1], "restore") == 0);
+	if (strcmp(argv[1], "mail") == 0)
+		return cmd_mail(argc, argv);
 	if (strcmp(argv[1], "routes") == 0)
 		return cmd_routes();
 	if (strcmp(argv[1], "options") == 0)

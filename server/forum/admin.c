@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "forum/admin_mail.h"
 #include "forum/modlog.h"
 #include "forum/routes.h"
 #include "forum/users.h"
@@ -23,7 +24,7 @@ admin_page(struct req *r)
 	if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "categories", db_rows_json(res));
-	return HERR_OK;
+	return admin_mail_summary(r);
 }
 
 static bool

@@ -41,6 +41,7 @@ app_router(void)
 		{ accounts_routes, &accounts_routes_n },
 		{ users_routes, &users_routes_n },
 		{ admin_routes, &admin_routes_n },
+		{ admin_mail_routes, &admin_mail_routes_n },
 		{ threads_routes, &threads_routes_n },
 		{ posts_routes, &posts_routes_n },
 		{ notifications_routes, &notifications_routes_n },

@@ -18,6 +18,8 @@ extern const struct route users_routes[];
 extern const size_t users_routes_n;
 extern const struct route admin_routes[];
 extern const size_t admin_routes_n;
+extern const struct route admin_mail_routes[];
+extern const size_t admin_mail_routes_n;
 extern const struct route threads_routes[];
 extern const size_t threads_routes_n;
 extern const struct route posts_routes[];

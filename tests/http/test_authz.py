@@ -142,6 +142,7 @@ MATRIX = {
     ("POST", "/api/v1/categories"): (ADMIN, lambda w, r: ("/api/v1/categories", {"slug": unique("c")[:12].lower(), "name": "C"})),
     ("PATCH", "/api/v1/categories/{slug}"): (ADMIN, lambda w, r: ("/api/v1/categories/general", {"description": "Anything about running IT services that fits nowhere else."})),
     ("GET", "/admin"): (ADMIN, lambda w, r: ("/admin", None)),
+    ("GET", "/api/v1/admin/mail"): (ADMIN, lambda w, r: ("/api/v1/admin/mail?state=queued", None)),
     ("POST", "/admin/community-roles"): (ADMIN, lambda w, r: ("/admin/community-roles", form({"slug": unique("r")[:12].lower(), "label": "R", "kind": "helper"}))),
     ("POST", "/admin/community-roles/{slug}"): (ADMIN, lambda w, r: ("/admin/community-roles/other", form({"label": "Other"}))),
     ("POST", "/admin/users/role"): (ADMIN, lambda w, r: ("/admin/users/role", form({"username": w.victim(), "role": "member"}))),

@@ -3,8 +3,9 @@
 
 Each lower folder of server/ may include only the folders listed for it, and the library
 headers it must not know: http/ holds no libpq and no db/ (the database reaches it only
-through the application's hooks and subscribers), db/ holds no libmicrohttpd. forum/ and
-auth/ sit on top and are not checked."""
+through the application's hooks and subscribers), db/ holds no libmicrohttpd (nor libcurl),
+mail/ no http/ (features hand it a message, the worker needs no request). forum/ and auth/
+sit on top and are not checked."""
 import os
 import re
 import sys
@@ -13,8 +14,9 @@ RULES = {
     # folder: (project folders it may include, system headers it must not)
     "core": ({"core"}, {"libpq-fe.h", "microhttpd.h"}),
     "render": ({"core", "render"}, {"libpq-fe.h", "microhttpd.h"}),
-    "db": ({"core", "db"}, {"microhttpd.h"}),
+    "db": ({"core", "db"}, {"microhttpd.h", "curl.h"}),
     "http": ({"core", "http", "render"}, {"libpq-fe.h"}),
+    "mail": ({"core", "db", "mail", "render"}, {"microhttpd.h"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]', re.M)
 
