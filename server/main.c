@@ -11,6 +11,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sdnotify.h"
@@ -522,11 +523,34 @@ static const struct opt_cmd mail_cmd = {
 	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
 };
 
+/* The test message, with a link to the forum like the messages of later features (whose
+ * link the log shows when no SMTP server is set up). */
+static void
+mail_test_bodies(struct ctx *c, const char *base_url, const char **ret_text, const char **ret_html)
+{
+	struct buf t = BUF_INIT, h = BUF_INIT;
+
+	buf_puts(&t, "This is a test message from Corral.\n\nIf you can read it, outgoing mail works.\n");
+	buf_puts(&h, "<p>This is a test message from <strong>Corral</strong>.</p>\n"
+		     "<p>If you can read it, outgoing mail works.</p>\n");
+	if (base_url) {
+		buf_printf(&t, "\nThe forum: %s\n", base_url);
+		buf_puts(&h, "<p><a href=\"");
+		buf_html_escape(&h, base_url, strlen(base_url));
+		buf_puts(&h, "\">Go to the forum</a></p>\n");
+	}
+	*ret_text = arena_strdup(c->arena, t.data);
+	*ret_html = arena_strdup(c->arena, h.data);
+	buf_free(&t);
+	buf_free(&h);
+}
+
 static int
 cmd_mail(int argc, char **argv)
 {
 	struct mail_cli_cfg cfg = { 0 };
 	struct ctx c = { .rid = "cli" };
+	const char *text, *html;
 	char *args[2];
 	int nargs, rc = 1;
 	int64_t id = 0;
@@ -547,11 +571,10 @@ cmd_mail(int argc, char **argv)
 		goto out;
 	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
 	c.arena = arena_new();
+	mail_test_bodies(&c, cfg.app.base_url, &text, &html);
 	if (mail_enqueue(&c, &(struct mail_msg){
 			.kind = "test", .to = args[1], .to_name = cfg.to_name, .subject = cfg.subject,
-			.text = "This is a test message from Corral.\n\nIf you can read it, outgoing mail works.\n",
-			.html = "<p>This is a test message from <strong>Corral</strong>.</p>\n"
-				"<p>If you can read it, outgoing mail works.</p>\n",
+			.text = text, .html = html, .link = cfg.app.base_url,
 		}, &id) == HERR_OK) {
 		printf("queued message %lld to %s\n", (long long)id, args[1]);
 		rc = 0;

@@ -109,6 +109,9 @@ mail_configure(const struct mail_config *cfg, const char *base_url, const char *
 			.timeout_ms = cfg->smtp_timeout_s * 1000L, .cancel = &mail_st.stopping,
 		};
 		mail_st.use_smtp = true;
+		if (cfg->smtp_plain_loopback && !loopback)
+			fprintf(stderr, "corral: --smtp-plain-loopback applies to loopback hosts only; "
+				"%s gets STARTTLS\n", cfg->smtp_url);
 	} else if (cfg->dir && *cfg->dir) {
 		snprintf(mail_st.dir, sizeof mail_st.dir, "%s", cfg->dir);
 	} else if (default_dir) {

@@ -177,7 +177,7 @@ mail_main(void *arg)
 
 		while (!atomic_load(&mail_st.stopping) && (n = mail_one()) == 1)
 			;
-		ms = n < 0 ? 1000 : mail_next_due();
+		ms = n < 0 ? MAIL_POLL_MS : mail_next_due();   /* db_exec logged the error */
 		pthread_mutex_lock(&mail_lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += ms / 1000;

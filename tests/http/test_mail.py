@@ -116,6 +116,9 @@ def test_a_message_arrives_multipart_with_text_html_message_id_date_and_from(clu
         assert msg["Bcc"] is None and msg["Cc"] is None
         wait_for(lambda: outbox(cluster, url, "state = 'sent' AND id = %d" % mid), what="sent state")
         assert "mail %d sent to zoe@example.net" % mid in s.output()
+        assert "http://forum.example.org" in parts["text/plain"]
+        assert " link: " not in s.output()  # with SMTP, links stay out of the log
+        assert cluster.sql("SELECT link FROM mail_outbox", dbname=url.split("///")[1].split("?")[0]) == [(None,)]
     finally:
         assert s.stop() == 0
         ctl.stop()
@@ -257,12 +260,13 @@ def test_smtp_without_starttls_is_refused_unless_plain_loopback_is_allowed(clust
         ctl.stop()
 
 
-def test_without_smtp_the_embedded_default_writes_eml_files_in_the_data_dir():
+def test_without_smtp_the_embedded_default_writes_eml_files_in_the_data_dir(cluster):  # noqa: ARG001 (sets CORRAL_TEST_TMP)
     data_dir = os.path.join(os.environ["CORRAL_TEST_TMP"], unique("maildir"))
     s = Server(["--data-dir", data_dir, "--quiet"], name="maildir")
     try:
         assert "outgoing mail goes to %s/outbox" % data_dir in s.output()
-        out = cli("mail", "test", "laptop@example.net", "--data-dir", data_dir, "--subject", "Ünïcode too")
+        out = cli("mail", "test", "laptop@example.net", "--data-dir", data_dir, "--subject", "Ünïcode too",
+                  "--base-url", "http://laptop.example:8080")
         assert out.returncode == 0, out.stderr
         mid = int(out.stdout.split()[2])
         path = os.path.join(data_dir, "outbox", "%d.eml" % mid)
@@ -273,6 +277,8 @@ def test_without_smtp_the_embedded_default_writes_eml_files_in_the_data_dir():
         assert str(msg["Subject"]) == "Ünïcode too" and msg.get_content_type() == "multipart/alternative"
         assert msg["To"].addresses[0].addr_spec == "laptop@example.net"
         assert "written to %s" % path in s.output()
+        assert "mail %d link: http://laptop.example:8080" % mid in s.output()  # an operator can follow it
+        assert msg["Message-ID"].endswith("@laptop.example>")
     finally:
         assert s.stop() == 0
 
@@ -284,6 +290,7 @@ def test_without_smtp_or_data_dir_the_message_is_logged(cluster):
         assert "outgoing mail goes to the log" in s.output()
         mid = enqueue(url, "ops@example.net", "--subject", "Logged only")
         wait_for(lambda: "mail %d to ops@example.net, subject \"Logged only\"" % mid in s.output(), what="log line")
+        assert "mail %d link: http://forum.example.org" % mid in s.output()  # an operator can follow it
         wait_for(lambda: outbox(cluster, url, "state = 'sent'"), what="sent")
     finally:
         assert s.stop() == 0
