@@ -11,7 +11,6 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sdnotify.h"
@@ -523,34 +522,11 @@ static const struct opt_cmd mail_cmd = {
 	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
 };
 
-/* The test message, with a link to the forum like the messages of later features (whose
- * link the log shows when no SMTP server is set up). */
-static void
-mail_test_bodies(struct ctx *c, const char *base_url, const char **ret_text, const char **ret_html)
-{
-	struct buf t = BUF_INIT, h = BUF_INIT;
-
-	buf_puts(&t, "This is a test message from Corral.\n\nIf you can read it, outgoing mail works.\n");
-	buf_puts(&h, "<p>This is a test message from <strong>Corral</strong>.</p>\n"
-		     "<p>If you can read it, outgoing mail works.</p>\n");
-	if (base_url) {
-		buf_printf(&t, "\nThe forum: %s\n", base_url);
-		buf_puts(&h, "<p><a href=\"");
-		buf_html_escape(&h, base_url, strlen(base_url));
-		buf_puts(&h, "\">Go to the forum</a></p>\n");
-	}
-	*ret_text = arena_strdup(c->arena, t.data);
-	*ret_html = arena_strdup(c->arena, h.data);
-	buf_free(&t);
-	buf_free(&h);
-}
-
 static int
 cmd_mail(int argc, char **argv)
 {
 	struct mail_cli_cfg cfg = { 0 };
 	struct ctx c = { .rid = "cli" };
-	const char *text, *html;
 	char *args[2];
 	int nargs, rc = 1;
 	int64_t id = 0;
@@ -571,11 +547,7 @@ cmd_mail(int argc, char **argv)
 		goto out;
 	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
 	c.arena = arena_new();
-	mail_test_bodies(&c, cfg.app.base_url, &text, &html);
-	if (mail_enqueue(&c, &(struct mail_msg){
-			.kind = "test", .to = args[1], .to_name = cfg.to_name, .subject = cfg.subject,
-			.text = text, .html = html, .link = cfg.app.base_url,
-		}, &id) == HERR_OK) {
+	if (mail_enqueue_test(&c, args[1], cfg.to_name, cfg.subject, cfg.app.base_url, &id) == HERR_OK) {
 		printf("queued message %lld to %s\n", (long long)id, args[1]);
 		rc = 0;
 	} else {

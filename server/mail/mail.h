@@ -20,6 +20,7 @@ struct mail_config {
 	const char *smtp_user;
 	const char *smtp_password_file;
 	bool smtp_plain_loopback;
+	const char *smtp_ca_file;
 	const char *dir;              /* --mail-dir */
 	int retry_base_s, retry_cap_s, retry_max;
 	int smtp_timeout_s;
@@ -41,6 +42,11 @@ int mail_configure(const struct mail_config *cfg, const char *base_url, const ch
  * now (mail/message.h). HERR_OK with *ret_id set (ret_id may be NULL); HERR_INVALID with
  * c->err_msg when m is refused (a header value with CR/LF…); a database error otherwise. */
 enum herr mail_enqueue(struct ctx *c, const struct mail_msg *m, int64_t *ret_id);
+
+/* Queue the test message of `corral mail test` (text and HTML, linking to base_url when
+ * not NULL, like the messages of later features), as mail_enqueue. */
+enum herr mail_enqueue_test(struct ctx *c, const char *to, const char *to_name, const char *subject,
+			    const char *base_url, int64_t *ret_id);
 
 /* Start the worker thread; subscribes to corral_mail, so call before the database
  * listener starts. 0 or -1 (logged). */

@@ -21,6 +21,8 @@ static const struct opt_def mail_send_defs[] = {
 		   "file holding the SMTP password (else $CORRAL_SMTP_PASSWORD)"),
 	OPT_FLAG("smtp-plain-loopback", struct mail_config, smtp_plain_loopback,
 		 "smtp:// to 127.0.0.0/8, [::1] or localhost without STARTTLS (a local relay)"),
+	OPT_STRING("smtp-ca-file", "FILE", NULL, struct mail_config, smtp_ca_file,
+		   "PEM certificates the SMTP server's must chain to (default: the system's)"),
 	OPT_INT("smtp-timeout", "SECONDS", "60", 1, 600, struct mail_config, smtp_timeout_s,
 		"give up one delivery attempt after this long"),
 	OPT_STRING("mail-dir", "DIR", NULL, struct mail_config, dir,
@@ -105,7 +107,7 @@ mail_configure(const struct mail_config *cfg, const char *base_url, const char *
 			snprintf(mail_st.password, sizeof mail_st.password, "%s", env);
 		mail_st.smtp = (struct mail_smtp){
 			.url = cfg->smtp_url, .user = cfg->smtp_user, .password = mail_st.password,
-			.plain_loopback = cfg->smtp_plain_loopback && loopback,
+			.plain_loopback = cfg->smtp_plain_loopback && loopback, .ca_file = cfg->smtp_ca_file,
 			.timeout_ms = cfg->smtp_timeout_s * 1000L, .cancel = &mail_st.stopping,
 		};
 		mail_st.use_smtp = true;

@@ -45,6 +45,29 @@ mail_enqueue(struct ctx *c, const struct mail_msg *m, int64_t *ret_id)
 	return HERR_OK;
 }
 
+enum herr
+mail_enqueue_test(struct ctx *c, const char *to, const char *to_name, const char *subject,
+		  const char *base_url, int64_t *ret_id)
+{
+	struct buf t = BUF_INIT, h = BUF_INIT;
+	enum herr rc;
+
+	buf_puts(&t, "This is a test message from Corral.\n\nIf you can read it, outgoing mail works.\n");
+	buf_puts(&h, "<p>This is a test message from <strong>Corral</strong>.</p>\n"
+		     "<p>If you can read it, outgoing mail works.</p>\n");
+	if (base_url) {
+		buf_printf(&t, "\nThe forum: %s\n", base_url);
+		buf_puts(&h, "<p><a href=\"");
+		buf_html_escape(&h, base_url, strlen(base_url));
+		buf_puts(&h, "\">Go to the forum</a></p>\n");
+	}
+	rc = mail_enqueue(c, &(struct mail_msg){ .kind = "test", .to = to, .to_name = to_name, .subject = subject,
+						 .text = t.data, .html = h.data, .link = base_url }, ret_id);
+	buf_free(&t);
+	buf_free(&h);
+	return rc;
+}
+
 /* No SMTP server: the message as <dir>/<id>.eml, readable by its owner only, whole or
  * not at all (written aside, then renamed). */
 static enum smtp_result

@@ -93,6 +93,8 @@ smtp_send(const struct mail_smtp *cfg, const char *from, const char *to, const c
 	/* STARTTLS is required on smtp:// (never a silent downgrade), except to a relay on
 	 * this machine when the operator allowed it. smtps:// is TLS from the first byte. */
 	curl_easy_setopt(h, CURLOPT_USE_SSL, (long)(cfg->plain_loopback && loopback ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	if (cfg->ca_file && *cfg->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_file);
 	if (cfg->user && *cfg->user) {
 		curl_easy_setopt(h, CURLOPT_USERNAME, cfg->user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");

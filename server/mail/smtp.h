@@ -13,6 +13,8 @@ struct mail_smtp {
 	const char *user;             /* NULL: no AUTH */
 	const char *password;
 	bool plain_loopback;          /* smtp:// to 127.0.0.0/8, ::1 or localhost without TLS */
+	const char *ca_file;          /* CA certificates to verify the server with, or NULL:
+	                               * the system's */
 	long timeout_ms;              /* the whole exchange */
 	const atomic_bool *cancel;    /* when it turns true the exchange is abandoned */
 };
