@@ -6,6 +6,7 @@ import email
 import email.policy
 import email.utils
 import os
+import re
 import ssl
 import stat
 import subprocess
@@ -328,11 +329,19 @@ def test_without_smtp_the_embedded_default_writes_eml_files_in_the_data_dir(clus
         assert s.stop() == 0
 
 
-def test_without_smtp_or_data_dir_the_message_is_logged(cluster):
+def db_queries(server):
+    m = re.search(r"^corral_db_queries_total (\d+)", requests.get(server.url("/metrics")).text, re.M)
+    return int(m.group(1))
+
+
+def test_without_smtp_or_data_dir_the_message_is_logged_and_an_idle_worker_only_polls(cluster):
     url = new_db(cluster)
     s = Server(["--database", url, "--quiet"], name="maillog")
     try:
         assert "outgoing mail goes to the log" in s.output()
+        before = db_queries(s)
+        time.sleep(3)
+        assert db_queries(s) - before <= 6  # a look every 5 s at most, not a busy loop
         mid = enqueue(url, "ops@example.net", "--subject", "Logged only")
         wait_for(lambda: "mail %d to ops@example.net, subject \"Logged only\"" % mid in s.output(), what="log line")
         assert "mail %d link: http://forum.example.org" % mid in s.output()  # an operator can follow it
