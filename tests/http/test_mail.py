@@ -404,3 +404,12 @@ def test_smtps_with_a_password_file_delivers(cluster, cert):
     finally:
         assert s.stop() == 0
         ctl.stop()
+
+
+def test_a_bad_mail_option_stops_serve_with_status_2():
+    out = cli("serve", "--smtp-url", "http://mail.example.org")
+    assert out.returncode == 2 and "--smtp-url must be smtp://" in out.stderr, out.stderr
+    out = cli("serve", "--mail-from", "Forum <not an address>")
+    assert out.returncode == 2 and "--mail-from must be" in out.stderr, out.stderr
+    out = cli("serve", "--smtp-url", "smtps://mail.example.org", "--smtp-password-file", "/nonexistent/pw")
+    assert out.returncode == 2 and "--smtp-password-file" in out.stderr, out.stderr
