@@ -1,4 +1,4 @@
--- 0011: outgoing mail. A message is inserted, fully built (RFC 5322 text), in the same
+-- 0012: outgoing mail. A message is inserted, fully built (RFC 5322 text), in the same
 -- transaction as the change that causes it, so it exists exactly when that change does;
 -- a worker thread of each instance sends it later (server/mail/outbox.c). A claim sets
 -- next_attempt_at to a lease in the future and bumps attempts: another instance skips the
