@@ -22,6 +22,7 @@
 #include "forum/maintenance.h"
 #include "forum/moderation.h"
 #include "forum/posts.h"
+#include "forum/surveys.h"
 #include "forum/users.h"
 #include "http/cache.h"
 #include "http/http.h"
@@ -100,6 +101,7 @@ struct serve_cfg {
 	struct forum_config forum;
 	struct moderation_config moderation;
 	struct mail_config mail;
+	struct survey_config survey;
 	int drain_ms;
 };
 
@@ -121,6 +123,7 @@ static const struct opt_use serve_uses[] = {
 	{ &moderation_opts, offsetof(struct serve_cfg, moderation) },
 	{ &mail_msg_opts, offsetof(struct serve_cfg, mail) },
 	{ &mail_send_opts, offsetof(struct serve_cfg, mail) },
+	{ &survey_opts, offsetof(struct serve_cfg, survey) },
 };
 
 static const struct opt_cmd serve_cmd = {
@@ -256,6 +259,7 @@ cmd_serve(int argc, char **argv)
 	cache_init(cfg.cache.budget);
 	moderation_configure(&cfg.moderation);
 	forum_configure(&cfg.forum);
+	survey_results_configure(&cfg.survey);
 	rc = auth_init(&cfg.auth) != 0 ? 1 : serve_run(&cfg);
 	http_config_free(&cfg.http);
 	return rc;

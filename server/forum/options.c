@@ -4,6 +4,7 @@
 #include "forum/app.h"
 #include "forum/moderation.h"
 #include "forum/posts.h"
+#include "forum/surveys.h"
 
 static const struct opt_def app_defs[] = {
 	OPT_URL("base-url", "URL", NULL, struct app_config, base_url,
@@ -38,3 +39,10 @@ static const struct opt_def moderation_defs[] = {
 
 const struct opt_table moderation_opts = { "Posting and moderation", moderation_defs,
 					   OPT_COUNT(moderation_defs) };
+
+static const struct opt_def survey_defs[] = {
+	OPT_INT("survey-min-group", "N", "5", 1, 1000000, struct survey_config, min_group,
+		"survey results show a role's answers only with this many respondents"),
+};
+
+const struct opt_table survey_opts = { "Surveys", survey_defs, OPT_COUNT(survey_defs) };

@@ -4,7 +4,10 @@
  * JSON, as a page with server-drawn charts and data tables, and as CSV.
  *
  * Everything is counted by the role snapshot stored with each response. PostgreSQL does
- * the counting; this file only lays the counts out and divides. */
+ * the counting; this file only lays the counts out and divides. What people answered is
+ * shown per role only for roles with enough respondents (survey_groups.c): the others
+ * are counted together as "other roles", and the doer/helper split is left out when it
+ * would single out a small group. Who answered (respondents per role) is always shown. */
 #include <math.h>
 #include <string.h>
 
@@ -15,6 +18,11 @@
 #include "render/csv.h"
 
 enum { SR_DOER, SR_HELPER };
+
+/* A role index standing for all the merged roles together. */
+enum { SR_ALL = -1, SR_OTHER = -2 };
+
+#define SR_OTHER_LABEL "Other roles"
 
 struct sr_roles {
 	size_t n;
@@ -44,6 +52,8 @@ struct sr_ctx {
 	struct sr_counts respondents, community;
 	struct sr_question *qs;
 	size_t n_qs;
+	struct survey_groups groups;
+	int64_t min;
 };
 
 static void
@@ -83,21 +93,79 @@ sr_role_entry(struct sr_ctx *x, size_t i)
 			 "kind", x->roles.kind[i]);
 }
 
-/* [{slug, label, kind, count, share}] with each role's share of of->role[i] (or of the
- * single total when of is NULL). */
-static json_t *
-sr_by_role(struct sr_ctx *x, const struct sr_counts *c, const struct sr_counts *of, int64_t total)
+/* What c counts for role i, for the merged roles together (SR_OTHER), for a kind (role
+ * SR_ALL, kind ≥ 0) or in all. */
+static int64_t
+sr_pick(const struct sr_ctx *x, const struct sr_counts *c, int role, int kind)
 {
-	json_t *a = json_array();
+	int64_t n = 0;
+
+	if (role >= 0)
+		return c->role[role];
+	if (role == SR_OTHER) {
+		for (size_t i = 0; i < x->roles.n; i++)
+			if (x->groups.merged[i])
+				n += c->role[i];
+		return n;
+	}
+	return kind >= 0 ? c->kind[kind] : c->total;
+}
+
+/* The "other roles" entry: {slug: null, label, kind: null, roles: [merged slugs]}, with
+ * fewer_than: min when even together they are too few to show. */
+static json_t *
+sr_other_entry(struct sr_ctx *x)
+{
+	json_t *roles = json_array(), *e;
+
+	for (size_t i = 0; i < x->roles.n; i++)
+		if (x->groups.merged[i])
+			json_array_append_new(roles, json_string(x->roles.slug[i]));
+	e = json_pack("{s:n,s:s,s:n,s:o}", "slug", "label", SR_OTHER_LABEL, "kind", "roles", roles);
+	if (x->groups.other_small)
+		json_object_set_new(e, "fewer_than", json_integer(x->min));
+	return e;
+}
+
+/* [{slug, label, kind, count, share}] with each role's share of of->role[i] (or of the
+ * single total when of is NULL). Grouped (answers, not people): the roles shown on their
+ * own, then "other roles" (count and share null when it is too small). */
+static json_t *
+sr_by_role(struct sr_ctx *x, const struct sr_counts *c, const struct sr_counts *of, int64_t total,
+	   bool grouped)
+{
+	json_t *a = json_array(), *e;
 
 	for (size_t i = 0; i < x->roles.n; i++) {
-		json_t *e = sr_role_entry(x, i);
-
+		if (grouped && x->groups.merged[i])
+			continue;
+		e = sr_role_entry(x, i);
 		json_object_set_new(e, "count", json_integer(c->role[i]));
 		json_object_set_new(e, "share", sr_share(c->role[i], of ? of->role[i] : total));
 		json_array_append_new(a, e);
 	}
+	if (grouped && x->groups.any_merged) {
+		e = sr_other_entry(x);
+		if (x->groups.other_small) {
+			json_object_set_new(e, "count", json_null());
+			json_object_set_new(e, "share", json_null());
+		} else {
+			json_object_set_new(e, "count", json_integer(sr_pick(x, c, SR_OTHER, -1)));
+			json_object_set_new(e, "share", sr_share(sr_pick(x, c, SR_OTHER, -1),
+								 of ? sr_pick(x, of, SR_OTHER, -1) : total));
+		}
+		json_array_append_new(a, e);
+	}
 	return a;
+}
+
+/* {doer, helper} of what c counts, or null when the kinds are not shown. */
+static json_t *
+sr_by_kind(const struct sr_ctx *x, const struct sr_counts *c)
+{
+	if (!x->groups.kinds_shown)
+		return json_null();
+	return json_pack("{s:I,s:I}", "doer", (json_int_t)c->kind[SR_DOER], "helper", (json_int_t)c->kind[SR_HELPER]);
 }
 
 /* {total, by_role, by_kind: {doer, helper}, share_by_kind: {doer, helper}}. */
@@ -105,10 +173,38 @@ static json_t *
 sr_group(struct sr_ctx *x, const struct sr_counts *c)
 {
 	return json_pack("{s:I,s:o,s:{s:I,s:I},s:{s:o,s:o}}", "total", (json_int_t)c->total,
-			 "by_role", sr_by_role(x, c, NULL, c->total),
+			 "by_role", sr_by_role(x, c, NULL, c->total, false),
 			 "by_kind", "doer", (json_int_t)c->kind[SR_DOER], "helper", (json_int_t)c->kind[SR_HELPER],
 			 "share_by_kind", "doer", sr_share(c->kind[SR_DOER], c->total),
 			 "helper", sr_share(c->kind[SR_HELPER], c->total));
+}
+
+/* Which roles are shown on their own, from the respondents (loaded first). */
+static void
+sr_make_groups(struct sr_ctx *x)
+{
+	bool *doer = arena_calloc(x->r->c.arena, x->roles.n + 1, sizeof *doer);
+
+	for (size_t i = 0; i < x->roles.n; i++)
+		doer[i] = strcmp(x->roles.kind[i], "doer") == 0;
+	x->groups.merged = arena_calloc(x->r->c.arena, x->roles.n + 1, sizeof(bool));
+	x->min = survey_results_min_group();
+	survey_groups_compute(x->roles.n, x->respondents.role, doer, x->min, &x->groups);
+}
+
+/* The role of a merged role's text answer is not shown: {role: null, role_label: "Other
+ * roles", kind: null}. */
+static void
+sr_hide_role(struct sr_ctx *x, json_t *row)
+{
+	const char *role = json_string_value(json_object_get(row, "role"));
+
+	for (size_t i = 0; role && i < x->roles.n; i++)
+		if (x->groups.merged[i] && strcmp(x->roles.slug[i], role) == 0) {
+			json_object_set_new(row, "role", json_null());
+			json_object_set_new(row, "role_label", json_string(SR_OTHER_LABEL));
+			json_object_set_new(row, "kind", json_null());
+		}
 }
 
 /* --- loading the counts --- */
@@ -246,6 +342,7 @@ sr_load_texts(struct sr_ctx *x, const char *sid)
 		json_object_del(row, "question_id");
 		if (json_is_null(json_object_get(row, "username")))
 			json_object_del(row, "username");
+		sr_hide_role(x, row);
 		if (q == NULL)
 			continue;
 		if (q->texts == NULL)
@@ -264,24 +361,25 @@ sr_option(struct sr_ctx *x, const struct sr_question *q, size_t j)
 	json_t *o = json_array_get(json_object_get(q->q, "options"), j);
 	const struct sr_counts *c = &q->opts[j];
 
-	return json_pack("{s:O,s:O,s:I,s:o,s:o,s:{s:I,s:I},s:{s:o,s:o}}", "id", json_object_get(o, "id"),
-			 "label", json_object_get(o, "label"), "total", (json_int_t)c->total,
-			 "share", sr_share(c->total, q->answered.total),
-			 "by_role", sr_by_role(x, c, &q->answered, 0),
-			 "by_kind", "doer", (json_int_t)c->kind[SR_DOER], "helper", (json_int_t)c->kind[SR_HELPER],
-			 "share_by_kind", "doer", sr_share(c->kind[SR_DOER], q->answered.kind[SR_DOER]),
-			 "helper", sr_share(c->kind[SR_HELPER], q->answered.kind[SR_HELPER]));
+	json_t *out = json_pack("{s:O,s:O,s:I,s:o,s:o,s:o}", "id", json_object_get(o, "id"),
+				"label", json_object_get(o, "label"), "total", (json_int_t)c->total,
+				"share", sr_share(c->total, q->answered.total),
+				"by_role", sr_by_role(x, c, &q->answered, 0, true), "by_kind", sr_by_kind(x, c));
+
+	json_object_set_new(out, "share_by_kind", !x->groups.kinds_shown ? json_null() :
+			    json_pack("{s:o,s:o}", "doer", sr_share(c->kind[SR_DOER], q->answered.kind[SR_DOER]),
+				      "helper", sr_share(c->kind[SR_HELPER], q->answered.kind[SR_HELPER])));
+	return out;
 }
 
-/* Mean of the scale values counted by pick(dist[v]) (null when nobody). */
+/* Mean of the scale values counted by sr_pick(dist[v], role, kind) (null when nobody). */
 static json_t *
-sr_mean(const struct sr_question *q, int which_role, int which_kind)
+sr_mean(const struct sr_ctx *x, const struct sr_question *q, int which_role, int which_kind)
 {
 	int64_t n = 0, sum = 0;
 
 	for (int v = 0; v < 5; v++) {
-		const struct sr_counts *d = &q->dist[v];
-		int64_t c = which_role >= 0 ? d->role[which_role] : which_kind >= 0 ? d->kind[which_kind] : d->total;
+		int64_t c = sr_pick(x, &q->dist[v], which_role, which_kind);
 
 		n += c;
 		sum += c * (v + 1);
@@ -300,18 +398,36 @@ sr_scale(struct sr_ctx *x, const struct sr_question *q, json_t *out)
 		json_array_append_new(helper, json_integer(q->dist[v].kind[SR_HELPER]));
 	}
 	for (size_t i = 0; i < x->roles.n; i++) {
-		json_t *e = sr_role_entry(x, i);
+		json_t *e;
 
+		if (x->groups.merged[i])
+			continue;
+		e = sr_role_entry(x, i);
 		json_object_set_new(e, "count", json_integer(q->answered.role[i]));
-		json_object_set_new(e, "mean", sr_mean(q, (int)i, -1));
+		json_object_set_new(e, "mean", sr_mean(x, q, (int)i, -1));
 		json_array_append_new(by_role, e);
 	}
-	json_object_set_new(out, "mean", sr_mean(q, -1, -1));
+	if (x->groups.any_merged) {
+		json_t *e = sr_other_entry(x);
+		bool small = x->groups.other_small;
+
+		json_object_set_new(e, "count", small ? json_null() : json_integer(sr_pick(x, &q->answered, SR_OTHER, -1)));
+		json_object_set_new(e, "mean", small ? json_null() : sr_mean(x, q, SR_OTHER, -1));
+		json_array_append_new(by_role, e);
+	}
+	json_object_set_new(out, "mean", sr_mean(x, q, SR_ALL, -1));
 	json_object_set_new(out, "mean_by_role", by_role);
-	json_object_set_new(out, "mean_by_kind", json_pack("{s:o,s:o}", "doer", sr_mean(q, -1, SR_DOER),
-							    "helper", sr_mean(q, -1, SR_HELPER)));
 	json_object_set_new(out, "distribution", dist);
-	json_object_set_new(out, "distribution_by_kind", json_pack("{s:o,s:o}", "doer", doer, "helper", helper));
+	if (x->groups.kinds_shown) {
+		json_object_set_new(out, "mean_by_kind", json_pack("{s:o,s:o}", "doer", sr_mean(x, q, SR_ALL, SR_DOER),
+								    "helper", sr_mean(x, q, SR_ALL, SR_HELPER)));
+		json_object_set_new(out, "distribution_by_kind", json_pack("{s:o,s:o}", "doer", doer, "helper", helper));
+	} else {
+		json_decref(doer);
+		json_decref(helper);
+		json_object_set_new(out, "mean_by_kind", json_null());
+		json_object_set_new(out, "distribution_by_kind", json_null());
+	}
 }
 
 static json_t *
@@ -320,10 +436,9 @@ sr_question_json(struct sr_ctx *x, const struct sr_question *q)
 	json_t *out = json_pack("{s:O,s:O,s:s,s:O,s:O}", "id", json_object_get(q->q, "id"),
 				"position", json_object_get(q->q, "position"), "kind", q->kind,
 				"prompt", json_object_get(q->q, "prompt"), "required", json_object_get(q->q, "required"));
-	json_t *answered = json_pack("{s:I,s:o,s:{s:I,s:I}}", "total", (json_int_t)q->answered.total,
-				     "by_role", sr_by_role(x, &q->answered, NULL, q->answered.total),
-				     "by_kind", "doer", (json_int_t)q->answered.kind[SR_DOER],
-				     "helper", (json_int_t)q->answered.kind[SR_HELPER]);
+	json_t *answered = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)q->answered.total,
+				     "by_role", sr_by_role(x, &q->answered, NULL, q->answered.total, true),
+				     "by_kind", sr_by_kind(x, &q->answered));
 
 	json_object_set_new(out, "answered", answered);
 	if (strcmp(q->kind, "single") == 0 || strcmp(q->kind, "multi") == 0) {
@@ -488,28 +603,34 @@ sr_percentages(struct req *r, json_t *v)
 	json_decref(add);
 }
 
-/* Text answers as one list per role (roles in display order, only those with answers). */
+/* Text answers as one list per role shown (display order, only those with answers), then
+ * the merged roles' answers (role null) under "other roles". */
 static json_t *
 sr_texts_by_role(struct sr_ctx *x, const json_t *texts)
 {
 	json_t *groups = json_array(), *t;
 	size_t i;
 
-	for (size_t k = 0; k < x->roles.n; k++) {
-		json_t *g = NULL;
+	for (size_t k = 0; k <= x->roles.n; k++) {
+		json_t *g = NULL, *answers = NULL;
 
+		if (k < x->roles.n && x->groups.merged[k])
+			continue;
 		json_array_foreach(texts, i, t) {
-			if (strcmp(json_string_value(json_object_get(t, "role")), x->roles.slug[k]) != 0)
+			const char *role = json_string_value(json_object_get(t, "role"));
+
+			if (k < x->roles.n ? role == NULL || strcmp(role, x->roles.slug[k]) != 0 : role != NULL)
 				continue;
 			if (g == NULL) {
-				g = sr_role_entry(x, k);
-				json_object_set_new(g, "answers", json_array());
-				json_object_set_new(g, "count", json_integer(0));
+				g = k < x->roles.n ? sr_role_entry(x, k) : sr_other_entry(x);
+				answers = json_array();
+				json_object_set_new(g, "answers", answers);
 				json_array_append_new(groups, g);
 			}
-			json_array_append(json_object_get(g, "answers"), (json_t *)t);
-			json_object_set_new(g, "count", json_integer((json_int_t)json_array_size(json_object_get(g, "answers"))));
+			json_array_append(answers, (json_t *)t);
 		}
+		if (g)
+			json_object_set_new(g, "count", json_integer((json_int_t)json_array_size(answers)));
 	}
 	return groups;
 }
@@ -531,7 +652,8 @@ sr_page(struct sr_ctx *x, json_t *model)
 			json_object_set_new(q, "answers_by_role", sr_texts_by_role(x, json_object_get(q, "answers")));
 			continue;
 		}
-		sr_chart_question(x, sq, q);
+		if (x->groups.kinds_shown)
+			sr_chart_question(x, sq, q);
 		if (strcmp(sq->kind, "scale") == 0) {
 			json_t *rows = json_array();
 
@@ -544,9 +666,13 @@ sr_page(struct sr_ctx *x, json_t *model)
 		}
 	}
 	sr_percentages(x->r, model);
+	/* the columns of the option tables: as the grouped by_role lists */
 	json_object_set_new(model, "roles", json_array());
 	for (size_t k = 0; k < x->roles.n; k++)
-		json_array_append_new(json_object_get(model, "roles"), sr_role_entry(x, k));
+		if (!x->groups.merged[k])
+			json_array_append_new(json_object_get(model, "roles"), sr_role_entry(x, k));
+	if (x->groups.any_merged)
+		json_array_append_new(json_object_get(model, "roles"), sr_other_entry(x));
 }
 
 /* --- handlers --- */
@@ -585,8 +711,13 @@ survey_results(struct req *r)
 	    sr_rows(&x, STMT_SURVEY_RESULT_RESPONDENTS, sid, sr_add_respondents) != 0 ||
 	    sr_rows(&x, STMT_SURVEY_RESULT_ANSWERED, sid, sr_add_answered) != 0 ||
 	    sr_rows(&x, STMT_SURVEY_RESULT_OPTIONS, sid, sr_add_option) != 0 ||
-	    sr_rows(&x, STMT_SURVEY_RESULT_SCALE, sid, sr_add_scale) != 0 || sr_load_texts(&x, sid) != 0)
+	    sr_rows(&x, STMT_SURVEY_RESULT_SCALE, sid, sr_add_scale) != 0)
 		goto out;
+	sr_make_groups(&x);
+	if (sr_load_texts(&x, sid) != 0)
+		goto out;
+	json_object_set_new(r->model, "min_group", json_integer(x.min));
+	json_object_set_new(r->model, "kinds_shown", json_boolean(x.groups.kinds_shown));
 	json_object_set_new(r->model, "respondents", sr_group(&x, &x.respondents));
 	json_object_set_new(r->model, "community", sr_group(&x, &x.community));
 	json_object_set_new(r->model, "representation", sr_representation(&x));
@@ -607,12 +738,25 @@ out:
 	return r->c.err;
 }
 
-/* One row per answer; the username column only for public surveys. */
+/* Is this role one of the merged ones? */
+static bool
+sr_is_merged(const struct sr_ctx *x, const char *role)
+{
+	for (size_t i = 0; i < x->roles.n; i++)
+		if (strcmp(x->roles.slug[i], role) == 0)
+			return x->groups.merged[i];
+	return false;
+}
+
+/* One row per answer; the username column only for public surveys; a merged role's rows
+ * say "other roles" and no kind. */
 enum herr
 survey_results_csv(struct req *r)
 {
 	static const char *const head[] = { "response_id", "submitted_at", "community_role", "role_kind",
 					    "username", "question_id", "question", "answer" };
+	struct sr_ctx x = { .r = r };
+	const char *sid;
 	bool public;
 	json_t *s;
 	PGresult *res;
@@ -622,16 +766,31 @@ survey_results_csv(struct req *r)
 		return r->c.err;
 	public = json_is_true(json_object_get(s, "public"));
 	json_decref(s);
-	if ((res = db_q(&r->c, STMT_SURVEY_CSV, db_int(&r->c, id))) == NULL)
+	sid = db_int(&r->c, id);
+	if (sr_load_roles(&x) != 0)
+		return r->c.err;
+	sr_counts_init(&x, &x.respondents);
+	if (sr_rows(&x, STMT_SURVEY_RESULT_RESPONDENTS, sid, sr_add_respondents) != 0)
+		return r->c.err;
+	sr_make_groups(&x);
+	if ((res = db_q(&r->c, STMT_SURVEY_CSV, sid)) == NULL)
 		return r->c.err;
 	for (int col = 0; col < 8; col++)
 		if (col != 4 || public)
 			csv_field(&r->out, head[col], col == 0);
 	csv_end_row(&r->out);
 	for (int row = 0; row < PQntuples(res); row++) {
-		for (int col = 0; col < 8; col++)
-			if (col != 4 || public)
-				csv_field(&r->out, db_str(res, row, col), col == 0);
+		bool hide = sr_is_merged(&x, db_str(res, row, 2));
+
+		for (int col = 0; col < 8; col++) {
+			const char *v = db_str(res, row, col);
+
+			if (col == 4 && !public)
+				continue;
+			if (hide && (col == 2 || col == 3))
+				v = col == 2 ? "other roles" : "";
+			csv_field(&r->out, v, col == 0);
+		}
 		csv_end_row(&r->out);
 	}
 	r->content_type = "text/csv; charset=utf-8";

@@ -6,7 +6,8 @@
  * survey_questions.c reading and checking question lists, the text-block format, the
  *                    "wording only" rule once answers exist, the SPEC §6 template
  * survey_answers.c   answering and revising (API and form), the form's answer state
- * survey_results.c   results by community role and kind, charts, CSV export */
+ * survey_results.c   results by community role and kind, charts, CSV export
+ * survey_groups.c    which roles results may show on their own (--survey-min-group) */
 #ifndef CORRAL_FORUM_SURVEYS_H
 #define CORRAL_FORUM_SURVEYS_H
 
@@ -23,6 +24,7 @@
 #define SURVEY_PROMPT_MAX 500
 #define SURVEY_LABEL_MAX 200
 #define SURVEY_TEXT_MAX 5000
+#define SURVEY_MIN_GROUP_DEFAULT 5
 
 /* --- surveys.c --- */
 
@@ -95,5 +97,36 @@ enum herr survey_respond_form(struct req *r);   /* POST /surveys/{id} */
 
 enum herr survey_results(struct req *r);        /* GET …/results */
 enum herr survey_results_csv(struct req *r);    /* GET …/results.csv */
+
+/* --- survey_groups.c --- */
+
+/* Survey settings given at start-up: results show a role's answers on their own only
+ * when it has at least min_group respondents (serve --survey-min-group; values below 1
+ * count as 1). */
+struct survey_config {
+	int min_group;
+};
+/* The options setting survey_config (forum/options.c). */
+extern const struct opt_table survey_opts;
+/* Set before threads start. */
+void survey_results_configure(const struct survey_config *cfg);
+int64_t survey_results_min_group(void);
+
+/* How a survey's roles are laid out. merged (caller-provided, one per role) marks the
+ * roles counted together as "other roles". */
+struct survey_groups {
+	bool *merged;
+	bool any_merged;    /* some role is merged */
+	bool other_small;   /* the merged roles have respondents, but fewer than min */
+	bool kinds_shown;   /* the doer/helper split cannot single out a small group */
+	int64_t other;      /* respondents of the merged roles */
+};
+
+/* From each role's respondents (n roles, doer[i] when role i is a doer role): a role with
+ * 1..min-1 respondents is merged; while the merged roles hold 1..min-1 respondents, the
+ * smallest role still shown joins them (else the total minus the roles shown would give
+ * them away); the kinds are shown only if the merged roles hold 0 or ≥ min of each. */
+void survey_groups_compute(size_t n, const int64_t *respondents, const bool *doer, int64_t min,
+			   struct survey_groups *ret);
 
 #endif
