@@ -361,6 +361,7 @@ struct users_suspension {
 	int64_t actor, id;
 	const char *until, *reason;   /* suspending; both NULL when lifting */
 	bool suspend;
+	const char *logged_until;     /* RFC 3339 for the log; NULL: until lifted */
 };
 
 static enum herr
@@ -371,7 +372,7 @@ users_suspend_tx(struct ctx *c, void *arg)
 	if (a->suspend) {
 		if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->id), a->until, a->reason) == NULL ||
 		    modlog_add(c, a->actor, "suspend", "user", db_int(c, a->id), a->reason,
-			       json_pack("{s:s}", "until", a->until)) != 0)
+			       json_pack("{s:s?}", "until", a->logged_until)) != 0)
 			return c->err;
 	} else if (db_q(c, STMT_USER_UNSUSPEND, db_int(c, a->id)) == NULL ||
 		   modlog_add(c, a->actor, "lift_suspension", "user", db_int(c, a->id), NULL, NULL) != 0) {
@@ -380,27 +381,65 @@ users_suspend_tx(struct ctx *c, void *arg)
 	return HERR_OK;
 }
 
+/* When the suspension asked for ends: a preset duration (the page's form), a time
+ * (until), or neither — until lifted. *ret_end is PostgreSQL's text of it ('infinity'
+ * for until lifted), *ret_until the RFC 3339 text or NULL. 0, or -1 with 400 recorded. */
+static int
+users_suspension_end(struct req *r, const char **ret_end, const char **ret_until)
+{
+	static const struct { const char *name, *interval; } presets[] = {
+		{ "day", "1 day" }, { "week", "7 days" }, { "month", "1 month" }, { "permanent", NULL },
+	};
+	const char *until = NULL, *duration = NULL, *interval = NULL;
+	PGresult *res;
+	size_t i = 0;
+
+	if (in_string(r, "duration", 1, 20, IN_TRIM | IN_NULLABLE, &duration) < 0 ||
+	    in_string(r, "until", 10, 40, IN_TRIM | IN_NULLABLE, &until) < 0)
+		return -1;
+	if (duration) {
+		while (i < (sizeof presets / sizeof presets[0]) && strcmp(presets[i].name, duration) != 0)
+			i++;
+		if (i == (sizeof presets / sizeof presets[0])) {
+			http_fail(r, HERR_INVALID, "duration", "duration must be day, week, month or permanent.");
+			return -1;
+		}
+		if (until) {
+			http_fail(r, HERR_INVALID, "until", "Give until or duration, not both.");
+			return -1;
+		}
+		interval = presets[i].interval;
+	}
+	res = db_qx(&r->c, STMT_SUSPENSION_END, DB_EXPECT({ "22", HERR_INVALID, "until", users_until_msg }),
+		    until, interval);
+	if (res == NULL)
+		return -1;
+	if (!db_bool(res, 0, 1) || !db_bool(res, 0, 2)) {
+		http_fail(r, HERR_INVALID, "until", !db_bool(res, 0, 2)
+			  ? "until must be before the year 10000; leave it out for a suspension until lifted."
+			  : users_until_msg);
+		return -1;
+	}
+	*ret_end = db_str(res, 0, 0);
+	*ret_until = PQgetisnull(res, 0, 3) ? NULL : db_str(res, 0, 3);
+	return 0;
+}
+
 static enum herr
 users_suspend(struct req *r)
 {
-	const char *until, *reason;
-	PGresult *res;
+	const char *end, *until, *reason;
 	int64_t id;
 
 	if (auth_require(r, ROLE_MODERATOR) != 0)
 		return r->c.err;
 	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id, false) != 0)
 		return r->c.err;
-	if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &until) < 0 ||
+	if (users_suspension_end(r, &end, &until) != 0 ||
 	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &reason) < 0)
 		return r->c.err;
-	res = db_qx(&r->c, STMT_TIME_IN_FUTURE, DB_EXPECT({ "22", HERR_INVALID, "until", users_until_msg }), until);
-	if (res == NULL)
-		return r->c.err;
-	if (!db_bool(res, 0, 0) || !db_bool(res, 0, 1))
-		return http_fail(r, HERR_INVALID, "until", users_until_msg);
 	if (db_transaction(&r->c, users_suspend_tx,
-			   &(struct users_suspension){ auth_viewer(r)->id, id, until, reason, true }) != HERR_OK)
+			   &(struct users_suspension){ auth_viewer(r)->id, id, end, reason, true, until }) != HERR_OK)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", users_get(&r->c, id, true));
 	r->location = arena_printf(r->c.arena, "/u/%s", http_param(r, "username"));

@@ -408,6 +408,57 @@ def test_suspension_input_is_validated(server, moderator, member):
     assert_error(moderator.post(path, json={"until": "2099-01-01T00:00:00Z"}), 400, "invalid_input", "reason")
 
 
+def test_suspension_far_in_the_future_is_accepted(server, moderator, member):
+    # issue 16: 2999-01-01 was refused as "must be in the future"
+    path = "/api/v1/users/%s/suspension" % member.user["username"]
+    r = moderator.post(path, json={"until": "2999-01-01T00:00:00Z", "reason": "long"})
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["suspended_until"] == "2999-01-01T00:00:00Z" and r.json()["user"]["suspended"] is True
+    assert_error(moderator.post(path, json={"until": "10000-01-01T00:00:00Z", "reason": "x"}), 400,
+                 "invalid_input", "until")
+
+
+@pytest.mark.parametrize("body", [{"reason": "for good"}, {"until": None, "reason": "for good"},
+                                  {"duration": "permanent", "reason": "for good"}])
+def test_suspension_without_until_lasts_until_lifted(server, cluster, moderator, body):
+    target = Client(server).register()
+    path = "/api/v1/users/%s/suspension" % target.user["username"]
+    r = moderator.post(path, json=body)
+    assert r.status_code == 200, r.text
+    u = r.json()["user"]
+    assert u["suspended"] is True and u["suspended_until"] is None
+    assert cluster.sql("SELECT suspended_until = 'infinity' FROM users WHERE id = %s", (target.user["id"],))[0][0]
+    assert_error(target.post("/api/v1/threads", json={"category": "general", "title": "Still here?",
+                                                      "body": "x"}), 403, "forbidden")
+    (details,) = cluster.sql("SELECT details FROM mod_log WHERE target_id = %s AND action = 'suspend'",
+                             (str(target.user["id"]),))[0]
+    assert details == {"until": None}
+    page = moderator.get("/u/%s" % target.user["username"]).text
+    assert "Suspended until a moderator lifts it: for good" in page and "Lift suspension" in page
+    assert moderator.delete(path).status_code == 204
+    assert requests.get(server.url("/api/v1/users/%s" % target.user["username"])).json()["user"]["suspended"] is False
+
+
+def test_suspension_form_offers_presets(server, cluster, moderator):
+    target = Client(server).register()
+    name = target.user["username"]
+    page = moderator.get("/u/%s" % name).text
+    for value, label in [("day", "1 day"), ("week", "1 week"), ("month", "1 month"), ("permanent", "Until lifted")]:
+        assert 'name="duration" value="%s"' % value in page and label in page
+    assert 'name="until"' not in page
+    r = moderator.post("/u/%s/suspension" % name, data={"csrf": moderator.csrf, "duration": "week", "reason": "cool off"})
+    assert r.status_code == 303, r.text
+    left = cluster.sql("SELECT extract(epoch FROM suspended_until - now()) FROM users WHERE id = %s",
+                       (target.user["id"],))[0][0]
+    assert 7 * 86400 - 60 < float(left) <= 7 * 86400
+    other = Client(server).register()
+    assert_error(moderator.post("/api/v1/users/%s/suspension" % other.user["username"],
+                                json={"duration": "year", "reason": "x"}), 400, "invalid_input", "duration")
+    assert_error(moderator.post("/api/v1/users/%s/suspension" % other.user["username"],
+                                json={"duration": "day", "until": "2099-01-01T00:00:00Z", "reason": "x"}),
+                 400, "invalid_input", "until")
+
+
 def test_suspension_is_for_moderators_only(server, member, moderator, admin):
     other = Client(server).register()
     path = "/api/v1/users/%s/suspension" % other.user["username"]

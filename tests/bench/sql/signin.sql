@@ -25,6 +25,7 @@ make_interval(secs => :session_max));
 -- statement: USER_BY_ID
 SELECT u.id, u.username, u.display_name, u.role, json_build_object('slug', cr.slug, 'label',
 cr.label, 'kind', cr.kind) AS community_role, u.role_verified, u.created_at, u.post_count,
-u.bio_html, CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
+u.bio_html, coalesce(u.suspended_until > now(), false) AS suspended, CASE WHEN u.suspended_until
+> now() AND u.suspended_until <> 'infinity' THEN u.suspended_until END AS suspended_until,
 u.bio, u.email, u.suspension_reason FROM users u JOIN community_roles cr ON cr.slug =
 u.community_role WHERE u.id = :id;
