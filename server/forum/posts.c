@@ -1,5 +1,6 @@
-/* forum/posts.c — replies, edits with revisions, soft deletion, and the Markdown of a
- * post with its @mentions resolved against real accounts. */
+/* forum/posts.c — replies, edits with revisions (renaming a thread is an edit of its
+ * opening post), soft deletion, and the Markdown of a post with its @mentions resolved
+ * against real accounts. */
 #include "forum/posts.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/threads.h"
 
 static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,
 					 .page_size = 200 };
@@ -253,7 +255,43 @@ struct posts_change {
 	int64_t id, author;
 	const struct post_body *b;   /* the edit; NULL: delete */
 	bool hold;                   /* the edit goes back to the queue */
+	PGresult *post;              /* renaming: the opening post as posts_visible read it */
+	const char *title;           /* renaming the thread (opening posts only), or NULL */
 };
+
+/* Rename the thread whose opening post is `post`, inside the caller's transaction, when
+ * title is not its title already: title and slug, the opening post marked edited, a
+ * revision of it when with_revision (an edit of the body adds its own; either way the
+ * revision trigger stores the new title beside it, the earlier ones keep the old), and
+ * the log when a moderator renames someone else's thread. 0 (also for no change) or -1. */
+static int
+posts_retitle(struct ctx *c, int64_t editor, PGresult *post, const char *title, bool with_revision)
+{
+	const char *old = db_str(post, 0, db_col(post, "thread_title"));
+	const char *tid = db_str(post, 0, db_col(post, "thread_id"));
+	const char *pid = db_str(post, 0, db_col(post, "id"));
+
+	if (strcmp(old, title) == 0)
+		return 0;
+	if (db_q(c, STMT_THREAD_RENAME, tid, title, threads_slug(c, title)) == NULL ||
+	    db_q(c, STMT_POST_MARK_EDITED, pid) == NULL ||
+	    (with_revision && db_q(c, STMT_REVISION_ADD, pid, db_int(c, editor),
+				   db_str(post, 0, db_col(post, "body"))) == NULL))
+		return -1;
+	if (editor != db_i64(post, 0, db_col(post, "author_id")) &&
+	    modlog_add(c, editor, "rename_thread", "thread", tid, NULL,
+		       json_pack("{s:s,s:s}", "from", old, "to", title)) != 0)
+		return -1;
+	return 0;
+}
+
+static enum herr
+posts_rename_tx(struct ctx *c, void *arg)
+{
+	const struct posts_change *p = arg;
+
+	return posts_retitle(c, auth_viewer(p->r)->id, p->post, p->title, true) != 0 ? c->err : HERR_OK;
+}
 
 static enum herr
 posts_edit_tx(struct ctx *c, void *arg)
@@ -265,6 +303,7 @@ posts_edit_tx(struct ctx *c, void *arg)
 	bool hold = p->hold;
 
 	if (db_q(c, STMT_POST_EDIT, db_int(c, id), b->source, b->html, b->version) == NULL ||
+	    (p->title && posts_retitle(c, auth_viewer(r)->id, p->post, p->title, false) != 0) ||
 	    db_q(c, STMT_REVISION_ADD, db_int(c, id), db_int(c, auth_viewer(r)->id), b->source) == NULL ||
 	    posts_store_refs(c, id, b, true) != 0 ||
 	    (hold && (db_q(c, STMT_POST_SET_STATE, db_int(c, id), "pending") == NULL ||
@@ -289,11 +328,35 @@ posts_delete_tx(struct ctx *c, void *arg)
 	return HERR_OK;
 }
 
+/* PATCH /api/v1/threads/{id} {title}: the author of the thread or a moderator renames
+ * it (3–200 characters), under the same rules as editing its opening post. */
+static enum herr
+posts_thread_patch(struct req *r)
+{
+	const char *title;
+	PGresult *res, *post;
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || (res = db_q(&r->c, STMT_THREAD_OPENING_POST, db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such thread.");
+	if ((post = posts_visible(r, db_i64(res, 0, 0))) == NULL || posts_may_change(r, post) != 0 ||
+	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &title) < 0)
+		return r->c.err;
+	if (db_transaction(&r->c, posts_rename_tx,
+			   &(struct posts_change){ r, 0, 0, NULL, false, post, title }) != HERR_OK)
+		return r->c.err;
+	json_object_set_new(http_model(r), "thread", threads_load(r, id));
+	return r->c.err;
+}
+
 static enum herr
 posts_edit(struct req *r)
 {
 	const struct policy_limits l = posts_limits();
 	struct post_body b;
+	const char *title = NULL;
 	PGresult *post;
 	int64_t id;
 	bool hold;
@@ -301,10 +364,15 @@ posts_edit(struct req *r)
 	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL ||
 	    posts_may_change(r, post) != 0 || posts_read_body(r, &b) != 0)
 		return r->c.err;
+	/* The opening post's edit form carries the thread's title too. */
+	if (PQgetisnull(post, 0, db_col(post, "parent_id")) &&
+	    in_string(r, "title", 3, 200, IN_TRIM | IN_NULLABLE, &title) < 0)
+		return r->c.err;
 	/* An edit that adds more links than the spam rule allows goes back to the queue. */
 	hold = posts_state(post) == STATE_VISIBLE && policy_too_many_links(&l, auth_viewer(r), b.links);
 	if (db_transaction(&r->c, posts_edit_tx,
-			   &(struct posts_change){ r, id, db_i64(post, 0, db_col(post, "author_id")), &b, hold }) != HERR_OK)
+			   &(struct posts_change){ r, id, db_i64(post, 0, db_col(post, "author_id")), &b, hold,
+						   post, title }) != HERR_OK)
 		return r->c.err;
 	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id))) == NULL)
 		return r->c.err;
@@ -373,6 +441,7 @@ const struct route posts_routes[] = {
 	{ "GET", "/p/{id}/revisions", posts_revisions, .view = "revisions", .title = "Revisions" },
 	{ "GET", "/api/v1/posts/{id}", posts_show },
 	{ "PATCH", "/api/v1/posts/{id}", posts_edit },
+	{ "PATCH", "/api/v1/threads/{id}", posts_thread_patch },
 	{ "DELETE", "/api/v1/posts/{id}", posts_delete },
 	{ "GET", "/api/v1/posts/{id}/revisions", posts_revisions },
 };

@@ -160,6 +160,7 @@ MATRIX = {
     ("GET", "/api/v1/threads"): (PUBLIC, lambda w, r: ("/api/v1/threads", None)),
     ("POST", "/api/v1/threads"): (SIGNED, lambda w, r: ("/api/v1/threads", {"category": "general", "title": "API thread", "body": "b"})),
     ("GET", "/api/v1/threads/{id}"): (PUBLIC, lambda w, r: ("/api/v1/threads/%d" % T(w), None)),
+    ("PATCH", "/api/v1/threads/{id}"): (OWNER, lambda w, r: ("/api/v1/threads/%d" % T(w), {"title": "Renamed thread"})),
     ("POST", "/api/v1/threads/{id}/posts"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/posts" % T(w), {"body": "hi"})),
     ("POST", "/api/v1/threads/{id}/watch"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/watch" % T(w), {})),
     ("DELETE", "/api/v1/threads/{id}/watch"): (SIGNED, lambda w, r: ("/api/v1/threads/%d/watch" % T(w), None)),

@@ -232,6 +232,64 @@ def test_edits_keep_revisions(server, member, moderator, cluster):
         "SELECT action, actor_id FROM mod_log WHERE target_type = 'post' AND target_id = %s", (str(pid),))
 
 
+def test_author_renames_the_thread_and_the_revisions_keep_the_old_title(server, member, moderator, cluster):
+    # issue 16: authors could not fix their thread's title
+    t = new_thread(member, title="Teh first title", body="the body")
+    r = member.patch("/api/v1/threads/%d" % t["id"], json={"title": "  The first title  "})
+    assert r.status_code == 200, r.text
+    assert r.json()["thread"]["title"] == "The first title"
+    assert thread_json(server, t["id"])["thread"]["title"] == "The first title"
+    assert cluster.sql("SELECT slug FROM threads WHERE id = %s", (t["id"],))[0][0] == "the-first-title"
+    revs = requests.get(server.url("/api/v1/posts/%d/revisions" % t["first_post_id"])).json()["revisions"]
+    assert [(x["title"], x["body"]) for x in revs] == [("The first title", "the body"), ("Teh first title", "the body")]
+    assert revs[0]["editor"]["username"] == member.user["username"]
+    # the same title again changes nothing
+    assert member.patch("/api/v1/threads/%d" % t["id"], json={"title": "The first title"}).status_code == 200
+    # a moderator may rename it too, and that is logged
+    assert moderator.patch("/api/v1/threads/%d" % t["id"], json={"title": "Renamed by a moderator"}).status_code == 200
+    assert cluster.sql("SELECT details FROM mod_log WHERE action = 'rename_thread' AND target_id = %s",
+                       (str(t["id"]),)) == [({"from": "The first title", "to": "Renamed by a moderator"},)]
+    revs = requests.get(server.url("/api/v1/posts/%d/revisions" % t["first_post_id"])).json()["revisions"]
+    assert [x["title"] for x in revs] == ["Renamed by a moderator", "The first title", "Teh first title"]
+    page = requests.get(server.url("/p/%d/revisions" % t["first_post_id"])).text
+    assert "Title: <strong>Teh first title</strong>" in page
+    # replies' revisions carry no title
+    p = reply(member, t["id"], "a reply")
+    assert requests.get(server.url("/api/v1/posts/%d/revisions" % p["id"])).json()["revisions"][0]["title"] is None
+
+
+def test_renaming_a_thread_is_checked(server, member, moderator, cluster):
+    t = new_thread(member)
+    path = "/api/v1/threads/%d" % t["id"]
+    assert_error(member.patch(path, json={"title": "ab"}), 400, "invalid_input", "title")
+    assert_error(member.patch(path, json={"title": "x" * 201}), 400, "invalid_input", "title")
+    assert member.patch(path, json={"title": "x" * 200}).status_code == 200
+    assert_error(member.patch(path, json={}), 400, "invalid_input", "title")
+    other = make_user(server, cluster)
+    assert_error(other.patch(path, json={"title": "Hijacked title"}), 403, "forbidden")
+    assert_error(requests.patch(server.url(path), json={"title": "Anonymous title"}), 401, "unauthenticated")
+    assert_error(member.patch("/api/v1/threads/999999999", json={"title": "No such thread"}), 404, "not_found")
+    assert moderator.post("/api/v1/threads/%d/lock" % t["id"]).status_code == 200
+    assert_error(member.patch(path, json={"title": "Locked title"}), 423, "locked")
+    assert thread_json(server, t["id"])["thread"]["title"] == "x" * 200
+
+
+def test_edit_form_of_the_opening_post_renames_the_thread(server, member):
+    t = new_thread(member, title="Form title before", body="body before")
+    page = member.get("/p/%d/edit" % t["first_post_id"]).text
+    assert 'name="title"' in page and 'value="Form title before"' in page
+    r = member.post("/p/%d/edit" % t["first_post_id"],
+                    data={"csrf": member.csrf, "title": "Form title after", "body": "body after"})
+    assert r.status_code == 303, r.text
+    got = thread_json(server, t["id"])
+    assert got["thread"]["title"] == "Form title after"
+    revs = requests.get(server.url("/api/v1/posts/%d/revisions" % t["first_post_id"])).json()["revisions"]
+    assert [(x["title"], x["body"]) for x in revs] == [("Form title after", "body after"),
+                                                      ("Form title before", "body before")]
+    p = reply(member, t["id"], "a reply")
+    assert 'name="title"' not in member.get("/p/%d/edit" % p["id"]).text
+
+
 def test_others_cannot_edit_or_delete(server, member, cluster):
     t = new_thread(member)
     other = make_user(server, cluster)
