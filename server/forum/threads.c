@@ -62,9 +62,11 @@ threads_voices_decorate(json_t *voices, bool html)
 		return;
 	snprintf(buf, sizeof buf, "%.1f", share * 100.0);
 	json_object_set_new(voices, "bar_doer", json_string(buf));
-	snprintf(buf, sizeof buf, "%.1f", 100.0 - share * 100.0);
+	/* No voices is neither doers nor helpers: the bar stays neutral (bar_none). */
+	snprintf(buf, sizeof buf, "%.1f", participants ? 100.0 - share * 100.0 : 0.0);
 	json_object_set_new(voices, "bar_helper", json_string(buf));
-	json_object_set_new(voices, "summary",
+	json_object_set_new(voices, "bar_none", json_string(participants ? "0.0" : "100.0"));
+	json_object_set_new(voices, "summary", participants == 0 ? json_string("no voices yet") :
 		json_sprintf("%lld voice%s · %lld practitioner%s, %ld %%", (long long)participants,
 			     participants == 1 ? "" : "s", (long long)doers, doers == 1 ? "" : "s",
 			     lround(share * 100.0)));

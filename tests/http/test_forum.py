@@ -349,6 +349,25 @@ def test_after_two_approved_posts_an_account_is_trusted(server, member, newcomer
 
 # --- voices ---
 
+def test_a_thread_with_no_voices_draws_a_neutral_bar(server, member):
+    # issue 16: no voices drew a bar all in the helpers' colour
+    t = new_thread(member, title=unique("Voiceless "))
+    assert member.delete("/api/v1/posts/%d" % t["first_post_id"]).status_code == 204
+    assert thread_json(server, t["id"])["thread"]["voices"]["participants"] == 0
+    page = requests.get(server.url("/t/%d" % t["id"])).text
+    bar = re.search(r'<svg class="voices-bar".*?</svg>', page).group(0)
+    assert 'aria-label="No voices yet"' in bar
+    assert 'class="helper" x="0.0" y="0" width="0.0"' in bar and 'class="none" x="0" y="0" width="100.0"' in bar
+    listing = requests.get(server.url("/c/general")).text
+    row = listing[listing.index(t["title"]):]
+    mini = re.search(r'<svg class="voices-mini".*?</svg> <span class="voices-text">([^<]*)', row)
+    assert 'class="helper" x="0.0" y="0" width="0.0"' in mini.group(0) and mini.group(1) == "no voices yet"
+    # with a voice the neutral part is gone
+    t2 = new_thread(member)
+    bar = re.search(r'<svg class="voices-bar".*?</svg>', requests.get(server.url("/t/%d" % t2["id"])).text).group(0)
+    assert 'class="doer" x="0" y="0" width="100.0"' in bar and 'class="none" x="0" y="0" width="0.0"' in bar
+
+
 def test_voices_of_a_mixed_thread_are_exact(server, cluster):
     p1 = make_user(server, cluster, community_role="practitioner")
     p2 = make_user(server, cluster, community_role="practitioner")

@@ -34,7 +34,14 @@ export async function fixtures(s) {
     { body: `Thanks @${member.username}, that matches what I see.`, parent_id: opening.id },
     { cookie: admin.cookie, csrf: admin.csrf });
   if (r2.status !== 201) throw new Error(`reply: ${r2.status} ${JSON.stringify(r2.body)}`);
-  s.fixtures = { member, admin, thread };
+  // A thread with no voices: its only post was deleted.
+  const q = await s.corral.api('POST', '/api/v1/threads', {
+    category: 'general', title: 'A question nobody answered', body: 'Withdrawn.',
+  }, { cookie: admin.cookie, csrf: admin.csrf });
+  if (q.status !== 201) throw new Error(`thread: ${q.status} ${JSON.stringify(q.body)}`);
+  const d = await s.corral.api('DELETE', `/api/v1/posts/${q.body.post.id}`, undefined, { cookie: admin.cookie, csrf: admin.csrf });
+  if (d.status !== 204) throw new Error(`delete: ${d.status} ${JSON.stringify(d.body)}`);
+  s.fixtures = { member, admin, thread, voiceless: q.body.thread };
   return s.fixtures;
 }
 
@@ -78,6 +85,7 @@ export const PAGES = [
   },
   { name: 'admin', path: '/admin', as: 'admin' },
   { name: 'thread, with a pending reply', path: (f) => `/t/${f.thread.id}`, as: 'member' },
+  { name: 'thread with no voices', path: (f) => `/t/${f.voiceless.id}` },
   { name: 'new thread', path: '/new', as: 'member' },
   { name: 'voices', path: '/voices' },
   { name: 'notifications, grouped by thread', path: '/notifications', as: 'member' },

@@ -1,4 +1,6 @@
-// Every main page (lib/pages.mjs), as a person with and without JavaScript would see it:
+// Every main page (lib/pages.mjs), as a person with and without JavaScript would see it
+// (and, issue 16, the colours that carry meaning: helpers are not the amber of "waiting
+// for a moderator", and a thread with no voices draws a neutral bar):
 //   - axe-core: no serious or critical WCAG 2.0/2.1 A/AA violation and none of the structure
 //     rules (one main, one h1, headings in order, content in landmarks) in the light theme;
 //     the colour rules again in the dark theme;
@@ -77,6 +79,68 @@ describe('pages with JavaScript: axe light and dark, desktop and 360 px', () => 
       await checkLayout(page, '360 px');
     });
   }
+});
+
+/** The computed colours of what the selectors match first, as [r, g, b]. */
+async function colours(page, specs) {
+  return page.evaluate((list) => list.map(([sel, prop]) => {
+    const el = document.querySelector(sel);
+    if (!el) return null;
+    const probe = document.createElement('span');
+    probe.style.color = getComputedStyle(el)[prop];
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color.match(/[\d.]+/g).slice(0, 3).map(Number);
+    probe.remove();
+    return rgb;
+  }), specs);
+}
+
+/** Hue in degrees of an [r, g, b]. */
+function hue([r, g, b]) {
+  const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+}
+
+const hueApart = (a, b) => Math.min(Math.abs(hue(a) - hue(b)), 360 - Math.abs(hue(a) - hue(b)));
+
+describe('colours that mean something (issue 16)', () => {
+  it('the helper badge is not the amber of "waiting for a moderator", in both themes', TEST, async () => {
+    const spec = PAGES.find((p) => p.name === 'thread, with a pending reply');
+    const page = await open(s, spec, { colorScheme: 'light', viewport: DESKTOP });
+    await page.getByText('waiting for a moderator').first().waitFor();
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const [badgeText, badgeRing, waiting] = await colours(page, [
+        ['.badge.kind-helper', 'color'], ['.badge.kind-helper .badge-mark', 'borderTopColor'],
+        ['.status-under_review', 'color']]);
+      for (const [what, c] of [['helper badge text', badgeText], ['helper badge mark', badgeRing]]) {
+        assert.ok(hueApart(c, waiting) >= 60,
+          `${what} rgb(${c}) and "waiting for a moderator" rgb(${waiting}) are ${hueApart(c, waiting).toFixed(0)}° apart in hue (${scheme})`);
+      }
+    }
+  });
+
+  it('a thread with no voices draws a neutral bar, nothing in the helpers\' colour', TEST, async () => {
+    const spec = PAGES.find((p) => p.name === 'thread with no voices');
+    const page = await open(s, spec, { colorScheme: 'light', viewport: DESKTOP });
+    const bar = page.getByRole('img', { name: 'No voices yet' });
+    await bar.waitFor();
+    const drawn = await bar.evaluate((svg) => [...svg.querySelectorAll('rect')]
+      .filter((r) => r.getBBox().width > 0).map((r) => ({ cls: r.getAttribute('class'), fill: getComputedStyle(r).fill })));
+    assert.deepEqual(drawn.map((r) => r.cls), ['none'], 'only the neutral part is drawn');
+    const [helper, neutral] = await page.evaluate(() => ['var(--helper)', 'var(--border)'].map((v) => {
+      const probe = document.createElement('span');
+      probe.style.color = v;
+      document.body.append(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    }));
+    assert.equal(drawn[0].fill, neutral, 'the bar is the neutral border colour');
+    assert.notEqual(drawn[0].fill, helper);
+  });
 });
 
 describe('pages without JavaScript', () => {
