@@ -1,21 +1,26 @@
 /* render/markdown.c — Markdown to stored HTML: a linear pre-scan that refuses what would
- * make cmark 0.30 super-linear, cmark in its safe mode, then one pass over the AST for
- * mentions, IDEA-n links, the link policy and heading levels. */
+ * make cmark super-linear, cmark-gfm (GitHub-flavoured: tables, strikethrough, autolinks,
+ * task lists) in its safe mode, then one pass over the AST for mentions, IDEA-n links,
+ * the link policy and heading levels. */
 #include "render/markdown.h"
 
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "render/markdown_gfm.h"
 
-#include <cmark.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Work budgets of the pre-scan, in steps of the walks cmark 0.30 repeats (see md_guard).
- * 2*10^6 steps cost cmark under 20 ms at worst (tests/unit/test_markdown.c measures each
- * family just under them); a long ordinary post scores a few 10^4. */
-#define MD_NEST_BUDGET 2000000
+/* Work budgets of the pre-scan, in steps of the walks cmark repeats (see md_guard).
+ * 10^6 steps cost cmark-gfm 0.29 under 35 ms at worst (tests/unit/test_markdown.c measures
+ * each family just under them; cmark 0.30 took 20 ms for twice as many); a long ordinary
+ * post scores a few 10^4. */
+#define MD_NEST_BUDGET 1000000
 #define MD_BRACKET_BUDGET 2000000
 /* Deepest AST accepted. Each node inserted by the pass walks up to the root (cmark checks
  * for cycles), so depth bounds the pass; no real post nests even 20 levels. */
@@ -115,7 +120,8 @@ md_guard_prefix(const char *s, size_t n, bool *ret_blank)
 	return markers + cols / 2;
 }
 
-/* The pre-scan. cmark 0.30.2 repeats two walks whose length the input controls:
+/* The pre-scan. cmark 0.30.2, and cmark-gfm 0.29.0.gfm.6 built on an older cmark, repeat
+ * two walks whose length the input controls:
  *  - containers: every blank line walks all open list items, and every inline node cmark
  *    inserts (emphasis, link children) walks from its paragraph up to the root. Depth D
  *    with L cheap lines or inline nodes costs D*L: " -" x D then blank lines, or ">" x D
@@ -128,7 +134,8 @@ md_guard_prefix(const char *s, size_t n, bool *ret_blank)
  *    seen since the last blank line. Counting every "![", escaped or in code or not, and
  *    every ']', only over-counts cmark, so the bound holds whatever the input.
  * A paragraph never spans a blank line, so resetting there keeps both bounds. Everything
- * else cmark 0.30.2 does was measured linear up to MD_MAX_BYTES (tests/unit). */
+ * else the cmark core does was measured linear up to MD_MAX_BYTES (tests/unit); what the
+ * GitHub extensions add is md_guard_gfm's. */
 static const char *
 md_guard(const char *s, size_t n)
 {
@@ -156,7 +163,7 @@ md_guard(const char *s, size_t n)
 				brackets += images;
 				specials++;
 				break;
-			case '*': case '_': case '[': case '`': case '\\': case '&': case '<':
+			case '*': case '_': case '[': case '`': case '\\': case '&': case '<': case '~':
 				specials++;
 				break;
 			default:
@@ -351,13 +358,38 @@ md_link_text(struct md_pass *p, const char *s, size_t n)
 	return linked;
 }
 
+static cmark_syntax_extension *md_inline_ext;   /* see md_open_parent */
+
+/* A table cell of cmark-gfm's table extension takes only the inline nodes its parser
+ * makes, not the custom inline of a linked mention. While node is changed, its parent
+ * (when an extension owns it) is given md_inline_ext, which takes any inline; the
+ * parent's own extension, returned, is put back by md_close_parent before rendering. */
+static cmark_syntax_extension *
+md_open_parent(cmark_node *node)
+{
+	cmark_node *parent = cmark_node_parent(node);
+	cmark_syntax_extension *ext = parent ? cmark_node_get_syntax_extension(parent) : NULL;
+
+	if (ext != NULL)
+		md_must(cmark_node_set_syntax_extension(parent, md_inline_ext));
+	return ext;
+}
+
+static void
+md_close_parent(cmark_node *parent, cmark_syntax_extension *ext)
+{
+	if (ext != NULL)
+		md_must(cmark_node_set_syntax_extension(parent, ext));
+}
+
 /* Replace a text node by a custom inline that writes its linked HTML. One replace per
  * text node, not one insert per link, keeps the walks to the root few. */
 static void
 md_rewrite_text(struct md_pass *p, cmark_node *text)
 {
 	const char *s = cmark_node_get_literal(text);
-	cmark_node *c;
+	cmark_node *c, *parent = cmark_node_parent(text);
+	cmark_syntax_extension *ext;
 
 	if (s == NULL || !md_link_text(p, s, strlen(s)))
 		return;
@@ -366,7 +398,9 @@ md_rewrite_text(struct md_pass *p, cmark_node *text)
 		core_oom();
 	md_must(cmark_node_set_on_enter(c, p->html.data));
 	md_must(cmark_node_set_on_exit(c, ""));
+	ext = md_open_parent(text);
 	md_must(cmark_node_replace(text, c));
+	md_close_parent(parent, ext);
 	cmark_node_free(text);
 }
 
@@ -374,10 +408,12 @@ md_rewrite_text(struct md_pass *p, cmark_node *text)
 static void
 md_unwrap(cmark_node *link)
 {
-	cmark_node *child;
+	cmark_node *child, *parent = cmark_node_parent(link);
+	cmark_syntax_extension *ext = md_open_parent(link);
 
 	while ((child = cmark_node_first_child(link)) != NULL)
 		md_must(cmark_node_insert_before(link, child));
+	md_close_parent(parent, ext);
 	cmark_node_free(link);
 }
 
@@ -546,6 +582,47 @@ md_fill_refs(struct md_pass *p, struct md_out *out)
 	}
 }
 
+/* The GitHub extensions every post gets. Raw HTML stays omitted (safe mode), so the
+ * tagfilter extension has nothing to do; footnotes are not offered. */
+static const char *const md_extensions[] = { "table", "strikethrough", "autolink", "tasklist" };
+static pthread_once_t md_registered = PTHREAD_ONCE_INIT;
+
+static int
+md_any_inline(cmark_syntax_extension *ext, cmark_node *node, cmark_node_type child)
+{
+	(void)ext;
+	(void)node;
+	return ((unsigned)child & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE;
+}
+
+/* cmark-gfm keeps its extensions in a process-wide registry filled without a lock. */
+static void
+md_register(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+	if ((md_inline_ext = cmark_syntax_extension_new("corral-inline")) == NULL)
+		core_oom();
+	cmark_syntax_extension_set_can_contain_func(md_inline_ext, md_any_inline);
+}
+
+/* A parser with the extensions attached; free with cmark_parser_free, which also owns the
+ * list of extensions the HTML renderer needs (cmark_parser_get_syntax_extensions). */
+static cmark_parser *
+md_parser(void)
+{
+	cmark_parser *parser;
+
+	md_must(pthread_once(&md_registered, md_register) == 0);
+	if ((parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8)) == NULL)
+		core_oom();
+	for (size_t i = 0; i < sizeof(md_extensions) / sizeof(md_extensions[0]); i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(md_extensions[i]);
+
+		md_must(ext != NULL && cmark_parser_attach_syntax_extension(parser, ext));
+	}
+	return parser;
+}
+
 enum md_status
 md_render(const char *src, size_t len, const struct md_opts *opts, struct md_out *out,
 	  const char **ret_reason)
@@ -554,6 +631,7 @@ md_render(const char *src, size_t len, const struct md_opts *opts, struct md_out
 	struct md_pass p = { 0 };
 	struct buf html = BUF_INIT;
 	cmark_mem *mem = cmark_get_default_mem_allocator();
+	cmark_parser *parser = NULL;
 	cmark_node *doc = NULL;
 	char *raw = NULL;
 	const char *reason = NULL;
@@ -577,12 +655,14 @@ md_render(const char *src, size_t len, const struct md_opts *opts, struct md_out
 		reason = md_msg_empty;
 		goto fail;
 	}
-	if ((reason = md_guard(src, len)) != NULL) {
+	if ((reason = md_guard(src, len)) != NULL || (reason = md_guard_gfm(src, len)) != NULL) {
 		st = MD_TOO_COMPLEX;
 		goto fail;
 	}
 
-	if ((doc = cmark_parse_document(src, len, CMARK_OPT_VALIDATE_UTF8)) == NULL)
+	parser = md_parser();
+	cmark_parser_feed(parser, src, len);
+	if ((doc = cmark_parser_finish(parser)) == NULL)
 		core_oom();
 	/* cmark splits text at every '_' or '!' it tried as syntax; whole runs of text are
 	 * needed to see "@some_name" and to check the character before an '@'. */
@@ -598,7 +678,7 @@ md_render(const char *src, size_t len, const struct md_opts *opts, struct md_out
 		else
 			md_unwrap(p.work[i]);
 	}
-	if ((raw = cmark_render_html(doc, CMARK_OPT_DEFAULT)) == NULL)
+	if ((raw = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser))) == NULL)
 		core_oom();
 	out->n_links = md_add_rel(&html, raw);
 	out->html = buf_detach(&html, &out->html_len);
@@ -613,6 +693,8 @@ out:
 		mem->free(raw);
 	if (doc != NULL)
 		cmark_node_free(doc);
+	if (parser != NULL)
+		cmark_parser_free(parser);
 	free(p.work);
 	free(p.ideas);
 	buf_free(&p.html);

@@ -1,5 +1,6 @@
-/* render/markdown.h — the one Markdown pipeline of Corral: cmark in its safe mode plus a
- * pass over the AST that adds what a forum needs.
+/* render/markdown.h — the one Markdown pipeline of Corral: cmark-gfm (GitHub-flavoured
+ * Markdown: tables, ~~strikethrough~~, autolinked web and mail addresses, task lists) in
+ * its safe mode plus a pass over the AST that adds what a forum needs.
  *
  * Posts, bios, idea summaries and survey intros all go through md_render() once, at
  * write time; pages serve the stored HTML. The pass:
@@ -16,10 +17,12 @@
  * Raw HTML is never passed through (cmark's safe default; CMARK_OPT_UNSAFE is never set)
  * and input is validated as UTF-8 by us before cmark sees it.
  *
- * Debian 12's cmark 0.30 has inputs that take super-linear time (fixed in 0.31); a
- * pre-scan refuses such input with MD_TOO_COMPLEX instead of rendering it for seconds,
- * so md_render runs in time roughly linear in len for every input it accepts (measured:
- * under 20 ms for any 50 000-byte input it accepts, where bare cmark takes up to 4.4 s).
+ * Debian 12's cmark-gfm 0.29.0.gfm.6 has inputs that take super-linear time, in its
+ * cmark core (fixed in cmark 0.31) and in its table and autolink extensions (fixed in
+ * gfm.7 to gfm.13); a pre-scan refuses such input with MD_TOO_COMPLEX instead of
+ * rendering it for seconds, so md_render runs in time roughly linear in len for every
+ * input it accepts (measured: under 40 ms for any 50 000-byte input it accepts, where
+ * bare cmark-gfm takes up to 9 s).
  * Also refused with MD_TOO_COMPLEX: a parsed tree deeper than 100 levels. At most 50
  * distinct @names are looked up per post (mention_ok is never called for a refused post),
  * so a post full of unknown names cannot cost thousands of queries. */
@@ -66,7 +69,8 @@ enum md_status md_render(const char *src, size_t len, const struct md_opts *opts
 
 void md_out_free(struct md_out *out);
 
-/* The cmark version the HTML was made with, e.g. "0.30.2" (stored beside each post). */
+/* The cmark-gfm version the HTML was made with, e.g. "0.29.0.gfm.6" (stored beside each
+ * post, so posts can be re-rendered after an upgrade). */
 const char *md_version(void);
 
 #endif

@@ -22,7 +22,7 @@
  *
  * The path and depth columns are computed here exactly as the posts_set_path trigger does
  * (six base-62 digits per ancestor); when the trigger runs it overwrites them. */
-#include <cmark.h>
+#include <cmark-gfm.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * check the contracts of markdown.h, and check the HTML itself: only the tags cmark's safe
  * mode and our links produce, every author link carrying rel, no h1/h2, and no href or
  * src with a scheme outside the allow-list. A timeout here is an input the pre-scan let
- * through although cmark 0.30 is super-linear on it. */
+ * through although cmark-gfm is super-linear on it (its core or its extensions). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,8 +84,12 @@ fuzz_check_html(const char *h)
 {
 	static const char *const tags[] = {
 		"p", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h3", "h4",
-		"h5", "h6", "hr", "br", "a", "img", NULL,
+		"h5", "h6", "hr", "br", "a", "img",
+		/* the GitHub extensions: tables, strikethrough, task lists */
+		"table", "thead", "tbody", "tr", "th", "td", "del", "input", NULL,
 	};
+	static const char box[] = "<input type=\"checkbox\" disabled=\"\" />";
+	static const char checked[] = "<input type=\"checkbox\" checked=\"\" disabled=\"\" />";
 	static const char omitted[] = "<!-- raw HTML omitted -->";
 	const char *p = h, *name;
 	size_t n;
@@ -107,6 +111,13 @@ fuzz_check_html(const char *h)
 			fuzz_check_a(p);
 		if (strncmp(p, "<img src=\"", 10) == 0)
 			FUZZ_CHECK(fuzz_target_ok(p + 10, true));
+		if (n == 5 && strncmp(name, "input", 5) == 0)
+			FUZZ_CHECK(strncmp(p, box, sizeof(box) - 1) == 0 ||
+				   strncmp(p, checked, sizeof(checked) - 1) == 0);
+		if ((n == 2 && (strncmp(name, "th", 2) == 0 || strncmp(name, "td", 2) == 0)) && name[n] == ' ')
+			FUZZ_CHECK(strncmp(name + 2, " align=\"left\">", 15) == 0 ||
+				   strncmp(name + 2, " align=\"right\">", 16) == 0 ||
+				   strncmp(name + 2, " align=\"center\">", 17) == 0);
 		p++;
 	}
 }

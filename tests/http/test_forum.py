@@ -194,6 +194,45 @@ def test_markdown_is_safe(server, member, src, forbidden):
         assert f not in page
 
 
+def test_github_flavoured_markdown(server, member, cluster):
+    # issue 16: tables showed as raw pipes
+    body = ("| Tool | Cost |\n|:-----|-----:|\n| CAB | ~~3 weeks~~ 1 week |\n\n"
+            "See www.example.org and https://example.org/x.\n\n- [x] done\n- [ ] open\n\n"
+            "| <script>x</script> | [a](javascript:b) |\n|-|-|\n")
+    t = new_thread(member, body=body)
+    html = thread_json(server, t["id"])["posts"][0]["body_html"]
+    assert '<th align="left">Tool</th>' in html and '<td align="right"><del>3 weeks</del> 1 week</td>' in html
+    assert '<a rel="nofollow ugc noopener" href="http://www.example.org">www.example.org</a>' in html
+    assert '<a rel="nofollow ugc noopener" href="https://example.org/x">https://example.org/x</a>' in html
+    assert '<input type="checkbox" checked="" disabled="" /> done' in html
+    assert "<script" not in html and "javascript:" not in html
+    (version,) = cluster.sql("SELECT render_version FROM posts WHERE id = %s", (t["first_post_id"],))[0]
+    assert "gfm" in version
+    # the preview renders the same way
+    r = member.post("/api/v1/preview", json={"body": "| a |\n|---|\n| b |"})
+    assert r.status_code == 200 and "<td>b</td>" in r.json()["body_html"]
+
+
+def test_markdown_the_extensions_would_take_seconds_on_is_refused(server, member):
+    for body, message in [("|-\nt>|-\n" * 6000, "too many lines of dashes and pipes"),
+                          ("|a" * 3000 + "\n" + "|-" * 3000 + "\n", "table too large"),
+                          ("<http://s" * 5000, "web addresses run together")]:
+        r = member.post("/api/v1/threads", json={"category": "general", "title": unique("Slow "), "body": body})
+        assert_error(r, 400, "invalid_input", "body")
+        assert message in r.json()["error"]["message"], r.text
+
+
+def test_every_editor_has_a_markdown_help(server, member):
+    t = new_thread(member)
+    reply(member, t["id"], "a reply")
+    page = member.get("/t/%d" % t["id"]).text
+    # the main reply form and the inline reply box of each post
+    assert page.count('<details class="md-help"><summary>Markdown help</summary>') == 1 + 2
+    assert "<code>| a | b |</code>" in page
+    for path in ("/new", "/p/%d/edit" % t["first_post_id"], "/settings"):
+        assert '<details class="md-help">' in member.get(path).text, path
+
+
 def test_links_get_rel_and_quotes_in_titles_are_escaped(server, member):
     title = 'Say "hello" <b>bold</b> & \'bye\''
     t = new_thread(member, title=title, body="[site](https://example.org/a?b=1&c=2)")

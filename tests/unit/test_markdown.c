@@ -1,12 +1,14 @@
-/* Unit tests for render/markdown: cmark's safe mode, the link policy, mentions, IDEA-n
- * links, heading levels, input checks, and the pre-scan against cmark 0.30's super-linear
- * inputs (each family built at MD_MAX_BYTES just under and just over its limit, timed). */
+/* Unit tests for render/markdown: cmark-gfm's safe mode and its GitHub extensions (tables,
+ * strikethrough, autolinks, task lists), the link policy, mentions, IDEA-n links, heading
+ * levels, input checks, and the pre-scan against super-linear inputs of cmark and of
+ * cmark-gfm 0.29.0.gfm.6's extensions (each family built at MD_MAX_BYTES just under and
+ * just over its limit, timed). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include <cmark.h>
+#include <cmark-gfm.h>
 
 #include "render/markdown.h"
 #include "tap.h"
@@ -203,6 +205,37 @@ test_raw_html(void)
 	ok(!html_has("<!-- x --> <?php x ?> <![CDATA[x]]>", "<!-- x"), "comments and PIs dropped");
 }
 
+/* GitHub-flavoured Markdown (issue 16: tables showed as raw pipes). */
+static void
+test_gfm(void)
+{
+	char *h;
+
+	check_html("| a | b |\n|:--|--:|\n| 1 | *2* |\n",
+		   "<table>\n<thead>\n<tr>\n<th align=\"left\">a</th>\n<th align=\"right\">b</th>\n"
+		   "</tr>\n</thead>\n<tbody>\n<tr>\n<td align=\"left\">1</td>\n"
+		   "<td align=\"right\"><em>2</em></td>\n</tr>\n</tbody>\n</table>\n", "a table");
+	check_html("~~gone~~ and ~gone~", "<p><del>gone</del> and <del>gone</del></p>\n", "strikethrough");
+	check_html("see www.example.com and https://example.com/a?b=1.",
+		   "<p>see <a " REL "href=\"http://www.example.com\">www.example.com</a> and <a " REL
+		   "href=\"https://example.com/a?b=1\">https://example.com/a?b=1</a>.</p>\n", "autolinks");
+	check_html("- [ ] open\n- [x] done\n",
+		   "<ul>\n<li><input type=\"checkbox\" disabled=\"\" /> open</li>\n"
+		   "<li><input type=\"checkbox\" checked=\"\" disabled=\"\" /> done</li>\n</ul>\n",
+		   "task lists");
+	check_html("| @bob | IDEA-3 |\n|-|-|\n",
+		   "<table>\n<thead>\n<tr>\n<th><a class=\"mention\" href=\"/u/bob\">@bob</a></th>\n"
+		   "<th><a class=\"idea-ref\" href=\"/ideas/3\">IDEA-3</a></th>\n</tr>\n</thead>\n</table>\n",
+		   "mentions and ideas in a table");
+	h = render("| <script>x</script> | [a](javascript:b) |\n|-|-|\n| <img src=x onerror=y> | c |\n");
+	ok(h != NULL && strstr(h, "<script") == NULL && strstr(h, "<img") == NULL &&
+	   strstr(h, "javascript") == NULL && strstr(h, "<td>a</td>") == NULL && strstr(h, "<th>a</th>") != NULL,
+	   "raw HTML and unsafe links stay out of tables");
+	free(h);
+	ok(!html_has("javascript:alert(1) and www.javascript:x", "href=\"javascript"), "no javascript: autolink");
+	ok(strstr(md_version(), "gfm") != NULL, "the stored version says gfm (%s)", md_version());
+}
+
 static void
 test_headings(void)
 {
@@ -321,7 +354,8 @@ test_mentions(void)
 		   "<img src=\"/i.png\" alt=\"@i5j\" /> <a " REL "href=\"https://x/@k6l\">"
 		   "https://x/@k6l</a></p>\n",
 		   "no mentions in code spans, code blocks, links, images, autolinks");
-	check_html("email@example.com a_@bob 9@bob", "<p>email@example.com a_@bob 9@bob</p>\n",
+	check_html("email@example.com a_@bob 9@bob",
+		   "<p><a " REL "href=\"mailto:email@example.com\">email@example.com</a> a_@bob 9@bob</p>\n",
 		   "not after a word character");
 	check_html("@ab @abc @x-y_z (@p-q) @@zzz", "<p>@ab <a class=\"mention\" href=\"/u/abc\">"
 		   "@abc</a> <a class=\"mention\" href=\"/u/x-y_z\">@x-y_z</a> (<a class=\"mention\" "
@@ -501,6 +535,14 @@ static const struct family families[] = {
 	{ "nested lists", "- ", "a @bob\n\n", "", "b\n\n", false },
 	{ "nested emphasis", "*a ", "@bob", " a*", "\n\nc", true },
 	{ "nested images", "![", "a", "](b)", "\n\nc", true },
+	/* cmark-gfm 0.29.0.gfm.6's extensions (md_guard_gfm) */
+	{ "web addresses run together", "http://a", "", "", " a", false },
+	{ "at signs run together", "a@", "", "", " a", false },
+	{ "www run together", "www.a", "", "", " a", false },
+	{ "delimiter rows under a growing paragraph", "|-\nt>|-\n", "", "", "\n", false },
+	{ "lines, then delimiter rows", "aaaaaaaaa\n", "", "|-\n", "\n", true },
+	{ "a wide table over one-word lines", "|a", "\n", "|-", "\nxxxxx", true },
+	{ "a wide table, one row", "|a", "\n", "|-", "\n\n", true },
 };
 
 static void
@@ -599,6 +641,10 @@ test_linear_inputs(char *b)
 		"[a]: u\n", "|-\nt>|-\n", "@abcd ", "@u_v ", "IDEA-1 ", "x IDEA-12345 @bob ",
 		"[a](javascript:b) ", "[*a* _b_ `c`](data:x) ", "![a](http://x/y.png) ",
 		"[a](http://x \"t\") ", "<https://x> ", "> a\n>\n", "1. a\n   - b\n",
+		/* the GitHub extensions */
+		"~a ", "~~a~ ", "a~~", "~~~", "~", "| a |\n", "|a|b|\n|-|-|\n", "|-|\n", "|\n", "-|\n",
+		"- [ ] a\n", "- [x] ~~a~~\n", "www.a.b ", "a@b.c ", "http://a.b/c ", "http://a.b/(c) ",
+		"a.b@c.d_e ", "www.", "https://", ":// ", "@ ",
 	};
 	double ms;
 	size_t i, n, l;
@@ -654,6 +700,21 @@ test_long_post(char *b)
 		put(b, &n, "                    return m[n][o] * p_q_r - s[t] & u[v] || !w[x];\n");
 	}
 	is_int(timed(b, n, 2, &ms), MD_OK, "a long indented code block full of syntax is accepted");
+	ok(ms < MAX_MS, "and renders in %.1f ms", ms);
+	n = 0;
+	while (n + 420 <= MD_MAX_BYTES) {
+		put(b, &n, "A section title\n---------------\nThe text of the section runs on with no blank line, "
+			   "as some people write, and says what it has to say about the change board.\n");
+		put(b, &n, "Another line of it, then one more with a | pipe and - dashes in it - like this.\n");
+		put(b, &n, "And a table right under the text:\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+	}
+	is_int(timed(b, n, 2, &ms), MD_OK, "setext sections and tables with no blank lines are accepted");
+	ok(ms < MAX_MS, "and render in %.1f ms", ms);
+	n = 0;
+	put(b, &n, "| name | value |\n|------|-------|\n");
+	while (n + 12 <= MD_MAX_BYTES)
+		put(b, &n, "| k | 12 |\n");
+	is_int(timed(b, n, 2, &ms), MD_OK, "a two-column table of %zu bytes is accepted", n);
 	ok(ms < MAX_MS, "and renders in %.1f ms", ms);
 }
 
@@ -724,6 +785,7 @@ main(void)
 	test_plain();
 	test_raw_html();
 	test_headings();
+	test_gfm();
 	test_links_dropped();
 	test_links_kept();
 	test_mentions();

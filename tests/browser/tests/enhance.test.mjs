@@ -66,6 +66,22 @@ describe('with JavaScript', () => {
     await postItem(page, text).waitFor();
   });
 
+  it('the inline reply box has a Markdown help and previews a table as it is typed (issue 16)', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.admin);
+    await page.goto(`/t/${f.thread.id}`);
+    const first = page.locator('ol.posts > li.post.depth-0');
+    await first.locator('details.reply > summary').click();
+    const form = first.locator('details.reply form');
+    await form.getByLabel('Your reply', { exact: true }).fill('| Who | How often |\n|-----|----------:|\n| CAB | ~~weekly~~ daily |');
+    const preview = form.locator('.preview[aria-live="polite"]');
+    await preview.locator('.post-body table td', { hasText: 'CAB' }).waitFor();
+    assert.equal(await preview.locator('.post-body table del').innerText(), 'weekly');
+    const help = form.locator('details.md-help');
+    await help.locator('summary', { hasText: 'Markdown help' }).click();
+    await help.getByText('a table:').waitFor();
+  });
+
   it('lists threads with similar titles while the title is typed', TEST, async () => {
     const f = await fixtures(s);
     const page = await s.pageAs(f.member);
