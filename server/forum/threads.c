@@ -11,6 +11,7 @@
 #include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/search.h"
+#include "forum/thread_paging.h"
 #include "forum/threads.h"
 #include "http/http.h"
 #include "http/stream.h"
@@ -212,15 +213,17 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 			json_object_set_new(p, "is_hidden", json_boolean(state == STATE_HIDDEN));
 		}
 	}
+	if (r->html)
+		thread_paging_subtrees(posts, THREADS_INDENT_MAX);
 }
 
 enum herr
 threads_page(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
-	const struct forum_config *cfg = forum_config();
-	const char *after = http_query(r, "after");
+	const char *after = http_query(r, "after"), *next = NULL;
 	bool mod = policy_is_moderator(v), locked;
+	struct thread_window w;
 	json_t *t, *posts;
 	PGresult *res;
 	int64_t id;
@@ -239,17 +242,22 @@ threads_page(struct req *r)
 					   (long long)json_integer_value(json_object_get(t, "merged_into")));
 		return HERR_OK;
 	}
-	res = db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), after ? after : "",
-		   db_int(&r->c, cfg->page_size + 1), db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
+	if (thread_paging_window(r, id, after, &w) != 0)
+		return r->c.err;
+	res = db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w.after, db_int(&r->c, w.size + 1),
+		   db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
 	posts = db_rows_json(res);
-	if (PQntuples(res) > cfg->page_size) {
-		json_array_remove(posts, (size_t)cfg->page_size);
-		json_object_set_new(r->model, "next_page",
-				    json_string(db_str(res, cfg->page_size - 1, db_col(res, "path"))));
-	} else {
-		json_object_set_new(r->model, "next_page", json_null());
+	if (PQntuples(res) > w.size) {
+		json_array_remove(posts, (size_t)w.size);
+		next = db_str(res, w.size - 1, db_col(res, "path"));
+	}
+	json_object_set_new(r->model, "next_page", next ? json_string(next) : json_null());
+	thread_paging_model(r, id, &w, next);
+	if (thread_paging_replies(r, posts) != 0) {
+		json_decref(posts);
+		return r->c.err;
 	}
 	locked = json_is_true(json_object_get(t, "locked"));
 	threads_posts_decorate(r, posts, locked);
@@ -630,6 +638,7 @@ const struct route threads_routes[] = {
 	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
 	{ "GET", "/t/{id}/events", threads_events, .flags = ROUTE_STREAM },
 	{ "GET", "/p/{id}/fragment", threads_post_fragment, .view = "post_fragment" },
+	{ "GET", "/p/{id}", thread_paging_permalink, .view = "error" },
 	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
 	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
 	{ "GET", "/api/v1/threads", threads_index, .flags = ROUTE_CACHE },

@@ -113,16 +113,18 @@
   }
 
   /* Put li into the thread's list after its parent's last descendant (the next item at the
-   * parent's depth or above), or at the end when the parent is not on this page. Returns
-   * false when the post is on the page already. */
+   * parent's depth or above, in the list holding the parent; at the end of the parent's
+   * folded subtree when it has one), or at the end when the parent is not on this page.
+   * Returns false when the post is on the page already. */
   function placePost(list, li) {
     if (document.getElementById(li.id)) return false;
     var parent = document.getElementById('p' + li.getAttribute('data-parent'));
-    if (!parent || parent.parentNode !== list) { list.appendChild(li); return true; }
-    var depth = Number(parent.getAttribute('data-depth'));
+    if (!parent || !list.contains(parent)) { list.appendChild(li); return true; }
     var next = parent.nextElementSibling;
+    if (next && next.matches('li.subtree')) { next.querySelector('ol').appendChild(li); return true; }
+    var depth = Number(parent.getAttribute('data-depth'));
     while (next && Number(next.getAttribute('data-depth')) > depth) next = next.nextElementSibling;
-    list.insertBefore(li, next);
+    parent.parentNode.insertBefore(li, next);
     return true;
   }
 

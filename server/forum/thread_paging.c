@@ -1,0 +1,262 @@
+/* forum/thread_paging.c — see thread_paging.h. Posts stay keyset-paged on their path
+ * (?after=, what "next" links to); ?page=N jumps by finding the path that ends page N-1
+ * with an OFFSET over the thread's part of the path index, in the same statement that
+ * counts the pages. Counting and that OFFSET read every post of the thread the viewer
+ * sees, which costs little for a few thousand posts; a second cursor (?before=) would
+ * avoid it but could not give "page N of M" or a "last" link. */
+#include "forum/thread_paging.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/policy.h"
+#include "forum/posts.h"
+#include "forum/threads.h"
+
+int
+thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w)
+{
+	struct viewer *v = auth_viewer(r);
+	const char *asked = http_query(r, "page");
+	int64_t page = 0, total, before;
+	PGresult *res;
+
+	memset(w, 0, sizeof *w);
+	w->size = r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size;
+	if (asked && http_query_int(r, "page", 1, 1000000, 1, &page) != 0)
+		return -1;
+	if (page && after) {
+		http_fail(r, HERR_INVALID, "page", "Ask for a page or for the posts after a cursor, not both.");
+		return -1;
+	}
+	res = db_q(&r->c, STMT_POSTS_PAGE_STATS, db_int(&r->c, thread), after ? after : "",
+		   db_int(&r->c, page > 1 ? (page - 1) * w->size - 1 : -1), db_int(&r->c, v ? v->id : 0),
+		   policy_is_moderator(v) ? "true" : "false");
+	if (res == NULL)
+		return -1;
+	total = db_i64(res, 0, db_col(res, "total"));
+	before = db_i64(res, 0, db_col(res, "before"));
+	w->count = total > 0 ? (total + w->size - 1) / w->size : 1;
+	if (page > w->count) {
+		http_fail(r, HERR_NOT_FOUND, "page", "This thread has no such page.");
+		return -1;
+	}
+	if (page > 1) {
+		w->after = arena_strdup(r->c.arena, db_str(res, 0, db_col(res, "jump_path")));
+		w->current = page;
+	} else {
+		w->after = after ? after : "";
+		/* A cursor from the API (200 a page) need not end an HTML page: the page it
+		 * falls in is near enough for "page N of M". */
+		w->current = page == 1 ? 1 : before / w->size + 1;
+		if (w->current > w->count)
+			w->current = w->count;
+	}
+	if (db_str(res, 0, db_col(res, "newest_id")) != NULL) {
+		w->newest_id = db_i64(res, 0, db_col(res, "newest_id"));
+		w->newest_page = db_i64(res, 0, db_col(res, "newest_before")) / w->size + 1;
+	}
+	return 0;
+}
+
+static json_t *
+thread_paging_url(struct req *r, int64_t thread, int64_t page)
+{
+	if (page <= 1)
+		return json_string(arena_printf(r->c.arena, r->html ? "/t/%lld" : "/api/v1/threads/%lld",
+						(long long)thread));
+	return json_string(arena_printf(r->c.arena, r->html ? "/t/%lld?page=%lld" : "/api/v1/threads/%lld?page=%lld",
+					(long long)thread, (long long)page));
+}
+
+void
+thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w, const char *next)
+{
+	json_t *pages = json_object(), *newest = json_null();
+
+	json_object_set_new(pages, "current", json_integer(w->current));
+	json_object_set_new(pages, "count", json_integer(w->count));
+	json_object_set_new(pages, "size", json_integer(w->size));
+	json_object_set_new(pages, "first", thread_paging_url(r, thread, 1));
+	json_object_set_new(pages, "prev", w->current > 1 ? thread_paging_url(r, thread, w->current - 1) : json_null());
+	json_object_set_new(pages, "next", next ? json_string(arena_printf(r->c.arena,
+		r->html ? "/t/%lld?after=%s" : "/api/v1/threads/%lld?after=%s", (long long)thread, next)) : json_null());
+	json_object_set_new(pages, "last", thread_paging_url(r, thread, w->count));
+	if (w->newest_id) {
+		json_t *url = thread_paging_url(r, thread, w->newest_page);
+
+		newest = json_pack("{s:I,s:I,s:s++}", "id", (json_int_t)w->newest_id, "page", (json_int_t)w->newest_page,
+				   "url", json_string_value(url), "#p",
+				   arena_printf(r->c.arena, "%lld", (long long)w->newest_id));
+		json_decref(url);
+	}
+	json_object_set_new(pages, "newest", newest);
+	if (r->html) {
+		json_object_set_new(pages, "is_paged", json_boolean(w->count > 1));
+		json_object_set_new(pages, "on_first", json_boolean(w->current <= 1));
+		json_object_set_new(pages, "on_last", json_boolean(next == NULL));
+	}
+	json_object_set_new(r->model, "pages", pages);
+}
+
+/* The author shown for a post: its username, or null for a deleted one. */
+static json_t *
+thread_paging_author(json_t *post)
+{
+	json_t *name = json_object_get(json_object_get(post, "author"), "username");
+
+	return name ? json_incref(name) : json_null();
+}
+
+static int
+thread_paging_parents(struct req *r, const char *ids, json_t *far)
+{
+	struct viewer *v = auth_viewer(r);
+	PGresult *res = db_q(&r->c, STMT_POSTS_PARENTS, ids, db_int(&r->c, v ? v->id : 0),
+			     policy_is_moderator(v) ? "true" : "false");
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = db_str(res, i, 1);
+
+		json_object_set_new(far, db_str(res, i, 0), name ? json_string(name) : json_null());
+	}
+	return 0;
+}
+
+int
+thread_paging_replies(struct req *r, json_t *posts)
+{
+	json_t *here = json_object(), *far = json_object(), *p, *author;
+	struct buf ids = BUF_INIT;
+	json_int_t prev = 0;
+	char key[24];
+	size_t i;
+	int rc = 0;
+
+	/* Pass 1: which parents are on this page (earlier: tree order) and which are not. */
+	json_array_foreach(posts, i, p) {
+		json_int_t id = json_integer_value(json_object_get(p, "id"));
+		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
+
+		snprintf(key, sizeof key, "%lld", (long long)parent);
+		if (parent && parent != prev && json_object_get(here, key) == NULL)
+			buf_printf(&ids, "%s%lld", ids.len ? "," : "{", (long long)parent);
+		snprintf(key, sizeof key, "%lld", (long long)id);
+		json_object_set_new(here, key, thread_paging_author(p));
+		prev = id;
+	}
+	if (ids.len) {
+		buf_puts(&ids, "}");
+		rc = thread_paging_parents(r, ids.data, far);
+	}
+	/* Pass 2: the line itself. A parent the viewer cannot see keeps only its id. */
+	prev = 0;
+	json_array_foreach(posts, i, p) {
+		json_int_t id = json_integer_value(json_object_get(p, "id"));
+		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
+		bool on_page;
+
+		if (rc == 0 && parent && parent != prev) {
+			snprintf(key, sizeof key, "%lld", (long long)parent);
+			on_page = (author = json_object_get(here, key)) != NULL;
+			if (!on_page)
+				author = json_object_get(far, key);
+			json_object_set_new(p, "in_reply_to", json_pack("{s:I,s:O,s:o}", "id", parent,
+				"author", author ? author : json_null(),
+				"url", author == NULL ? json_null()
+				: json_string(arena_printf(r->c.arena, on_page && r->html ? "#p%lld" : "/p/%lld",
+							   (long long)parent))));
+		}
+		prev = id;
+	}
+	buf_free(&ids);
+	json_decref(here);
+	json_decref(far);
+	return rc;
+}
+
+static json_int_t
+thread_paging_depth(json_t *posts, size_t i)
+{
+	return json_integer_value(json_object_get(json_array_get(posts, i), "depth"));
+}
+
+void
+thread_paging_subtrees(json_t *posts, json_int_t indent_max)
+{
+	size_t n = json_array_size(posts), open[THREAD_HTML_PAGE_SIZE + 1], nopen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_int_t d = thread_paging_depth(posts, i);
+		json_t *p = json_array_get(posts, i), *closes;
+		size_t j = i + 1;
+		char text[32];
+
+		/* Subtrees opened by this post's ancestors' siblings end before it. */
+		if (i > 0 && nopen > 0 && thread_paging_depth(posts, open[nopen - 1]) >= d) {
+			closes = json_array();
+			while (nopen > 0 && thread_paging_depth(posts, open[nopen - 1]) >= d) {
+				json_array_append_new(closes, json_object());
+				nopen--;
+			}
+			json_object_set_new(json_array_get(posts, i - 1), "closes", closes);
+		}
+		while (j < n && thread_paging_depth(posts, j) > d)
+			j++;
+		/* The opening post's replies are the thread itself: not folded away. */
+		if (j == i + 1 || d < 1 || d >= indent_max - 1 || nopen == sizeof open / sizeof open[0])
+			continue;
+		snprintf(text, sizeof text, "%zu repl%s", j - i - 1, j - i - 1 == 1 ? "y" : "ies");
+		json_object_set_new(p, "subtree", json_pack("{s:I,s:I,s:s}", "depth", d + 1, "indent", d + 1, "text", text));
+		open[nopen++] = i;
+	}
+	if (nopen > 0) {
+		json_t *closes = json_array();
+
+		while (nopen-- > 0)
+			json_array_append_new(closes, json_object());
+		json_object_set_new(json_array_get(posts, n - 1), "closes", closes);
+	}
+}
+
+enum herr
+thread_paging_permalink(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+	enum policy_state state;
+	int64_t id, thread, before;
+	PGresult *res;
+	json_t *t;
+
+	if (http_param_id(r, "id", &id) != 0)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	state = policy_state_parse(db_str(res, 0, db_col(res, "state")));
+	/* A deleted post keeps its place in the tree, shown as a placeholder. */
+	if (state != STATE_DELETED && !policy_may_see(v, state, db_i64(res, 0, db_col(res, "author_id"))))
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	thread = db_i64(res, 0, db_col(res, "thread_id"));
+	if ((t = threads_load(r, thread)) == NULL)
+		return r->c.err;
+	json_decref(t);
+	res = db_q(&r->c, STMT_POSTS_PAGE_STATS, db_int(&r->c, thread), db_str(res, 0, db_col(res, "path")),
+		   "-1", db_int(&r->c, v ? v->id : 0), policy_is_moderator(v) ? "true" : "false");
+	if (res == NULL)
+		return r->c.err;
+	/* The posts up to and including this one: it is the before-th, 1-based. */
+	before = db_i64(res, 0, db_col(res, "before"));
+	r->status = 302;
+	if (before > THREAD_HTML_PAGE_SIZE)
+		r->location = arena_printf(r->c.arena, "/t/%lld?page=%lld#p%lld", (long long)thread,
+					   (long long)((before - 1) / THREAD_HTML_PAGE_SIZE + 1), (long long)id);
+	else
+		r->location = arena_printf(r->c.arena, "/t/%lld#p%lld", (long long)thread, (long long)id);
+	return HERR_OK;
+}

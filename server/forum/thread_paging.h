@@ -1,0 +1,40 @@
+/* forum/thread_paging.h — the pages of a long thread: where a page stands (page N of M,
+ * first/previous/next/last, the page holding the newest post), "in reply to" for replies
+ * whose parent is not the post just before them, the collapsible subtrees of the HTML view,
+ * and post permalinks (/p/{id}) that land on the page holding the post. */
+#ifndef CORRAL_FORUM_THREAD_PAGING_H
+#define CORRAL_FORUM_THREAD_PAGING_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+/* Posts per HTML page: 50 keeps a 300-reply thread's page light enough for a phone.
+ * The API keeps forum_config's page_size (200). */
+#define THREAD_HTML_PAGE_SIZE 50
+
+struct thread_window {
+	int size;                   /* posts per page in this view */
+	const char *after;          /* the posts start after this path ('' = the start) */
+	int64_t current, count;     /* page N of M */
+	int64_t newest_id, newest_page;   /* 0 when the viewer sees no post */
+};
+
+/* Where the page asked for (?page=N or ?after=path, already checked) stands; one query.
+ * Returns 0, or -1 with the request's error set (a page past the last: 404). */
+int thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w);
+/* model.pages from the window and the next page's cursor (NULL: the last page). */
+void thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w, const char *next);
+/* in_reply_to on every post whose parent is not the post before it; at most one query
+ * (the parents on earlier pages). Before the posts lose their parent_id. */
+int thread_paging_replies(struct req *r, json_t *posts);
+/* The HTML view's collapsible subtrees: a post at a depth below indent_max with replies
+ * on the page gets subtree {depth, indent, text} (its replies follow in a <details>), and
+ * the post ending subtrees gets closes: one entry per subtree it ends. Deeper posts stay
+ * flat, as their indentation does. */
+void thread_paging_subtrees(json_t *posts, json_int_t indent_max);
+/* GET /p/{id}: a redirect to the thread page holding the post, at its anchor. */
+enum herr thread_paging_permalink(struct req *r);
+
+#endif
