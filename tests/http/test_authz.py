@@ -10,7 +10,7 @@ import requests
 
 from conftest import CORRAL, PASSWORD, Client, make_user, new_thread, reply, unique
 
-OK = {200, 201, 204, 301, 303}
+OK = {200, 201, 204, 301, 302, 303}
 ROLES = ("anon", "member", "author", "moderator", "admin")
 
 # who may: the expected status per role ("ok" = any of OK)
@@ -155,6 +155,7 @@ MATRIX = {
     ("POST", "/t/{id}/unwatch"): (SIGNED, lambda w, r: ("/t/%d/unwatch" % T(w), form({}))),
     ("GET", "/t/{id}/events"): (PUBLIC, lambda w, r: ("/t/%d/events" % T(w), ("stream", None))),
     ("GET", "/p/{id}/fragment"): (PUBLIC, lambda w, r: ("/p/%d/fragment" % P(w), None)),
+    ("GET", "/p/{id}"): (PUBLIC, lambda w, r: ("/p/%d" % P(w), None)),
     ("GET", "/new"): (SIGNED, lambda w, r: ("/new", None)),
     ("POST", "/new"): (SIGNED, lambda w, r: ("/new", form({"category": "general", "title": "Form thread", "body": "b"}))),
     ("GET", "/api/v1/threads"): (PUBLIC, lambda w, r: ("/api/v1/threads", None)),
