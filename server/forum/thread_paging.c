@@ -114,7 +114,7 @@ static int
 thread_paging_parents(struct req *r, const char *ids, json_t *far)
 {
 	struct viewer *v = auth_viewer(r);
-	PGresult *res = db_q(&r->c, STMT_POSTS_PARENTS, ids, db_int(&r->c, v ? v->id : 0),
+	PGresult *res = db_q(&r->c, STMT_POSTS_PARENTS, ids, NULL, NULL, db_int(&r->c, v ? v->id : 0),
 			     policy_is_moderator(v) ? "true" : "false");
 
 	if (res == NULL)
