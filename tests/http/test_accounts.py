@@ -41,7 +41,12 @@ def test_register_refuses_bad_password_lengths(server, password):
 
 def test_register_accepts_the_password_length_bounds(server):
     assert register_raw(server, username=unique(), password="x" * 10, community_role="vendor").status_code == 201
-    assert register_raw(server, username=unique(), password="y" * 1024, community_role="vendor").status_code == 201
+    name = unique()
+    assert register_raw(server, username=name, password="y" * 1023 + "z", community_role="vendor").status_code == 201
+    # the whole 1024 bytes are the password: a prefix does not sign in, the full one does
+    session = server.url("/api/v1/session")
+    assert_error(requests.post(session, json={"username": name, "password": "y" * 1023}), 401, "unauthenticated")
+    assert requests.post(session, json={"username": name, "password": "y" * 1023 + "z"}).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["ab", "a" * 33, "bad name", "ümlaut", "a/b", "<script>", "", "dot.dot"])
@@ -215,8 +220,9 @@ def test_cookie_write_from_a_foreign_origin_is_403(server, member):
     assert_error(member.patch(path, json={"display_name": "Y"}, headers={"Origin": "https://evil.example"}),
                  403, "csrf")
     assert_error(member.patch(path, json={"display_name": "Y"}, headers={"Origin": "null"}), 403, "csrf")
+    assert requests.get(server.url("/api/v1/users/%s" % member.user["username"])).json()["user"]["display_name"] != "Y"
     ok = member.patch(path, json={"display_name": "Y"}, headers={"Origin": server.base})
-    assert ok.status_code == 200
+    assert ok.status_code == 200 and ok.json()["user"]["display_name"] == "Y"
 
 
 def test_html_forms_carry_csrf_including_anonymous_ones(server):
@@ -258,6 +264,7 @@ def test_login_form_shows_the_error_and_keeps_the_name(server, member):
 def test_logout_form_needs_csrf(server, member):
     r = member.s.post(server.url("/logout"), data={}, allow_redirects=False)
     assert r.status_code == 403
+    assert member.get("/api/v1/me").status_code == 200, "a refused sign-out ended the session"
     r = member.s.post(server.url("/logout"), data={"csrf": member.csrf}, allow_redirects=False)
     assert r.status_code == 303
     assert member.get("/api/v1/me").status_code == 401

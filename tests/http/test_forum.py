@@ -578,8 +578,12 @@ def test_home_and_category_pages_list_threads(server, member):
 
 
 def test_edit_page_for_author_only(server, member, cluster):
-    t = new_thread(member)
-    assert member.get("/p/%d/edit" % t["first_post_id"]).status_code == 200
+    w = unique("w")
+    t = new_thread(member, body="Text to *edit* & <keep> %s" % w)
+    page = member.get("/p/%d/edit" % t["first_post_id"])
+    assert page.status_code == 200
+    # the form holds the post's Markdown source (escaped), not its rendered HTML
+    assert re.search(r'<textarea id="body"[^>]*>Text to \*edit\* &amp; &lt;keep&gt; %s</textarea>' % w, page.text)
     other = make_user(server, cluster)
     assert other.get("/p/%d/edit" % t["first_post_id"]).status_code == 403
 

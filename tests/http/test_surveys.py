@@ -458,11 +458,14 @@ def test_results_are_for_moderators_while_open_and_for_everyone_after(server, cl
     for path in ("/api/v1/surveys/%d/results", "/api/v1/surveys/%d/results.csv"):
         assert_error(member.get(path % s["id"]), 403, "forbidden")
         assert_error(requests.get(server.url(path % s["id"])), 403, "forbidden")
-        assert moderator.get(path % s["id"]).status_code == 200
+    # what is shown is the results, with the one response in them
+    assert moderator.get("/api/v1/surveys/%d/results" % s["id"]).json()["respondents"]["total"] == 1
+    assert len(moderator.get("/api/v1/surveys/%d/results.csv" % s["id"]).text.splitlines()) == 3
     close(moderator, s)
-    for path in ("/api/v1/surveys/%d/results", "/api/v1/surveys/%d/results.csv"):
-        assert requests.get(server.url(path % s["id"])).status_code == 200
-    assert requests.get(server.url("/surveys/%d/results" % s["id"])).status_code == 200
+    assert requests.get(server.url("/api/v1/surveys/%d/results" % s["id"])).json()["respondents"]["total"] == 1
+    assert len(requests.get(server.url("/api/v1/surveys/%d/results.csv" % s["id"])).text.splitlines()) == 3
+    page = requests.get(server.url("/surveys/%d/results" % s["id"]))
+    assert page.status_code == 200 and s["title"] in page.text and "<svg" in page.text
     assert_error(requests.get(server.url("/api/v1/surveys/999999999/results")), 404, "not_found")
 
 
