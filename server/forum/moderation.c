@@ -303,7 +303,7 @@ moderation_decision_read(struct req *r, struct moderation_decision *d)
 		json_object_set(idea, "title", json_object_get(r->input, "idea[title]"));
 		json_object_set(idea, "summary", json_object_get(r->input, "idea[summary]"));
 		json_object_set(idea, "number", json_object_get(r->input, "idea[number]"));
-		arena_defer(r->c.arena, (void (*)(void *))json_decref, idea);
+		http_defer_json(r, idea);
 	}
 	if ((strcmp(d->action, "accept") == 0 || strcmp(d->action, "attach") == 0) && !json_is_object(idea)) {
 		http_fail(r, HERR_INVALID, "idea", "accept and attach need an idea object.");
@@ -336,7 +336,7 @@ moderation_decide(struct req *r)
 		if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
 			return r->c.err;
 		r->c.extra = json_pack("{s:o}", "decision", db_row_json(res, 0));
-		arena_defer(r->c.arena, (void (*)(void *))json_decref, r->c.extra);
+		http_defer_json(r, r->c.extra);
 		return http_fail(r, HERR_CONFLICT, NULL,
 				 arena_printf(r->c.arena, "Already decided: %s by %s.", db_str(res, 0, 3),
 					      db_str(res, 0, 6) ? db_str(res, 0, 6) : "someone"));

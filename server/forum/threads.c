@@ -288,14 +288,15 @@ int
 threads_category_input(struct req *r, int64_t *ret)
 {
 	json_t *v = json_object_get(r->input, "category");
+	const char *slug;
 	int64_t id;
 
 	if (json_is_integer(v)) {
 		*ret = json_integer_value(v);
 		return 0;
 	}
-	if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, (const char **)&v) < 0 ||
-	    (id = threads_category_id(r, (const char *)v)) < 0)
+	if (in_string(r, "category", 1, 64, IN_REQUIRED | IN_TRIM, &slug) < 0 ||
+	    (id = threads_category_id(r, slug)) < 0)
 		return -1;
 	*ret = id;
 	return 0;
@@ -455,7 +456,7 @@ threads_reply(struct req *r)
 	r->model = json_pack("{s:o}", "thread", t);
 	if (json_is_integer(json_object_get(t, "merged_into"))) {
 		r->c.extra = json_pack("{s:I}", "merged_into", json_integer_value(json_object_get(t, "merged_into")));
-		arena_defer(r->c.arena, (void (*)(void *))json_decref, r->c.extra);
+		http_defer_json(r, r->c.extra);
 		return http_fail(r, HERR_CONFLICT, NULL, "This thread was merged into another one; reply there.");
 	}
 	if ((e = policy_reply(v, threads_state(t), json_is_true(json_object_get(t, "locked")), &why)) != HERR_OK)
@@ -536,14 +537,14 @@ threads_events(struct req *r)
 
 	const char *last = http_header(r, "Last-Event-ID");
 	struct buf missed = BUF_INIT;
-	int64_t since;
+	long long since;
 	int rc;
 
 	if (http_param_id(r, "id", &id) != 0 || (t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_decref(t);
 	/* A reader that reconnects says which post it saw last: send what it missed. */
-	if (last && sscanf(last, "%lld", (long long *)&since) == 1 && since > 0) {
+	if (last && sscanf(last, "%lld", &since) == 1 && since > 0) {
 		/* Best effort, on a ctx of its own: without the backlog the stream still starts. */
 		struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid, .read_replica = r->c.read_replica };
 		PGresult *res = db_q(&quiet, STMT_POSTS_SINCE, db_int(&r->c, id), db_int(&r->c, since));

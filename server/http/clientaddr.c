@@ -56,12 +56,22 @@ int
 clientaddr_from_sockaddr(const struct sockaddr *sa, struct clientaddr *ret)
 {
 	char buf[INET6_ADDRSTRLEN];
+	/* Copied out rather than read through a cast pointer (strict aliasing). */
+	union {
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} u;
 	const void *in;
 
 	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return -1;
-	in = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
-				      : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (sa->sa_family == AF_INET) {
+		memcpy(&u.in4, sa, sizeof u.in4);
+		in = &u.in4.sin_addr;
+	} else {
+		memcpy(&u.in6, sa, sizeof u.in6);
+		in = &u.in6.sin6_addr;
+	}
 	/* Through text, so a mapped IPv4 peer of a dual-stack socket is stored as IPv4. */
 	if (inet_ntop(sa->sa_family, in, buf, sizeof buf) == NULL)
 		return -1;

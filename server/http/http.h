@@ -207,5 +207,8 @@ void http_cache_tag(struct req *r, const char *fmt, ...) __attribute__((format(p
 
 /* The model, created as an empty object on first use. */
 json_t *http_model(struct req *r);
+/* Give the request one reference of v: it is json_decref'd when the request ends. NULL is
+ * fine. */
+void http_defer_json(struct req *r, json_t *v);
 
 #endif

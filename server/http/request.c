@@ -231,6 +231,20 @@ http_model(struct req *r)
 	return r->model;
 }
 
+/* arena_defer takes void (*)(void *); calling json_decref through a cast to that type
+ * would be undefined behaviour, so the cast lives nowhere and this wrapper does the call. */
+static void
+http_json_decref(void *v)
+{
+	json_decref(v);
+}
+
+void
+http_defer_json(struct req *r, json_t *v)
+{
+	arena_defer(r->c.arena, http_json_decref, v);
+}
+
 /* --- typed input --- */
 
 static json_t *

@@ -360,8 +360,16 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	arena_free(r->c.arena);
 }
 
+/* A listening address, written as its family's struct and given to MHD as a struct
+ * sockaddr: members of one union rather than one object read through casts to the others. */
+union http_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
 static int
-http_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+http_parse_listen(const char *listen, union http_addr *ss, socklen_t *len)
 {
 	char host[256];
 	const char *colon = strrchr(listen, ':');
@@ -377,7 +385,7 @@ http_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *le
 		return -1;
 	memset(ss, 0, sizeof *ss);
 	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		struct sockaddr_in6 *s6 = &ss->in6;
 
 		host[strlen(host) - 1] = '\0';
 		s6->sin6_family = AF_INET6;
@@ -386,7 +394,7 @@ http_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *le
 			return -1;
 		*len = sizeof *s6;
 	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in *s4 = &ss->in4;
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)port);
@@ -415,7 +423,7 @@ int
 http_start(const struct http_config *cfg, struct router *routes, struct http_server **ret)
 {
 	struct http_server *srv = calloc(1, sizeof *srv);
-	struct sockaddr_storage ss;
+	union http_addr ss;
 	socklen_t sslen;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -428,7 +436,7 @@ http_start(const struct http_config *cfg, struct router *routes, struct http_ser
 		free(srv);
 		return -1;
 	}
-	if (ss.ss_family == AF_INET6)
+	if (ss.sa.sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->cfg = *cfg;
 	srv->routes = routes;
@@ -439,7 +447,7 @@ http_start(const struct http_config *cfg, struct router *routes, struct http_ser
 		return -1;
 	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_SOCK_ADDR, &ss.sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
