@@ -1,5 +1,6 @@
 /* core/ctx.h — the unit of work every layer below http/ sees: an arena, an id for the
- * log, and the one error slot of the request path.
+ * log, the one error slot of the request path (with its details: SQLSTATE, Retry-After,
+ * an extra model), whether reads may go to the replica, and the error table.
  *
  * The function that detects an error records it here once (and logs what operators need);
  * callers only pass the code up; http/ turns it into a status and an error body. */
@@ -38,8 +39,9 @@ struct ctx {
 	const char *err_field;    /* arena or static string; NULL when not about one field */
 	const char *err_msg;      /* short, user-facing */
 	int retry_after;          /* seconds, for 429/503; 0 = default */
-	char sqlstate[6];         /* of the last failed statement, "" otherwise */
-	void *extra;              /* err detail model (json_t *) for 409 etc., owned by arena */
+	char sqlstate[6];         /* of the last failed statement, "" until one fails */
+	void *extra;              /* json_t * merged into the error body (409 …); whoever sets
+				     it ties its release to the arena (http_defer_json) */
 	bool read_replica;        /* read-only statements may run on the replica */
 };
 

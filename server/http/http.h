@@ -172,7 +172,7 @@ void http_add_header(struct req *r, const char *name, const char *value);
 /* Record an error with a field and message; returns the code. */
 enum herr http_fail(struct req *r, enum herr err, const char *field, const char *msg);
 
-/* --- Typed input (http/input.c): the JSON body or the form fields --- */
+/* --- Typed input (http/request.c): the JSON body or the form fields --- */
 
 #define IN_REQUIRED 0x1u   /* absent → 400 */
 #define IN_TRIM     0x2u   /* strip leading/trailing whitespace before checking */

@@ -1,5 +1,6 @@
 /* http/parse.h — decoders for what arrives on the wire, kept free of MHD so they can be
- * unit-tested and fuzzed: urlencoded form bodies, the Cookie header, media types. */
+ * unit-tested and fuzzed: urlencoded form bodies, JSON bodies, the Cookie header, media
+ * types. */
 #ifndef CORRAL_HTTP_PARSE_H
 #define CORRAL_HTTP_PARSE_H
 

@@ -32,8 +32,9 @@ struct route {
 };
 
 /* Route flags. */
-#define ROUTE_HTML       0x01u  /* an HTML page/form route (set by the router for non-/api/) */
-#define ROUTE_NO_CSRF    0x02u  /* an unsafe method that needs no CSRF token (none so far) */
+/* Whether a route is an HTML page is not a flag: every path outside /api/ is (server.c). */
+#define ROUTE_NO_CSRF    0x02u  /* an unsafe method that needs no CSRF token (registration
+				   and sign-in: the token comes with the session they make) */
 #define ROUTE_STREAM     0x04u  /* the handler queues its own response (SSE) */
 #define ROUTE_CACHE      0x10u  /* anonymous GETs may be answered from the page cache */
 #define ROUTE_FORM       0x08u  /* a page whose form anonymous visitors submit (sign in,
