@@ -18,8 +18,9 @@ import uuid
 import pytest
 import requests
 
-# Under ASan+UBSan (script/test's second run) every allocation is several times slower:
-# time limits in tests are multiplied by this.
+# Under ASan+UBSan (script/test's second lane) every allocation is several times slower,
+# under ThreadSanitizer (--full) every memory access: time limits in tests are multiplied
+# by this.
 SLOW = 4 if os.environ.get("CORRAL_TEST_SANITIZED") else 1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -17,11 +17,12 @@
 
 /* The CPU time any accepted input may take. Under AddressSanitizer every malloc of cmark
  * (one or more per node) goes through ASan's allocator and costs about ten times more,
- * linear inputs included, so the sanitizer build checks the same shapes with more room. */
-#if defined(__SANITIZE_ADDRESS__)
+ * linear inputs included, and ThreadSanitizer instruments every memory access, so the
+ * sanitizer builds check the same shapes with more room. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define MAX_MS 400.0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define MAX_MS 400.0
 #endif
 #endif
