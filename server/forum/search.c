@@ -1,7 +1,7 @@
 /* forum/search.c — full-text search over thread titles, posts and ideas (/search,
  * /api/v1/search) and similar thread titles (/api/v1/threads/similar). Ranking, the
- * visibility rules and the headlines are SQL (db/sql/ideas.def); here the input is
- * checked and the headlines are made safe to show. */
+ * visibility rules, the filters and the headlines are SQL (db/sql/ideas.def); here the
+ * input is checked (filters: forum/search_filters.c) and the headlines made safe to show. */
 #include "forum/search.h"
 
 #include <string.h>
@@ -10,12 +10,16 @@
 #include "db/db.h"
 #include "forum/ideas_status.h"
 #include "forum/routes.h"
+#include "forum/search_filters.h"
 
 #define SEARCH_PER_PAGE 20
 #define SEARCH_MAX_PAGE 50
 #define SEARCH_Q_MAX 200          /* characters */
 #define SIMILAR_LIMIT 10
 #define SIMILAR_THRESHOLD "0.4"   /* below this, titles share a word or two, not a topic */
+
+/* What type= asks for, in the order of search_run's types[]. */
+enum search_kind { SEARCH_ALL, SEARCH_THREADS, SEARCH_POSTS, SEARCH_IDEAS };
 
 /* ts_headline's text with its \x01…\x02 markers (stripped from the text before, in SQL):
  * everything escaped, the markers and only they turned into <mark>…</mark>, balanced. */
@@ -92,11 +96,35 @@ search_result(struct req *r, PGresult *res, int row)
 	return o;
 }
 
+/* q's filters taken out and checked against the kind searched: 0 with *ret filled and the
+ * model's "filters" set, or the error recorded (400 on q). */
+static enum herr
+search_filters(struct req *r, const char *q, enum search_kind kind, struct search_filters *ret)
+{
+	json_t *shown = json_object();
+	const char *msg;
+
+	json_object_set_new(r->model, "filters", shown);
+	if (search_filters_parse(r->c.arena, q, ret, &msg) != 0)
+		return http_fail(r, HERR_INVALID, "q", msg);
+	if (*ret->words == '\0')
+		return http_fail(r, HERR_INVALID, "q", "q needs a word to search for besides its filters.");
+	if (ret->value[SEARCH_F_STATUS] && (kind == SEARCH_THREADS || kind == SEARCH_POSTS))
+		return http_fail(r, HERR_INVALID, "q", "status: finds ideas; look in ideas or in everything.");
+	if (ret->value[SEARCH_F_CATEGORY] && kind == SEARCH_IDEAS)
+		return http_fail(r, HERR_INVALID, "q", "category: finds discussions and posts; ideas have no category.");
+	for (int f = 0; f < SEARCH_F_N; f++)
+		if (ret->value[f])
+			json_object_set_new(shown, search_filter_name((enum search_filter)f), json_string(ret->value[f]));
+	return HERR_OK;
+}
+
 static enum herr
 search_run(struct req *r)
 {
 	static const char *const types[] = { "all", "threads", "posts", "ideas", NULL };
 	const char *q = search_param(r, "q"), *type = search_param(r, "type");
+	struct search_filters f;
 	json_t *results;
 	PGresult *res;
 	int64_t page;
@@ -120,8 +148,12 @@ search_run(struct req *r)
 	if (utf8_length(q, strlen(q)) > SEARCH_Q_MAX)
 		return http_fail(r, HERR_INVALID, "q", "q is at most 200 characters.");
 	json_object_set_new(r->model, "q", json_string(q));
-	res = db_q(&r->c, STMT_SEARCH, q, db_int(&r->c, SEARCH_PER_PAGE + 1),
-		   db_int(&r->c, (page - 1) * SEARCH_PER_PAGE), types[i]);
+	if (search_filters(r, q, (enum search_kind)i, &f) != HERR_OK)
+		return r->c.err;
+	res = db_q(&r->c, STMT_SEARCH, f.words, db_int(&r->c, SEARCH_PER_PAGE + 1),
+		   db_int(&r->c, (page - 1) * SEARCH_PER_PAGE), types[i],
+		   f.value[SEARCH_F_AUTHOR], f.value[SEARCH_F_CATEGORY], f.value[SEARCH_F_AFTER],
+		   f.value[SEARCH_F_BEFORE], f.value[SEARCH_F_STATUS]);
 	if (res == NULL)
 		return r->c.err;
 	results = json_array();

@@ -121,6 +121,113 @@ def test_snippets_escape_the_text_and_mark_only_real_matches(server, member):
     assert "<mark>%s</mark>" % w in page and "<script>alert" not in page and "onerror=y>" not in page
 
 
+def opening_post(cluster, thread_id):
+    return cluster.sql("SELECT id FROM posts WHERE thread_id = %s AND parent_id IS NULL", (thread_id,))[0][0]
+
+
+def test_search_lists_an_opening_post_once_as_its_thread(server, cluster, member):
+    """Issue 16: a thread whose title and opening post both matched was listed twice, as
+    the thread and as its opening post; searching everything, the thread stands for it."""
+    w = word()
+    t = new_thread(member, title="Planning %s rollouts" % w, body="Our %s rollout plan, step by step." % w)
+    opening = opening_post(cluster, t["id"])
+    answer = reply(member, t["id"], "A %s rollout of our own" % w)
+    assert hits(server, q=w) == [("thread", t["id"]), ("post", answer["id"])]
+    # looking at posts only, the opening post is a post like any other
+    assert {h[1] for h in hits(server, q=w, type="posts")} == {opening, answer["id"]}
+    assert hits(server, q=w, type="threads") == [("thread", t["id"])]
+    # an opening post whose thread's title does not match is still found, once
+    w2 = word()
+    t2 = new_thread(member, title="Something else entirely", body="Only the body says %s" % w2)
+    assert hits(server, q=w2) == [("post", opening_post(cluster, t2["id"]))]
+
+
+def test_search_filters_by_author_category_dates_and_idea_status(server, cluster, member, moderator, admin):
+    w = word()
+    slug = "incidents-%s" % word()
+    cluster.sql("INSERT INTO categories (slug, name) VALUES (%s, 'Incidents')", (slug,))
+    mine = new_thread(member, title="Major %s review" % w, body="What went wrong.", category=slug)
+    theirs = new_thread(admin, title="Minor %s review" % w, body="Nothing much.")
+    my_reply = reply(member, theirs["id"], "my %s notes" % w)
+    old = reply(admin, mine["id"], "an old %s remark" % w)
+    cluster.sql("UPDATE posts SET created_at = '2020-06-15 12:00Z' WHERE id = %s", (old["id"],))
+    planned = create_idea(moderator, "Planned %s idea" % w)
+    assert moderator.patch("/api/v1/ideas/%d" % planned["number"], json={"status": "planned"}).status_code == 200
+    fresh = create_idea(moderator, "New %s idea" % w)
+    everything = {("thread", mine["id"]), ("thread", theirs["id"]), ("post", my_reply["id"]), ("post", old["id"]),
+                  ("idea", planned["number"]), ("idea", fresh["number"])}
+    assert set(hits(server, q=w)) == everything
+    who = member.user["username"]
+    data = search(server, q="author:%s %s" % (who.upper(), w))
+    assert data["q"] == "author:%s %s" % (who.upper(), w) and data["filters"] == {"author": who.upper()}
+    assert set(hits(server, q="author:@%s %s" % (who, w))) == {("thread", mine["id"]), ("post", my_reply["id"])}
+    assert set(hits(server, q="%s author:%s" % (w, moderator.user["username"]))) == \
+        {("idea", planned["number"]), ("idea", fresh["number"])}
+    assert hits(server, q="author:nobody_%s %s" % (w[:8], w)) == []
+    # category: discussions and posts in it; ideas have none
+    assert set(hits(server, q="category:%s %s" % (slug.upper(), w))) == {("thread", mine["id"]), ("post", old["id"])}
+    assert set(hits(server, q="category:general %s" % w)) == {("thread", theirs["id"]), ("post", my_reply["id"])}
+    # dates are UTC days: after: includes its day, before: does not
+    assert hits(server, q="%s before:2020-06-15" % w) == []
+    assert hits(server, q="%s before:2020-06-16" % w) == [("post", old["id"])]
+    assert hits(server, q="%s after:2020-06-15 before:2020-06-16" % w) == [("post", old["id"])]
+    assert set(hits(server, q="%s after:2020-06-16" % w)) == everything - {("post", old["id"])}
+    # status: ideas only
+    assert hits(server, q="status:planned %s" % w) == [("idea", planned["number"])]
+    assert hits(server, q="status:new %s" % w, type="ideas") == [("idea", fresh["number"])]
+    # filters combine, and the words still have to match
+    assert hits(server, q="author:%s category:%s after:2026-01-01 %s" % (who, slug, w)) == [("thread", mine["id"])]
+    assert hits(server, q="author:%s %s" % (who, word())) == []
+    # an unknown word: is searched for like any word; a "quoted author:x" too
+    w3 = word()
+    t3 = new_thread(member, title="Read todo:%s first" % w3)
+    assert hits(server, q="todo:%s" % w3) == [("thread", t3["id"])]
+    assert search(server, q="todo:%s" % w3)["filters"] == {}
+
+
+def test_search_filters_never_show_hidden_pending_or_deleted_content(server, cluster, member, newcomer):
+    w = word()
+    t = new_thread(member, body="Visible opening post")
+    visible = reply(member, t["id"], "visible %s" % w)
+    hidden = reply(member, t["id"], "hidden %s" % w)
+    cluster.sql("UPDATE posts SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    deleted = reply(member, t["id"], "deleted %s" % w)
+    assert member.delete("/api/v1/posts/%d" % deleted["id"]).status_code == 204
+    pending = reply(newcomer, t["id"], "pending %s" % w)
+    assert pending["state"] == "pending"
+    gone = new_thread(member, title="Hidden thread %s" % w, body="its opening post %s" % w)
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (gone["id"],))
+    for q in ("author:%s %s" % (member.user["username"], w), "category:general %s" % w, "after:2000-01-01 %s" % w,
+              "before:2999-01-01 %s" % w):
+        for who in (None, member, newcomer):
+            assert hits(server, who, q=q) == [("post", visible["id"])], q
+    assert hits(server, q="author:%s %s" % (newcomer.user["username"], w)) == []
+
+
+@pytest.mark.parametrize("q,type_,message", [
+    ("author:ab x", None, "author: takes a username"),
+    ("author:a'b x", None, "author: takes a username"),
+    ("category:Bad_Slug x", None, "category: takes"),
+    ("after:2026-02-30 x", None, "after: takes a date as YYYY-MM-DD"),
+    ("before:31/01/2026 x", None, "before: takes a date as YYYY-MM-DD"),
+    ("status:shipped x", None, "status: takes an idea status"),
+    ("author:pat author:sam x", None, "author: is given twice"),
+    ("after:2026-02-01 before:2026-01-01 x", None, "after: must be an earlier day than before:"),
+    ("author:pat", None, "a word to search for besides its filters"),
+    ("status:planned x", "posts", "status: finds ideas"),
+    ("category:general x", "ideas", "ideas have no category"),
+])
+def test_search_refuses_invalid_filters_with_a_clear_message(server, q, type_, message):
+    params = {"q": q}
+    if type_:
+        params["type"] = type_
+    r = requests.get(server.url("/api/v1/search"), params=params)
+    assert_error(r, 400, "invalid_input", "q")
+    assert message in r.json()["error"]["message"]
+    page = requests.get(server.url("/search"), params=params)
+    assert page.status_code == 400 and message in page.text
+
+
 @pytest.mark.parametrize("params,field", [
     ({}, "q"),
     ({"q": ""}, "q"),
@@ -153,6 +260,11 @@ def test_search_page_works_without_javascript(server, member):
     assert '<option value="threads" selected>' in page.text and 'value="%s"' % w in page.text
     empty = requests.get(server.url("/search"))
     assert empty.status_code == 200 and 'name="q"' in empty.text and "Results for" not in empty.text
+    # the filters are explained on the page itself
+    assert all(f in empty.text for f in ("author:", "category:", "after:", "before:", "status:"))
+    filtered = requests.get(server.url("/search"), params={"q": "category:general %s" % w})
+    assert filtered.status_code == 200 and 'href="/t/%d"' % t["id"] in filtered.text
+    assert 'value="category:general %s"' % w in filtered.text
     nothing = requests.get(server.url("/search"), params={"q": word()})
     assert nothing.status_code == 200 and "Nothing found" in nothing.text
     assert requests.get(server.url("/search"), params={"q": "x" * 201}).status_code == 400

@@ -4,11 +4,14 @@
 --   -D limit=21 -D offset=0 -D kind=all
 -- Every SQL command names its statement in server/db/sql/*.def; tests/http/test_bench_sql.py
 -- checks that it is still exactly that statement.
--- helper: one of the benchmark's search terms per transaction, as wrk's paths draw them
-SELECT (:terms::text[])[1 + floor(random() * array_length(:terms::text[], 1))::int] AS term \gset
+-- helper: one of the benchmark's search terms per transaction, as wrk's paths draw them, and
+-- no filters (the empty string, as pgbench -D cannot give one)
+SELECT (:terms::text[])[1 + floor(random() * array_length(:terms::text[], 1))::int] AS term,
+'' AS author, '' AS category, '' AS after, '' AS before, '' AS status \gset
 -- statement: SEARCH
 WITH q AS (SELECT search_query(:term) AS q), h AS (SELECT h.* FROM q, search_hits(q.q, :kind,
-:limit::int + :offset::int) h ORDER BY h.rank DESC, h.type, h.id DESC LIMIT :limit::int OFFSET
+:limit::int + :offset::int, nullif(:author, ''), nullif(:category, ''), nullif(:after, '')::date,
+nullif(:before, '')::date, nullif(:status, '')) h ORDER BY h.rank DESC, h.type, h.id DESC LIMIT :limit::int OFFSET
 :offset::int) SELECT h.type, h.id, p.thread_id, coalesce(t.title, pt.title, i.title) AS title, CASE
 h.type WHEN 'thread' THEN '/t/' || h.id WHEN 'post' THEN '/t/' || p.thread_id || '#p' || h.id ELSE
 '/ideas/' || h.id END AS url, i.status, round(h.rank::numeric, 4) AS rank, coalesce(t.created_at,
