@@ -176,14 +176,41 @@ search_run(struct req *r)
 	return HERR_OK;
 }
 
+/* Why a thread is offered, for people: the words its title shares with the new one, or,
+ * sharing none (a typo, another inflection the stemmer keeps apart), its spelling. */
+static json_t *
+search_similar_why(json_t *words)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *w, *why;
+
+	if (json_array_size(words) == 0)
+		return json_string("Similar spelling");
+	buf_puts(&b, json_array_size(words) == 1 ? "Shares the word " : "Shares the words ");
+	json_array_foreach(words, i, w) {
+		if (i > 0)
+			buf_puts(&b, i + 1 == json_array_size(words) ? " and " : ", ");
+		buf_puts(&b, json_string_value(w));
+	}
+	why = json_stringn(b.data, b.len);
+	buf_free(&b);
+	return why;
+}
+
 int
 search_similar(struct req *r, const char *title, int limit, json_t **ret)
 {
 	PGresult *res = db_q(&r->c, STMT_THREADS_SIMILAR, title, db_int(&r->c, limit), SIMILAR_THRESHOLD);
+	json_t *rows, *row;
+	size_t i;
 
 	if (res == NULL)
 		return -1;
-	*ret = db_rows_json(res);
+	rows = db_rows_json(res);
+	json_array_foreach(rows, i, row)
+		json_object_set_new(row, "why", search_similar_why(json_object_get(row, "words")));
+	*ret = rows;
 	return 0;
 }
 

@@ -6,9 +6,10 @@
 
 #include "http/http.h"
 
-/* Visible threads whose titles are like title (reworded, reordered, inflected), best
- * first, at most limit: a new array [{id, title, similarity}] in *ret. 0, or -1 with the
- * error recorded. */
+/* Visible threads whose titles are like title (reworded, reordered, inflected, or sharing
+ * its significant words), best first, at most limit: a new array [{id, title, similarity,
+ * words, why}] in *ret (words: the thread's title words shared with title; why: that, as a
+ * sentence). 0, or -1 with the error recorded. */
 int search_similar(struct req *r, const char *title, int limit, json_t **ret);
 
 #endif

@@ -281,7 +281,7 @@ def test_similar_threads_are_found_for_a_reworded_title(server, cluster, member)
     assert r.status_code == 200, r.text
     found = r.json()
     assert isinstance(found, list) and found
-    assert all(set(x) == {"id", "title", "similarity"} for x in found)
+    assert all(set(x) == {"id", "title", "similarity", "words", "why"} for x in found)
     ids = [x["id"] for x in found]
     assert same["id"] in ids and other["id"] not in ids and hidden["id"] not in ids
     assert found[ids.index(same["id"])]["similarity"] >= 0.9
@@ -292,6 +292,41 @@ def test_similar_threads_are_found_for_a_reworded_title(server, cluster, member)
     assert other["id"] in [x["id"] for x in typo.json()]
     unrelated = requests.get(server.url("/api/v1/threads/similar"), params={"title": word() + " " + word()})
     assert unrelated.status_code == 200 and unrelated.json() == []
+
+
+def test_similar_threads_include_a_short_title_whose_words_a_long_title_shares(server, cluster, member):
+    """Issue 16: trigram similarity missed a short existing title inside a long new one (the
+    long title's many other trigrams dilute it below the cut); its significant words find it,
+    and each suggestion says why it is offered."""
+    w = word()
+    short = new_thread(member, title="CAB %s meeting agenda" % w)
+    one_word = new_thread(member, title="Weekly %s" % word())   # shares a single word: not enough
+    hidden = new_thread(member, title="Agenda of the CAB %s meeting" % w)
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    long_title = ("What should go on the agenda of our weekly CAB %s meeting when infrastructure changes, "
+                  "releases and patches pile up across teams" % w)
+    # the trigram measure alone stays below the 0.4 cut
+    assert cluster.sql("SELECT greatest(similarity(search_title_key(%s), search_title_key(%s)), similarity(%s, %s))",
+                       (short["title"], long_title, short["title"], long_title))[0][0] < 0.4
+    r = requests.get(server.url("/api/v1/threads/similar"), params={"title": long_title})
+    assert r.status_code == 200, r.text
+    by = {x["id"]: x for x in r.json()}
+    assert short["id"] in by and hidden["id"] not in by and one_word["id"] not in by
+    found = by[short["id"]]
+    assert 0.4 <= found["similarity"] <= 1
+    assert found["words"] == ["CAB", w, "meeting", "agenda"]
+    assert found["why"] == "Shares the words CAB, %s, meeting and agenda" % w
+    # a misspelt word is no shared word; a title sharing none is offered for its spelling
+    typo = requests.get(server.url("/api/v1/threads/similar"), params={"title": "CAB %s meeting agendaa" % w}).json()
+    assert [x["why"] for x in typo if x["id"] == short["id"]] == ["Shares the words CAB, %s and meeting" % w]
+    spelt = new_thread(member, title="Licence renewels")
+    other = requests.get(server.url("/api/v1/threads/similar"), params={"title": "License renewals"}).json()
+    assert [(x["words"], x["why"]) for x in other if x["id"] == spelt["id"]] == [([], "Similar spelling")]
+    # and the preview of the new-thread form lists it with the reason
+    form = {"csrf": member.csrf, "category": "general", "title": long_title, "body": "Ideas?", "preview": "1"}
+    page = member.s.post(server.url("/new"), data=form, allow_redirects=False)
+    assert page.status_code == 200 and 'href="/t/%d"' % short["id"] in page.text
+    assert "Shares the words CAB, %s, meeting and agenda" % w in page.text
 
 
 @pytest.mark.parametrize("params", [{}, {"title": ""}, {"title": "  "}, {"title": "x" * 201}])

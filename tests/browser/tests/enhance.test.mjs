@@ -82,7 +82,7 @@ describe('with JavaScript', () => {
     await help.getByText('a table:').waitFor();
   });
 
-  it('lists threads with similar titles while the title is typed', TEST, async () => {
+  it('lists threads with similar titles, and why, while the title is typed', TEST, async () => {
     const f = await fixtures(s);
     const page = await s.pageAs(f.member);
     await page.goto('/new');
@@ -92,6 +92,9 @@ describe('with JavaScript', () => {
     const link = similar.getByRole('link', { name: 'Who attends your change advisory board?' });
     await link.waitFor();
     assert.equal(await link.getAttribute('href'), `/t/${f.thread.id}`);
+    // …with why it is offered: the words the titles share
+    const item = similar.getByRole('listitem').filter({ hasText: 'Who attends your change advisory board?' });
+    await item.getByText('Shares the words attends, change, advisory and board').waitFor();
     // Too short a title lists nothing.
     await title.fill('Wh');
     await similar.getByRole('link').first().waitFor({ state: 'detached' });

@@ -1,6 +1,6 @@
 /* similar.js — while a title is typed on the new-thread form (input[data-similar]), the
- * discussions with similar titles are listed under it (GET /api/v1/threads/similar), so a
- * duplicate is caught before it is posted. Without JavaScript the form's preview button
+ * discussions with similar titles are listed under it (GET /api/v1/threads/similar), each
+ * with why it is offered, so a duplicate is caught before it is posted. Without JavaScript the form's preview button
  * lists them. */
 (function () {
   'use strict';
@@ -32,6 +32,13 @@
       a.href = '/t/' + encodeURIComponent(t.id);
       a.textContent = t.title;
       li.appendChild(a);
+      if (t.why) {   /* the words the titles share, or "Similar spelling" */
+        var why = document.createElement('span');
+        why.className = 'muted similar-why';
+        why.textContent = '— ' + t.why;
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(why);
+      }
       ul.appendChild(li);
     });
     box.appendChild(p);
