@@ -188,6 +188,7 @@ moderation_queue(struct req *r)
 
 struct moderation_decision {
 	int64_t item, moderator, post, author, thread;
+	int64_t seen_version;   /* the post's revision count the moderator saw; 0 = not said */
 	int moderator_role;
 	const char *action, *reason, *until, *kind;
 	json_t *idea_in, *idea_out;
@@ -246,11 +247,12 @@ moderation_decide_tx(struct ctx *c, void *arg)
 	d->idea_out = NULL;
 	res = db_qx(c, STMT_QUEUE_DECIDE,
 		    DB_EXPECT({ "23514", HERR_INVALID, "action", "That decision does not belong to this queue." }),
-		    db_int(c, d->item), db_int(c, d->moderator), d->action, d->reason);
+		    db_int(c, d->item), db_int(c, d->moderator), d->action, d->reason,
+		    d->seen_version ? db_int(c, d->seen_version) : NULL);
 	if (res == NULL)
 		return c->err;
 	if (PQntuples(res) == 0)
-		return HERR_CONFLICT;   /* decided already: the caller shows the winner */
+		return HERR_CONFLICT;   /* decided already or stale: the caller says which */
 	d->kind = arena_strdup(c->arena, db_str(res, 0, 0));
 	d->post = db_i64(res, 0, 1);
 	if ((post = db_q(c, STMT_POST_GET, db_int(c, d->post))) == NULL)
@@ -275,7 +277,8 @@ moderation_decision_read(struct req *r, struct moderation_decision *d)
 	json_t *idea;
 
 	if (in_enum(r, "action", actions, IN_REQUIRED, &d->action) < 0 ||
-	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &d->reason) < 0)
+	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &d->reason) < 0 ||
+	    in_int(r, "seen_version", 1, INT32_MAX, IN_NULLABLE, &d->seen_version) < 0)
 		return -1;
 	if (strcmp(d->action, "suspend") == 0) {
 		static const char until_msg[] = "until must be a time in the future (RFC 3339).";
@@ -313,6 +316,41 @@ moderation_decision_read(struct req *r, struct moderation_decision *d)
 	return 0;
 }
 
+/* The decision was refused: someone decided first (say who, what and why), or the post
+ * is not what the moderator saw. */
+static enum herr
+moderation_refused(struct req *r, const struct moderation_decision *d)
+{
+	enum policy_state state;
+	const char *why;
+	PGresult *res;
+
+	if ((res = db_q(&r->c, STMT_QUEUE_ITEM_POST, db_int(&r->c, d->item))) == NULL)
+		return r->c.err;
+	if (!db_bool(res, 0, 0)) {
+		state = policy_state_parse(db_str(res, 0, 1));
+		if (state == STATE_DELETED)
+			why = "The post was deleted (by its author or a moderator) after it was queued; there is "
+			      "nothing left to decide.";
+		else if (d->seen_version && db_i64(res, 0, 2) != d->seen_version)
+			why = "The post was edited since you opened the queue; review it again.";
+		else
+			why = arena_printf(r->c.arena, "The post is %s now, no longer waiting for approval.",
+					   policy_state_name(state));
+		r->c.extra = json_pack("{s:{s:s,s:I}}", "post", "state", policy_state_name(state), "version",
+				       (json_int_t)db_i64(res, 0, 2));
+		http_defer_json(r, r->c.extra);
+		return http_fail(r, HERR_CONFLICT, NULL, why);
+	}
+	if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d->item))) == NULL)
+		return r->c.err;
+	r->c.extra = json_pack("{s:o}", "decision", db_row_json(res, 0));
+	http_defer_json(r, r->c.extra);
+	return http_fail(r, HERR_CONFLICT, NULL,
+			 arena_printf(r->c.arena, "Already decided: %s by %s.", db_str(res, 0, 3),
+				      db_str(res, 0, 6) ? db_str(res, 0, 6) : "someone"));
+}
+
 static enum herr
 moderation_decide(struct req *r)
 {
@@ -331,16 +369,8 @@ moderation_decide(struct req *r)
 	d.moderator = auth_viewer(r)->id;
 	d.moderator_role = auth_viewer(r)->role;
 	e = db_transaction(&r->c, moderation_decide_tx, &d);
-	if (e == HERR_CONFLICT && r->c.err == HERR_OK) {
-		/* Someone decided first: say who, what and why. */
-		if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
-			return r->c.err;
-		r->c.extra = json_pack("{s:o}", "decision", db_row_json(res, 0));
-		http_defer_json(r, r->c.extra);
-		return http_fail(r, HERR_CONFLICT, NULL,
-				 arena_printf(r->c.arena, "Already decided: %s by %s.", db_str(res, 0, 3),
-					      db_str(res, 0, 6) ? db_str(res, 0, 6) : "someone"));
-	}
+	if (e == HERR_CONFLICT && r->c.err == HERR_OK)
+		return moderation_refused(r, &d);
 	if (e != HERR_OK)
 		return r->c.err != HERR_OK ? r->c.err : http_fail(r, e, NULL, NULL);
 	if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, d.item))) == NULL)
