@@ -382,15 +382,89 @@ moderation_decide(struct req *r)
 	return HERR_OK;
 }
 
+/* --- hiding a post from the post itself --- */
+
+struct moderation_hide {
+	int64_t post, moderator, thread;
+	bool hide;
+	const char *reason;
+};
+
+static enum herr
+moderation_hide_tx(struct ctx *c, void *arg)
+{
+	struct moderation_hide *h = arg;
+	PGresult *res;
+	int64_t author;
+
+	/* Conditional: a post deleted (or hidden by another moderator) meanwhile is left alone. */
+	res = db_q(c, STMT_POST_SET_STATE_FROM, db_int(c, h->post), h->hide ? "hidden" : "visible",
+		   h->hide ? "{visible,pending}" : "{hidden}");
+	if (res == NULL)
+		return c->err;
+	if (PQntuples(res) == 0)
+		return ctx_fail(c, HERR_CONFLICT, NULL,
+				h->hide ? "The post is hidden or deleted already." : "The post is not hidden.");
+	h->thread = db_i64(res, 0, 0);
+	author = db_i64(res, 0, 1);
+	if (modlog_add(c, h->moderator, h->hide ? "hide_post" : "unhide_post", "post", db_int(c, h->post),
+		       h->reason, NULL) != 0)
+		return c->err;
+	if (h->hide && author != h->moderator &&
+	    moderation_notify(c, author, h->moderator, h->thread, h->post,
+			      arena_printf(c->arena, "A moderator hid your post: %s", h->reason)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+/* POST /api/v1/posts/{id}/hide {reason} and /unhide {reason?}: moderators, from the post. */
+static enum herr
+moderation_hide_post(struct req *r, bool hide)
+{
+	struct moderation_hide h = { .hide = hide };
+	PGresult *post;
+
+	if (auth_require(r, ROLE_MODERATOR) != 0 || http_param_id(r, "id", &h.post) != 0 ||
+	    in_string(r, "reason", 1, 1000, IN_TRIM | (hide ? IN_REQUIRED : IN_NULLABLE), &h.reason) < 0)
+		return r->c.err;
+	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, h.post))) == NULL)
+		return r->c.err;
+	if (PQntuples(post) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	h.moderator = auth_viewer(r)->id;
+	if (db_transaction(&r->c, moderation_hide_tx, &h) != HERR_OK)
+		return r->c.err;
+	r->model = json_pack("{s:{s:I,s:I,s:s}}", "post", "id", (json_int_t)h.post, "thread_id",
+			     (json_int_t)h.thread, "state", hide ? "hidden" : "visible");
+	r->location = arena_printf(r->c.arena, "/t/%lld#p%lld", (long long)h.thread, (long long)h.post);
+	return HERR_OK;
+}
+
+static enum herr
+moderation_hide(struct req *r)
+{
+	return moderation_hide_post(r, true);
+}
+
+static enum herr
+moderation_unhide(struct req *r)
+{
+	return moderation_hide_post(r, false);
+}
+
 const struct route moderation_routes[] = {
 	{ "GET", "/mod", moderation_queue, .view = "mod", .title = "Moderation" },
 	{ "POST", "/mod/queue/{item}/decision", moderation_decide, .view = "mod", .title = "Moderation",
 	  .page = moderation_queue },
 	{ "POST", "/p/{id}/flag", moderation_flag, .view = "error" },
 	{ "POST", "/p/{id}/nominate", moderation_nominate, .view = "error" },
+	{ "POST", "/p/{id}/hide", moderation_hide, .view = "error" },
+	{ "POST", "/p/{id}/unhide", moderation_unhide, .view = "error" },
 	{ "GET", "/api/v1/mod/queue", moderation_queue },
 	{ "POST", "/api/v1/mod/queue/{item}/decision", moderation_decide },
 	{ "POST", "/api/v1/posts/{id}/flags", moderation_flag },
 	{ "POST", "/api/v1/posts/{id}/nominations", moderation_nominate },
+	{ "POST", "/api/v1/posts/{id}/hide", moderation_hide },
+	{ "POST", "/api/v1/posts/{id}/unhide", moderation_unhide },
 };
 const size_t moderation_routes_n = ROUTES_N(moderation_routes);

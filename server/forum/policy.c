@@ -111,6 +111,18 @@ policy_can_flag(const struct viewer *v, enum policy_state post, int64_t author_i
 	return v && v->id != author_id && !v->suspended && post == STATE_VISIBLE;
 }
 
+bool
+policy_can_hide(const struct viewer *v, enum policy_state post)
+{
+	return policy_is_moderator(v) && (post == STATE_VISIBLE || post == STATE_PENDING);
+}
+
+bool
+policy_can_unhide(const struct viewer *v, enum policy_state post)
+{
+	return policy_is_moderator(v) && post == STATE_HIDDEN;
+}
+
 /* --- holding new posts back --- */
 
 const char *

@@ -57,6 +57,11 @@ bool policy_can_edit(const struct viewer *v, enum policy_state post, int64_t aut
  * visible. */
 bool policy_can_flag(const struct viewer *v, enum policy_state post, int64_t author_id);
 
+/* Does a page offer v (a moderator) hiding a post in state post? Visible and pending posts. */
+bool policy_can_hide(const struct viewer *v, enum policy_state post);
+/* Does a page offer v (a moderator) unhiding a post in state post? Hidden posts. */
+bool policy_can_unhide(const struct viewer *v, enum policy_state post);
+
 /* --- holding new posts back --- */
 
 /* Why a new post waits for a moderator. */

@@ -211,6 +211,9 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 			json_object_set_new(p, "is_deleted", json_boolean(state == STATE_DELETED));
 			json_object_set_new(p, "is_pending", json_boolean(state == STATE_PENDING));
 			json_object_set_new(p, "is_hidden", json_boolean(state == STATE_HIDDEN));
+			json_object_set_new(p, "mod_hide", json_boolean(policy_can_hide(v, state)));
+			json_object_set_new(p, "mod_unhide", json_boolean(policy_can_unhide(v, state)));
+			json_object_set_new(p, "mod_delete", json_boolean(policy_is_moderator(v) && state != STATE_DELETED));
 		}
 	}
 	if (r->html)

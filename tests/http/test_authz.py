@@ -56,6 +56,11 @@ class World:
         p = reply(Client(self.server).register(), t["id"], "waiting")
         return self.cluster.sql("SELECT id FROM queue_items WHERE post_id = %s", (p["id"],))[0][0]
 
+    def hidden_post(self):
+        t, p = self.post()
+        self.cluster.sql("UPDATE posts SET state = 'hidden' WHERE id = %s", (p["id"],))
+        return p["id"]
+
     def token(self):
         return self.author.post("/api/v1/tokens", json={"name": "t"}).json()["api_token"]["id"]
 
@@ -169,10 +174,14 @@ MATRIX = {
     ("GET", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), None)),
     ("POST", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), form({"body": "edited"}))),
     ("POST", "/p/{id}/delete"): (OWNER, lambda w, r: ("/p/%d/delete" % P(w), form({}))),
+    ("POST", "/p/{id}/hide"): (MOD, lambda w, r: ("/p/%d/hide" % P(w), form({"reason": "r"}))),
+    ("POST", "/p/{id}/unhide"): (MOD, lambda w, r: ("/p/%d/unhide" % w.hidden_post(), form({}))),
     ("GET", "/p/{id}/revisions"): (PUBLIC, lambda w, r: ("/p/%d/revisions" % P(w), None)),
     ("GET", "/api/v1/posts/{id}"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
     ("PATCH", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), {"body": "edited"})),
     ("DELETE", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
+    ("POST", "/api/v1/posts/{id}/hide"): (MOD, lambda w, r: ("/api/v1/posts/%d/hide" % P(w), {"reason": "r"})),
+    ("POST", "/api/v1/posts/{id}/unhide"): (MOD, lambda w, r: ("/api/v1/posts/%d/unhide" % w.hidden_post(), {})),
     ("GET", "/api/v1/posts/{id}/revisions"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d/revisions" % P(w), None)),
     ("GET", "/notifications"): (SIGNED, lambda w, r: ("/notifications", None)),
     ("POST", "/notifications/read"): (SIGNED, lambda w, r: ("/notifications/read", form({}))),

@@ -107,3 +107,64 @@ def test_approving_what_the_moderator_saw_still_publishes(server, member, modera
     assert set(public_everywhere(server, t["id"], p["id"], w)) == {"thread api", "thread page", "post api",
                                                                     "search", "feed"}
     assert_error(decide(moderator, it["id"], "approve"), 409, "conflict")  # decided: the old answer
+
+
+# --- (7) moderating a post from the post itself ---
+
+def modlog_entries(client):
+    r = client.get("/api/v1/mod/log")
+    assert r.status_code == 200, r.text
+    return r.json()["entries"]
+
+
+def test_a_moderator_hides_and_unhides_a_post_from_the_api_logged(server, member, moderator):
+    w = word()
+    t = new_thread(member)
+    p = reply(member, t["id"], "rude words %s" % w)
+    url = "/api/v1/posts/%d" % p["id"]
+    assert_error(member.post(url + "/hide", json={"reason": "x"}), 403, "forbidden")
+    assert_error(requests.post(server.url(url + "/hide"), json={"reason": "x"}), 401, "unauthenticated")
+    assert_error(moderator.post(url + "/hide", json={}), 400, "invalid_input", "reason")
+    assert_error(moderator.post("/api/v1/posts/999999999/hide", json={"reason": "x"}), 404, "not_found")
+    r = moderator.post(url + "/hide", json={"reason": "personal attack"})
+    assert r.status_code == 200 and r.json()["post"]["state"] == "hidden", r.text
+    assert public_everywhere(server, t["id"], p["id"], w) == []
+    assert_error(moderator.post(url + "/hide", json={"reason": "again"}), 409, "conflict")
+    n = [n for n in member.get("/api/v1/notifications").json()["notifications"] if n["kind"] == "moderation"]
+    assert n and "personal attack" in n[0]["message"]
+    top = modlog_entries(member)[0]
+    assert (top["action"], top["target_type"], top["target_id"], top["reason"]) == \
+        ("hide_post", "post", str(p["id"]), "personal attack")
+    r = moderator.post(url + "/unhide", json={})
+    assert r.status_code == 200 and r.json()["post"]["state"] == "visible", r.text
+    assert "post api" in public_everywhere(server, t["id"], p["id"], w)
+    assert_error(moderator.post(url + "/unhide", json={}), 409, "conflict")
+    assert modlog_entries(member)[0]["action"] == "unhide_post"
+    # and the existing DELETE is the moderator's delete, logged too
+    assert moderator.delete(url).status_code == 204
+    top = modlog_entries(member)[0]
+    assert (top["action"], top["target_id"]) == ("delete_post", str(p["id"]))
+    assert_error(moderator.post(url + "/hide", json={"reason": "x"}), 409, "conflict")  # deleted stays deleted
+
+
+def test_moderator_controls_on_each_post_of_the_thread_page(server, member, moderator):
+    t = new_thread(member)
+    p = reply(member, t["id"], "a post to moderate")
+    page = moderator.get("/t/%d" % t["id"]).text
+    for action in ("hide", "delete"):
+        assert 'action="/p/%d/%s"' % (p["id"], action) in page
+    assert 'action="/p/%d/unhide"' % p["id"] not in page
+    assert 'action="/p/%d/hide"' % p["id"] not in member.get("/t/%d" % t["id"]).text
+    form = lambda path, **data: moderator.s.post(server.url(path), allow_redirects=False,
+                                                 data=dict(csrf=moderator.csrf, **data))
+    r = form("/p/%d/hide" % p["id"], reason="off topic")
+    assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
+    page = moderator.get("/t/%d" % t["id"]).text
+    assert 'action="/p/%d/unhide"' % p["id"] in page and 'action="/p/%d/hide"' % p["id"] not in page
+    r = form("/p/%d/unhide" % p["id"])
+    assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
+    r = form("/p/%d/delete" % p["id"])
+    assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
+    assert [e["action"] for e in modlog_entries(member)[:3]] == ["delete_post", "unhide_post", "hide_post"]
+    r = moderator.s.post(server.url("/p/%d/hide" % p["id"]), allow_redirects=False, data={"reason": "x"})
+    assert r.status_code == 403  # no csrf token

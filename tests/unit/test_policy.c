@@ -87,6 +87,20 @@ can_flag(const struct viewer *v, enum policy_state s, int64_t author)
 	return policy_can_flag(v, s, author);
 }
 
+static bool
+can_hide(const struct viewer *v, enum policy_state s, int64_t author)
+{
+	(void)author;
+	return policy_can_hide(v, s);
+}
+
+static bool
+can_unhide(const struct viewer *v, enum policy_state s, int64_t author)
+{
+	(void)author;
+	return policy_can_unhide(v, s);
+}
+
 static void
 test_tables(void)
 {
@@ -95,11 +109,15 @@ test_tables(void)
 	static const char *const edit[POLICY_STATES] = { "0101111", "0101111", "0101111", "0000000" };
 	static const char *const edit_locked[POLICY_STATES] = { "0001111", "0001111", "0001111", "0000000" };
 	static const char *const flag[POLICY_STATES] = { "0010101", "0000000", "0000000", "0000000" };
+	static const char *const hide[POLICY_STATES] = { "0001111", "0001111", "0000000", "0000000" };
+	static const char *const unhide[POLICY_STATES] = { "0000000", "0000000", "0001111", "0000000" };
 
 	check_table("may see", may_see_alone, see);
 	check_table("can edit", can_edit_open, edit);
 	check_table("can edit (locked)", can_edit_locked, edit_locked);
 	check_table("can flag", can_flag, flag);
+	check_table("can hide", can_hide, hide);
+	check_table("can unhide", can_unhide, unhide);
 }
 
 /* A post is seen only when its thread is seen too, both judged with the post's author. */
