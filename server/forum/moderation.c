@@ -228,7 +228,7 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 		return HERR_OK;
 	}
 	if (strcmp(d->action, "delete") == 0)
-		return db_q(c, STMT_POST_SET_STATE, post, "deleted") ? HERR_OK : c->err;
+		return db_q(c, STMT_POST_DELETE, post, db_int(c, d->moderator)) ? HERR_OK : c->err;
 	if (strcmp(d->action, "accept") == 0)
 		return ideas_accept_nomination(c, d->moderator, d->post, d->idea_in, &d->idea_out) == 0 ? HERR_OK : c->err;
 	if (strcmp(d->action, "attach") == 0)

@@ -111,6 +111,27 @@ policy_can_flag(const struct viewer *v, enum policy_state post, int64_t author_i
 	return v && v->id != author_id && !v->suspended && post == STATE_VISIBLE;
 }
 
+enum herr
+policy_restore(const struct viewer *v, int64_t author_id, bool by_author, bool recent, bool locked,
+	       const char **ret_why)
+{
+	enum herr e;
+
+	/* The same rules as changing the post, which stop at its being deleted. */
+	if ((e = policy_change(v, STATE_VISIBLE, author_id, locked, ret_why)) != HERR_OK ||
+	    policy_is_moderator(v))
+		return e;
+	if (!by_author) {
+		*ret_why = "A moderator deleted this post; only a moderator can restore it.";
+		return HERR_FORBIDDEN;
+	}
+	if (!recent) {
+		*ret_why = "A post can be restored for 24 hours after it was deleted; that time is over.";
+		return HERR_FORBIDDEN;
+	}
+	return HERR_OK;
+}
+
 bool
 policy_can_hide(const struct viewer *v, enum policy_state post)
 {

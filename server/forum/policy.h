@@ -57,6 +57,13 @@ bool policy_can_edit(const struct viewer *v, enum policy_state post, int64_t aut
  * visible. */
 bool policy_can_flag(const struct viewer *v, enum policy_state post, int64_t author_id);
 
+/* May v (signed in: the caller checked) restore a deleted post by author_id? Moderators
+ * always; its author while not suspended, the thread open, when the author deleted it
+ * (by_author) and within the restore window (recent). HERR_OK, or HERR_FORBIDDEN /
+ * HERR_LOCKED with *ret_why set. */
+enum herr policy_restore(const struct viewer *v, int64_t author_id, bool by_author, bool recent, bool locked,
+			 const char **ret_why);
+
 /* Does a page offer v (a moderator) hiding a post in state post? Visible and pending posts. */
 bool policy_can_hide(const struct viewer *v, enum policy_state post);
 /* Does a page offer v (a moderator) unhiding a post in state post? Hidden posts. */

@@ -321,7 +321,7 @@ posts_delete_tx(struct ctx *c, void *arg)
 	struct req *r = p->r;
 	int64_t id = p->id;
 
-	if (db_q(c, STMT_POST_SET_STATE, db_int(c, id), "deleted") == NULL ||
+	if (db_q(c, STMT_POST_DELETE, db_int(c, id), db_int(c, auth_viewer(r)->id)) == NULL ||
 	    (auth_viewer(r)->id != p->author &&
 	     modlog_add(c, auth_viewer(r)->id, "delete_post", "post", db_int(c, id), NULL, NULL) != 0))
 		return c->err;
@@ -404,6 +404,64 @@ posts_delete(struct req *r)
 	return HERR_OK;
 }
 
+struct posts_restore {
+	int64_t post, viewer, author;
+	const char *state;   /* the state it went back to */
+};
+
+static enum herr
+posts_restore_tx(struct ctx *c, void *arg)
+{
+	struct posts_restore *p = arg;
+	PGresult *res = db_q(c, STMT_POST_RESTORE, db_int(c, p->post));
+
+	if (res == NULL)
+		return c->err;
+	if (PQntuples(res) == 0)
+		return ctx_fail(c, HERR_CONFLICT, NULL, "The post is not deleted.");
+	p->state = arena_strdup(c->arena, db_str(res, 0, 0));
+	if (p->viewer != p->author &&
+	    modlog_add(c, p->viewer, "restore_post", "post", db_int(c, p->post), NULL,
+		       json_pack("{s:s}", "state", p->state)) != 0)
+		return c->err;
+	return HERR_OK;
+}
+
+/* POST /api/v1/posts/{id}/restore: undo a delete, back to the state the post had. */
+static enum herr
+posts_restore(struct req *r)
+{
+	struct posts_restore p = { 0 };
+	PGresult *post, *del;
+	const char *why;
+	enum herr e;
+
+	if (http_param_id(r, "id", &p.post) != 0 || auth_require(r, ROLE_MEMBER) != 0 ||
+	    (post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, p.post))) == NULL)
+		return r->c.err;
+	p.viewer = auth_viewer(r)->id;
+	if (PQntuples(post) == 0 ||
+	    ((p.author = db_i64(post, 0, db_col(post, "author_id"))) != p.viewer &&
+	     !policy_may_see_post(auth_viewer(r), posts_state(post),
+				  policy_state_parse(db_str(post, 0, db_col(post, "thread_state"))), p.author)))
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	if (posts_state(post) != STATE_DELETED)
+		return http_fail(r, HERR_CONFLICT, NULL, "The post is not deleted.");
+	if ((del = db_q(&r->c, STMT_POST_DELETION, db_int(&r->c, p.post))) == NULL)
+		return r->c.err;
+	e = policy_restore(auth_viewer(r), p.author, db_bool(del, 0, 0), db_bool(del, 0, 1),
+			   db_bool(post, 0, db_col(post, "locked")), &why);
+	if (e != HERR_OK)
+		return http_fail(r, e, NULL, why);
+	if (db_transaction(&r->c, posts_restore_tx, &p) != HERR_OK)
+		return r->c.err;
+	r->model = json_pack("{s:{s:I,s:I,s:s}}", "post", "id", (json_int_t)p.post, "thread_id",
+			     (json_int_t)db_i64(post, 0, db_col(post, "thread_id")), "state", p.state);
+	r->location = arena_printf(r->c.arena, "/t/%s#p%lld", db_str(post, 0, db_col(post, "thread_id")),
+				   (long long)p.post);
+	return HERR_OK;
+}
+
 static enum herr
 posts_revisions(struct req *r)
 {
@@ -437,12 +495,15 @@ const struct route posts_routes[] = {
 	{ "POST", "/api/v1/preview", posts_preview },
 	{ "GET", "/p/{id}/edit", posts_edit_page, .view = "post_edit", .title = "Edit post" },
 	{ "POST", "/p/{id}/edit", posts_edit, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },
-	{ "POST", "/p/{id}/delete", posts_delete, .view = "post_edit", .title = "Edit post", .page = posts_edit_page },
+	{ "GET", "/p/{id}/delete", posts_edit_page, .view = "post_delete", .title = "Delete post" },
+	{ "POST", "/p/{id}/delete", posts_delete, .view = "post_delete", .title = "Delete post", .page = posts_edit_page },
+	{ "POST", "/p/{id}/restore", posts_restore, .view = "error" },
 	{ "GET", "/p/{id}/revisions", posts_revisions, .view = "revisions", .title = "Revisions" },
 	{ "GET", "/api/v1/posts/{id}", posts_show },
 	{ "PATCH", "/api/v1/posts/{id}", posts_edit },
 	{ "PATCH", "/api/v1/threads/{id}", posts_thread_patch },
 	{ "DELETE", "/api/v1/posts/{id}", posts_delete },
+	{ "POST", "/api/v1/posts/{id}/restore", posts_restore },
 	{ "GET", "/api/v1/posts/{id}/revisions", posts_revisions },
 };
 const size_t posts_routes_n = ROUTES_N(posts_routes);

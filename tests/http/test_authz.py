@@ -22,6 +22,7 @@ ADMIN = dict(anon=401, member=403, author=403, moderator=403, admin="ok")
 SELF = dict(anon=401, member=403, author="ok", moderator=403, admin=403)       # own profile fields
 PERSONAL = dict(anon=401, member=404, author="ok", moderator=404, admin=404)   # own API tokens
 NOT_OWN = dict(anon=401, member="ok", author=403, moderator="ok", admin="ok")  # flag: not one's own post
+RESTORE = dict(anon=401, member=404, author="ok", moderator="ok", admin="ok")   # an author's deleted post
 
 
 class World:
@@ -90,6 +91,13 @@ def T(w):
 
 def P(w):
     return w.post()[1]["id"]
+
+
+def DELETED(w):
+    """A post its author deleted."""
+    pid = P(w)
+    assert w.author.delete("/api/v1/posts/%d" % pid).status_code == 204
+    return pid
 
 
 def form(d):
@@ -173,13 +181,16 @@ MATRIX = {
     ("POST", "/api/v1/preview"): (SIGNED, lambda w, r: ("/api/v1/preview", {"body": "*x*"})),
     ("GET", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), None)),
     ("POST", "/p/{id}/edit"): (OWNER, lambda w, r: ("/p/%d/edit" % P(w), form({"body": "edited"}))),
+    ("GET", "/p/{id}/delete"): (OWNER, lambda w, r: ("/p/%d/delete" % P(w), None)),
     ("POST", "/p/{id}/delete"): (OWNER, lambda w, r: ("/p/%d/delete" % P(w), form({}))),
+    ("POST", "/p/{id}/restore"): (RESTORE, lambda w, r: ("/p/%d/restore" % DELETED(w), form({}))),
     ("POST", "/p/{id}/hide"): (MOD, lambda w, r: ("/p/%d/hide" % P(w), form({"reason": "r"}))),
     ("POST", "/p/{id}/unhide"): (MOD, lambda w, r: ("/p/%d/unhide" % w.hidden_post(), form({}))),
     ("GET", "/p/{id}/revisions"): (PUBLIC, lambda w, r: ("/p/%d/revisions" % P(w), None)),
     ("GET", "/api/v1/posts/{id}"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
     ("PATCH", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), {"body": "edited"})),
     ("DELETE", "/api/v1/posts/{id}"): (OWNER, lambda w, r: ("/api/v1/posts/%d" % P(w), None)),
+    ("POST", "/api/v1/posts/{id}/restore"): (RESTORE, lambda w, r: ("/api/v1/posts/%d/restore" % DELETED(w), None)),
     ("POST", "/api/v1/posts/{id}/hide"): (MOD, lambda w, r: ("/api/v1/posts/%d/hide" % P(w), {"reason": "r"})),
     ("POST", "/api/v1/posts/{id}/unhide"): (MOD, lambda w, r: ("/api/v1/posts/%d/unhide" % w.hidden_post(), {})),
     ("GET", "/api/v1/posts/{id}/revisions"): (PUBLIC, lambda w, r: ("/api/v1/posts/%d/revisions" % P(w), None)),

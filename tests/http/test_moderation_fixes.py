@@ -4,7 +4,7 @@ import uuid
 
 import requests
 
-from conftest import assert_error, new_thread, reply
+from conftest import Client, assert_error, make_user, new_thread, reply
 
 
 def word():
@@ -151,8 +151,8 @@ def test_moderator_controls_on_each_post_of_the_thread_page(server, member, mode
     t = new_thread(member)
     p = reply(member, t["id"], "a post to moderate")
     page = moderator.get("/t/%d" % t["id"]).text
-    for action in ("hide", "delete"):
-        assert 'action="/p/%d/%s"' % (p["id"], action) in page
+    assert 'action="/p/%d/hide"' % p["id"] in page
+    assert 'href="/p/%d/delete"' % p["id"] in page  # through the confirmation (or a dialog)
     assert 'action="/p/%d/unhide"' % p["id"] not in page
     assert 'action="/p/%d/hide"' % p["id"] not in member.get("/t/%d" % t["id"]).text
     form = lambda path, **data: moderator.s.post(server.url(path), allow_redirects=False,
@@ -168,3 +168,66 @@ def test_moderator_controls_on_each_post_of_the_thread_page(server, member, mode
     assert [e["action"] for e in modlog_entries(member)[:3]] == ["delete_post", "unhide_post", "hide_post"]
     r = moderator.s.post(server.url("/p/%d/hide" % p["id"]), allow_redirects=False, data={"reason": "x"})
     assert r.status_code == 403  # no csrf token
+
+
+# --- (5) deleting asks first, and can be undone ---
+
+def test_delete_asks_first_on_a_page_of_its_own(server, cluster, member):
+    t = new_thread(member)
+    p = reply(member, t["id"], "maybe delete me")
+    edit = member.get("/p/%d/edit" % p["id"]).text
+    # no delete button under Save: a link to the question, which a script turns into a dialog
+    assert 'action="/p/%d/delete"' % p["id"] not in edit
+    assert 'href="/p/%d/delete"' % p["id"] in edit and "data-confirm=" in edit and "/static/js/confirm.js" in edit
+    page = member.get("/p/%d/delete" % p["id"])
+    assert page.status_code == 200 and "Delete this post?" in page.text and "maybe delete me" in page.text
+    assert 'action="/p/%d/delete"' % p["id"] in page.text and 'href="/t/%d#p%d"' % (t["id"], p["id"]) in page.text
+    assert member.get("/api/v1/posts/%d" % p["id"]).json()["post"]["state"] == "visible"  # asking changed nothing
+    assert make_user(server, cluster).get("/p/%d/delete" % p["id"]).status_code == 403
+    assert requests.get(server.url("/p/%d/delete" % p["id"]), allow_redirects=False).status_code == 401
+    r = member.s.post(server.url("/p/%d/delete" % p["id"]), allow_redirects=False, data={"csrf": member.csrf})
+    assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
+    # the author sees Restore on the placeholder; nobody else does
+    assert 'action="/p/%d/restore"' % p["id"] in member.get("/t/%d" % t["id"]).text
+    assert 'action="/p/%d/restore"' % p["id"] not in make_user(server, cluster).get("/t/%d" % t["id"]).text
+    r = member.s.post(server.url("/p/%d/restore" % p["id"]), allow_redirects=False, data={"csrf": member.csrf})
+    assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
+    assert requests.get(server.url("/api/v1/posts/%d" % p["id"])).json()["post"]["state"] == "visible"
+
+
+def test_a_restored_post_returns_to_the_state_it_had(server, member, moderator, newcomer):
+    w = word()
+    t = new_thread(member)
+    p = reply(newcomer, t["id"], "waiting %s" % w)
+    assert newcomer.delete("/api/v1/posts/%d" % p["id"]).status_code == 204
+    assert p["id"] not in [i["post"]["id"] for i in queue_items(moderator)]
+    r = newcomer.post("/api/v1/posts/%d/restore" % p["id"])
+    assert r.status_code == 200 and r.json()["post"]["state"] == "pending", r.text
+    assert public_everywhere(server, t["id"], p["id"], w) == []  # still waiting, not published
+    assert item_for(moderator, p["id"])["post"]["state"] == "pending"  # back in the queue
+    assert_error(newcomer.post("/api/v1/posts/%d/restore" % p["id"]), 409, "conflict")  # not deleted
+    v = reply(member, t["id"], "visible %s" % w)
+    assert member.delete("/api/v1/posts/%d" % v["id"]).status_code == 204
+    assert member.post("/api/v1/posts/%d/restore" % v["id"]).json()["post"]["state"] == "visible"
+    assert "post api" in public_everywhere(server, t["id"], v["id"], w)
+
+
+def test_restore_is_the_authors_for_24_hours_and_the_moderators_always(server, cluster, member, moderator):
+    t = new_thread(member)
+    p = reply(member, t["id"], "old news")
+    url = "/api/v1/posts/%d/restore" % p["id"]
+    assert member.delete("/api/v1/posts/%d" % p["id"]).status_code == 204
+    assert_error(make_user(server, cluster).post(url), 404, "not_found")
+    assert_error(requests.post(server.url(url)), 401, "unauthenticated")
+    cluster.sql("UPDATE posts SET deleted_at = now() - interval '25 hours' WHERE id = %s", (p["id"],))
+    assert 'action="/p/%d/restore"' % p["id"] not in member.get("/t/%d" % t["id"]).text
+    err = assert_error(member.post(url), 403, "forbidden")
+    assert "24 hours" in err["message"]
+    assert 'action="/p/%d/restore"' % p["id"] in moderator.get("/t/%d" % t["id"]).text
+    assert moderator.post(url).json()["post"]["state"] == "visible"
+    top = moderator.get("/api/v1/mod/log").json()["entries"][0]
+    assert (top["action"], top["target_id"]) == ("restore_post", str(p["id"]))
+    # what a moderator deleted, its author cannot bring back
+    assert moderator.delete("/api/v1/posts/%d" % p["id"]).status_code == 204
+    err = assert_error(member.post(url), 403, "forbidden")
+    assert "moderator" in err["message"]

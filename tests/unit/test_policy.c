@@ -194,6 +194,25 @@ test_change(void)
 }
 
 static void
+test_restore(void)
+{
+	const struct viewer author = { .id = AUTHOR, .role = ROLE_MEMBER };
+	const struct viewer other = { .id = SOMEONE, .role = ROLE_MEMBER };
+	const struct viewer mod = { .id = SOMEONE, .role = ROLE_MODERATOR };
+	const struct viewer banned = { .id = AUTHOR, .role = ROLE_MEMBER, .suspended = true };
+	const char *why = NULL;
+
+	is_int(policy_restore(&author, AUTHOR, true, true, false, &why), HERR_OK, "the author, soon after");
+	is_int(policy_restore(&author, AUTHOR, true, false, false, &why), HERR_FORBIDDEN, "not after the window");
+	is_int(policy_restore(&author, AUTHOR, false, true, false, &why), HERR_FORBIDDEN,
+	       "not what a moderator deleted");
+	is_int(policy_restore(&other, AUTHOR, true, true, false, &why), HERR_FORBIDDEN, "not someone else's");
+	is_int(policy_restore(&banned, AUTHOR, true, true, false, &why), HERR_FORBIDDEN, "not while suspended");
+	is_int(policy_restore(&author, AUTHOR, true, true, true, &why), HERR_LOCKED, "not in a locked thread");
+	is_int(policy_restore(&mod, AUTHOR, false, false, true, &why), HERR_OK, "moderators any time");
+}
+
+static void
 test_hold(void)
 {
 	static const struct policy_limits l = { .trust_posts = 2, .spam_links = 5, .spam_burst = 5 };
@@ -240,6 +259,7 @@ main(void)
 	test_may_see_post();
 	test_reply();
 	test_change();
+	test_restore();
 	test_hold();
 	return done_testing();
 }

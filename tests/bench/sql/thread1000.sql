@@ -29,7 +29,9 @@ SELECT p.id, p.thread_id, p.parent_id, p.depth, p.path, p.state, p.created_at, p
 'deleted' AND NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html, CASE WHEN p.state
 = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE json_build_object('id', u.id, 'username',
 u.username, 'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug,
-'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified) END AS author FROM posts p
+'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified) END AS author, p.state =
+'deleted' AND (:moderator::boolean OR (p.author_id = :viewer AND (p.deleted_by = p.author_id AND
+p.deleted_at > now() - interval '24 hours'))) AS can_restore FROM posts p
 JOIN users u ON u.id = p.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE
 p.thread_id = :tid AND p.path > :after AND (p.state IN ('visible', 'deleted') OR :moderator::boolean
 OR (p.state = 'pending' AND p.author_id = :viewer)) ORDER BY p.path LIMIT :limit;
