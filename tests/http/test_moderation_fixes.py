@@ -231,3 +231,64 @@ def test_restore_is_the_authors_for_24_hours_and_the_moderators_always(server, c
     assert moderator.delete("/api/v1/posts/%d" % p["id"]).status_code == 204
     err = assert_error(member.post(url), 403, "forbidden")
     assert "moderator" in err["message"]
+
+
+# --- (8) the moderation log in words, filtered ---
+
+def test_the_log_says_in_words_who_did_what_to_which_post_thread_or_member(server, cluster, member, moderator):
+    t = new_thread(member, title="Change freezes in December")
+    p = reply(member, t["id"], "off topic")
+    assert moderator.post("/api/v1/posts/%d/hide" % p["id"], json={"reason": "off topic"}).status_code == 200
+    assert moderator.post("/api/v1/threads/%d/lock" % t["id"], json={}).status_code == 200
+    target = make_user(server, cluster)
+    assert moderator.post("/api/v1/users/%s/suspension" % target.user["username"],
+                          json={"until": "2099-01-01T00:00:00Z", "reason": "spam"}).status_code == 200
+    mo, pat, who = moderator.user["username"], member.user["username"], target.user["username"]
+    mine = member.get("/api/v1/mod/log", params={"moderator": mo}).json()["entries"]
+    assert [e["summary"] for e in mine[:3]] == [
+        "%s suspended %s until 2099-01-01T00:00:00Z" % (mo, who),
+        "%s locked the thread “Change freezes in December”" % mo,
+        "%s hid a post by %s in “Change freezes in December”" % (mo, pat),
+    ]
+    hid = mine[2]
+    assert hid["action"] == "hide_post" and hid["target_type"] == "post"  # the raw fields stay
+    assert [(w["text"], w.get("href")) for w in hid["words"]] == [
+        (mo, "/u/%s" % mo), (" hid ", None), ("a post", "/t/%d#p%d" % (t["id"], p["id"])), (" by ", None),
+        (pat, "/u/%s" % pat), (" in ", None), ("“Change freezes in December”", "/t/%d" % t["id"])]
+    page = member.get("/mod/log", params={"moderator": mo}).text
+    assert '<a href="/t/%d#p%d">a post</a>' % (t["id"], p["id"]) in page
+    assert '<a href="/u/%s">%s</a> suspended <a href="/u/%s">%s</a>' % (mo, mo, who, who) in page
+    assert ">hide_post<" not in page  # no internal names on the page
+    assert '<option value="%s" selected>' % mo in page
+
+
+def test_the_log_filters_by_moderator_action_and_target(server, cluster, member, moderator, newcomer):
+    other = make_user(server, cluster, "moderator")
+    t = new_thread(member)
+    p = reply(member, t["id"])
+    moderator.post("/api/v1/posts/%d/hide" % p["id"], json={"reason": "r"})
+    other.post("/api/v1/posts/%d/unhide" % p["id"], json={})
+    other.post("/api/v1/threads/%d/pin" % t["id"], json={})
+    q = reply(newcomer, t["id"], "waits")
+    it = item_for(moderator, q["id"])
+    assert decide(moderator, it["id"], "approve").status_code == 200
+
+    def log(**params):
+        r = member.get("/api/v1/mod/log", params=params)
+        assert r.status_code == 200, r.text
+        return r.json()["entries"]
+
+    by_other = log(moderator=other.user["username"].upper())  # usernames match as at sign-in
+    assert [e["action"] for e in by_other] == ["pin", "unhide_post"]
+    assert {e["actor"]["username"] for e in log(moderator=moderator.user["username"])} == {moderator.user["username"]}
+    assert all(e["action"] == "hide_post" for e in log(action="hide_post"))
+    on_posts = log(moderator=moderator.user["username"], target="post")
+    assert [e["action"] for e in on_posts[:2]] == ["approve", "hide_post"]  # queue decisions are about posts
+    assert "approved a waiting post by %s" % newcomer.user["username"] in on_posts[0]["summary"]
+    assert log(moderator=other.user["username"], target="thread")[0]["action"] == "pin"
+    assert log(moderator=other.user["username"], target="user") == []
+    assert log(moderator="", action="", target="")  # empty values are no filter (the page's "any")
+    assert_error(member.get("/api/v1/mod/log", params={"action": "explode"}), 400, "invalid_input", "action")
+    assert_error(member.get("/api/v1/mod/log", params={"target": "planet"}), 400, "invalid_input", "target")
+    page = member.get("/mod/log", params={"moderator": other.user["username"], "target": "thread"}).text
+    assert page.count("<tr><td><time") == 1 and '<option value="thread" selected>' in page
