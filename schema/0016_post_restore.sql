@@ -1,4 +1,4 @@
--- 0014: undoing a delete. A deleted post remembers the state it had (a pending post goes
+-- 0016: undoing a delete. A deleted post remembers the state it had (a pending post goes
 -- back to waiting, never straight to visible), when it was deleted and by whom, so its
 -- author can restore it for a while and moderators at any time.
 ALTER TABLE posts
