@@ -68,6 +68,21 @@ utf8_truncate(const char *str, size_t n, size_t max)
 	return max;
 }
 
+bool
+utf8_has_control(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7F)
+			return true;
+		/* C1 controls are U+0080–U+009F: 0xC2 0x80 … 0xC2 0x9F. */
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
+			return true;
+	}
+	return false;
+}
+
 void
 utf8_trim(const char **s, size_t *n)
 {

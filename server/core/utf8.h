@@ -15,6 +15,10 @@ size_t utf8_length(const char *s, size_t n);
 /* Largest prefix length <= max that does not split a code point of valid UTF-8 s. */
 size_t utf8_truncate(const char *s, size_t n, size_t max);
 
+/* True when valid UTF-8 s[0..n) holds a control character: C0 (tab and newline included),
+ * DEL or C1 (U+0080–U+009F). For one-line texts shown in headers and meta tags. */
+bool utf8_has_control(const char *s, size_t n);
+
 /* Narrow *s / *n to the text between leading and trailing ASCII white space. */
 void utf8_trim(const char **s, size_t *n);
 

@@ -1,5 +1,5 @@
 /* forum/app.c — assembles the routes of every domain, the per-request hooks, and the
- * subscribers of the database listener (page cache, live events). */
+ * subscribers of the database listener (page cache, live events, site settings). */
 #include "forum/app.h"
 
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "forum/idempotency.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/site_settings.h"
 #include "forum/threads.h"
 
 static struct app_config app_cfg;
@@ -19,8 +20,6 @@ void
 app_init(const struct app_config *cfg)
 {
 	app_cfg = *cfg;
-	if (app_cfg.site_name == NULL)
-		app_cfg.site_name = "Corral";
 }
 
 const struct app_config *
@@ -85,8 +84,13 @@ app_page(struct req *r)
 {
 	json_t *page = json_object();
 	struct viewer *v = auth_viewer(r);
+	struct site_settings site;
 
-	json_object_set_new(page, "site_name", json_string(app_cfg.site_name));
+	/* This instance's copy: no query unless an administrator just changed it. */
+	site_settings_get(&r->c, &site);
+	json_object_set_new(page, "site_name", json_string(site.site_name));
+	json_object_set_new(page, "tagline", json_string(site.tagline));
+	json_object_set_new(page, "description", json_string(site.description));
 	json_object_set_new(page, "path", json_string(r->url));
 	if (v)
 		json_object_set_new(page, "viewer", app_viewer_json(v));
@@ -206,7 +210,9 @@ app_listen_start(const char *url)
 	if (!subscribed) {
 		if (db_listen_subscribe("corral_cache", app_cache_notice, NULL) != 0 ||
 		    db_listen_on_state(app_cache_state, NULL) != 0 ||
-		    db_listen_subscribe("corral_events", app_live_notice, NULL) != 0)
+		    db_listen_subscribe("corral_events", app_live_notice, NULL) != 0 ||
+		    db_listen_subscribe("corral_site", site_settings_notice, NULL) != 0 ||
+		    db_listen_on_state(site_settings_listen_state, NULL) != 0)
 			return -1;
 		subscribed = true;
 	}

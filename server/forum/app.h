@@ -9,7 +9,6 @@
 
 struct app_config {
 	const char *base_url;        /* "http://127.0.0.1:8080": origin checks, cookies, feeds */
-	const char *site_name;
 	int replica_window_s;        /* after a write, read from the primary this long */
 };
 
@@ -24,8 +23,8 @@ const struct app_config *app_config(void);
 struct router *app_router(void);
 
 /* Start the database listener with this application's subscribers: the page cache
- * (corral_cache) and live events (corral_events). Call after http_start (notices wake
- * event streams) and stop before http_stop. 0 or -1 (logged). */
+ * (corral_cache), live events (corral_events), the site settings (corral_site). Call
+ * after http_start (notices wake event streams) and stop before http_stop. 0 or -1 (logged). */
 int app_listen_start(const char *url);
 void app_listen_stop(void);
 

@@ -5,6 +5,7 @@
 #include "forum/app.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/site_settings.h"
 #include "forum/threads.h"
 #include "http/http.h"
 
@@ -36,6 +37,16 @@ feeds_render(struct req *r, const char *title, const char *path, json_t *entries
 	r->content_type = "application/atom+xml; charset=utf-8";
 	return http_render_into(r, "feed", &r->out) == 0 ? HERR_OK
 							 : http_fail(r, HERR_INTERNAL, NULL, NULL);
+}
+
+/* "Name: what" — feed titles carry the site's current name. */
+static const char *
+feeds_title(struct req *r, const char *what)
+{
+	struct site_settings site;
+
+	site_settings_get(&r->c, &site);
+	return arena_printf(r->c.arena, "%s: %s", site.site_name, what);
 }
 
 static enum herr
@@ -70,7 +81,7 @@ static enum herr
 feeds_forum(struct req *r)
 {
 	http_cache_tag(r, "lists");
-	return feeds_threads(r, 0, "Corral: latest discussions", "/");
+	return feeds_threads(r, 0, feeds_title(r, "latest discussions"), "/");
 }
 
 static enum herr
@@ -86,7 +97,7 @@ feeds_category(struct req *r)
 	if (PQntuples(res) == 0)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
 	return feeds_threads(r, db_i64(res, 0, 0),
-			     arena_printf(r->c.arena, "Corral: %s", db_str(res, 0, db_col(res, "name"))),
+			     feeds_title(r, db_str(res, 0, db_col(res, "name"))),
 			     arena_printf(r->c.arena, "/c/%s", http_param(r, "slug")));
 }
 
@@ -124,8 +135,7 @@ feeds_thread(struct req *r)
 			"content_html", db_str(res, i, 4)));
 		json_decref(row);
 	}
-	enum herr e = feeds_render(r, arena_printf(r->c.arena, "Corral: %s",
-						   json_string_value(json_object_get(t, "title"))),
+	enum herr e = feeds_render(r, feeds_title(r, json_string_value(json_object_get(t, "title"))),
 				   arena_printf(r->c.arena, "/t/%lld", (long long)id), entries);
 
 	json_decref(t);

@@ -9,6 +9,7 @@
 #include "forum/ideas_status.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/site_settings.h"
 #include "http/http.h"
 
 #define IDEAS_PER_PAGE 30
@@ -165,6 +166,7 @@ ideas_feed(struct req *r)
 {
 	const char *base = app_config()->base_url, *updated = "1970-01-01T00:00:00Z";
 	PGresult *res = db_q0(&r->c, STMT_IDEAS_FEED);
+	struct site_settings site;
 	json_t *entries, *row;
 
 	if (res == NULL)
@@ -188,8 +190,9 @@ ideas_feed(struct req *r)
 			"content_html", db_str(res, i, 3)));
 		json_decref(row);
 	}
+	site_settings_get(&r->c, &site);
 	r->model = json_pack("{s:{s:s,s:s,s:s,s:s,s:s},s:o}", "feed",
-			     "title", arena_printf(r->c.arena, "%s: ideas", app_config()->site_name),
+			     "title", arena_printf(r->c.arena, "%s: ideas", site.site_name),
 			     "id", arena_printf(r->c.arena, "%s/ideas", base),
 			     "link", arena_printf(r->c.arena, "%s/ideas", base),
 			     "self", arena_printf(r->c.arena, "%s%s", base, r->url),

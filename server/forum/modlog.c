@@ -68,6 +68,8 @@ static const struct modlog_verb {
 	{ "merge_idea", NULL, "merged", NULL, "Merge ideas" },
 	{ "create_category", NULL, "created the category", NULL, "Create a category" },
 	{ "update_category", NULL, "changed the category", NULL, "Change a category" },
+	{ "move_category", NULL, "moved the category", NULL, "Move a category" },
+	{ "update_site", NULL, "changed", NULL, "Change the site's name or texts" },
 	{ "create_community_role", NULL, "added the community role", NULL, "Add a community role" },
 	{ "update_community_role", NULL, "changed the community role", NULL, "Change a community role" },
 	{ "create_survey", NULL, "created the survey", NULL, "Create a survey" },
@@ -78,9 +80,9 @@ static const struct modlog_verb {
 
 /* The kinds of target a reader filters by ('post' includes queue decisions). */
 static const char *const modlog_targets[] = { "user", "thread", "post", "idea", "category", "community_role",
-					      "survey", NULL };
+					      "survey", "site", NULL };
 static const char *const modlog_target_labels[] = { "a member", "a thread", "a post", "an idea", "a category",
-						    "a community role", "a survey" };
+						    "a community role", "a survey", "the site" };
 
 static const struct modlog_verb *
 modlog_verb(const char *action, const char *type)
@@ -159,6 +161,8 @@ modlog_say_target(struct modlog_words *w, const char *type, const char *id, cons
 		modlog_say(w, modlog_quoted(w, modlog_about(about, "name")), arena_printf(a, "/surveys/%s", id));
 	} else if (strcmp(type, "community_role") == 0 && modlog_about(about, "name")) {
 		modlog_say(w, modlog_quoted(w, modlog_about(about, "name")), NULL);
+	} else if (strcmp(type, "site") == 0) {
+		modlog_say(w, "the site's name and texts", "/admin#site");
 	} else {   /* gone since, or a kind without a name */
 		modlog_say(w, arena_printf(a, "%s %s", type, id), NULL);
 	}
@@ -187,6 +191,9 @@ modlog_say_outcome(struct modlog_words *w, const char *action, json_t *about, js
 		modlog_say(w, arena_printf(a, "IDEA-%lld", (long long)into), arena_printf(a, "/ideas/%lld", (long long)into));
 	} else if (strcmp(action, "rename_thread") == 0 && (s = json_string_value(json_object_get(details, "from")))) {
 		modlog_say(w, arena_printf(a, " (it was “%s”)", s), NULL);
+	} else if (strcmp(action, "move_category") == 0 &&
+		   (s = json_string_value(json_object_get(details, "direction")))) {
+		modlog_say(w, arena_printf(a, " %s", s), NULL);
 	} else if (strcmp(action, "attach") == 0) {
 		modlog_say(w, " to an idea", NULL);
 	} else if (strcmp(action, "set_role") == 0 && (s = json_string_value(json_object_get(details, "role")))) {
@@ -260,7 +267,7 @@ modlog_filter_read(struct req *r, struct modlog_filter *f)
 		;
 	if (f->target && modlog_targets[i] == NULL) {
 		http_fail(r, HERR_INVALID, "target",
-			  "target is user, thread, post, idea, category, community_role or survey.");
+			  "target is user, thread, post, idea, category, community_role, survey or site.");
 		return -1;
 	}
 	return 0;

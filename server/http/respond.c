@@ -105,9 +105,9 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 	if (model && r->html)
 		humanize_model(model);
 	page = hooks && hooks->page ? hooks->page(r) : json_object();
-	json_object_set_new(page, "title", json_string(r->title ? r->title
-							 : r->route && r->route->title ? r->route->title
-							 : "Corral"));
+	/* Without a title the page is titled by the site's name alone (the page hook's). */
+	if (r->title || (r->route && r->route->title))
+		json_object_set_new(page, "title", json_string(r->title ? r->title : r->route->title));
 	json_object_set_new(page, "static_v", json_string(static_version()));
 	stack[0] = json_pack("{s:o}", "page", page);
 	stack[1] = model;

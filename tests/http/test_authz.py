@@ -72,6 +72,16 @@ class World:
                              "suspension_reason = 'x' WHERE id = %s", (v.user["id"],))
         return v.user["username"]
 
+    def category(self):
+        """A new category, the last one: moving it down moves nothing."""
+        slug = unique("c")[:12].lower()
+        assert self.c["admin"].post("/api/v1/categories", json={"slug": slug, "name": "C"}).status_code == 201
+        return slug
+
+    def tagline(self):
+        """The site's tagline as it is, so setting it changes nothing."""
+        return requests.get(self.server.url("/api/v1/site")).json()["site"]["tagline"] or "a tagline"
+
     def idea(self):
         r = self.c["admin"].post("/api/v1/ideas", json={"title": unique("Idea "), "summary": "s"})
         return r.json()["idea"]["number"]
@@ -154,8 +164,16 @@ MATRIX = {
     ("POST", "/admin/categories/{slug}"): (ADMIN, lambda w, r: ("/admin/categories/general", form({"description": "Anything about running IT services that fits nowhere else."}))),
     ("POST", "/api/v1/categories"): (ADMIN, lambda w, r: ("/api/v1/categories", {"slug": unique("c")[:12].lower(), "name": "C"})),
     ("PATCH", "/api/v1/categories/{slug}"): (ADMIN, lambda w, r: ("/api/v1/categories/general", {"description": "Anything about running IT services that fits nowhere else."})),
+    ("POST", "/admin/categories/{slug}/move"): (ADMIN, lambda w, r: ("/admin/categories/%s/move" % w.category(), form({"direction": "down"}))),
+    ("POST", "/api/v1/categories/{slug}/move"): (ADMIN, lambda w, r: ("/api/v1/categories/%s/move" % w.category(), {"direction": "down"})),
     ("GET", "/admin"): (ADMIN, lambda w, r: ("/admin", None)),
     ("GET", "/api/v1/admin/mail"): (ADMIN, lambda w, r: ("/api/v1/admin/mail?state=queued", None)),
+    ("GET", "/admin/users"): (ADMIN, lambda w, r: ("/admin/users?q=a", None)),
+    ("GET", "/api/v1/admin/users"): (ADMIN, lambda w, r: ("/api/v1/admin/users?q=a", None)),
+    ("POST", "/admin/users/{username}/role"): (ADMIN, lambda w, r: ("/admin/users/%s/role" % w.victim(), form({"role": "member"}))),
+    ("GET", "/api/v1/site"): (PUBLIC, lambda w, r: ("/api/v1/site", None)),
+    ("PATCH", "/api/v1/site"): (ADMIN, lambda w, r: ("/api/v1/site", {"tagline": w.tagline()})),
+    ("POST", "/admin/site"): (ADMIN, lambda w, r: ("/admin/site", form({"tagline": w.tagline()}))),
     ("POST", "/admin/community-roles"): (ADMIN, lambda w, r: ("/admin/community-roles", form({"slug": unique("r")[:12].lower(), "label": "R", "kind": "helper"}))),
     ("POST", "/admin/community-roles/{slug}"): (ADMIN, lambda w, r: ("/admin/community-roles/other", form({"label": "Other"}))),
     ("POST", "/admin/users/role"): (ADMIN, lambda w, r: ("/admin/users/role", form({"username": w.victim(), "role": "member"}))),

@@ -36,5 +36,11 @@ main(void)
 		utf8_trim(&s, &n);
 		is_int(n, 0, "trim of white space alone leaves nothing");
 	}
+	ok(!utf8_has_control("caf\xc3\xa9 \xe2\x80\x94 ok", 12), "no control in plain text");
+	ok(utf8_has_control("a\nb", 3), "newline is a control");
+	ok(utf8_has_control("a\tb", 3), "tab is a control");
+	ok(utf8_has_control("a\x7f", 2), "DEL is a control");
+	ok(utf8_has_control("a\xc2\x85", 3), "C1 NEL is a control");
+	ok(!utf8_has_control("\xc2\xa0", 2), "no-break space is not");
 	return done_testing();
 }
