@@ -214,7 +214,7 @@ admin_users(struct req *r)
 		json_object_set_new(r->model, "q_url", json_string(e.data ? e.data : ""));
 		buf_free(&e);
 	}
-	json_object_set_new(r->model, "page", json_integer(page));
+	json_object_set_new(r->model, "current_page", json_integer(page));   /* "page" is the page context */
 	json_object_set_new(r->model, "prev_page", page > 1 ? json_integer(page - 1) : json_null());
 	return HERR_OK;
 }

@@ -168,6 +168,7 @@ def test_accounts_page_shows_roles_and_suspensions_and_changes_a_role(server, cl
     assert page.status_code == 200
     assert 'href="/u/%s"' % name in page.text and 'datetime="%s"' % until in page.text
     assert "<option selected>member</option>" in page.text
+    assert 'name="csrf" value=""' not in page.text   # each row's form carries the token
 
     r = form(admin, "/admin/users/%s/role" % name, {"role": "moderator", "q": name + " &x", "page": "1"})
     assert r.status_code == 303, r.text

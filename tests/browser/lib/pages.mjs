@@ -84,6 +84,7 @@ export const PAGES = [
     },
   },
   { name: 'admin', path: '/admin', as: 'admin' },
+  { name: 'admin accounts', path: '/admin/users', as: 'admin' },
   { name: 'thread, with a pending reply', path: (f) => `/t/${f.thread.id}`, as: 'member' },
   { name: 'thread with no voices', path: (f) => `/t/${f.voiceless.id}` },
   { name: 'thread, with a moderator\'s controls', path: (f) => `/t/${f.thread.id}`, as: 'admin' },
