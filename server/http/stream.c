@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/worker.h"
 #include "http/internal.h"
 
 struct stream {
@@ -195,55 +196,26 @@ stream_count(void)
 
 #define STREAM_PING_S 25
 
-static pthread_t stream_pinger;
-static pthread_mutex_t stream_ping_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stream_ping_cond = PTHREAD_COND_INITIALIZER;
-static bool stream_ping_running, stream_ping_stopping;
-
-static void *
-stream_ping_main(void *arg)
+/* Every STREAM_PING_S seconds a comment line keeps each stream's proxies from timing it
+ * out (the first round finds no stream yet). */
+static long
+stream_ping_round(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&stream_ping_lock);
-	while (!stream_ping_stopping) {
-		struct timespec until;
-
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += STREAM_PING_S;
-		while (!stream_ping_stopping &&
-		       pthread_cond_timedwait(&stream_ping_cond, &stream_ping_lock, &until) == 0)
-			;
-		if (stream_ping_stopping)
-			break;
-		pthread_mutex_unlock(&stream_ping_lock);
-		stream_ping_all();
-		pthread_mutex_lock(&stream_ping_lock);
-	}
-	pthread_mutex_unlock(&stream_ping_lock);
-	return NULL;
+	stream_ping_all();
+	return STREAM_PING_S * 1000L;
 }
+
+static struct worker stream_pinger = WORKER_INIT("stream keep-alive", stream_ping_round, NULL, NULL);
 
 int
 stream_keepalive_start(void)
 {
-	stream_ping_stopping = false;
-	if (pthread_create(&stream_pinger, NULL, stream_ping_main, NULL) != 0) {
-		log_error("stream: cannot start the keep-alive thread");
-		return -1;
-	}
-	stream_ping_running = true;
-	return 0;
+	return worker_start(&stream_pinger);
 }
 
 void
 stream_keepalive_stop(void)
 {
-	if (!stream_ping_running)
-		return;
-	pthread_mutex_lock(&stream_ping_lock);
-	stream_ping_stopping = true;
-	pthread_cond_signal(&stream_ping_cond);
-	pthread_mutex_unlock(&stream_ping_lock);
-	pthread_join(stream_pinger, NULL);
-	stream_ping_running = false;
+	worker_stop(&stream_pinger);
 }

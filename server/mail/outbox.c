@@ -3,7 +3,6 @@
  * lease), delivers them and records the outcome with exponential backoff. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/worker.h"
 #include "db/db.h"
 #include "db/listen.h"
 #include "mail/internal.h"
@@ -19,10 +19,6 @@
 /* Without a notice (listener down, a retry coming due) the worker looks at least this often. */
 #define MAIL_POLL_MS 5000
 
-static pthread_t mail_thread;
-static pthread_mutex_t mail_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t mail_wake = PTHREAD_COND_INITIALIZER;
-static bool mail_running, mail_woken;
 
 enum herr
 mail_enqueue(struct ctx *c, const struct mail_msg *m, int64_t *ret_id)
@@ -189,48 +185,33 @@ mail_next_due(void)
 	return ms;
 }
 
-static void *
-mail_main(void *arg)
+/* One round: send what is due (until the outbox has nothing due or a stop begins), then
+ * sleep until the next message is due, at most a poll interval; a NOTIFY wakes it. */
+static long
+mail_round(void *arg)
 {
-	(void)arg;
-	while (!atomic_load(&mail_st.stopping)) {
-		struct timespec until;
-		long ms;
-		int n = 0;
+	int n = 0;
 
-		while (!atomic_load(&mail_st.stopping) && (n = mail_one()) == 1)
-			;
-		ms = n < 0 ? MAIL_POLL_MS : mail_next_due();   /* db_exec logged the error */
-		pthread_mutex_lock(&mail_lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += ms / 1000;
-		until.tv_nsec += (ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L)
-			until.tv_sec++, until.tv_nsec -= 1000000000L;
-		while (!mail_woken && !atomic_load(&mail_st.stopping) &&
-		       pthread_cond_timedwait(&mail_wake, &mail_lock, &until) != ETIMEDOUT)
-			;
-		mail_woken = false;
-		pthread_mutex_unlock(&mail_lock);
-	}
-	db_disconnect();
-	return NULL;
+	(void)arg;
+	while (!atomic_load(&mail_st.stopping) && (n = mail_one()) == 1)
+		;
+	return n < 0 ? MAIL_POLL_MS : mail_next_due();   /* db_exec logged the error */
 }
 
 static void
-mail_poke(void)
+mail_done(void *arg)
 {
-	pthread_mutex_lock(&mail_lock);
-	mail_woken = true;
-	pthread_cond_signal(&mail_wake);
-	pthread_mutex_unlock(&mail_lock);
+	(void)arg;
+	db_disconnect();
 }
+
+static struct worker mail_worker = WORKER_INIT("mail", mail_round, mail_done, NULL);
 
 static void
 mail_notice(const char *payload, void *arg)
 {
 	(void)payload, (void)arg;
-	mail_poke();
+	worker_wake(&mail_worker);
 }
 
 /* Back after an outage: notices may have been missed, look now. */
@@ -239,7 +220,7 @@ mail_listen_state(bool up, void *arg)
 {
 	(void)arg;
 	if (up)
-		mail_poke();
+		worker_wake(&mail_worker);
 }
 
 int
@@ -249,21 +230,13 @@ mail_start(void)
 	    db_listen_on_state(mail_listen_state, NULL) != 0)
 		return -1;
 	atomic_store(&mail_st.stopping, false);
-	if (pthread_create(&mail_thread, NULL, mail_main, NULL) != 0) {
-		log_error("mail: cannot start its thread");
-		return -1;
-	}
-	mail_running = true;
-	return 0;
+	return worker_start(&mail_worker);
 }
 
 void
 mail_stop(void)
 {
-	if (!mail_running)
-		return;
+	/* A delivery in progress sees the flag and gives its message back to the queue. */
 	atomic_store(&mail_st.stopping, true);
-	mail_poke();
-	pthread_join(mail_thread, NULL);
-	mail_running = false;
+	worker_stop(&mail_worker);
 }
