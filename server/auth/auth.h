@@ -85,6 +85,11 @@ int auth_password_hash(struct ctx *c, const char *pw, size_t len, char out[AUTH_
  * against a dummy so an unknown user costs the same time as a wrong password. */
 int auth_password_verify(struct ctx *c, const char *hash, const char *pw, size_t len);
 bool auth_password_needs_rehash(const char *hash);
+/* The rule every new password meets, at registration and at a change (SPEC §8): 10–1024
+ * bytes of UTF-8 without NUL. 0, or -1 with 400 recorded on field. */
+#define AUTH_PASSWORD_MIN 10
+#define AUTH_PASSWORD_MAX 1024
+int auth_password_acceptable(struct ctx *c, const char *field, const char *pw, size_t len);
 int auth_password_init(int concurrency, int memory_mib);
 
 /* --- tokens (auth/session.c) --- */
@@ -99,6 +104,9 @@ const char *auth_token_hash(struct ctx *c, const char *token);
 const char *auth_session_start(struct req *r, int64_t user_id);
 /* End the request's session (if any) and clear the cookie. */
 int auth_session_end(struct req *r);
+/* The hash (bytea literal) of the session this request was signed in with, to tell "this
+ * device" among a member's sessions; NULL when anonymous or signed in by API token. */
+const char *auth_session_current(struct req *r);
 
 /* --- rate limits (auth/ratelimit.c), counted in PostgreSQL so instances share them --- */
 /* Is key at or over limit in its window? 0 = fine, -1 = 429 recorded (Retry-After set). */

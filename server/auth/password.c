@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/utf8.h"
 
 #define AUTH_HASH_WAIT_S 10
 
@@ -24,6 +25,21 @@ static unsigned long long auth_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 static size_t auth_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
 _Static_assert(AUTH_HASH_BYTES >= crypto_pwhash_STRBYTES, "hash buffer too small");
+
+int
+auth_password_acceptable(struct ctx *c, const char *field, const char *pw, size_t len)
+{
+	if (len < AUTH_PASSWORD_MIN || len > AUTH_PASSWORD_MAX) {
+		ctx_fail(c, HERR_INVALID, field, "A password is 10 to 1024 bytes long.");
+		return -1;
+	}
+	/* What the API's decoder already refuses; the command line's stdin is checked here. */
+	if (!utf8_valid(pw, len)) {
+		ctx_fail(c, HERR_INVALID, field, "A password must be UTF-8 text.");
+		return -1;
+	}
+	return 0;
+}
 
 int
 auth_password_init(int concurrency, int memory_mib)

@@ -1,6 +1,7 @@
 /* auth/session.c — session cookies and API tokens: made from 256 random bits, stored
- * only as a BLAKE2b hash, resolved into the request's viewer once per request; and the
- * CSRF and Origin checks of every unsafe request. */
+ * only as a BLAKE2b hash (with the browser and address a person recognises a session
+ * by), resolved into the request's viewer once per request; and the CSRF and Origin
+ * checks of every unsafe request. */
 #include "auth/auth.h"
 
 #include <sodium.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/device.h"
 #include "core/log.h"
 #include "db/db.h"
 
@@ -114,6 +116,23 @@ auth_session_hash(struct req *r)
 	return tok ? auth_token_hash(&r->c, tok) : NULL;
 }
 
+const char *
+auth_session_current(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return v && !v->via_token ? auth_session_hash(r) : NULL;
+}
+
+/* The client's address as a session keeps it (the column holds 64 bytes). */
+static const char *
+auth_client_ip(struct req *r)
+{
+	const char *ip = r->client_ip ? r->client_ip : "";
+
+	return strlen(ip) <= 64 ? ip : "";
+}
+
 /* Bearer token or session cookie → viewer. A bad or expired credential simply leaves
  * the request anonymous (a stale cookie must not lock anyone out of reading). */
 static enum herr
@@ -141,8 +160,11 @@ auth_resolve(struct req *r)
 			     : HERR_OK;
 	r->viewer = auth_viewer_from(&r->c, res);
 	auth_viewer(r)->via_token = token;
-	/* Sliding idle expiry, written at most every five minutes per session. */
-	if (db_bool(res, 0, 12) && db_q(&r->c, token ? STMT_TOKEN_TOUCH : STMT_SESSION_TOUCH, hash) == NULL)
+	/* Sliding idle expiry and "last seen", written at most every minute per session (five
+	 * per token): a signed-in GET does not write. */
+	if (db_bool(res, 0, 12) &&
+	    (token ? db_q(&r->c, STMT_TOKEN_TOUCH, hash)
+		   : db_q(&r->c, STMT_SESSION_TOUCH, hash, auth_client_ip(r))) == NULL)
 		return r->c.err;
 	return HERR_OK;
 }
@@ -237,14 +259,16 @@ const char *
 auth_session_start(struct req *r, int64_t user_id)
 {
 	const char *tok, *hash, *csrf, *old;
+	char ua[AUTH_DEVICE_UA_MAX + 1];
 
 	auth_token_new(&r->c, NULL, &tok, &hash);
 	auth_token_new(&r->c, NULL, &csrf, NULL);
 	/* A new token at every sign-in: a session fixed before sign-in is worthless. */
 	if ((old = auth_session_hash(r)) != NULL && db_q(&r->c, STMT_SESSION_DELETE, old) == NULL)
 		return NULL;
+	auth_device_clean(http_header(r, "User-Agent"), ua, sizeof ua);
 	if (db_q(&r->c, STMT_SESSION_CREATE, hash, db_int(&r->c, user_id), csrf,
-		 db_int(&r->c, auth_cfg.session_max_s)) == NULL)
+		 db_int(&r->c, auth_cfg.session_max_s), ua, auth_client_ip(r)) == NULL)
 		return NULL;
 	auth_set_cookie(r, auth_cookie_name(), tok, auth_cfg.session_max_s);
 	return csrf;

@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "forum/app.h"
 #include "forum/routes.h"
+#include "forum/security.h"
 #include "forum/users.h"
 #include "http/http.h"
 
@@ -153,7 +154,7 @@ acct_roles(PGresult *res, const char *current)
 	return roles;
 }
 
-static enum herr
+enum herr
 acct_settings(struct req *r)
 {
 	PGresult *res;
@@ -166,6 +167,8 @@ acct_settings(struct req *r)
 	if ((res = db_q(&r->c, STMT_TOKEN_LIST, db_int(&r->c, auth_viewer(r)->id))) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "tokens", db_rows_json(res));
+	if (security_settings_model(r) != 0)
+		return r->c.err;
 	return HERR_OK;
 }
 

@@ -52,6 +52,7 @@ app_router(void)
 		{ surveys_routes, &surveys_routes_n },
 		{ ideas_routes, &ideas_routes_n },
 		{ search_routes, &search_routes_n },
+		{ security_routes, &security_routes_n },
 	};
 	struct router *rt = router_new();
 

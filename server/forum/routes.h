@@ -42,5 +42,12 @@ extern const struct route ideas_routes[];
 extern const size_t ideas_routes_n;
 extern const struct route search_routes[];
 extern const size_t search_routes_n;
+extern const struct route security_routes[];
+extern const size_t security_routes_n;
+
+struct req;
+/* GET /settings (forum/accounts.c): the page the settings forms of other files
+ * (security.c) are shown again on when they fail. */
+enum herr acct_settings(struct req *r);
 
 #endif

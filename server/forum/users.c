@@ -39,10 +39,8 @@ users_create(struct ctx *c, const char *username, const char *password, size_t p
 			 "A username is 3 to 32 letters, digits, '_' or '-'.");
 		return -1;
 	}
-	if (pwlen < 10 || pwlen > 1024) {
-		ctx_fail(c, HERR_INVALID, "password", "A password is 10 to 1024 bytes long.");
+	if (auth_password_acceptable(c, "password", password, pwlen) != 0)
 		return -1;
-	}
 	if (auth_role_parse(role) < 0) {
 		ctx_fail(c, HERR_INVALID, "role", "A role is member, moderator or admin.");
 		return -1;

@@ -282,6 +282,34 @@ for action in ("lock", "unlock", "pin", "unpin", "move", "merge", "split"):
     MATRIX[("POST", "/t/{id}/%s" % action)] = (MOD, _build_form)
 
 
+# Issue 17: a member's own sessions and password (forum/security.c).
+def _author_session(w):
+    """Another session of the author's: its id, for revoking."""
+    other = Client(w.server).login(w.author.user["username"])
+    return [s["id"] for s in other.get("/api/v1/me/sessions").json()["sessions"] if s["current"]][0]
+
+
+def _password_change(w, r, path, wrap=lambda b: b):
+    """A change back to PASSWORD (after one away from it), so every account keeps it."""
+    if r != "anon":
+        away = w.c[r].post("/api/v1/me/password", json={"current_password": PASSWORD,
+                                                        "new_password": PASSWORD + " (away)"})
+        assert away.status_code == 200, away.text
+    return path, wrap({"current_password": PASSWORD + " (away)", "new_password": PASSWORD})
+
+
+MATRIX.update({
+    ("GET", "/api/v1/me/sessions"): (SIGNED, lambda w, r: ("/api/v1/me/sessions", None)),
+    ("DELETE", "/api/v1/me/sessions"): (SIGNED, lambda w, r: ("/api/v1/me/sessions", None)),
+    ("DELETE", "/api/v1/me/sessions/{id}"): (PERSONAL, lambda w, r: ("/api/v1/me/sessions/%d" % _author_session(w), None)),
+    ("POST", "/settings/sessions/{id}/delete"): (PERSONAL, lambda w, r: (
+        "/settings/sessions/%d/delete" % _author_session(w), form({}))),
+    ("POST", "/settings/sessions/others/delete"): (SIGNED, lambda w, r: ("/settings/sessions/others/delete", form({}))),
+    ("POST", "/api/v1/me/password"): (SIGNED, lambda w, r: _password_change(w, r, "/api/v1/me/password")),
+    ("POST", "/settings/password"): (SIGNED, lambda w, r: _password_change(w, r, "/settings/password", form)),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 
