@@ -6,7 +6,7 @@
 ALTER TABLE sessions
     ADD COLUMN id         bigint GENERATED ALWAYS AS IDENTITY,
     ADD COLUMN user_agent text NOT NULL DEFAULT ''
-        CHECK (octet_length(user_agent) <= 512 AND user_agent !~ '[[:cntrl:]]'),
+        CHECK (octet_length(user_agent) <= 512 AND user_agent !~ '[\x01-\x1f\x7f]'),
     ADD COLUMN client_ip  text NOT NULL DEFAULT '' CHECK (octet_length(client_ip) <= 64);
 ALTER TABLE sessions ADD CONSTRAINT sessions_id_key UNIQUE (id);
 COMMENT ON INDEX sessions_id_key IS 'revoking one session: DELETE … WHERE id = $1 AND user_id = $2';

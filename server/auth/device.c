@@ -20,11 +20,14 @@ auth_device_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* C0, DEL, C1, and the line and paragraph separators U+2028/U+2029: nothing that would
+ * break the one line a session is shown on. */
 static bool
 auth_device_control(const unsigned char *s, size_t len)
 {
 	return (len == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
-	       (len == 2 && s[0] == 0xC2 && s[1] <= 0x9F);
+	       (len == 2 && s[0] == 0xC2 && s[1] <= 0x9F) ||
+	       (len == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9));
 }
 
 size_t

@@ -11,7 +11,7 @@
 
 /* Copy the User-Agent ua (NULL: none) into out, of cap bytes (cap >= 1), as one line of
  * valid UTF-8: a byte that is not part of well-formed UTF-8 becomes '?', a control
- * character (C0, DEL, C1) a space, runs of spaces one space, both ends trimmed, and the
+ * character (C0, DEL, C1) or a line or paragraph separator a space, runs of spaces one space, both ends trimmed, and the
  * text cut at a code point so it fits. Returns the length written (out is always
  * NUL-terminated). */
 size_t auth_device_clean(const char *ua, char *out, size_t cap);

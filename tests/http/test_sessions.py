@@ -4,6 +4,8 @@ settings page."""
 import re
 import time
 
+import psycopg2
+import psycopg2.errors
 import pytest
 import requests
 import urllib3
@@ -73,11 +75,14 @@ def test_session_list_shows_the_device_and_address_of_each_sign_in(server, clust
 
 def test_a_hostile_user_agent_is_cleaned_and_bounded(server, cluster):
     c = Client(server)
-    c.s.headers["User-Agent"] = b"Evil\xff\x01Agent " + b"x" * 3000
+    c.s.headers["User-Agent"] = b"Evil\xff\x01Agent\xe2\x80\xa8\xc3\xa9 " + b"x" * 3000
     c.register()
     s = sessions(c)[0]
-    assert s["user_agent"].startswith("Evil? Agent xxx") and len(s["user_agent"].encode()) <= 256
+    assert s["user_agent"].startswith("Evil? Agent \u00e9 xxx") and len(s["user_agent"].encode()) <= 256
     assert s["device"] == "Evil?"
+    # the schema refuses what the cleaning removes, whoever writes
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        cluster.sql("UPDATE sessions SET user_agent = E'a\\x01b' WHERE user_id = %s", (c.user["id"],))
     bare = Client(server)
     bare.s.headers["User-Agent"] = urllib3.util.SKIP_HEADER   # no User-Agent at all
     bare.login(c.user["username"])

@@ -36,6 +36,7 @@ test_clean(void)
 	is_str(clean("a\tb\r\nc\x7f" "d", 64), "a b c d", "control characters become spaces");
 	is_str(clean("a   \t  b", 64), "a b", "runs of spaces become one");
 	is_str(clean("a\xc2\x85" "b", 64), "a b", "a C1 control (NEL) becomes a space");
+	is_str(clean("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", 64), "a b c", "U+2028 and U+2029 become spaces");
 	is_str(clean("caf\xc3\xa9 \xe2\x9c\x93", 64), "caf\xc3\xa9 \xe2\x9c\x93", "valid UTF-8 is kept");
 	is_str(clean("a\xff" "b\xc3", 64), "a?b?", "bytes that are not UTF-8 become '?'");
 	is_str(clean("\xc0\xaf/x", 64), "?" "?/x", "an overlong encoding is not UTF-8");
