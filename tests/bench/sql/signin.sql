@@ -3,7 +3,7 @@
 -- checks, the account, clearing the account's failure count, the new session, the profile.
 -- The argon2id verification between them is CPU in Corral, not SQL.
 --   pgbench -M prepared -D username=U -D acct_key=signin:acct:U -D ip_key=signin:ip:127.0.0.1
---   -D window=900 -D csrf=TOKEN -D session_max=5184000
+--   -D window=900 -D csrf=TOKEN -D session_max=5184000 -D ua=USER_AGENT -D ip=127.0.0.1
 -- helper: a fresh 32-byte token hash per sign-in (Corral makes it with libsodium, no SQL)
 SELECT sha256(random()::text::bytea) AS tok \gset
 -- statement: RATE_GET
@@ -20,8 +20,8 @@ SELECT id, password_hash FROM users WHERE lower(username) = lower(:username)
 -- statement: RATE_CLEAR
 DELETE FROM rate_limits WHERE key = :acct_key;
 -- statement: SESSION_CREATE
-INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES (:tok, :id, :csrf, now() +
-make_interval(secs => :session_max));
+INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, user_agent, client_ip) VALUES
+(:tok, :id, :csrf, now() + make_interval(secs => :session_max), :ua, :ip);
 -- statement: USER_BY_ID
 SELECT u.id, u.username, u.display_name, u.role, json_build_object('slug', cr.slug, 'label',
 cr.label, 'kind', cr.kind) AS community_role, u.role_verified, u.created_at, u.post_count,
