@@ -41,6 +41,7 @@ struct auth_config {
 	int signin_window_s;
 	int register_per_ip;            /* registrations per address per window */
 	int register_window_s;
+	bool require_2fa_staff;         /* moderators and admins must enrol in 2FA (forum/twofactor*.c) */
 };
 
 /* The options setting auth_config (auth/options.c); secure_cookies and origin follow

@@ -21,6 +21,8 @@ static const struct opt_def auth_defs[] = {
 		"registrations per client address per window"),
 	OPT_INT("register-window", "SECONDS", "3600", 1, 86400, struct auth_config, register_window_s,
 		"registration limit window"),
+	OPT_FLAG("require-2fa-staff", struct auth_config, require_2fa_staff,
+		 "moderators and admins without two-factor sign-in may only set it up"),
 };
 
 const struct opt_table auth_opts = { "Accounts and sign-in", auth_defs, OPT_COUNT(auth_defs) };

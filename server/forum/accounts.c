@@ -6,6 +6,7 @@
 #include "forum/app.h"
 #include "forum/routes.h"
 #include "forum/security.h"
+#include "forum/twofactor.h"
 #include "forum/users.h"
 #include "http/http.h"
 
@@ -72,10 +73,11 @@ static enum herr
 acct_sign_in(struct req *r)
 {
 	const struct auth_config *cfg = auth_config();
-	const char *username, *password, *acct_key, *hash, *csrf;
+	const char *username, *password, *acct_key, *hash, *csrf, *next = acct_next(r);
 	char newhash[AUTH_HASH_BYTES];
 	PGresult *res;
 	int64_t id = 0;
+	bool pending;
 	int ok;
 	json_t *u;
 
@@ -106,11 +108,14 @@ acct_sign_in(struct req *r)
 	    auth_password_hash(&r->c, password, strlen(password), newhash) == 0)
 		db_q(&r->c, STMT_USER_SET_HASH, db_int(&r->c, id), newhash);
 	auth_rate_clear(r, acct_key);
+	/* With two-factor sign-in on, the session waits for the code (forum/twofactor*.c). */
+	if (twofactor_after_password(r, id, &next, &pending) != HERR_OK || pending)
+		return r->c.err;
 	if ((csrf = auth_session_start(r, id)) == NULL || (u = users_get(&r->c, id, true)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
 	json_object_set_new(r->model, "csrf_token", json_string(csrf));
-	r->location = acct_next(r);
+	r->location = next;
 	return HERR_OK;
 }
 
@@ -254,10 +259,11 @@ const struct route accounts_routes[] = {
 	  .flags = ROUTE_FORM },
 	{ "POST", "/register", acct_register, .view = "register", .title = "Create an account",
 	  .flags = ROUTE_FORM, .page = acct_register_page },
-	{ "GET", "/login", acct_login_page, .view = "login", .title = "Sign in", .flags = ROUTE_FORM },
-	{ "POST", "/login", acct_sign_in, .view = "login", .title = "Sign in", .flags = ROUTE_FORM,
-	  .page = acct_login_page },
-	{ "POST", "/logout", acct_sign_out, .view = "error" },
+	{ "GET", "/login", acct_login_page, .view = "login", .title = "Sign in",
+	  .flags = ROUTE_FORM | ROUTE_BEFORE_2FA },
+	{ "POST", "/login", acct_sign_in, .view = "login", .title = "Sign in",
+	  .flags = ROUTE_FORM | ROUTE_BEFORE_2FA, .page = acct_login_page },
+	{ "POST", "/logout", acct_sign_out, .view = "error", .flags = ROUTE_BEFORE_2FA },
 	{ "GET", "/settings", acct_settings, .view = "settings", .title = "Settings" },
 	{ "POST", "/settings", users_settings_save, .view = "settings", .title = "Settings", .page = acct_settings },
 	{ "POST", "/settings/tokens", acct_token_create, .view = "token", .title = "New API token",
@@ -268,8 +274,8 @@ const struct route accounts_routes[] = {
 	 * cannot send a JSON body (415 for anything else), so a stale cookie must not make
 	 * signing in or registering ask for a CSRF token. */
 	{ "POST", "/api/v1/users", acct_register, .flags = ROUTE_NO_CSRF },
-	{ "POST", "/api/v1/session", acct_sign_in, .flags = ROUTE_NO_CSRF },
-	{ "DELETE", "/api/v1/session", acct_sign_out },
+	{ "POST", "/api/v1/session", acct_sign_in, .flags = ROUTE_NO_CSRF | ROUTE_BEFORE_2FA },
+	{ "DELETE", "/api/v1/session", acct_sign_out, .flags = ROUTE_BEFORE_2FA },
 	{ "GET", "/api/v1/me", acct_me },
 	{ "POST", "/api/v1/tokens", acct_token_create },
 	{ "GET", "/api/v1/tokens", acct_token_list },

@@ -13,6 +13,7 @@
 #include "forum/routes.h"
 #include "forum/site_settings.h"
 #include "forum/threads.h"
+#include "forum/twofactor.h"
 
 static struct app_config app_cfg;
 
@@ -53,6 +54,7 @@ app_router(void)
 		{ ideas_routes, &ideas_routes_n },
 		{ search_routes, &search_routes_n },
 		{ security_routes, &security_routes_n },
+		{ twofactor_routes, &twofactor_routes_n },
 	};
 	struct router *rt = router_new();
 
@@ -124,7 +126,7 @@ app_prepare(struct req *r)
 	if (db_has_replica() && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
 	    http_header(r, "Authorization") == NULL && http_cookie(r, "corral_w") == NULL)
 		r->c.read_replica = true;
-	if (auth_prepare(r) != HERR_OK)
+	if (auth_prepare(r) != HERR_OK || twofactor_gate(r) != HERR_OK)
 		return r->c.err;
 	return idem_prepare(r, st);
 }

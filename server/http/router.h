@@ -41,6 +41,8 @@ struct route {
 				   register): it hands out a CSRF token to them */
 #define ROUTE_OWN_AUTH   0x20u  /* the handler checks a credential of its own (/metrics):
 				   Authorization is not an API token, no viewer is looked up */
+#define ROUTE_BEFORE_2FA 0x40u  /* open to staff who must still set up two-factor sign-in
+				   (--require-2fa-staff): signing in and out, enrolling */
 
 struct router;
 

@@ -1,0 +1,300 @@
+/* forum/twofactor.c — two-factor sign-in in settings: start enrolling (a new secret shown
+ * as base32 and an otpauth:// URI), confirm it with a first code (10 recovery codes shown
+ * once), new recovery codes, turning it off; and the code check signing in shares. */
+#include "forum/twofactor.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "auth/totp.h"
+#include "db/db.h"
+#include "forum/site_settings.h"
+
+/* Codes of the step before and after now's are taken too: clocks drift, people are slow. */
+#define TWOFACTOR_WINDOW 1
+
+struct twofactor_state {
+	bool exists, enabled;
+	unsigned char secret[TOTP_SECRET_BYTES];
+	int64_t last_step;
+	int64_t codes_left;
+};
+
+/* The account's enrolment, if any. 0 or -1 (recorded). */
+static int
+twofactor_load(struct req *r, int64_t uid, struct twofactor_state *ret)
+{
+	PGresult *res = db_q(&r->c, STMT_TOTP_STATE, db_int(&r->c, uid));
+	const char *hex;
+
+	memset(ret, 0, sizeof *ret);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		return 0;
+	hex = db_str(res, 0, 0);
+	if (hex == NULL || sodium_hex2bin(ret->secret, sizeof ret->secret, hex, strlen(hex), NULL, NULL, NULL) != 0) {
+		http_fail(r, HERR_INTERNAL, NULL, NULL);
+		return -1;
+	}
+	ret->exists = true;
+	ret->enabled = db_bool(res, 0, 1);
+	ret->last_step = db_i64(res, 0, 2);
+	ret->codes_left = db_i64(res, 0, 3);
+	return 0;
+}
+
+static const char *
+twofactor_rate_key(struct req *r, int64_t uid)
+{
+	return arena_printf(r->c.arena, "2fa:acct:%lld", (long long)uid);
+}
+
+/* A recovery code typed: spent when it is one of the account's unused codes. 1, 0 or -1. */
+static int
+twofactor_use_recovery(struct req *r, int64_t uid, const char *code)
+{
+	char canon[17], hash[65];
+	PGresult *res;
+
+	if (!totp_recovery_normalize(code, canon))
+		return 0;
+	totp_recovery_hash(canon, hash);
+	if ((res = db_q(&r->c, STMT_TOTP_RECOVERY_USE, db_int(&r->c, uid), hash)) == NULL)
+		return -1;
+	return PQntuples(res) == 1;
+}
+
+int
+twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
+{
+	const struct auth_config *cfg = auth_config();
+	const char *key = twofactor_rate_key(r, uid);
+	struct twofactor_state st;
+	PGresult *res;
+	int64_t step;
+	int ok = 0;
+
+	if (auth_rate_check(r, key, cfg->signin_fail_account, cfg->signin_window_s) != 0 ||
+	    twofactor_load(r, uid, &st) != 0)
+		return -1;
+	if (st.enabled) {
+		step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
+		sodium_memzero(st.secret, sizeof st.secret);
+		if (step >= 0) {
+			/* Conditional: of two requests with the same code, one takes it. */
+			if ((res = db_q(&r->c, STMT_TOTP_USE_STEP, db_int(&r->c, uid), db_int(&r->c, step))) == NULL)
+				return -1;
+			ok = PQntuples(res) == 1;
+		} else if (recovery && (ok = twofactor_use_recovery(r, uid, code)) < 0) {
+			return -1;
+		}
+	}
+	if (ok)
+		auth_rate_clear(r, key);
+	else
+		auth_rate_count(r, key, cfg->signin_window_s);
+	return ok;
+}
+
+/* The model of the viewer's two-factor state; the secret only while enrolling. */
+static json_t *
+twofactor_json(struct req *r, const struct twofactor_state *st)
+{
+	json_t *o = json_pack("{s:b,s:b,s:I}", "enabled", st->enabled, "enrolling", st->exists && !st->enabled,
+			      "recovery_codes_left", (json_int_t)(st->enabled ? st->codes_left : 0));
+	struct site_settings site;
+	char b32[TOTP_BASE32_LEN + 1];
+	char *uri;
+
+	if (st->exists && !st->enabled) {
+		site_settings_get(&r->c, &site);
+		totp_base32(st->secret, b32);
+		uri = totp_uri(site.site_name, auth_viewer(r)->username, b32);
+		json_object_set_new(o, "secret", json_string(b32));
+		json_object_set_new(o, "otpauth_uri", json_string(uri));
+		sodium_memzero(b32, sizeof b32);
+		free(uri);
+	}
+	return o;
+}
+
+static enum herr
+twofactor_show(struct req *r)
+{
+	struct twofactor_state st;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || twofactor_load(r, auth_viewer(r)->id, &st) != 0)
+		return r->c.err;
+	json_object_set_new(http_model(r), "two_factor", twofactor_json(r, &st));
+	sodium_memzero(st.secret, sizeof st.secret);
+	return HERR_OK;
+}
+
+static enum herr
+twofactor_setup(struct req *r)
+{
+	unsigned char secret[TOTP_SECRET_BYTES];
+	char hex[2 * TOTP_SECRET_BYTES + 1];
+	PGresult *res;
+
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	randombytes_buf(secret, sizeof secret);
+	sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
+	sodium_memzero(secret, sizeof secret);
+	res = db_q(&r->c, STMT_TOTP_SETUP, db_int(&r->c, auth_viewer(r)->id), hex);
+	sodium_memzero(hex, sizeof hex);
+	if (res == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_CONFLICT, NULL,
+				 "Two-factor sign-in is already on. Turn it off first to use a new secret.");
+	if (twofactor_show(r) != HERR_OK)
+		return r->c.err;
+	r->status = 201;
+	r->location = r->html ? "/settings/2fa" : "/api/v1/me/2fa";
+	return HERR_OK;
+}
+
+/* Ten new recovery codes into the model (shown this once), their hashes as the
+ * comma-separated hex list the statements take. */
+static const char *
+twofactor_new_codes(struct req *r)
+{
+	json_t *codes = json_array();
+	struct buf hashes = BUF_INIT;
+	char code[TOTP_RECOVERY_LEN + 1], canon[17], hash[65];
+	const char *ret;
+
+	for (int i = 0; i < TOTP_RECOVERY_CODES; i++) {
+		totp_recovery_new(code);
+		totp_recovery_normalize(code, canon);
+		totp_recovery_hash(canon, hash);
+		buf_printf(&hashes, "%s%s", i ? "," : "", hash);
+		json_array_append_new(codes, json_string(code));
+	}
+	json_object_set_new(http_model(r), "recovery_codes", codes);
+	ret = arena_strdup(r->c.arena, hashes.data);
+	buf_free(&hashes);
+	return ret;
+}
+
+static enum herr
+twofactor_confirm(struct req *r)
+{
+	struct twofactor_state st;
+	const char *code, *key, *hashes;
+	PGresult *res;
+	int64_t step, uid;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || in_string(r, "code", 1, 64, IN_REQUIRED | IN_TRIM, &code) < 0)
+		return r->c.err;
+	uid = auth_viewer(r)->id;
+	key = twofactor_rate_key(r, uid);
+	if (auth_rate_check(r, key, auth_config()->signin_fail_account, auth_config()->signin_window_s) != 0 ||
+	    twofactor_load(r, uid, &st) != 0)
+		return r->c.err;
+	if (!st.exists || st.enabled)
+		return http_fail(r, HERR_CONFLICT, NULL,
+				 st.enabled ? "Two-factor sign-in is already on."
+					    : "Start setting up two-factor sign-in first.");
+	step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
+	sodium_memzero(st.secret, sizeof st.secret);
+	if (step < 0) {
+		auth_rate_count(r, key, auth_config()->signin_window_s);
+		return http_fail(r, HERR_INVALID, "code",
+				 "That code is not right. Check your app's clock and enter the code it shows now.");
+	}
+	hashes = twofactor_new_codes(r);
+	if ((res = db_q(&r->c, STMT_TOTP_CONFIRM, db_int(&r->c, uid), db_int(&r->c, step), hashes)) == NULL)
+		return r->c.err;
+	if (db_i64(res, 0, 0) != 1)
+		return http_fail(r, HERR_CONFLICT, NULL, "Two-factor sign-in changed meanwhile; look again.");
+	auth_rate_clear(r, key);
+	st.enabled = true;
+	st.codes_left = TOTP_RECOVERY_CODES;
+	json_object_set_new(r->model, "two_factor", twofactor_json(r, &st));
+	return HERR_OK;
+}
+
+static enum herr
+twofactor_wrong_code(struct req *r)
+{
+	return http_fail(r, HERR_INVALID, "code", "That code is not right.");
+}
+
+static enum herr
+twofactor_regenerate(struct req *r)
+{
+	const char *code, *hashes;
+	PGresult *res;
+	int ok;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 || in_string(r, "code", 1, 64, IN_REQUIRED | IN_TRIM, &code) < 0)
+		return r->c.err;
+	/* A session left open somewhere must not be enough to get codes that outlive it. */
+	if ((ok = twofactor_check(r, auth_viewer(r)->id, code, false)) != 1)
+		return ok < 0 ? r->c.err : twofactor_wrong_code(r);
+	hashes = twofactor_new_codes(r);
+	if ((res = db_q(&r->c, STMT_TOTP_RECOVERY_REPLACE, db_int(&r->c, auth_viewer(r)->id), hashes)) == NULL)
+		return r->c.err;
+	if (db_i64(res, 0, 0) != 1)
+		return http_fail(r, HERR_CONFLICT, NULL, "Two-factor sign-in is off.");
+	return HERR_OK;
+}
+
+static enum herr
+twofactor_disable(struct req *r)
+{
+	struct viewer *v = auth_viewer(r);
+	const char *password, *code;
+	PGresult *res;
+	int ok;
+
+	if (auth_require(r, ROLE_MEMBER) != 0 ||
+	    in_string(r, "password", 1, 1024, IN_REQUIRED | IN_BYTES, &password) < 0 ||
+	    in_string(r, "code", 1, 64, IN_REQUIRED | IN_TRIM, &code) < 0)
+		return r->c.err;
+	if ((res = db_q(&r->c, STMT_USER_FOR_SIGNIN, v->username)) == NULL)
+		return r->c.err;
+	if ((ok = auth_password_verify(&r->c, PQntuples(res) ? db_str(res, 0, 1) : NULL, password,
+				       strlen(password))) != 1)
+		return ok < 0 ? r->c.err : http_fail(r, HERR_FORBIDDEN, "password", "That is not your password.");
+	if ((ok = twofactor_check(r, v->id, code, true)) != 1)
+		return ok < 0 ? r->c.err : twofactor_wrong_code(r);
+	if (db_q(&r->c, STMT_TOTP_DISABLE, db_int(&r->c, v->id)) == NULL)
+		return r->c.err;
+	json_object_set_new(http_model(r), "two_factor",
+			    json_pack("{s:b,s:b,s:i}", "enabled", 0, "enrolling", 0, "recovery_codes_left", 0));
+	if (r->html)
+		r->location = "/settings/2fa";
+	return HERR_OK;
+}
+
+#define TF_SETTINGS(m, p, h, v) \
+	{ m, p, h, .view = v, .title = "Two-factor sign-in", .flags = ROUTE_BEFORE_2FA, .page = twofactor_show }
+
+const struct route twofactor_routes[] = {
+	{ "GET", "/settings/2fa", twofactor_show, .view = "twofactor", .title = "Two-factor sign-in",
+	  .flags = ROUTE_BEFORE_2FA },
+	TF_SETTINGS("POST", "/settings/2fa/setup", twofactor_setup, "twofactor"),
+	TF_SETTINGS("POST", "/settings/2fa/confirm", twofactor_confirm, "twofactor_codes"),
+	TF_SETTINGS("POST", "/settings/2fa/recovery-codes", twofactor_regenerate, "twofactor_codes"),
+	TF_SETTINGS("POST", "/settings/2fa/disable", twofactor_disable, "twofactor"),
+	{ "GET", "/login/2fa", twofactor_signin_page, .view = "login_2fa", .title = "Sign in: code",
+	  .flags = ROUTE_FORM | ROUTE_BEFORE_2FA },
+	{ "POST", "/login/2fa", twofactor_signin, .view = "login_2fa", .title = "Sign in: code",
+	  .flags = ROUTE_FORM | ROUTE_BEFORE_2FA, .page = twofactor_signin_page },
+	{ "GET", "/api/v1/me/2fa", twofactor_show, .flags = ROUTE_BEFORE_2FA },
+	{ "POST", "/api/v1/me/2fa", twofactor_setup, .flags = ROUTE_BEFORE_2FA },
+	{ "POST", "/api/v1/me/2fa/confirm", twofactor_confirm, .flags = ROUTE_BEFORE_2FA },
+	{ "POST", "/api/v1/me/2fa/recovery-codes", twofactor_regenerate, .flags = ROUTE_BEFORE_2FA },
+	{ "POST", "/api/v1/me/2fa/disable", twofactor_disable, .flags = ROUTE_BEFORE_2FA },
+	/* As signing in: the pending token in the body is the credential (accounts.c). */
+	{ "POST", "/api/v1/session/2fa", twofactor_signin, .flags = ROUTE_NO_CSRF | ROUTE_BEFORE_2FA },
+};
+const size_t twofactor_routes_n = sizeof twofactor_routes / sizeof twofactor_routes[0];
