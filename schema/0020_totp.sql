@@ -6,6 +6,9 @@
 CREATE TABLE user_totp (
     user_id    bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     secret     bytea NOT NULL CHECK (length(secret) = 20),
+    -- The account's own random key of the recovery codes' keyed hash (a salt, so one
+    -- account's hashes say nothing about another's).
+    recovery_key bytea NOT NULL CHECK (length(recovery_key) = 16),
     enabled_at timestamptz,
     -- The newest time step (unix time / 30) whose code was taken: a code is accepted only
     -- for a later step, so none is taken twice (replay), even by two instances at once
@@ -15,8 +18,9 @@ CREATE TABLE user_totp (
 );
 COMMENT ON COLUMN user_totp.enabled_at IS 'NULL while the enrolment waits for its first code.';
 
--- Recovery codes: only a BLAKE2b-256 hash of each (80 random bits, so a fast hash is
--- enough); used_at set once, which is what makes each usable only once.
+-- Recovery codes: only a BLAKE2b-256 hash of each, keyed with the account's recovery_key
+-- (80 random bits, so a fast hash is enough); used_at set once, which is what makes each
+-- usable only once.
 CREATE TABLE totp_recovery_codes (
     id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id   bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -16,6 +16,7 @@
 #define TOTP_BASE32_LEN 32             /* 20 bytes in base32, no padding */
 #define TOTP_RECOVERY_CODES 10
 #define TOTP_RECOVERY_LEN 19           /* "xxxx-xxxx-xxxx-xxxx": 80 random bits */
+#define TOTP_RECOVERY_KEY_BYTES 16     /* an account's key of its recovery codes' hashes */
 
 /* The code of time step `step` (unix time / 30) in `digits` digits (6–8) into
  * out[digits + 1]. 0, or -1 when liboath refuses (out untouched then). */
@@ -43,8 +44,9 @@ void totp_recovery_new(char out[TOTP_RECOVERY_LEN + 1]);
  * people type or copy along) into out[17]. false when it cannot be one. */
 bool totp_recovery_normalize(const char *typed, char out[17]);
 
-/* The hex text (64 digits) of the keyless BLAKE2b-256 of a canonical recovery code,
- * into out[65]: what the database keeps. */
-void totp_recovery_hash(const char canonical[17], char out[65]);
+/* The hex text (64 digits) of the BLAKE2b-256 of a canonical recovery code keyed with
+ * the account's random key, into out[65]: what the database keeps. */
+void totp_recovery_hash(const char canonical[17], const unsigned char key[TOTP_RECOVERY_KEY_BYTES],
+			char out[65]);
 
 #endif

@@ -19,6 +19,7 @@
 struct twofactor_state {
 	bool exists, enabled;
 	unsigned char secret[TOTP_SECRET_BYTES];
+	unsigned char recovery_key[TOTP_RECOVERY_KEY_BYTES];
 	int64_t last_step;
 	int64_t codes_left;
 };
@@ -28,7 +29,7 @@ static int
 twofactor_load(struct req *r, int64_t uid, struct twofactor_state *ret)
 {
 	PGresult *res = db_q(&r->c, STMT_TOTP_STATE, db_int(&r->c, uid));
-	const char *hex;
+	const char *hex, *keyhex;
 
 	memset(ret, 0, sizeof *ret);
 	if (res == NULL)
@@ -36,7 +37,10 @@ twofactor_load(struct req *r, int64_t uid, struct twofactor_state *ret)
 	if (PQntuples(res) == 0)
 		return 0;
 	hex = db_str(res, 0, 0);
-	if (hex == NULL || sodium_hex2bin(ret->secret, sizeof ret->secret, hex, strlen(hex), NULL, NULL, NULL) != 0) {
+	keyhex = db_str(res, 0, 4);
+	if (hex == NULL || keyhex == NULL ||
+	    sodium_hex2bin(ret->secret, sizeof ret->secret, hex, strlen(hex), NULL, NULL, NULL) != 0 ||
+	    sodium_hex2bin(ret->recovery_key, sizeof ret->recovery_key, keyhex, strlen(keyhex), NULL, NULL, NULL) != 0) {
 		http_fail(r, HERR_INTERNAL, NULL, NULL);
 		return -1;
 	}
@@ -55,14 +59,14 @@ twofactor_rate_key(struct req *r, int64_t uid)
 
 /* A recovery code typed: spent when it is one of the account's unused codes. 1, 0 or -1. */
 static int
-twofactor_use_recovery(struct req *r, int64_t uid, const char *code)
+twofactor_use_recovery(struct req *r, int64_t uid, const unsigned char *key, const char *code)
 {
 	char canon[17], hash[65];
 	PGresult *res;
 
 	if (!totp_recovery_normalize(code, canon))
 		return 0;
-	totp_recovery_hash(canon, hash);
+	totp_recovery_hash(canon, key, hash);
 	if ((res = db_q(&r->c, STMT_TOTP_RECOVERY_USE, db_int(&r->c, uid), hash)) == NULL)
 		return -1;
 	return PQntuples(res) == 1;
@@ -81,17 +85,20 @@ twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
 	if (auth_rate_check(r, key, cfg->signin_fail_account, cfg->signin_window_s) != 0 ||
 	    twofactor_load(r, uid, &st) != 0)
 		return -1;
-	if (st.enabled) {
-		step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
-		sodium_memzero(st.secret, sizeof st.secret);
-		if (step >= 0) {
-			/* Conditional: of two requests with the same code, one takes it. */
-			if ((res = db_q(&r->c, STMT_TOTP_USE_STEP, db_int(&r->c, uid), db_int(&r->c, step))) == NULL)
-				return -1;
-			ok = PQntuples(res) == 1;
-		} else if (recovery && (ok = twofactor_use_recovery(r, uid, code)) < 0) {
+	if (!st.enabled) {
+		/* Nothing to guess: not counted. */
+		http_fail(r, HERR_CONFLICT, NULL, "Two-factor sign-in is off.");
+		return -1;
+	}
+	step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
+	sodium_memzero(st.secret, sizeof st.secret);
+	if (step >= 0) {
+		/* Conditional: of two requests with the same code, one takes it. */
+		if ((res = db_q(&r->c, STMT_TOTP_USE_STEP, db_int(&r->c, uid), db_int(&r->c, step))) == NULL)
 			return -1;
-		}
+		ok = PQntuples(res) == 1;
+	} else if (recovery && (ok = twofactor_use_recovery(r, uid, st.recovery_key, code)) < 0) {
+		return -1;
 	}
 	if (ok)
 		auth_rate_clear(r, key);
@@ -137,16 +144,18 @@ twofactor_show(struct req *r)
 static enum herr
 twofactor_setup(struct req *r)
 {
-	unsigned char secret[TOTP_SECRET_BYTES];
-	char hex[2 * TOTP_SECRET_BYTES + 1];
+	unsigned char secret[TOTP_SECRET_BYTES], key[TOTP_RECOVERY_KEY_BYTES];
+	char hex[2 * TOTP_SECRET_BYTES + 1], keyhex[2 * TOTP_RECOVERY_KEY_BYTES + 1];
 	PGresult *res;
 
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
 	randombytes_buf(secret, sizeof secret);
+	randombytes_buf(key, sizeof key);
 	sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
+	sodium_bin2hex(keyhex, sizeof keyhex, key, sizeof key);
 	sodium_memzero(secret, sizeof secret);
-	res = db_q(&r->c, STMT_TOTP_SETUP, db_int(&r->c, auth_viewer(r)->id), hex);
+	res = db_q(&r->c, STMT_TOTP_SETUP, db_int(&r->c, auth_viewer(r)->id), hex, keyhex);
 	sodium_memzero(hex, sizeof hex);
 	if (res == NULL)
 		return r->c.err;
@@ -163,7 +172,7 @@ twofactor_setup(struct req *r)
 /* Ten new recovery codes into the model (shown this once), their hashes as the
  * comma-separated hex list the statements take. */
 static const char *
-twofactor_new_codes(struct req *r)
+twofactor_new_codes(struct req *r, const unsigned char *key)
 {
 	json_t *codes = json_array();
 	struct buf hashes = BUF_INIT;
@@ -173,7 +182,7 @@ twofactor_new_codes(struct req *r)
 	for (int i = 0; i < TOTP_RECOVERY_CODES; i++) {
 		totp_recovery_new(code);
 		totp_recovery_normalize(code, canon);
-		totp_recovery_hash(canon, hash);
+		totp_recovery_hash(canon, key, hash);
 		buf_printf(&hashes, "%s%s", i ? "," : "", hash);
 		json_array_append_new(codes, json_string(code));
 	}
@@ -209,12 +218,13 @@ twofactor_confirm(struct req *r)
 		return http_fail(r, HERR_INVALID, "code",
 				 "That code is not right. Check your app's clock and enter the code it shows now.");
 	}
-	hashes = twofactor_new_codes(r);
+	hashes = twofactor_new_codes(r, st.recovery_key);
 	if ((res = db_q(&r->c, STMT_TOTP_CONFIRM, db_int(&r->c, uid), db_int(&r->c, step), hashes)) == NULL)
 		return r->c.err;
 	if (db_i64(res, 0, 0) != 1)
 		return http_fail(r, HERR_CONFLICT, NULL, "Two-factor sign-in changed meanwhile; look again.");
 	auth_rate_clear(r, key);
+	r->view = "twofactor_codes";
 	st.enabled = true;
 	st.codes_left = TOTP_RECOVERY_CODES;
 	json_object_set_new(r->model, "two_factor", twofactor_json(r, &st));
@@ -230,6 +240,7 @@ twofactor_wrong_code(struct req *r)
 static enum herr
 twofactor_regenerate(struct req *r)
 {
+	struct twofactor_state st;
 	const char *code, *hashes;
 	PGresult *res;
 	int ok;
@@ -239,11 +250,15 @@ twofactor_regenerate(struct req *r)
 	/* A session left open somewhere must not be enough to get codes that outlive it. */
 	if ((ok = twofactor_check(r, auth_viewer(r)->id, code, false)) != 1)
 		return ok < 0 ? r->c.err : twofactor_wrong_code(r);
-	hashes = twofactor_new_codes(r);
+	if (twofactor_load(r, auth_viewer(r)->id, &st) != 0)
+		return r->c.err;
+	sodium_memzero(st.secret, sizeof st.secret);
+	hashes = twofactor_new_codes(r, st.recovery_key);
 	if ((res = db_q(&r->c, STMT_TOTP_RECOVERY_REPLACE, db_int(&r->c, auth_viewer(r)->id), hashes)) == NULL)
 		return r->c.err;
 	if (db_i64(res, 0, 0) != 1)
 		return http_fail(r, HERR_CONFLICT, NULL, "Two-factor sign-in is off.");
+	r->view = "twofactor_codes";
 	return HERR_OK;
 }
 
@@ -282,8 +297,9 @@ const struct route twofactor_routes[] = {
 	{ "GET", "/settings/2fa", twofactor_show, .view = "twofactor", .title = "Two-factor sign-in",
 	  .flags = ROUTE_BEFORE_2FA },
 	TF_SETTINGS("POST", "/settings/2fa/setup", twofactor_setup, "twofactor"),
-	TF_SETTINGS("POST", "/settings/2fa/confirm", twofactor_confirm, "twofactor_codes"),
-	TF_SETTINGS("POST", "/settings/2fa/recovery-codes", twofactor_regenerate, "twofactor_codes"),
+	/* These show the new recovery codes (view twofactor_codes) or, refused, their form again. */
+	TF_SETTINGS("POST", "/settings/2fa/confirm", twofactor_confirm, "twofactor"),
+	TF_SETTINGS("POST", "/settings/2fa/recovery-codes", twofactor_regenerate, "twofactor"),
 	TF_SETTINGS("POST", "/settings/2fa/disable", twofactor_disable, "twofactor"),
 	{ "GET", "/login/2fa", twofactor_signin_page, .view = "login_2fa", .title = "Sign in: code",
 	  .flags = ROUTE_FORM | ROUTE_BEFORE_2FA },

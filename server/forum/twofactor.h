@@ -27,7 +27,8 @@ enum herr twofactor_gate(struct req *r);
 /* Check a code for account uid, counted against the account's limit of wrong codes
  * (--signin-limit-account per --signin-window, 429 beyond): a 6-digit code of a later
  * step than the last one taken, or with recovery set also an unused recovery code, which
- * is used up. 1 = right (and now spent), 0 = wrong, -1 = error recorded. */
+ * is used up. 1 = right (and now spent), 0 = wrong, -1 = error recorded (409 when the
+ * account has two-factor sign-in off). */
 int twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery);
 
 /* The second step's page and form, and its API twin (twofactor_signin.c); listed in

@@ -310,6 +310,46 @@ MATRIX.update({
 })
 
 
+# Two-factor sign-in (issue 17, test_totp.py). The world's accounts never turn it on (their
+# sign-ins must stay one step): confirming gets a code that cannot match (400, after an
+# enrolment started for the role), new codes and turning off answer 409 (it is off), and the
+# second sign-in step 401 (no pending sign-in).
+CONFIRM_2FA = dict(anon=401, member=400, author=400, moderator=400, admin=400)
+OFF_2FA = dict(anon=401, member=409, author=409, moderator=409, admin=409)
+ALL_401 = dict(anon=401, member=401, author=401, moderator=401, admin=401)
+
+
+def _enrolling(w, r):
+    if r != "anon":
+        assert w.c[r].post("/api/v1/me/2fa").status_code == 201
+
+
+def _confirm_2fa(path, body):
+    return lambda w, r: (_enrolling(w, r), (path, body))[1]
+
+
+MATRIX.update({
+    ("GET", "/settings/2fa"): (SIGNED, lambda w, r: ("/settings/2fa", None)),
+    ("POST", "/settings/2fa/setup"): (SIGNED, lambda w, r: ("/settings/2fa/setup", form({}))),
+    ("POST", "/settings/2fa/confirm"): (CONFIRM_2FA, _confirm_2fa("/settings/2fa/confirm", form({"code": "abcdef"}))),
+    ("POST", "/settings/2fa/recovery-codes"): (OFF_2FA, lambda w, r: (
+        "/settings/2fa/recovery-codes", form({"code": "123456"}))),
+    ("POST", "/settings/2fa/disable"): (OFF_2FA, lambda w, r: (
+        "/settings/2fa/disable", form({"password": PASSWORD, "code": "123456"}))),
+    ("GET", "/login/2fa"): (PUBLIC, lambda w, r: ("/login/2fa", None)),
+    ("POST", "/login/2fa"): (ALL_401, lambda w, r: ("/login/2fa", form({"code": "123456"}))),
+    ("GET", "/api/v1/me/2fa"): (SIGNED, lambda w, r: ("/api/v1/me/2fa", None)),
+    ("POST", "/api/v1/me/2fa"): (SIGNED, lambda w, r: ("/api/v1/me/2fa", {})),
+    ("POST", "/api/v1/me/2fa/confirm"): (CONFIRM_2FA, _confirm_2fa("/api/v1/me/2fa/confirm", {"code": "abcdef"})),
+    ("POST", "/api/v1/me/2fa/recovery-codes"): (OFF_2FA, lambda w, r: (
+        "/api/v1/me/2fa/recovery-codes", {"code": "123456"})),
+    ("POST", "/api/v1/me/2fa/disable"): (OFF_2FA, lambda w, r: (
+        "/api/v1/me/2fa/disable", {"password": PASSWORD, "code": "123456"})),
+    ("POST", "/api/v1/session/2fa"): (ALL_401, lambda w, r: (
+        "/api/v1/session/2fa", {"pending_token": "A" * 43, "code": "123456"})),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 

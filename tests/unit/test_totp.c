@@ -67,7 +67,8 @@ test_match(void)
 static void
 test_text(void)
 {
-	char b32[TOTP_BASE32_LEN + 1], rc[TOTP_RECOVERY_LEN + 1], canon[17], canon2[17], h[65];
+	char b32[TOTP_BASE32_LEN + 1], rc[TOTP_RECOVERY_LEN + 1], canon[17], canon2[17], h[65], h2[65];
+	unsigned char key[TOTP_RECOVERY_KEY_BYTES] = { 0 };
 	char *uri;
 
 	totp_base32(rfc_secret, b32);
@@ -90,8 +91,11 @@ test_text(void)
 	ok(!totp_recovery_normalize("abcd-efgh-ijkl-mnopq", canon2), "17 characters are not a code");
 	ok(!totp_recovery_normalize("abcd-efgh-ijkl-mn01", canon2), "0 and 1 are not base32");
 	ok(!totp_recovery_normalize("", canon2), "empty is not a code");
-	totp_recovery_hash("abcdefghijklmnop", h);
+	totp_recovery_hash("abcdefghijklmnop", key, h);
 	ok(strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64, "the hash is 64 hex digits");
+	key[0] ^= 1;
+	totp_recovery_hash("abcdefghijklmnop", key, h2);
+	ok(strcmp(h, h2) != 0, "another account's key makes another hash");
 	totp_recovery_new(rc);
 	totp_recovery_normalize(rc, canon2);
 	ok(strcmp(canon, canon2) != 0, "two recovery codes differ");
