@@ -323,6 +323,10 @@ def test_staff_without_2fa_may_only_enrol(strict):
     assert_error(mod.get("/api/v1/me"), 403, "2fa_required")
     page = mod.s.get(strict.url("/"))
     assert page.status_code == 403 and 'href="/settings/2fa"' in page.text
+    for path in ("/settings", "/t/1/lock", "/new", "/mod/queue/1/decision"):   # forms, too: a page, never a 500
+        r = mod.s.post(strict.url(path), data={"csrf": mod.csrf, "display_name": "x"}, allow_redirects=False)
+        assert r.status_code == 403 and "text/html" in r.headers["Content-Type"], (path, r.status_code)
+        assert 'href="/settings/2fa"' in r.text, path
     # the sign-in form sends them to enrolment
     s = requests.Session()
     login = s.get(strict.url("/login"))
