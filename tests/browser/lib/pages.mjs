@@ -83,6 +83,18 @@ export const PAGES = [
       await page.getByRole('heading', { name: 'Your new API token' }).waitFor();
     },
   },
+  {
+    // Started, never confirmed, so the fixture's member still signs in with a password alone.
+    name: 'two-factor sign-in, setting it up',
+    path: '/settings/2fa',
+    as: 'member',
+    async act(page) {
+      await submit(page, page.getByRole('button', { name: /^(Set up two-factor sign-in|Use a new key instead)$/ }));
+      await page.getByLabel('Code from your app').waitFor();
+      await page.waitForLoadState('load');   // the stylesheet too, before fonts are looked at
+    },
+  },
+  { name: 'sign in: the code', path: '/login/2fa' },
   { name: 'admin', path: '/admin', as: 'admin' },
   { name: 'admin accounts', path: '/admin/users', as: 'admin' },
   { name: 'thread, with a pending reply', path: (f) => `/t/${f.thread.id}`, as: 'member' },
