@@ -10,6 +10,7 @@
 
 #include "auth/auth.h"
 #include "auth/totp.h"
+#include "core/log.h"
 #include "db/db.h"
 #include "forum/site_settings.h"
 
@@ -91,6 +92,11 @@ twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
 		return -1;
 	}
 	step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
+	/* A right code sent again is someone replaying it, or a very quick second sign-in:
+	 * operators should hear of it (ASVS 2.8.5). */
+	if (step < 0 && totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, -1, code) >= 0)
+		log_warn("rid=%s twofactor: a code of a step already taken was sent for account %lld (replay?)", r->c.rid,
+			 (long long)uid);
 	sodium_memzero(st.secret, sizeof st.secret);
 	if (step >= 0) {
 		/* Conditional: of two requests with the same code, one takes it. */

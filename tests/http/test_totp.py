@@ -139,6 +139,7 @@ def test_a_code_already_used_is_refused(server, member):
     token = password_step(server, name)
     assert_error(code_step(server, token, totp(secret, step + 1)), 401, "unauthenticated", "code")   # replay
     assert_error(code_step(server, token, totp(secret, step)), 401, "unauthenticated", "code")       # older
+    assert ("a code of a step already taken was sent for account %d" % member.user["id"]) in server.output()
 
 
 def test_expired_forged_and_spent_pending_tokens_are_refused(server, cluster, member):
