@@ -40,6 +40,8 @@ app_router(void)
 		{ ops_routes, &ops_routes_n },
 		{ accounts_routes, &accounts_routes_n },
 		{ users_routes, &users_routes_n },
+		{ account_delete_routes, &account_delete_routes_n },
+		{ account_export_routes, &account_export_routes_n },
 		{ admin_routes, &admin_routes_n },
 		{ admin_mail_routes, &admin_mail_routes_n },
 		{ threads_routes, &threads_routes_n },

@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "forum/ideas_status.h"
 #include "forum/routes.h"
+#include "forum/users.h"
 #include "http/http.h"
 #include "render/jsontext.h"
 
@@ -62,6 +63,8 @@ static const struct modlog_verb {
 	{ "verify_role", NULL, "verified the community role of", NULL, "Verify a community role" },
 	{ "unverify_role", NULL, "took back the verified mark of", NULL, "Take back a verified mark" },
 	{ "set_role", NULL, "set the role of", NULL, "Set a member's role" },
+	{ "delete_account", NULL, "deleted the account of", NULL, "Delete an account" },
+	{ "delete_own_account", NULL, "deleted their account", NULL, "Delete one's own account" },
 	{ "create_idea", NULL, "created", NULL, "Create an idea" },
 	{ "idea_status", NULL, "moved", NULL, "Change an idea's status" },
 	{ "edit_idea", NULL, "edited", NULL, "Edit an idea" },
@@ -123,6 +126,14 @@ modlog_about_id(json_t *about, const char *key)
 	return json_integer_value(json_object_get(about, key));
 }
 
+/* The profile of a name, or NULL for a deleted member (schema/0021: "deleted member 17"
+ * is no username, and no page). */
+static const char *
+modlog_profile(struct arena *a, const char *name)
+{
+	return name && users_name_valid(name) ? arena_printf(a, "/u/%s", name) : NULL;
+}
+
 static const char *
 modlog_quoted(struct modlog_words *w, const char *s)
 {
@@ -142,15 +153,14 @@ modlog_say_target(struct modlog_words *w, const char *type, const char *id, cons
 			   arena_printf(a, "/t/%lld#p%lld", (long long)modlog_about_id(about, "thread_id"),
 					(long long)modlog_about_id(about, "post_id")));
 		modlog_say(w, " by ", NULL);
-		modlog_say(w, modlog_about(about, "post_author"),
-			   arena_printf(a, "/u/%s", modlog_about(about, "post_author")));
+		modlog_say(w, modlog_about(about, "post_author"), modlog_profile(a, modlog_about(about, "post_author")));
 		modlog_say(w, " in ", NULL);
 		modlog_say(w, title, arena_printf(a, "/t/%lld", (long long)modlog_about_id(about, "thread_id")));
 	} else if (strcmp(type, "thread") == 0 && title) {
 		modlog_say(w, "the thread ", NULL);
 		modlog_say(w, title, arena_printf(a, "/t/%s", id));
 	} else if (strcmp(type, "user") == 0 && modlog_about(about, "username")) {
-		modlog_say(w, modlog_about(about, "username"), arena_printf(a, "/u/%s", modlog_about(about, "username")));
+		modlog_say(w, modlog_about(about, "username"), modlog_profile(a, modlog_about(about, "username")));
 	} else if (strcmp(type, "idea") == 0) {
 		modlog_say(w, arena_printf(a, "IDEA-%s", id), arena_printf(a, "/ideas/%s", id));
 		if (modlog_about(about, "idea_title"))
@@ -218,12 +228,16 @@ modlog_in_words(struct arena *arena, json_t *entry)
 	json_t *about = json_object_get(entry, "about");
 
 	if (actor)
-		modlog_say(&w, actor, arena_printf(arena, "/u/%s", actor));
+		modlog_say(&w, actor, modlog_profile(arena, actor));
 	else
 		modlog_say(&w, "The command line", NULL);
-	modlog_say(&w, arena_printf(arena, " %s ", v ? v->verb : action), NULL);
-	modlog_say_target(&w, type, id, v, about);
-	modlog_say_outcome(&w, action, about, json_object_get(entry, "details"));
+	if (strcmp(action, "delete_own_account") == 0) {   /* the actor is the target */
+		modlog_say(&w, arena_printf(arena, " %s", v->verb), NULL);
+	} else {
+		modlog_say(&w, arena_printf(arena, " %s ", v ? v->verb : action), NULL);
+		modlog_say_target(&w, type, id, v, about);
+		modlog_say_outcome(&w, action, about, json_object_get(entry, "details"));
+	}
 	json_object_set_new(entry, "summary", json_string(w.text.data ? w.text.data : ""));
 	json_object_set_new(entry, "words", w.parts);
 	json_object_del(entry, "about");

@@ -88,8 +88,7 @@ users_get(struct ctx *c, int64_t id, bool private)
 	return u;
 }
 
-/* Lock the admins and make sure one stays when user_id stops being one. */
-static int
+int
 users_keep_an_admin(struct ctx *c, int64_t user_id)
 {
 	PGresult *res = db_q0(c, STMT_ADMINS_LOCK);

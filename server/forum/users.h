@@ -23,6 +23,10 @@ int users_create(struct ctx *c, const char *username, const char *password, size
  * actor_id 0 = the command line. 0 or -1 (recorded). */
 int users_set_role(struct ctx *c, const char *username, const char *role, int64_t actor_id);
 
+/* Lock every admin row (FOR UPDATE, in the caller's transaction) and make sure one admin
+ * stays when user_id stops being one (demoted or deleted): 0, or -1 with 409 recorded. */
+int users_keep_an_admin(struct ctx *c, int64_t user_id);
+
 /* The user with this id as its public JSON ({id, username, display_name, role,
  * community_role {slug,label,kind}, role_verified, created_at, post_count, …}); with
  * private set also bio source, email and suspension reason. NULL on error (recorded)

@@ -293,7 +293,11 @@ http_respond(struct req *r)
 	if (r->html && r->status >= 300 && r->status < 400 && r->location)
 		return http_respond_redirect(r);
 	if (r->content_type) {
-		buf_append(&out, r->out.data ? r->out.data : "", r->out.len);
+		/* Moved, not copied: a large body (an account's export) is held once. */
+		out = r->out;
+		r->out = (struct buf)BUF_INIT;
+		if (out.data == NULL)
+			buf_puts(&out, "");
 		if (get && status == 200 && http_finish_get(r, &out, r->content_type))
 			goto not_modified;
 		return http_queue(r, status, http_response_buf(&out), r->content_type);

@@ -268,6 +268,16 @@ MATRIX = {
     ("GET", "/search"): (PUBLIC, lambda w, r: ("/search?q=change", None)),
     ("GET", "/api/v1/search"): (PUBLIC, lambda w, r: ("/api/v1/search?q=change", None)),
     ("GET", "/api/v1/threads/similar"): (PUBLIC, lambda w, r: ("/api/v1/threads/similar?title=change+advisory", None)),
+    # issue 17: deleting accounts and exporting one's data (own accounts: ACCOUNT_ROUTES)
+    ("GET", "/settings/delete"): (SIGNED, lambda w, r: ("/settings/delete", None)),
+    ("POST", "/settings/delete"): (SIGNED, lambda w, r: ("/settings/delete", form({
+        "password": PASSWORD, "confirm": w.c[r].user["username"] if r != "anon" else "x"}))),
+    ("GET", "/account/deleted"): (PUBLIC, lambda w, r: ("/account/deleted", None)),
+    ("DELETE", "/api/v1/me"): (SIGNED, lambda w, r: ("/api/v1/me", {"password": PASSWORD})),
+    ("GET", "/api/v1/me/export"): (SIGNED, lambda w, r: ("/api/v1/me/export", None)),
+    ("GET", "/admin/users/{username}/delete"): (ADMIN, lambda w, r: ("/admin/users/%s/delete" % w.victim(), None)),
+    ("POST", "/admin/users/{username}/delete"): (ADMIN, lambda w, r: ("/admin/users/%s/delete" % w.victim(), form({"reason": "r"}))),
+    ("DELETE", "/api/v1/admin/users/{username}"): (ADMIN, lambda w, r: ("/api/v1/admin/users/%s" % w.victim(), {"reason": "r"})),
 }
 for action in ("lock", "unlock", "pin", "unpin", "move", "merge", "split"):
     def _build(w, r, action=action):
@@ -352,6 +362,9 @@ MATRIX.update({
 
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
+# routes that delete the caller's own account: each role gets a fresh account of its role
+ACCOUNT_ROUTES = {("POST", "/settings/delete"), ("DELETE", "/api/v1/me")}
+PERMISSION = dict(member="member", author="member", moderator="moderator", admin="admin")
 
 
 def call(w, role, method, path, body):
@@ -398,7 +411,15 @@ def test_every_route_as_every_role(world, route):
             want = expected[role]
         # routes that start or end a session get a session of their own, so the shared
         # clients keep theirs (signing in from a session ends that session)
-        if route in SESSION_ROUTES:
+        if route in ACCOUNT_ROUTES and role != "anon":
+            saved = world.c[role]
+            world.c[role] = make_user(world.server, world.cluster, PERMISSION[role])
+            try:
+                path, body = build(world, role)
+                got = call(world, role, method, path, body)
+            finally:
+                world.c[role] = saved
+        elif route in SESSION_ROUTES:
             saved = world.c[role]
             if role == "anon":
                 fresh = Client(world.server)

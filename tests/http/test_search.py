@@ -51,14 +51,16 @@ def test_search_finds_threads_posts_and_ideas_ranked_with_snippets(server, membe
     assert ranks == sorted(ranks, reverse=True) and all(r > 0 for r in ranks)
     by = {(x["type"], x.get("id", x.get("number"))): x for x in data["results"]}
     thread = by[("thread", t["id"])]
-    assert set(thread) == {"type", "id", "title", "url", "snippet", "rank", "created_at"}
+    assert set(thread) == {"type", "id", "title", "url", "snippet", "rank", "created_at", "author"}
+    assert thread["author"] == member.user["username"]
     assert thread["url"] == "/t/%d" % t["id"] and "<mark>%s</mark>" % w in thread["snippet"]
     post = by[("post", once["id"])]
-    assert set(post) == {"type", "id", "thread_id", "title", "url", "snippet", "rank", "created_at"}
+    assert set(post) == {"type", "id", "thread_id", "title", "url", "snippet", "rank", "created_at", "author"}
     assert post["thread_id"] == t["id"] and post["url"] == "/t/%d#p%d" % (t["id"], once["id"])
     assert "<mark>%s</mark>" % w in post["snippet"] and "appears once" in post["snippet"]
     found_idea = by[("idea", idea["number"])]
-    assert set(found_idea) == {"type", "number", "ref", "title", "status", "url", "snippet", "rank", "created_at"}
+    assert set(found_idea) == {"type", "number", "ref", "title", "status", "url", "snippet", "rank", "created_at",
+                               "author"}
     assert found_idea["ref"] == "IDEA-%d" % idea["number"] and found_idea["url"] == "/ideas/%d" % idea["number"]
     # one kind at a time
     assert hits(server, q=w, type="threads") == [("thread", t["id"])]

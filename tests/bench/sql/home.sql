@@ -7,7 +7,7 @@ SELECT id, slug, name, description, position, thread_count FROM categories ORDER
 SELECT t.id, t.title, t.slug, json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS
 category, json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,
 'community_role', json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind),
-'role_verified', u.role_verified) AS author, t.created_at, t.last_post_at, t.reply_count, t.pinned,
+'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author, t.created_at, t.last_post_at, t.reply_count, t.pinned,
 t.locked, json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share',
 t.doer_share) AS voices FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON
 u.id = t.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE t.state = 'visible'

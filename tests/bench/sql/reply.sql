@@ -30,7 +30,7 @@ t.last_post_at, t.reply_count, t.post_count, t.author_id, (SELECT id FROM posts 
 t.id AND parent_id IS NULL ORDER BY id LIMIT 1) AS first_post_id, json_build_object('id', c.id,
 'slug', c.slug, 'name', c.name) AS category, json_build_object('id', u.id, 'username', u.username,
 'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug, 'label',
-cr.label, 'kind', cr.kind), 'role_verified', u.role_verified) AS author,
+cr.label, 'kind', cr.kind), 'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author,
 json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share', t.doer_share,
 'by_role', coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'label', r.label, 'kind',
 r.kind, 'count', x.n) ORDER BY r.position, r.slug) FROM (SELECT u2.community_role AS slug, count(*)
@@ -44,7 +44,7 @@ SELECT p.id, p.thread_id, p.parent_id, p.author_id, p.depth, p.path, p.state, p.
 p.created_at, p.edited_at, t.locked, t.state AS thread_state, t.title AS thread_title,
 json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,
 'community_role', json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind),
-'role_verified', u.role_verified) AS author FROM posts p JOIN threads t ON t.id = p.thread_id JOIN
+'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author FROM posts p JOIN threads t ON t.id = p.thread_id JOIN
 users u ON u.id = p.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE p.id =
 :first_post_id;
 -- statement: RATE_HIT

@@ -20,6 +20,7 @@ p.created_at, i.created_at) AS created_at, ts_headline('english', translate(CASE
 o.parent_id IS NULL AND o.state = 'visible' ORDER BY o.id LIMIT 1), '') WHEN 'post' THEN p.body ELSE
 i.title || E'\n' || i.summary END, E'\x01\x02', ''), q.q,
 E'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-AS snippet FROM h CROSS JOIN q LEFT JOIN threads t ON h.type = 'thread' AND t.id = h.id LEFT JOIN
+AS snippet, au.username AS author FROM h CROSS JOIN q LEFT JOIN threads t ON h.type = 'thread' AND t.id = h.id LEFT JOIN
 posts p ON h.type = 'post' AND p.id = h.id LEFT JOIN threads pt ON pt.id = p.thread_id LEFT JOIN
-ideas i ON h.type = 'idea' AND i.number = h.id ORDER BY h.rank DESC, h.type, h.id DESC;
+ideas i ON h.type = 'idea' AND i.number = h.id LEFT JOIN users au ON au.id = coalesce(t.author_id,
+p.author_id, i.author_id) ORDER BY h.rank DESC, h.type, h.id DESC;

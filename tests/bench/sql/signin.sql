@@ -15,7 +15,7 @@ SELECT count, greatest(1, ceil(extract(epoch FROM window_start + make_interval(s
 now())))::int AS retry_after FROM rate_limits WHERE key = :ip_key AND window_start > now() -
 make_interval(secs => :window);
 -- statement: USER_FOR_SIGNIN
-SELECT id, password_hash FROM users WHERE lower(username) = lower(:username)
+SELECT id, password_hash FROM users WHERE lower(username) = lower(:username) AND deleted_at IS NULL
 \gset
 -- statement: RATE_CLEAR
 DELETE FROM rate_limits WHERE key = :acct_key;
