@@ -164,7 +164,10 @@ users_id_by_name(struct req *r, const char *name)
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
-		http_fail(r, HERR_NOT_FOUND, NULL, "There is no such user.");
+		/* Posts of a deleted account name it "deleted member <id>" (schema/0021), a name no
+		 * live account can have: it has no profile, but the page says why. */
+		http_fail(r, HERR_NOT_FOUND, NULL, strncmp(name, "deleted member ", 15) == 0
+			  ? "This account was deleted: its posts stay, its profile does not." : "There is no such user.");
 		return -1;
 	}
 	return db_i64(res, 0, 0);

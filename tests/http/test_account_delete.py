@@ -90,7 +90,11 @@ def test_the_old_name_is_retired_and_the_profile_is_gone(server, cluster, member
     assert delete_me(member).status_code == 204
     assert_error(requests.get(server.url("/api/v1/users/%s" % name)), 404, "not_found")
     assert requests.get(server.url("/u/%s" % name)).status_code == 404
-    assert_error(requests.get(server.url("/api/v1/users/deleted member %d" % member.user["id"])), 404, "not_found")
+    gone = assert_error(requests.get(server.url("/api/v1/users/deleted member %d" % member.user["id"])), 404,
+                        "not_found")
+    assert "was deleted" in gone["message"]
+    page = requests.get(server.url("/u/deleted%%20member%%20%d" % member.user["id"]))
+    assert page.status_code == 404 and "was deleted" in page.text
     r = requests.post(server.url("/api/v1/users"), json={"username": name.upper(), "password": PASSWORD,
                                                          "community_role": "vendor"})
     assert_error(r, 409, "conflict", "username")
