@@ -82,6 +82,9 @@ BEGIN
     DELETE FROM thread_watchers WHERE user_id = uid;
     DELETE FROM idempotency_keys WHERE user_id = uid;
     DELETE FROM post_mentions WHERE user_id = uid;
+    DELETE FROM user_totp WHERE user_id = uid;               -- 0020: the 2FA secret
+    DELETE FROM totp_recovery_codes WHERE user_id = uid;
+    DELETE FROM totp_pending WHERE user_id = uid;
     DELETE FROM rate_limits WHERE key = 'signin:acct:' || lower(old_name);
     IF old_email IS NOT NULL THEN
         DELETE FROM mail_outbox WHERE lower(to_addr) = lower(old_email);
