@@ -348,6 +348,7 @@ def test_export_holds_my_posts_revisions_votes_flags_and_answers_and_nobody_else
     assert answers == ["my answer"]
     assert doc["settings"]["api_tokens"] == [] and len(doc["settings"]["sessions"]) >= 1
     assert doc["settings"]["sessions"][0]["address"] == "127.0.0.1"
+    assert doc["settings"]["two_factor_enabled_at"] is None
     assert secret not in r.text and them.user["username"] not in r.text
 
 
