@@ -190,7 +190,8 @@ struct moderation_decision {
 	int64_t item, moderator, post, author, thread;
 	int64_t seen_version;   /* the post's revision count the moderator saw; 0 = not said */
 	int moderator_role;
-	const char *action, *reason, *until, *kind;
+	const char *action, *reason, *kind;
+	const char *until, *until_shown;   /* suspend: the end for PostgreSQL, its RFC 3339 or NULL (until lifted) */
 	json_t *idea_in, *idea_out;
 };
 
@@ -223,7 +224,7 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 		    (users_suspension_allowed(c, d->moderator, d->moderator_role, d->author, false) != 0 ||
 		     db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
 		     modlog_add(c, d->moderator, "suspend", "user", db_int(c, d->author), d->reason,
-				json_pack("{s:s}", "until", d->until)) != 0))
+				json_pack("{s:s?}", "until", d->until_shown)) != 0))
 			return c->err;
 		return HERR_OK;
 	}
@@ -280,20 +281,9 @@ moderation_decision_read(struct req *r, struct moderation_decision *d)
 	    in_string(r, "reason", 1, 1000, IN_TRIM | IN_NULLABLE, &d->reason) < 0 ||
 	    in_int(r, "seen_version", 1, INT32_MAX, IN_NULLABLE, &d->seen_version) < 0)
 		return -1;
-	if (strcmp(d->action, "suspend") == 0) {
-		static const char until_msg[] = "until must be a time in the future (RFC 3339).";
-		PGresult *res;
-
-		if (in_string(r, "until", 10, 40, IN_REQUIRED | IN_TRIM, &d->until) < 0)
-			return -1;
-		res = db_qx(&r->c, STMT_TIME_IN_FUTURE, DB_EXPECT({ "22", HERR_INVALID, "until", until_msg }), d->until);
-		if (res == NULL)
-			return -1;
-		if (!db_bool(res, 0, 0) || !db_bool(res, 0, 1)) {
-			http_fail(r, HERR_INVALID, "until", until_msg);
-			return -1;
-		}
-	}
+	/* The same presets and times as a profile's suspension; here one must be said. */
+	if (strcmp(d->action, "suspend") == 0 && users_suspension_end(r, true, &d->until, &d->until_shown) != 0)
+		return -1;
 	if ((strcmp(d->action, "reject") == 0 || strcmp(d->action, "hide") == 0 ||
 	     strcmp(d->action, "suspend") == 0) && d->reason == NULL) {
 		http_fail(r, HERR_INVALID, "reason", "Give the author a reason.");

@@ -212,6 +212,8 @@ modlog_say_outcome(struct modlog_words *w, const char *action, json_t *about, js
 		modlog_say(w, arena_printf(a, " to “%s”", ideas_status_label(s)), NULL);
 	} else if (strcmp(action, "suspend") == 0 && (s = json_string_value(json_object_get(details, "until")))) {
 		modlog_say(w, arena_printf(a, " until %s", s), NULL);
+	} else if (strcmp(action, "suspend") == 0 && json_is_null(json_object_get(details, "until"))) {
+		modlog_say(w, " until a moderator lifts it", NULL);
 	}
 }
 

@@ -381,11 +381,8 @@ users_suspend_tx(struct ctx *c, void *arg)
 	return HERR_OK;
 }
 
-/* When the suspension asked for ends: a preset duration (the page's form), a time
- * (until), or neither — until lifted. *ret_end is PostgreSQL's text of it ('infinity'
- * for until lifted), *ret_until the RFC 3339 text or NULL. 0, or -1 with 400 recorded. */
-static int
-users_suspension_end(struct req *r, const char **ret_end, const char **ret_until)
+int
+users_suspension_end(struct req *r, bool required, const char **ret_end, const char **ret_until)
 {
 	static const struct { const char *name, *interval; } presets[] = {
 		{ "day", "1 day" }, { "week", "7 days" }, { "month", "1 month" }, { "permanent", NULL },
@@ -409,6 +406,9 @@ users_suspension_end(struct req *r, const char **ret_end, const char **ret_until
 			return -1;
 		}
 		interval = presets[i].interval;
+	} else if (until == NULL && required) {
+		http_fail(r, HERR_INVALID, "until", "Say how long: duration (day, week, month or permanent) or until.");
+		return -1;
 	}
 	res = db_qx(&r->c, STMT_SUSPENSION_END, DB_EXPECT({ "22", HERR_INVALID, "until", users_until_msg }),
 		    until, interval);
@@ -435,7 +435,7 @@ users_suspend(struct req *r)
 		return r->c.err;
 	if ((id = users_id_by_name(r, http_param(r, "username"))) < 0 || users_may_suspend(r, id, false) != 0)
 		return r->c.err;
-	if (users_suspension_end(r, &end, &until) != 0 ||
+	if (users_suspension_end(r, false, &end, &until) != 0 ||
 	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &reason) < 0)
 		return r->c.err;
 	if (db_transaction(&r->c, users_suspend_tx,

@@ -38,8 +38,16 @@ json_t *users_get(struct ctx *c, int64_t id, bool private);
  * with 403 recorded. */
 int users_suspension_allowed(struct ctx *c, int64_t actor, int actor_role, int64_t target, bool lift);
 
-/* POST /settings: the signed-in account edits its own profile (as PATCH of itself). */
+/* When a suspension asked for in r's input ends: duration (day, week, month or
+ * permanent: the forms' presets), until (a future time, RFC 3339), or neither — until
+ * lifted, unless required (then 400 on until). *ret_end is PostgreSQL's text of the end
+ * ('infinity' for until lifted), *ret_until its RFC 3339 text or NULL for until lifted;
+ * both arena strings. 0, or -1 with 400 recorded. Shared by the profile's suspension and
+ * the flag queue's "hide and suspend", so both offer the same presets. */
 struct req;
+int users_suspension_end(struct req *r, bool required, const char **ret_end, const char **ret_until);
+
+/* POST /settings: the signed-in account edits its own profile (as PATCH of itself). */
 enum herr users_settings_save(struct req *r);
 
 #endif
