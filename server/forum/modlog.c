@@ -194,6 +194,11 @@ modlog_say_outcome(struct modlog_words *w, const char *action, json_t *about, js
 		modlog_say(w, strcmp(action, "merge") == 0 ? " into " : " into a new thread ", NULL);
 		modlog_say(w, modlog_quoted(w, modlog_about(about, "other_thread_title")),
 			   arena_printf(a, "/t/%lld", (long long)modlog_about_id(about, "other_thread_id")));
+		if (json_is_integer(json_object_get(details, "posts"))) {   /* logged since issue 16 */
+			json_int_t n = json_integer_value(json_object_get(details, "posts"));
+
+			modlog_say(w, arena_printf(a, " (%lld post%s)", (long long)n, n == 1 ? "" : "s"), NULL);
+		}
 	} else if (strcmp(action, "merge_idea") == 0 && json_integer_value(json_object_get(details, "into"))) {
 		json_int_t into = json_integer_value(json_object_get(details, "into"));
 

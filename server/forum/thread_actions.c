@@ -8,13 +8,21 @@
 #include "db/db.h"
 #include "forum/modlog.h"
 #include "forum/routes.h"
+#include "forum/thread_actions.h"
 #include "forum/threads.h"
 
 struct thread_action {
-	int64_t thread, moderator, other, post;
+	int64_t thread, moderator, other, post, category;   /* category: a split's; 0 = the thread's */
 	const char *action, *reason, *value, *title;
-	int64_t result;
+	int64_t result, moved;   /* the thread to show after; the posts a merge or split moved */
 };
+
+/* How many rows an UPDATE changed. */
+static int64_t
+ta_changed(PGresult *res)
+{
+	return strtoll(PQcmdTuples(res), NULL, 10);
+}
 
 static enum herr
 ta_simple_tx(struct ctx *c, void *arg)
@@ -42,29 +50,41 @@ static enum herr
 ta_merge_tx(struct ctx *c, void *arg)
 {
 	struct thread_action *a = arg;
-	PGresult *rows, *root;
+	PGresult *rows, *root, *moved;
+	int found = 0;
 
 	if ((rows = db_q(c, STMT_THREADS_LOCK_ROWS, db_int(c, a->thread), db_int(c, a->other))) == NULL)
 		return c->err;
-	if (PQntuples(rows) != 2)
+	for (int i = 0; i < PQntuples(rows); i++)
+		found |= db_i64(rows, i, 0) == a->other ? 2 : 1;
+	if (!(found & 1))
 		return ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such thread.");
-	for (int i = 0; i < 2; i++)
+	if (!(found & 2))
+		return ctx_fail(c, HERR_NOT_FOUND, "into", "There is no thread with that number.");
+	for (int i = 0; i < 2; i++) {
+		bool target = db_i64(rows, i, 0) == a->other;
+
 		if (db_str(rows, i, 1) != NULL)
-			return ctx_fail(c, HERR_CONFLICT, db_i64(rows, i, 0) == a->other ? "into" : NULL,
-					"That thread was already merged into another one.");
+			return ctx_fail(c, HERR_CONFLICT, target ? "into" : NULL,
+					target ? "That thread was merged into another one: merge into that one."
+					       : "This thread was already merged into another one.");
+		if (target && strcmp(db_str(rows, i, 4), "deleted") == 0)
+			return ctx_fail(c, HERR_CONFLICT, "into", "That thread was deleted.");
+	}
 	if ((root = db_q(c, STMT_THREAD_ROOT, db_int(c, a->other))) == NULL)
 		return c->err;
 	if (PQntuples(root) == 0)
 		return ctx_fail(c, HERR_CONFLICT, "into", "That thread has no opening post.");
-	if (db_qx(c, STMT_THREAD_MERGE_POSTS,
-		  DB_EXPECT({ "23514", HERR_CONFLICT, "into", "The merged tree would be too deep." }),
-		  db_int(c, a->thread), db_int(c, a->other), db_str(root, 0, 0), db_str(root, 0, 1)) == NULL)
+	if ((moved = db_qx(c, STMT_THREAD_MERGE_POSTS,
+			   DB_EXPECT({ "23514", HERR_CONFLICT, "into", "The merged tree would be too deep." }),
+			   db_int(c, a->thread), db_int(c, a->other), db_str(root, 0, 0), db_str(root, 0, 1))) == NULL)
 		return c->err;
+	a->moved = ta_changed(moved);
 	if (db_q(c, STMT_THREAD_MERGE_WATCHERS, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
 	    db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
 	    db_q(c, STMT_THREAD_MERGED, db_int(c, a->thread), db_int(c, a->other)) == NULL ||
 	    modlog_add(c, a->moderator, "merge", "thread", db_int(c, a->thread), a->reason,
-		       json_pack("{s:I}", "into", (json_int_t)a->other)) != 0)
+		       json_pack("{s:I,s:I}", "into", (json_int_t)a->other, "posts", (json_int_t)a->moved)) != 0)
 		return c->err;
 	a->result = a->other;
 	return HERR_OK;
@@ -75,7 +95,7 @@ static enum herr
 ta_split_tx(struct ctx *c, void *arg)
 {
 	struct thread_action *a = arg;
-	PGresult *post, *res;
+	PGresult *post, *res, *moved;
 	const char *slug;
 
 	if ((post = db_q(c, STMT_POST_GET, db_int(c, a->post))) == NULL)
@@ -85,18 +105,31 @@ ta_split_tx(struct ctx *c, void *arg)
 	if (db_str(post, 0, db_col(post, "parent_id")) == NULL)
 		return ctx_fail(c, HERR_INVALID, "post_id", "The opening post cannot be split off; move the thread instead.");
 	slug = threads_slug(c, a->title);
-	res = db_q(c, STMT_THREAD_SPLIT_NEW, db_int(c, a->post), a->title, slug);
+	res = db_qx(c, STMT_THREAD_SPLIT_NEW, DB_EXPECT({ "23503", HERR_INVALID, "category", "There is no such category." }),
+		    db_int(c, a->post), a->title, slug, a->category ? db_int(c, a->category) : NULL);
 	if (res == NULL)
 		return c->err;
 	a->result = db_i64(res, 0, 0);
-	if (db_q(c, STMT_THREAD_SPLIT_POSTS, db_int(c, a->post), db_int(c, a->thread),
-		 db_str(post, 0, db_col(post, "path")), db_str(post, 0, db_col(post, "depth")),
-		 db_int(c, a->result)) == NULL ||
-	    db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
+	if ((moved = db_q(c, STMT_THREAD_SPLIT_POSTS, db_int(c, a->post), db_int(c, a->thread),
+			  db_str(post, 0, db_col(post, "path")), db_str(post, 0, db_col(post, "depth")),
+			  db_int(c, a->result))) == NULL)
+		return c->err;
+	a->moved = ta_changed(moved);
+	if (db_q(c, STMT_NOTIFICATIONS_FOLLOW, db_int(c, a->thread)) == NULL ||
 	    modlog_add(c, a->moderator, "split", "thread", db_int(c, a->thread), a->reason,
-		       json_pack("{s:I,s:I}", "post_id", (json_int_t)a->post, "new_thread", (json_int_t)a->result)) != 0)
+		       json_pack("{s:I,s:I,s:I}", "post_id", (json_int_t)a->post, "new_thread", (json_int_t)a->result,
+				 "posts", (json_int_t)a->moved)) != 0)
 		return c->err;
 	return HERR_OK;
+}
+
+/* Whether an optional field was sent (JSON null counts as not). */
+static bool
+ta_given(struct req *r, const char *field)
+{
+	json_t *v = json_object_get(r->input, field);
+
+	return v != NULL && !json_is_null(v);
 }
 
 static enum herr
@@ -128,12 +161,13 @@ ta_run(struct req *r, const char *action)
 		tx = ta_merge_tx;
 	} else if (strcmp(action, "split") == 0) {
 		if (in_int(r, "post_id", 1, INT64_MAX, IN_REQUIRED, &a.post) < 0 ||
-		    in_string(r, "title", 3, 200, IN_TRIM, &a.title) < 0)
+		    in_string(r, "title", 3, 200, IN_TRIM | IN_NULLABLE, &a.title) < 0 ||
+		    (ta_given(r, "category") && threads_category_input(r, &a.category) != 0))
 			return r->c.err;
 		if (a.title == NULL) {
 			if ((t = threads_load(r, a.thread)) == NULL)
 				return r->c.err;
-			a.title = arena_printf(r->c.arena, "Split from: %.180s", json_string_value(json_object_get(t, "title")));
+			a.title = thread_actions_split_title(r->c.arena, json_string_value(json_object_get(t, "title")));
 			json_decref(t);
 		}
 		tx = ta_split_tx;
@@ -143,7 +177,13 @@ ta_run(struct req *r, const char *action)
 	if ((t = threads_load(r, a.result ? a.result : a.thread)) == NULL)
 		return r->c.err;
 	r->model = json_pack("{s:o}", "thread", t);
-	r->location = arena_printf(r->c.arena, "/t/%lld", (long long)(a.result ? a.result : a.thread));
+	if (a.moved)
+		json_object_set_new(r->model, "moved_posts", json_integer(a.moved));
+	if (tx == ta_simple_tx)
+		r->location = arena_printf(r->c.arena, "/t/%lld", (long long)a.thread);
+	else   /* the page after a merge or split says what happened (thread_actions_notice) */
+		r->location = arena_printf(r->c.arena, "/t/%lld?%s=%lld", (long long)a.result,
+					   tx == ta_merge_tx ? "merged" : "split_from", (long long)a.thread);
 	return HERR_OK;
 }
 
@@ -170,7 +210,9 @@ const struct route thread_actions_routes[] = {
 	{ "POST", "/t/{id}/pin", ta_pin, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/unpin", ta_unpin, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/move", ta_move, .view = "thread", .page = threads_page },
-	{ "POST", "/t/{id}/merge", ta_merge, .view = "thread", .page = threads_page },
-	{ "POST", "/t/{id}/split", ta_split, .view = "thread", .page = threads_page },
+	{ "GET", "/t/{id}/merge", thread_actions_merge_page, .view = "thread_merge", .title = "Merge a thread" },
+	{ "POST", "/t/{id}/merge", ta_merge, .view = "thread_merge", .page = thread_actions_merge_page },
+	{ "GET", "/t/{id}/split", thread_actions_split_page, .view = "thread_split", .title = "Split a thread" },
+	{ "POST", "/t/{id}/split", ta_split, .view = "thread_split", .page = thread_actions_split_page },
 };
 const size_t thread_actions_routes_n = ROUTES_N(thread_actions_routes);

@@ -11,6 +11,7 @@
 #include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/search.h"
+#include "forum/thread_actions.h"
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
 #include "http/http.h"
@@ -214,6 +215,8 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 			json_object_set_new(p, "mod_hide", json_boolean(policy_can_hide(v, state)));
 			json_object_set_new(p, "mod_unhide", json_boolean(policy_can_unhide(v, state)));
 			json_object_set_new(p, "mod_delete", json_boolean(policy_is_moderator(v) && state != STATE_DELETED));
+			json_object_set_new(p, "mod_split", json_boolean(policy_is_moderator(v) &&
+								    !json_is_null(json_object_get(p, "parent_id"))));
 		}
 	}
 	if (r->html)
@@ -271,6 +274,9 @@ threads_page(struct req *r)
 		json_object_set_new(r->model, "composer", posts_composer(r));
 	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
+	if (mod && r->html &&
+	    thread_actions_notice(r, id, json_integer_value(json_object_get(t, "first_post_id"))) != 0)
+		return r->c.err;
 	if (mod && r->html) {
 		if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
 			return r->c.err;

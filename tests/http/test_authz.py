@@ -291,6 +291,11 @@ for action in ("lock", "unlock", "pin", "unpin", "move", "merge", "split"):
     MATRIX[("POST", "/api/v1/threads/{id}/%s" % action)] = (MOD, _build)
     MATRIX[("POST", "/t/{id}/%s" % action)] = (MOD, _build_form)
 
+# The pages in front of a merge and a split (issue 16).
+MATRIX[("GET", "/t/{id}/merge")] = (MOD, lambda w, r: ("/t/%d/merge?q=thread" % T(w), None))
+MATRIX[("GET", "/t/{id}/split")] = (MOD, lambda w, r: (lambda t, p: ("/t/%d/split?post_id=%d" % (t["id"], p["id"]),
+                                                                      None))(*w.post()))
+
 
 # Issue 17: a member's own sessions and password (forum/security.c).
 def _author_session(w):

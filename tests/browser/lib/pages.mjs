@@ -41,7 +41,7 @@ export async function fixtures(s) {
   if (q.status !== 201) throw new Error(`thread: ${q.status} ${JSON.stringify(q.body)}`);
   const d = await s.corral.api('DELETE', `/api/v1/posts/${q.body.post.id}`, undefined, { cookie: admin.cookie, csrf: admin.csrf });
   if (d.status !== 204) throw new Error(`delete: ${d.status} ${JSON.stringify(d.body)}`);
-  s.fixtures = { member, admin, thread, voiceless: q.body.thread };
+  s.fixtures = { member, admin, thread, reply: r2.body.post, voiceless: q.body.thread };
   return s.fixtures;
 }
 
@@ -101,6 +101,9 @@ export const PAGES = [
   { name: 'thread with no voices', path: (f) => `/t/${f.voiceless.id}` },
   { name: 'thread, with a moderator\'s controls', path: (f) => `/t/${f.thread.id}`, as: 'admin' },
   { name: 'delete a post', path: (f) => `/p/${f.thread.first_post_id}/delete`, as: 'admin' },
+  { name: 'merge a thread: the threads found', path: (f) => `/t/${f.voiceless.id}/merge?q=advisory+board`, as: 'admin' },
+  { name: 'merge a thread: the confirmation', path: (f) => `/t/${f.voiceless.id}/merge?into=${f.thread.id}`, as: 'admin' },
+  { name: 'split a thread', path: (f) => `/t/${f.thread.id}/split?post_id=${f.reply.id}`, as: 'admin' },
   { name: 'moderation log', path: '/mod/log', as: 'member' },
   { name: 'new thread', path: '/new', as: 'member' },
   { name: 'voices', path: '/voices' },
