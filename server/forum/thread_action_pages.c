@@ -36,12 +36,12 @@ tap_posts_text(json_int_t n)
 }
 
 /* An id from the query (a link) or, on a page shown again after a failed POST, from the
- * form. 1 with *ret, 0 when absent, -1 with 400 recorded. */
+ * form. 1 with *ret, 0 when absent (or empty), -1 with 400 recorded. */
 static int
 tap_id(struct req *r, const char *name, int64_t *ret)
 {
 	if (http_query(r, name) != NULL)
-		return http_query_int(r, name, 1, INT64_MAX, 0, ret) == 0 ? 1 : -1;
+		return http_query_int(r, name, 1, INT64_MAX, 0, ret) == 0 ? *ret != 0 : -1;
 	if (r->c.err != HERR_OK)
 		return -1;
 	if (json_object_get(r->input, name) == NULL)

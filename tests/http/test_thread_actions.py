@@ -134,6 +134,8 @@ def test_merge_into_itself_an_unknown_a_deleted_or_a_merged_thread_is_refused(se
         assert "Merge the threads" not in text
     got, _ = page(moderator, "/t/%d/merge?into=x" % a["id"])
     assert got == 400
+    got, text = page(moderator, "/t/%d/merge?into=" % a["id"])   # no choice yet: the search form
+    assert got == 200 and "Find the thread to merge into" in text
     # and the form's answer to a deleted target is a page saying so, not a merge
     r = form_post(moderator, "/t/%d/merge" % a["id"], into=str(gone["id"]))
     assert r.status_code == 409 and "That thread was deleted." in html.unescape(r.text)
