@@ -21,6 +21,7 @@
 #include "forum/app.h"
 #include "forum/maintenance.h"
 #include "forum/moderation.h"
+#include "forum/notify_mail.h"
 #include "forum/posts.h"
 #include "forum/surveys.h"
 #include "forum/users.h"
@@ -101,6 +102,7 @@ struct serve_cfg {
 	struct forum_config forum;
 	struct moderation_config moderation;
 	struct mail_config mail;
+	struct notify_mail_config notify_mail;
 	struct survey_config survey;
 	int drain_ms;
 };
@@ -123,6 +125,7 @@ static const struct opt_use serve_uses[] = {
 	{ &moderation_opts, offsetof(struct serve_cfg, moderation) },
 	{ &mail_msg_opts, offsetof(struct serve_cfg, mail) },
 	{ &mail_send_opts, offsetof(struct serve_cfg, mail) },
+	{ &notify_mail_opts, offsetof(struct serve_cfg, notify_mail) },
 	{ &survey_opts, offsetof(struct serve_cfg, survey) },
 };
 
@@ -201,7 +204,7 @@ serve_run(struct serve_cfg *cfg)
 		goto out;
 	/* The mail worker subscribes to the listener's notices: before it starts. */
 	if (maint_start(60, cfg->auth.session_idle_s) != 0 || mail_start() != 0 ||
-	    app_listen_start(db.url) != 0)
+	    notify_mail_start(&cfg->notify_mail) != 0 || app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
@@ -220,6 +223,7 @@ serve_run(struct serve_cfg *cfg)
 	rc = 0;
 out:
 	app_listen_stop();
+	notify_mail_stop();
 	mail_stop();
 	maint_stop();
 	http_stop(srv);

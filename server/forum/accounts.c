@@ -4,6 +4,7 @@
 
 #include "auth/auth.h"
 #include "forum/app.h"
+#include "forum/mail_prefs.h"
 #include "forum/routes.h"
 #include "forum/security.h"
 #include "forum/twofactor.h"
@@ -174,7 +175,7 @@ acct_settings(struct req *r)
 	json_object_set_new(r->model, "tokens", db_rows_json(res));
 	if (security_settings_model(r) != 0)
 		return r->c.err;
-	return HERR_OK;
+	return mail_prefs_settings_model(r);
 }
 
 /* The register page needs the community roles to choose from. */

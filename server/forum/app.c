@@ -57,6 +57,7 @@ app_router(void)
 		{ search_routes, &search_routes_n },
 		{ security_routes, &security_routes_n },
 		{ twofactor_routes, &twofactor_routes_n },
+		{ mail_prefs_routes, &mail_prefs_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -276,7 +276,12 @@ ideas_edit_tx(struct ctx *c, void *arg)
 		if ((rc = db_q(c, STMT_IDEA_HISTORY_ADD, num, e->status, actor, e->reason) == NULL))
 			json_decref(d);
 		else
-			rc = modlog_add(c, e->actor, "idea_status", "idea", num, e->reason, d) != 0;
+			rc = modlog_add(c, e->actor, "idea_status", "idea", num, e->reason, d) != 0 ||
+			     ideas_notify(c, e->number, e->actor,
+					  arena_printf(c->arena, "IDEA-%s \u201c%s\u201d is now %s%s%s", num,
+						       e->title ? e->title : db_str(res, 0, 3),
+						       ideas_status_label(e->status), e->reason ? ": " : ".",
+						       e->reason ? e->reason : "")) != 0;
 	}
 	if (rc || ((e->title || e->summary) && modlog_add(c, e->actor, "edit_idea", "idea", num, NULL, NULL) != 0))
 		return c->err;
@@ -343,7 +348,13 @@ ideas_merge_tx(struct ctx *c, void *arg)
 		return ctx_fail(c, HERR_CONFLICT, "into",
 				arena_printf(c->arena, "IDEA-%s was itself merged into IDEA-%s; merge into that one.",
 					     into, db_str(res, have_into, 1)));
-	if (db_q(c, STMT_IDEA_MERGE_VOTES, from, into) == NULL ||
+	/* Told before its voters and followers move to the idea kept. */
+	if (ideas_notify(c, m->from, m->actor,
+			 arena_printf(c->arena, "IDEA-%s \u201c%s\u201d was merged into IDEA-%s%s%s", from,
+				      db_str(res, have_from, 2), into, m->reason ? ": " : ".",
+				      m->reason ? m->reason : "")) != 0 ||
+	    db_q(c, STMT_IDEA_MERGE_FOLLOWERS, from, into) == NULL ||
+	    db_q(c, STMT_IDEA_MERGE_VOTES, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_MERGE_SOURCES, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_MERGE_MARK, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_UPDATE, into, NULL, NULL, NULL, NULL, NULL) == NULL ||

@@ -21,4 +21,12 @@ enum herr ideas_merge(struct req *r);    /* moderator: {into, reason?} */
 enum herr ideas_vote(struct req *r);     /* active member */
 enum herr ideas_unvote(struct req *r);
 
+/* ideas_follow.c: following an idea without voting (member), and telling everyone who
+ * cares about an idea (voters, followers, authors and nominators of its sources) what
+ * moderator actor did, in words (message, with the reason), inside the caller's
+ * transaction. ideas_notify: 0, or -1 with the error recorded. */
+enum herr ideas_follow(struct req *r);
+enum herr ideas_unfollow(struct req *r);
+int ideas_notify(struct ctx *c, int64_t number, int64_t actor, const char *message);
+
 #endif

@@ -210,6 +210,8 @@ const struct route ideas_routes[] = {
 	{ "POST", "/ideas/{n}/vote", ideas_vote, .view = "idea", .page = ideas_show },
 	{ "POST", "/ideas/{n}/unvote", ideas_unvote, .view = "idea", .page = ideas_show },
 	{ "POST", "/ideas/{n}/merge", ideas_merge, .view = "idea", .page = ideas_show },
+	{ "POST", "/ideas/{n}/follow", ideas_follow, .view = "idea", .page = ideas_show },
+	{ "POST", "/ideas/{n}/unfollow", ideas_unfollow, .view = "idea", .page = ideas_show },
 	{ "GET", "/api/v1/ideas", ideas_board },
 	{ "POST", "/api/v1/ideas", ideas_create },
 	{ "GET", "/api/v1/ideas/{n}", ideas_show },
@@ -217,5 +219,7 @@ const struct route ideas_routes[] = {
 	{ "POST", "/api/v1/ideas/{n}/votes", ideas_vote },
 	{ "DELETE", "/api/v1/ideas/{n}/votes", ideas_unvote },
 	{ "POST", "/api/v1/ideas/{n}/merge", ideas_merge },
+	{ "POST", "/api/v1/ideas/{n}/follow", ideas_follow },
+	{ "DELETE", "/api/v1/ideas/{n}/follow", ideas_unfollow },
 };
 const size_t ideas_routes_n = ROUTES_N(ideas_routes);

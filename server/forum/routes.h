@@ -49,6 +49,9 @@ extern const size_t search_routes_n;
 extern const struct route security_routes[];
 extern const size_t security_routes_n;
 
+extern const struct route mail_prefs_routes[];
+extern const size_t mail_prefs_routes_n;
+
 struct req;
 /* GET /settings (forum/accounts.c): the page the settings forms of other files
  * (security.c) are shown again on when they fail. */

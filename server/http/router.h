@@ -43,6 +43,8 @@ struct route {
 				   Authorization is not an API token, no viewer is looked up */
 #define ROUTE_BEFORE_2FA 0x40u  /* open to staff who must still set up two-factor sign-in
 				   (--require-2fa-staff): signing in and out, enrolling */
+#define ROUTE_ANY_BODY   0x100u /* a body of another type is not refused (415) but ignored:
+				   RFC 8058's one-click POST comes as multipart/form-data */
 
 struct router;
 

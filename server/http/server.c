@@ -158,6 +158,10 @@ http_decode_input(struct req *r)
 					 "The form data is malformed or not valid UTF-8.");
 		return HERR_OK;
 	}
+	if (r->route && (r->route->flags & ROUTE_ANY_BODY)) {
+		r->input = json_object();
+		return HERR_OK;
+	}
 	return http_fail(r, HERR_UNSUPPORTED, NULL,
 			 r->html ? "Send application/x-www-form-urlencoded or application/json."
 				 : "Send the body as application/json.");

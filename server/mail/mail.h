@@ -54,6 +54,10 @@ int mail_start(void);
 /* Stop the worker: a delivery in progress is abandoned (the message stays queued). */
 void mail_stop(void);
 
+/* The host of this instance's Message-IDs (base_url's), for the ids a feature makes up
+ * itself (In-Reply-To/References of one thread's mail: <thread-42@host>). */
+const char *mail_msgid_host(void);
+
 /* How a message leaves this instance, for the log at start ("smtp://…", a folder, "log"). */
 const char *mail_transport(void);
 

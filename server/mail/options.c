@@ -127,3 +127,9 @@ mail_transport(void)
 {
 	return mail_st.use_smtp ? mail_st.cfg.smtp_url : mail_st.dir[0] ? mail_st.dir : "the log";
 }
+
+const char *
+mail_msgid_host(void)
+{
+	return mail_st.sender.msgid_host ? mail_st.sender.msgid_host : "localhost";
+}
