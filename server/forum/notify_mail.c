@@ -136,7 +136,6 @@ nm_send(struct ctx *c, struct nm_group *g)
 		{ "List-Unsubscribe-Post", "List-Unsubscribe=One-Click" },
 		{ "In-Reply-To", ref },
 		{ "References", ref },
-		{ "Auto-Submitted", "auto-generated" },
 	};
 	rc = mail_enqueue(c, &(struct mail_msg){ .kind = "notification", .to = to, .to_name = name,
 						 .subject = g->subject, .text = g->text.data, .html = g->html.data,

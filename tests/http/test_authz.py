@@ -365,6 +365,29 @@ MATRIX.update({
 })
 
 
+# Issue 18: mail preferences, unsubscribe links (the signed token is the credential:
+# anyone holding it may use it), following ideas.
+def UNSUB(w):
+    """A valid unsubscribe token of the author's, for the kind nothing sends yet."""
+    from test_notify_mail import unsub_token
+    return unsub_token(lambda q, p=None: w.cluster.sql(q, p), w.author.user["id"], "survey")
+
+
+MATRIX.update({
+    ("GET", "/api/v1/me/mail-preferences"): (SIGNED, lambda w, r: ("/api/v1/me/mail-preferences", None)),
+    ("PUT", "/api/v1/me/mail-preferences"): (SIGNED, lambda w, r: ("/api/v1/me/mail-preferences", {"survey": "digest"})),
+    ("POST", "/settings/mail"): (SIGNED, lambda w, r: ("/settings/mail", form({"survey": "digest"}))),
+    ("GET", "/unsubscribe"): (PUBLIC, lambda w, r: ("/unsubscribe?token=" + UNSUB(w), None)),
+    ("POST", "/unsubscribe"): (PUBLIC, lambda w, r: ("/unsubscribe?token=" + UNSUB(w), form({}))),
+    ("GET", "/api/v1/unsubscribe"): (PUBLIC, lambda w, r: ("/api/v1/unsubscribe?token=" + UNSUB(w), None)),
+    ("POST", "/api/v1/unsubscribe"): (PUBLIC, lambda w, r: ("/api/v1/unsubscribe", {"token": UNSUB(w)})),
+    ("POST", "/ideas/{n}/follow"): (SIGNED, lambda w, r: ("/ideas/%d/follow" % w.idea(), form({}))),
+    ("POST", "/ideas/{n}/unfollow"): (SIGNED, lambda w, r: ("/ideas/%d/unfollow" % w.idea(), form({}))),
+    ("POST", "/api/v1/ideas/{n}/follow"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/follow" % w.idea(), {})),
+    ("DELETE", "/api/v1/ideas/{n}/follow"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/follow" % w.idea(), None)),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role
