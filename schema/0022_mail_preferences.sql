@@ -63,7 +63,7 @@ CREATE INDEX notifications_mail_due ON notifications (created_at, id)
     WHERE mail_state IS NULL AND read_at IS NULL;
 COMMENT ON INDEX notifications_mail_due IS 'the notification mail worker''s claim (NOTIFY_MAIL_PICK) and next wake-up';
 CREATE INDEX notifications_mail_group ON notifications (user_id, thread_id)
-    WHERE mail_state IS NULL;
+    WHERE mail_state IS NULL AND read_at IS NULL;
 COMMENT ON INDEX notifications_mail_group IS 'a member''s undecided notifications of one thread, claimed as one mail';
 
 -- Wake the notification mail workers at commit (once per transaction).
