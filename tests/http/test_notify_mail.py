@@ -432,3 +432,40 @@ def test_two_servers_on_one_database_mail_each_notification_once(cluster):
     finally:
         assert a.stop() == 0 and b.stop() == 0
         ctl.stop()
+
+
+def test_two_servers_racing_on_one_members_thread_mail_each_notification_once(cluster):
+    """Both instances pick rows of the same group: each reply is in exactly one mail."""
+    db = unique("notify3")
+    url = cluster.create_db(db)
+    ctl, inbox = smtp_server()
+    a = Server(mail_args(url, ctl.port, delay=0), name="notify-a")
+    b = Server(mail_args(url, ctl.port, delay=0), name="notify-b")
+    try:
+        owner = Client(a).register(email="owner@example.net")
+        others = [Client((a, b)[i % 2]).register() for i in range(6)]
+        cluster.sql("UPDATE users SET approved_posts = 100", dbname=db)
+        t = new_thread(owner)
+        for round_ in range(3):
+            ths = [threading.Thread(target=reply, args=(o, t["id"], "r%d-%d" % (round_, i), t["first_post_id"]))
+                   for i, o in enumerate(others)]
+            for th in ths:
+                th.start()
+            for th in ths:
+                th.join()
+        n = 3 * len(others)
+        deadline = time.time() + 60 * SLOW
+        while time.time() < deadline and cluster.sql(
+                "SELECT count(*) FROM notifications WHERE mail_state IS NULL", dbname=db)[0][0]:
+            time.sleep(0.1)
+        assert cluster.sql("SELECT count(*) FROM notifications WHERE mail_state = 'sent'", dbname=db) == [(n,)]
+        mails = cluster.sql("SELECT count(*) FROM mail_outbox", dbname=db)[0][0]
+        inbox.wait(mails, timeout=60)
+        time.sleep(2 * SLOW)
+        texts = [email.message_from_bytes(m[2], policy=email.policy.default).get_body(("plain",)).get_content()
+                 for m in inbox.messages]
+        said = sorted(re.findall(r"> (r\d-\d)", "".join(texts)))
+        assert said == sorted("r%d-%d" % (r, i) for r in range(3) for i in range(len(others)))
+    finally:
+        assert a.stop() == 0 and b.stop() == 0
+        ctl.stop()
