@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -30,6 +31,9 @@ const struct opt_table notify_mail_opts = { "Outgoing mail", notify_mail_defs, O
 
 static struct notify_mail_config nm_cfg;
 static atomic_bool nm_stopping;
+/* When the worker next looks (monotonic ms; 0: look now). A new notification is due only
+ * after the delay, so its notice need not cost a query when the worker looks before. */
+static atomic_llong nm_next_ms;
 
 /* One claimed group, built into a mail. */
 struct nm_group {
@@ -233,16 +237,33 @@ nm_next_due(void)
 	return ms;
 }
 
-/* Mail every group that is due, then sleep until the next one is. */
+static long long
+nm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Mail every group that is due, then sleep until the next one is. A wake by a notice
+ * before the time already planned, which comes no later than the new notification is
+ * due, changes nothing: sleep on without asking the database. */
 static long
 nm_round(void *arg)
 {
+	long long now = nm_now_ms(), planned = atomic_load(&nm_next_ms);
+	long ms;
 	int n = 0;
 
 	(void)arg;
+	if (planned > now && planned <= now + (long long)nm_cfg.delay_s * 1000)
+		return (long)(planned - now);
 	while (!atomic_load(&nm_stopping) && (n = nm_one()) == 1)
 		;
-	return n < 0 ? NOTIFY_MAIL_RETRY_MS : nm_next_due();
+	ms = n < 0 ? NOTIFY_MAIL_RETRY_MS : nm_next_due();
+	atomic_store(&nm_next_ms, nm_now_ms() + ms);
+	return ms;
 }
 
 static void
@@ -266,8 +287,10 @@ static void
 nm_listen_state(bool up, void *arg)
 {
 	(void)arg;
-	if (up)
+	if (up) {   /* notices may have been missed: look now */
+		atomic_store(&nm_next_ms, 0);
 		worker_wake(&nm_worker);
+	}
 }
 
 int
@@ -278,6 +301,7 @@ notify_mail_start(const struct notify_mail_config *cfg)
 	    db_listen_on_state(nm_listen_state, NULL) != 0)
 		return -1;
 	atomic_store(&nm_stopping, false);
+	atomic_store(&nm_next_ms, 0);
 	return worker_start(&nm_worker);
 }
 
