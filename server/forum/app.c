@@ -42,6 +42,7 @@ app_router(void)
 		{ users_routes, &users_routes_n },
 		{ account_delete_routes, &account_delete_routes_n },
 		{ account_export_routes, &account_export_routes_n },
+		{ user_lists_routes, &user_lists_routes_n },
 		{ admin_routes, &admin_routes_n },
 		{ admin_mail_routes, &admin_mail_routes_n },
 		{ threads_routes, &threads_routes_n },

@@ -16,6 +16,7 @@
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
+#include "render/diff.h"
 
 static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,
 					 .page_size = 200 };
@@ -462,18 +463,60 @@ posts_restore(struct req *r)
 	return HERR_OK;
 }
 
+/* The HTML view of each revision: what it changed against the one before it (the next
+ * in the list, newest first). The oldest is the post as first written: nothing to compare. */
+static void
+posts_revisions_diff(json_t *revs)
+{
+	struct buf out = BUF_INIT;
+	struct diff_stats st;
+	json_t *rev, *older;
+	size_t i;
+
+	json_array_foreach(revs, i, rev) {
+		const char *title, *was;
+
+		if ((older = json_array_get(revs, i + 1)) == NULL) {
+			json_object_set_new(rev, "original", json_true());
+			break;
+		}
+		buf_reset(&out);
+		diff_words_html(&out, json_string_value(json_object_get(older, "body")),
+				json_string_value(json_object_get(rev, "body")), DIFF_MAX_CELLS, &st);
+		json_object_set_new(rev, "diff", json_pack("{s:s,s:I,s:I,s:b,s:b}", "html", out.data,
+			"inserted", (json_int_t)st.inserted, "deleted", (json_int_t)st.deleted,
+			"replaced", st.replaced, "unchanged", st.inserted == 0 && st.deleted == 0));
+		title = json_string_value(json_object_get(rev, "title"));
+		was = json_string_value(json_object_get(older, "title"));
+		if (title && was && strcmp(title, was) != 0) {
+			buf_reset(&out);
+			diff_words_html(&out, was, title, DIFF_MAX_CELLS, NULL);
+			json_object_set_new(rev, "title_diff_html", json_string(out.data));
+		}
+	}
+	buf_free(&out);
+}
+
 static enum herr
 posts_revisions(struct req *r)
 {
-	PGresult *res;
+	PGresult *res, *post;
 	int64_t id;
+	json_t *revs;
 
-	if (http_param_id(r, "id", &id) != 0 || posts_visible(r, id) == NULL)
+	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL)
 		return r->c.err;
 	if ((res = db_q(&r->c, STMT_REVISIONS, db_int(&r->c, id))) == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "revisions", db_rows_json(res));
+	revs = db_rows_json(res);
+	if (r->html)
+		posts_revisions_diff(revs);
+	json_object_set_new(http_model(r), "revisions", revs);
 	json_object_set_new(r->model, "post_id", json_integer(id));
+	json_object_set_new(r->model, "post", json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)id,
+		"url", arena_printf(r->c.arena, "/p/%lld", (long long)id),
+		"thread_id", (json_int_t)db_i64(post, 0, db_col(post, "thread_id")),
+		"thread_title", db_str(post, 0, db_col(post, "thread_title"))));
 	r->title = "Revisions";
 	return HERR_OK;
 }

@@ -20,6 +20,8 @@ extern const struct route account_delete_routes[];
 extern const size_t account_delete_routes_n;
 extern const struct route account_export_routes[];
 extern const size_t account_export_routes_n;
+extern const struct route user_lists_routes[];
+extern const size_t user_lists_routes_n;
 extern const struct route admin_routes[];
 extern const size_t admin_routes_n;
 extern const struct route admin_mail_routes[];

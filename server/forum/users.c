@@ -12,6 +12,7 @@
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/user_lists.h"
 #include "http/http.h"
 
 #define USERS_BIO_MAX 5000
@@ -206,6 +207,9 @@ users_show(struct req *r)
 							       "selected", role == i));
 		json_object_set_new(r->model, "roles", roles);
 	}
+	/* The API lists them on their own URLs (forum/user_lists.c). */
+	if (r->html && user_lists_profile(r, id) != 0)
+		return r->c.err;
 	return HERR_OK;
 }
 

@@ -153,6 +153,8 @@ MATRIX = {
     ("POST", "/u/{username}/unsuspend"): (MOD, lambda w, r: (
         "/u/%s/unsuspend" % (w.author.user["username"] if r == "author" else w.victim(True)), form({}))),
     ("GET", "/api/v1/users/{username}"): (PUBLIC, lambda w, r: ("/api/v1/users/%s" % w.author.user["username"], None)),
+    ("GET", "/api/v1/users/{username}/threads"): (PUBLIC, lambda w, r: ("/api/v1/users/%s/threads" % w.author.user["username"], None)),
+    ("GET", "/api/v1/users/{username}/posts"): (PUBLIC, lambda w, r: ("/api/v1/users/%s/posts" % w.author.user["username"], None)),
     ("PATCH", "/api/v1/users/{username}"): (SELF, lambda w, r: ("/api/v1/users/%s" % w.author.user["username"],
                                                                  {"display_name": "N"})),
     ("POST", "/api/v1/users/{username}/suspension"): (MOD, lambda w, r: (
