@@ -1,4 +1,6 @@
 /* forum/feeds.c — Atom feeds of the forum, a category and a thread (RFC 4287). */
+#include "forum/feeds.h"
+
 #include <string.h>
 
 #include "db/db.h"
@@ -47,6 +49,15 @@ feeds_title(struct req *r, const char *what)
 
 	site_settings_get(&r->c, &site);
 	return arena_printf(r->c.arena, "%s: %s", site.site_name, what);
+}
+
+void
+feeds_link(struct req *r, const char *path, const char *what)
+{
+	if (!r->html)
+		return;
+	r->feed_url = path;
+	r->feed_title = feeds_title(r, what);
 }
 
 static enum herr

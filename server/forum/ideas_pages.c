@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/app.h"
+#include "forum/feeds.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
 #include "forum/policy.h"
@@ -109,6 +110,7 @@ ideas_board(struct req *r)
 		json_object_set_new(r->model, "status_qs", json_string(status ? status : ""));
 		json_object_set_new(r->model, "can_vote", json_boolean(v && !v->suspended));
 		json_object_set_new(r->model, "can_moderate", json_boolean(policy_is_moderator(v)));
+		feeds_link(r, "/ideas/feed.atom", "ideas");
 		if (page > 1)
 			json_object_set_new(r->model, "prev_page", json_integer(page - 1));
 	}

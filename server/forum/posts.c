@@ -466,7 +466,7 @@ posts_restore(struct req *r)
 /* The HTML view of each revision: what it changed against the one before it (the next
  * in the list, newest first). The oldest is the post as first written: nothing to compare. */
 static void
-posts_revisions_diff(json_t *revs)
+posts_revisions_diff(struct ctx *c, json_t *revs)
 {
 	struct buf out = BUF_INIT;
 	struct diff_stats st;
@@ -483,8 +483,9 @@ posts_revisions_diff(json_t *revs)
 		buf_reset(&out);
 		diff_words_html(&out, json_string_value(json_object_get(older, "body")),
 				json_string_value(json_object_get(rev, "body")), DIFF_MAX_CELLS, &st);
-		json_object_set_new(rev, "diff", json_pack("{s:s,s:I,s:I,s:b,s:b}", "html", out.data,
-			"inserted", (json_int_t)st.inserted, "deleted", (json_int_t)st.deleted,
+		json_object_set_new(rev, "diff", json_pack("{s:s,s:s,s:b,s:b}", "html", out.data,
+			"summary", arena_printf(c->arena, "%zu word%s added, %zu taken away", st.inserted,
+						st.inserted == 1 ? "" : "s", st.deleted),
 			"replaced", st.replaced, "unchanged", st.inserted == 0 && st.deleted == 0));
 		title = json_string_value(json_object_get(rev, "title"));
 		was = json_string_value(json_object_get(older, "title"));
@@ -510,7 +511,7 @@ posts_revisions(struct req *r)
 		return r->c.err;
 	revs = db_rows_json(res);
 	if (r->html)
-		posts_revisions_diff(revs);
+		posts_revisions_diff(&r->c, revs);
 	json_object_set_new(http_model(r), "revisions", revs);
 	json_object_set_new(r->model, "post_id", json_integer(id));
 	json_object_set_new(r->model, "post", json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)id,

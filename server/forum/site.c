@@ -4,6 +4,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/feeds.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
 #include "http/http.h"
@@ -60,6 +61,7 @@ site_home(struct req *r)
 	    threads_list(r, 0, by_share, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
+	feeds_link(r, "/feed.atom", "latest discussions");
 	return HERR_OK;
 }
 
@@ -83,6 +85,7 @@ site_category(struct req *r)
 	    threads_list(r, db_i64(res, 0, 0), by_share, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
+	feeds_link(r, arena_printf(r->c.arena, "/c/%s/feed.atom", db_str(res, 0, db_col(res, "slug"))), r->title);
 	return HERR_OK;
 }
 

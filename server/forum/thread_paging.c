@@ -158,7 +158,17 @@ thread_paging_replies(struct req *r, json_t *posts)
 	json_array_foreach(posts, i, p) {
 		json_int_t id = json_integer_value(json_object_get(p, "id"));
 		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
+		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
 		bool on_page;
+
+		/* Drawn flat, a reply right after its parent would pass for its sibling. */
+		if (r->html && parent && parent == prev && depth > THREAD_INDENT_PHONE) {
+			snprintf(key, sizeof key, "%lld", (long long)parent);
+			author = json_object_get(here, key);
+			json_object_set_new(p, "in_reply_to", json_pack("{s:I,s:O,s:s+,s:b}", "id", parent,
+				"author", author ? author : json_null(), "url", "#p", key,
+				"phone_only", depth <= THREAD_INDENT_WIDE));
+		}
 
 		if (rc == 0 && parent && parent != prev) {
 			snprintf(key, sizeof key, "%lld", (long long)parent);

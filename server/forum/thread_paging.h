@@ -26,8 +26,15 @@ struct thread_window {
 int thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w);
 /* model.pages from the window and the next page's cursor (NULL: the last page). */
 void thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w, const char *next);
+/* The deepest level corral.css indents the reply tree to (li.post.depth-N): on a wide
+ * screen and on a phone. A reply deeper than that is drawn flat below its parent. */
+#define THREAD_INDENT_WIDE 6
+#define THREAD_INDENT_PHONE 3
+
 /* in_reply_to on every post whose parent is not the post before it; at most one query
- * (the parents on earlier pages). Before the posts lose their parent_id. */
+ * (the parents on earlier pages). In the HTML view also on a reply right after its parent
+ * that is drawn flat (deeper than THREAD_INDENT_PHONE), with phone_only while a wide
+ * screen still indents it. Before the posts lose their parent_id. */
 int thread_paging_replies(struct req *r, json_t *posts);
 /* The HTML view's collapsible subtrees: a post at a depth below indent_max with replies
  * on the page gets subtree {depth, indent, text} (its replies follow in a <details>), and

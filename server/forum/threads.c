@@ -6,6 +6,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/feeds.h"
 #include "forum/moderation.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
@@ -248,6 +249,10 @@ threads_page(struct req *r)
 					   (long long)json_integer_value(json_object_get(t, "merged_into")));
 		return HERR_OK;
 	}
+	/* The feed has a thread's visible posts, for anyone: a held thread offers none. */
+	if (policy_state_parse(json_string_value(json_object_get(t, "state"))) == STATE_VISIBLE)
+		feeds_link(r, arena_printf(r->c.arena, "/t/%lld/feed.atom", (long long)id),
+			   json_string_value(json_object_get(t, "title")));
 	if (thread_paging_window(r, id, after, &w) != 0)
 		return r->c.err;
 	res = db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w.after, db_int(&r->c, w.size + 1),

@@ -61,6 +61,8 @@ struct req {
 	json_t *model;                /* owned by the request; decref'd at the end */
 	const char *view;             /* template overriding the route's view */
 	const char *title;            /* page title */
+	const char *feed_url;         /* an HTML page's Atom feed, offered in its <head> */
+	const char *feed_title;       /*   (<link rel="alternate">) under this title */
 	const char *location;         /* HTML POST: 303 target; JSON 201: Location header */
 	const char *cache_control;    /* default: no-store for HTML with a viewer, else no-cache */
 	const char *etag;             /* sent as ETag; a matching If-None-Match gets 304 */

@@ -109,6 +109,9 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 	if (r->title || (r->route && r->route->title))
 		json_object_set_new(page, "title", json_string(r->title ? r->title : r->route->title));
 	json_object_set_new(page, "static_v", json_string(static_version()));
+	if (r->feed_url)
+		json_object_set_new(page, "feed", json_pack("{s:s,s:s}", "href", r->feed_url, "title",
+							    r->feed_title ? r->feed_title : r->feed_url));
 	stack[0] = json_pack("{s:o}", "page", page);
 	stack[1] = model;
 	rc = tmpl_render(t, stack, model ? 2 : 1, out);
