@@ -34,6 +34,11 @@ export async function fixtures(s) {
     { body: `Thanks @${member.username}, that matches what I see.`, parent_id: opening.id },
     { cookie: admin.cookie, csrf: admin.csrf });
   if (r2.status !== 201) throw new Error(`reply: ${r2.status} ${JSON.stringify(r2.body)}`);
+  // An edit, so the revisions page has a change to show.
+  const e = await s.corral.api('PATCH', `/api/v1/posts/${r2.body.post.id}`,
+    { body: `Thanks @${member.username}, that matches what I see in most banks.` },
+    { cookie: admin.cookie, csrf: admin.csrf });
+  if (e.status !== 200) throw new Error(`edit: ${e.status} ${JSON.stringify(e.body)}`);
   // A thread with no voices: its only post was deleted.
   const q = await s.corral.api('POST', '/api/v1/threads', {
     category: 'general', title: 'A question nobody answered', body: 'Withdrawn.',
@@ -104,6 +109,7 @@ export const PAGES = [
   { name: 'merge a thread: the threads found', path: (f) => `/t/${f.voiceless.id}/merge?q=advisory+board`, as: 'admin' },
   { name: 'merge a thread: the confirmation', path: (f) => `/t/${f.voiceless.id}/merge?into=${f.thread.id}`, as: 'admin' },
   { name: 'split a thread', path: (f) => `/t/${f.thread.id}/split?post_id=${f.reply.id}`, as: 'admin' },
+  { name: 'revisions of an edited post', path: (f) => `/p/${f.reply.id}/revisions` },
   { name: 'moderation log', path: '/mod/log', as: 'member' },
   { name: 'new thread', path: '/new', as: 'member' },
   { name: 'voices', path: '/voices' },
