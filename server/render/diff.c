@@ -34,8 +34,8 @@ diff_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Split s into alternating runs of spaces and of other bytes; the array is malloc'd
- * (NULL when s is empty). */
+/* Split s into alternating runs of spaces and of other bytes; the array is malloc'd (never
+ * NULL, so no arithmetic is done on a null pointer when s is empty). */
 static size_t
 diff_tokens(const char *s, struct diff_tok **ret)
 {
@@ -48,10 +48,7 @@ diff_tokens(const char *s, struct diff_tok **ret)
 		while (i < len && diff_space(s[i]) == sp)
 			i++;
 	}
-	*ret = NULL;
-	if (n == 0)
-		return 0;
-	if ((t = malloc(n * sizeof *t)) == NULL)
+	if ((t = malloc((n ? n : 1) * sizeof *t)) == NULL)
 		core_oom();
 	n = 0;
 	for (size_t i = 0; i < len; n++) {

@@ -82,7 +82,7 @@ main(void)
 	}
 	{
 		struct buf out = BUF_INIT;
-		char *a = words(12000, 0), *b = strdup(a);
+		char *a = words(12000, 0), *b = words(12000, 0);
 
 		strstr(b, " w6000 ")[1] = 'x';
 		strstr(b, " w6003 ")[1] = 'x';
