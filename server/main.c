@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/db_options.h"
 #include "db/migrate.h"
+#include "forum/account_mail.h"
 #include "forum/app.h"
 #include "forum/maintenance.h"
 #include "forum/moderation.h"
@@ -352,6 +353,7 @@ cmd_cluster(int argc, char **argv)
 /* What `corral user` is configured with. */
 struct user_cfg {
 	struct cli_db where;
+	struct app_config app;        /* --base-url: where reset-link points */
 	const char *role;
 	const char *community_role;
 	const char *email;
@@ -374,14 +376,20 @@ static const struct opt_table user_opts = { "Account", user_defs, OPT_COUNT(user
 static const struct opt_use user_uses[] = {
 	CLI_DB_USES(offsetof(struct user_cfg, where)),
 	{ &user_opts, 0 },
+	{ &app_opts, offsetof(struct user_cfg, app) },
 };
 
 static const struct opt_cmd user_cmd = {
 	"user",
 	"usage: corral user add NAME --role admin|moderator|member [--community-role SLUG] [options]\n"
-	"       corral user set-role NAME admin|moderator|member [options]\n\n"
+	"       corral user set-role NAME admin|moderator|member [options]\n"
+	"       corral user set-password NAME [options]\n"
+	"       corral user reset-link NAME [--base-url URL] [options]\n\n"
 	"Create an account (the password is read from standard input, one line) or change its\n"
-	"permission role. Works while a server runs on the same database or data dir.\n",
+	"permission role. set-password sets a new password (read from standard input) and signs\n"
+	"the account out everywhere; reset-link prints a link (valid one hour, once) with which\n"
+	"its holder chooses a new password, on the forum's --base-url (CORRAL_BASE_URL, as given\n"
+	"to serve). Works while a server runs on the same database or data dir.\n",
 	user_uses, OPT_COUNT(user_uses), 3,
 };
 
@@ -402,6 +410,49 @@ user_read_password(char *out, size_t size, size_t *ret_len)
 	return 0;
 }
 
+/* The reset link's base: --base-url without trailing slashes, else serve's default. */
+static const char *
+user_base_url(const struct user_cfg *cfg, char *out, size_t size)
+{
+	size_t n;
+
+	if (cfg->app.base_url == NULL)
+		fprintf(stderr, "corral: no --base-url (CORRAL_BASE_URL): the link points at serve's default, "
+			"http://127.0.0.1:8080\n");
+	snprintf(out, size, "%s", cfg->app.base_url ? cfg->app.base_url : "http://127.0.0.1:8080");
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return out;
+}
+
+/* The subcommand of `corral user` on an open database. 0, or 1 with the error in c. */
+static int
+user_run(struct ctx *c, const struct user_cfg *cfg, char **args, const char *pw, size_t pwlen)
+{
+	const char *link;
+	char base[300];
+	int64_t id;
+	int n;
+
+	if (strcmp(args[0], "add") == 0 &&
+	    users_create(c, args[1], pw, pwlen, cfg->community_role, cfg->email, cfg->role, &id) == 0) {
+		printf("created %s (%s, %s)\n", args[1], cfg->role, cfg->community_role);
+		return 0;
+	} else if (strcmp(args[0], "set-role") == 0 && users_set_role(c, args[1], args[2], 0) == 0) {
+		printf("%s is now %s\n", args[1], args[2]);
+		return 0;
+	} else if (strcmp(args[0], "set-password") == 0 && pwreset_set_password(c, args[1], pw, pwlen, &n) == 0) {
+		printf("password of %s set; %d session%s ended\n", args[1], n, n == 1 ? "" : "s");
+		return 0;
+	} else if (strcmp(args[0], "reset-link") == 0 &&
+		   pwreset_link(c, args[1], user_base_url(cfg, base, sizeof base), &link) == 0) {
+		printf("%s\n", link);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 cmd_user(int argc, char **argv)
 {
@@ -410,9 +461,8 @@ cmd_user(int argc, char **argv)
 	struct ctx c = { .rid = "cli" };
 	char *args[3], pw[1100];
 	size_t pwlen = 0;
-	int64_t id;
 	struct dbsel db;
-	bool help;
+	bool help, one;
 
 	if (opt_parse(argc, argv, 2, &user_cmd, &cfg, args, &nargs, &help) != 0)
 		return 2;
@@ -420,11 +470,14 @@ cmd_user(int argc, char **argv)
 		opt_usage(stdout, &user_cmd);
 		return 0;
 	}
-	if (!(nargs == 2 && strcmp(args[0], "add") == 0) && !(nargs == 3 && strcmp(args[0], "set-role") == 0)) {
+	one = nargs == 2 && (strcmp(args[0], "add") == 0 || strcmp(args[0], "set-password") == 0 ||
+			     strcmp(args[0], "reset-link") == 0);
+	if (!one && !(nargs == 3 && strcmp(args[0], "set-role") == 0)) {
 		opt_usage(stderr, &user_cmd);
 		return 2;
 	}
-	if (strcmp(args[0], "add") == 0 && user_read_password(pw, sizeof pw, &pwlen) != 0)
+	if ((strcmp(args[0], "add") == 0 || strcmp(args[0], "set-password") == 0) &&
+	    user_read_password(pw, sizeof pw, &pwlen) != 0)
 		return 2;
 	if (auth_init(&(struct auth_config){ .hash_concurrency = 1 }) != 0 || dbsel_open(&cfg.where, &db) != 0)
 		return 1;
@@ -432,14 +485,7 @@ cmd_user(int argc, char **argv)
 		goto out;
 	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
 	c.arena = arena_new();
-	if (strcmp(args[0], "add") == 0 &&
-	    users_create(&c, args[1], pw, pwlen, cfg.community_role, cfg.email, cfg.role, &id) == 0) {
-		printf("created %s (%s, %s)\n", args[1], cfg.role, cfg.community_role);
-		rc = 0;
-	} else if (strcmp(args[0], "set-role") == 0 && users_set_role(&c, args[1], args[2], 0) == 0) {
-		printf("%s is now %s\n", args[1], args[2]);
-		rc = 0;
-	}
+	rc = user_run(&c, &cfg, args, pw, pwlen);
 	if (rc != 0)
 		fprintf(stderr, "corral: %s%s%s\n", c.err_msg ? c.err_msg : herr_default_message(c.err),
 			c.err_field ? " — " : "", c.err_field ? c.err_field : "");
@@ -601,7 +647,7 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  serve      serve the forum over HTTP\n"
 	"  migrate    apply schema migrations\n"
-	"  user       add an account, or change its permission role\n"
+	"  user       add an account, change its permission role or password, make a reset link\n"
 	"  backup     write the database to a file (pg_dump)\n"
 	"  restore    load a backup file (pg_restore)\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"

@@ -27,6 +27,7 @@ struct viewer {
 	int unread;                     /* unread notifications */
 	const char *csrf;               /* the session's CSRF token; NULL for API tokens */
 	bool via_token;                 /* authenticated by Authorization: Bearer */
+	bool email_verified;            /* the account's address is confirmed (schema/0018) */
 };
 
 struct auth_config {
@@ -42,6 +43,11 @@ struct auth_config {
 	int register_per_ip;            /* registrations per address per window */
 	int register_window_s;
 	bool require_2fa_staff;         /* moderators and admins must enrol in 2FA (forum/twofactor*.c) */
+	/* accounts by mail (forum/account_mail.c, forum/password_reset.c) */
+	bool require_verified_email;    /* posting waits for a confirmed address */
+	int reset_per_ip;               /* forgot-password requests per address per window */
+	int mail_per_account;           /* mails about one account's credentials, per purpose */
+	int account_mail_window_s;
 };
 
 /* The options setting auth_config (auth/options.c); secure_cookies and origin follow

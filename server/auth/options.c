@@ -23,6 +23,14 @@ static const struct opt_def auth_defs[] = {
 		"registration limit window"),
 	OPT_FLAG("require-2fa-staff", struct auth_config, require_2fa_staff,
 		 "moderators and admins without two-factor sign-in may only set it up"),
+	OPT_FLAG("require-verified-email", struct auth_config, require_verified_email,
+		 "members post only once they confirmed an email address (registration then asks for one)"),
+	OPT_INT("reset-limit-ip", "N", "10", 1, 1000000, struct auth_config, reset_per_ip,
+		"forgot-password requests per client address per window before 429"),
+	OPT_INT("account-mail-limit", "N", "3", 1, 1000, struct auth_config, mail_per_account,
+		"verification, address-change and reset mails per account per window, each"),
+	OPT_INT("account-mail-window", "SECONDS", "3600", 1, 604800, struct auth_config, account_mail_window_s,
+		"window of the two limits above"),
 };
 
 const struct opt_table auth_opts = { "Accounts and sign-in", auth_defs, OPT_COUNT(auth_defs) };

@@ -105,6 +105,7 @@ auth_viewer_from(struct ctx *c, PGresult *res)
 	v->approved_posts = (int)db_i64(res, 0, 9);
 	v->unread = (int)db_i64(res, 0, 10);
 	v->csrf = db_str(res, 0, 11);
+	v->email_verified = db_bool(res, 0, db_col(res, "email_verified"));
 	return v;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "forum/account_mail.h"
 #include "forum/app.h"
 #include "forum/mail_prefs.h"
 #include "forum/routes.h"
@@ -40,10 +41,28 @@ acct_ip_key(struct req *r, const char *what)
 	return arena_printf(r->c.arena, "%s:ip:%s", what, r->client_ip);
 }
 
+struct acct_new {
+	const char *username, *password, *email, *crole;
+	int64_t id;                   /* out */
+};
+
+/* The account and the mail confirming its address exist together or not at all. */
+static enum herr
+acct_register_tx(struct ctx *c, void *arg)
+{
+	struct acct_new *a = arg;
+
+	a->id = 0;
+	if (users_create(c, a->username, a->password, strlen(a->password), a->crole, a->email, "member", &a->id) != 0)
+		return c->err;
+	return a->email ? acctmail_send_verify(c, a->id, a->username, a->email) : HERR_OK;
+}
+
 static enum herr
 acct_register(struct req *r)
 {
 	const struct auth_config *cfg = auth_config();
+	struct acct_new a = { 0 };
 	const char *username, *password, *email = NULL, *crole, *csrf;
 	int64_t id;
 	json_t *u;
@@ -53,12 +72,17 @@ acct_register(struct req *r)
 	    in_string(r, "email", 3, 254, IN_TRIM | IN_NULLABLE, &email) < 0 ||
 	    in_string(r, "community_role", 1, 64, IN_REQUIRED, &crole) < 0)
 		return r->c.err;
-	if (email && (strchr(email, '@') == NULL || strpbrk(email, " \t\r\n<>") != NULL))
+	if (email && !acctmail_address_ok(email))
 		return http_fail(r, HERR_INVALID, "email", "That does not look like an email address.");
+	if (email == NULL && cfg->require_verified_email)
+		return http_fail(r, HERR_INVALID, "email",
+				 "An email address is needed: members confirm one before they post.");
 	if (auth_rate_check(r, acct_ip_key(r, "register"), cfg->register_per_ip, cfg->register_window_s) != 0)
 		return r->c.err;
-	if (users_create(&r->c, username, password, strlen(password), crole, email, "member", &id) != 0)
+	a = (struct acct_new){ username, password, email, crole, 0 };
+	if (db_transaction(&r->c, acct_register_tx, &a) != HERR_OK)
 		return r->c.err;
+	id = a.id;
 	/* This registration is done; the limit applies to the next. */
 	auth_rate_count(r, acct_ip_key(r, "register"), cfg->register_window_s);
 	if ((csrf = auth_session_start(r, id)) == NULL || (u = users_get(&r->c, id, true)) == NULL)
@@ -165,7 +189,7 @@ acct_settings(struct req *r)
 {
 	PGresult *res;
 
-	if (acct_me(r) != HERR_OK)
+	if (acct_me(r) != HERR_OK || acctmail_settings_model(r) != HERR_OK)
 		return r->c.err;
 	if ((res = db_q0(&r->c, STMT_COMMUNITY_ROLES)) == NULL)
 		return r->c.err;

@@ -59,6 +59,8 @@ app_router(void)
 		{ security_routes, &security_routes_n },
 		{ twofactor_routes, &twofactor_routes_n },
 		{ mail_prefs_routes, &mail_prefs_routes_n },
+		{ account_mail_routes, &account_mail_routes_n },
+		{ password_reset_routes, &password_reset_routes_n },
 	};
 	struct router *rt = router_new();
 

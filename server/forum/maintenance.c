@@ -20,6 +20,7 @@ maint_round(void *arg)
 	db_q(&c, STMT_SESSION_EXPIRE, db_int(&c, maint_idle_s));
 	db_q0(&c, STMT_RATE_EXPIRE);
 	db_q0(&c, STMT_IDEM_EXPIRE);
+	db_q0(&c, STMT_ONETIME_EXPIRE);
 	arena_free(c.arena);
 	return maint_interval_s * 1000L;
 }

@@ -11,6 +11,7 @@
 #include "forum/ideas.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
+#include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 
@@ -145,7 +146,8 @@ moderation_nominate(struct req *r)
 	struct moderation_report m = { .kind = "ideas" };
 	PGresult *post;
 
-	if ((post = moderation_target(r, &m.post)) == NULL ||
+	/* Suggesting an idea is writing: held like a post until the address is confirmed. */
+	if (posts_may_write(r) != 0 || (post = moderation_target(r, &m.post)) == NULL ||
 	    in_string(r, "note", 1, 500, IN_TRIM | IN_NULLABLE, &m.note) < 0)
 		return r->c.err;
 	m.user = auth_viewer(r)->id;

@@ -48,6 +48,16 @@ policy_may_see_post(const struct viewer *v, enum policy_state post, enum policy_
 	return policy_may_see(v, thread, author_id) && policy_may_see(v, post, author_id);
 }
 
+enum policy_write
+policy_may_post(const struct viewer *v, bool require_verified_email)
+{
+	if (v->suspended)
+		return WRITE_SUSPENDED;
+	if (require_verified_email && !v->email_verified && !policy_is_moderator(v))
+		return WRITE_UNVERIFIED;
+	return WRITE_OK;
+}
+
 enum herr
 policy_reply(const struct viewer *v, enum policy_state thread, bool locked, const char **ret_why)
 {

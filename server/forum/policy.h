@@ -69,6 +69,15 @@ bool policy_can_hide(const struct viewer *v, enum policy_state post);
 /* Does a page offer v (a moderator) unhiding a post in state post? Hidden posts. */
 bool policy_can_unhide(const struct viewer *v, enum policy_state post);
 
+/* --- who may write --- */
+
+/* Why a signed-in account may not write posts (threads, replies, idea nominations). */
+enum policy_write { WRITE_OK, WRITE_SUSPENDED, WRITE_UNVERIFIED };
+/* May v (signed in: the caller checked) write posts? Not while suspended; and, when the
+ * forum requires a confirmed address (--require-verified-email), not before v confirmed
+ * one, except moderators and admins, who are always trusted. */
+enum policy_write policy_may_post(const struct viewer *v, bool require_verified_email);
+
 /* --- holding new posts back --- */
 
 /* Why a new post waits for a moderator. */

@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "forum/account_mail.h"
 #include "forum/markup.h"
 #include "forum/moderation.h"
 #include "forum/modlog.h"
@@ -72,7 +73,19 @@ posts_store_refs(struct ctx *c, int64_t post_id, const struct post_body *b, bool
 int
 posts_may_write(struct req *r)
 {
-	return auth_require_active(r);
+	if (auth_require(r, ROLE_MEMBER) != 0)
+		return -1;
+	switch (policy_may_post(auth_viewer(r), auth_config()->require_verified_email)) {
+	case WRITE_OK:
+		return 0;
+	case WRITE_SUSPENDED:
+		http_fail(r, HERR_FORBIDDEN, NULL, "Your account is suspended.");
+		return -1;
+	case WRITE_UNVERIFIED:
+		acctmail_fail_unverified(r);
+		return -1;
+	}
+	return -1;
 }
 
 int

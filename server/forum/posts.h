@@ -28,7 +28,9 @@ int posts_read_body(struct req *r, struct post_body *ret);
  * it (notifications are made at commit from the stored mentions). */
 int posts_store_refs(struct ctx *c, int64_t post_id, const struct post_body *b, bool edit);
 
-/* May the viewer post? Signed in and not suspended. 0 or -1 (recorded). */
+/* May the viewer post (threads, replies, idea nominations)? Signed in, not suspended, and
+ * with a confirmed address when the forum requires one (policy_may_post). 0 or -1 (401 or
+ * 403 recorded). */
 int posts_may_write(struct req *r);
 /* Count one post against the posting rate limit, once the request is known to be valid
  * (refused attempts do not use up the allowance). 0, or -1 with 429 recorded. */

@@ -50,13 +50,17 @@ extern const struct route search_routes[];
 extern const size_t search_routes_n;
 extern const struct route security_routes[];
 extern const size_t security_routes_n;
+extern const struct route account_mail_routes[];
+extern const size_t account_mail_routes_n;
+extern const struct route password_reset_routes[];
+extern const size_t password_reset_routes_n;
 
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;
 
 struct req;
 /* GET /settings (forum/accounts.c): the page the settings forms of other files
- * (security.c) are shown again on when they fail. */
+ * (security.c, account_mail.c) are shown again on when they fail. */
 enum herr acct_settings(struct req *r);
 
 #endif

@@ -462,7 +462,7 @@ threads_reply(struct req *r)
 	enum herr e;
 	int rc;
 
-	if (http_param_id(r, "id", &n.thread) != 0 || auth_require_active(r) != 0)
+	if (http_param_id(r, "id", &n.thread) != 0 || posts_may_write(r) != 0)
 		return r->c.err;
 	v = auth_viewer(r);
 	if ((t = threads_load(r, n.thread)) == NULL)

@@ -84,6 +84,7 @@ users_get(struct ctx *c, int64_t id, bool private)
 	if (!private) {
 		json_object_del(u, "bio");
 		json_object_del(u, "email");
+		json_object_del(u, "email_verified_at");
 		json_object_del(u, "suspension_reason");
 	}
 	return u;
