@@ -219,7 +219,10 @@ pwreset_reset(struct req *r)
 		return acctmail_fail_token(r, a.fault, "/password/forgot", "Ask for a new link");
 	log_info("rid=%s account %lld (%s): password reset through a mailed link from %s; %lld session(s) ended",
 		 r->c.rid, (long long)a.t.user_id, a.username, r->client_ip, (long long)a.sessions);
-	if (auth_viewer(r) && !auth_viewer(r)->via_token && auth_session_end(r) != 0)
+	/* This browser's session, when it was one of that account's, has ended with the others:
+	 * forget its cookie too. Someone signed in to another account stays signed in. */
+	if (auth_viewer(r) && auth_viewer(r)->id == a.t.user_id && !auth_viewer(r)->via_token &&
+	    auth_session_end(r) != 0)
 		return r->c.err;
 	json_object_set_new(http_model(r), "username", json_string(a.username));
 	json_object_set_new(r->model, "sessions_ended", json_integer(a.sessions));

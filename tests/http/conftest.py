@@ -194,6 +194,7 @@ def cluster():
 # The shared server registers hundreds of accounts from 127.0.0.1: lift the per-address
 # limits there; the limits themselves are tested on servers of their own.
 SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000",
+               "--reset-limit-ip", "1000000",
                "--post-limit", "1000000", "--spam-burst", "1000000", "--flag-limit", "1000000"]
 # The shared server's survey results show every role, however few answered, so tests can
 # check the arithmetic with a handful of accounts; test_survey_privacy.py runs servers

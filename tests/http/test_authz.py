@@ -2,6 +2,8 @@
 anonymous, a member, the object's author, a moderator and an admin, each on a fresh
 object, and the status must be the one the table expects. A route missing from the table
 fails the test, so a new route cannot go unchecked."""
+import hashlib
+import secrets
 import subprocess
 import uuid
 
@@ -10,7 +12,7 @@ import requests
 
 from conftest import CORRAL, PASSWORD, Client, make_user, new_thread, reply, unique
 
-OK = {200, 201, 204, 301, 302, 303}
+OK = {200, 201, 202, 204, 301, 302, 303}
 ROLES = ("anon", "member", "author", "moderator", "admin")
 
 # who may: the expected status per role ("ok" = any of OK)
@@ -71,6 +73,26 @@ class World:
             self.cluster.sql("UPDATE users SET suspended_until = now() + interval '1 day', "
                              "suspension_reason = 'x' WHERE id = %s", (v.user["id"],))
         return v.user["username"]
+
+    def onetime(self, purpose, email=None):
+        """A fresh single-use token (schema/0018) of a throwaway account, made in SQL: only
+        its BLAKE2b hash is stored, so the token itself can be made here."""
+        v = make_user(self.server, self.cluster, trusted=False)
+        if purpose == "verify_email":
+            email = unique("v") + "@example.org"
+            self.cluster.sql("UPDATE users SET email = %s WHERE id = %s", (email, v.user["id"]))
+        tok = secrets.token_urlsafe(32)
+        self.cluster.sql("INSERT INTO account_tokens (purpose, user_id, token_hash, email, expires_at)"
+                         " VALUES (%s, %s, %s, %s, now() + interval '1 hour')",
+                         (purpose, v.user["id"], hashlib.blake2b(tok.encode(), digest_size=32).digest(),
+                          email if purpose != "change_email" else unique("n") + "@example.org"))
+        return tok
+
+    def unconfirmed_email(self, role):
+        """Give role's account an address waiting for its confirmation link."""
+        if role != "anon":
+            self.cluster.sql("UPDATE users SET email = %s, email_verified_at = NULL WHERE id = %s",
+                             (unique("m") + "@example.org", self.c[role].user["id"]))
 
     def category(self):
         """A new category, the last one: moving it down moves nothing."""
@@ -145,6 +167,25 @@ MATRIX = {
     ("POST", "/api/v1/tokens"): (SIGNED, lambda w, r: ("/api/v1/tokens", {"name": "x"})),
     ("GET", "/api/v1/tokens"): (SIGNED, lambda w, r: ("/api/v1/tokens", None)),
     ("DELETE", "/api/v1/tokens/{id}"): (PERSONAL, lambda w, r: ("/api/v1/tokens/%d" % w.token(), None)),
+    # accounts by mail (forum/account_mail.c, forum/password_reset.c): a link's token is
+    # the credential; changing one's own address and asking for a new link need a session
+    ("GET", "/verify-email"): (PUBLIC, lambda w, r: ("/verify-email?token=" + w.onetime("verify_email"), None)),
+    ("POST", "/verify-email"): (PUBLIC, lambda w, r: ("/verify-email", form({"token": w.onetime("change_email")}))),
+    ("POST", "/api/v1/email/verify"): (PUBLIC, lambda w, r: ("/api/v1/email/verify", {"token": w.onetime("verify_email")})),
+    ("POST", "/settings/email"): (SIGNED, lambda w, r: ("/settings/email", form({"email": unique("e") + "@example.org",
+                                                                                 "password": PASSWORD}))),
+    ("POST", "/api/v1/me/email"): (SIGNED, lambda w, r: ("/api/v1/me/email", {"email": unique("e") + "@example.org",
+                                                                              "password": PASSWORD})),
+    ("POST", "/settings/email/verification"): (SIGNED, lambda w, r: (w.unconfirmed_email(r), ("/settings/email/verification", form({})))[1]),
+    ("POST", "/api/v1/me/email/verification"): (SIGNED, lambda w, r: (w.unconfirmed_email(r), ("/api/v1/me/email/verification", {}))[1]),
+    ("GET", "/password/forgot"): (PUBLIC, lambda w, r: ("/password/forgot", None)),
+    ("POST", "/password/forgot"): (PUBLIC, lambda w, r: ("/password/forgot", form({"login": unique()}))),
+    ("POST", "/api/v1/password/forgot"): (PUBLIC, lambda w, r: ("/api/v1/password/forgot", {"login": unique()})),
+    ("GET", "/password/reset"): (PUBLIC, lambda w, r: ("/password/reset?token=" + w.onetime("reset_password"), None)),
+    ("POST", "/password/reset"): (PUBLIC, lambda w, r: ("/password/reset", form({"token": w.onetime("reset_password"),
+                                                                                  "password": PASSWORD}))),
+    ("POST", "/api/v1/password/reset"): (PUBLIC, lambda w, r: ("/api/v1/password/reset", {
+        "token": w.onetime("reset_password"), "password": PASSWORD})),
     ("GET", "/u/{username}"): (PUBLIC, lambda w, r: ("/u/%s" % w.author.user["username"], None)),
     ("POST", "/u/{username}"): (SELF, lambda w, r: ("/u/%s" % w.author.user["username"], form({"display_name": "N"}))),
     ("POST", "/u/{username}/suspension"): (MOD, lambda w, r: (
