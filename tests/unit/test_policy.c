@@ -251,10 +251,42 @@ test_hold(void)
 	ok(!policy_too_many_links(&l, &moderator, 1000), "never for moderators");
 }
 
+/* Who may write posts: suspension, and the confirmed address when the forum asks for one
+ * (--require-verified-email), which staff never need. */
+static void
+test_may_post(void)
+{
+	static const struct {
+		enum auth_role role;
+		bool suspended, verified, required;
+		enum policy_write want;
+	} rows[] = {
+		{ ROLE_MEMBER, false, false, false, WRITE_OK },
+		{ ROLE_MEMBER, false, true, false, WRITE_OK },
+		{ ROLE_MEMBER, false, false, true, WRITE_UNVERIFIED },
+		{ ROLE_MEMBER, false, true, true, WRITE_OK },
+		{ ROLE_MEMBER, true, true, false, WRITE_SUSPENDED },
+		{ ROLE_MEMBER, true, false, true, WRITE_SUSPENDED },
+		{ ROLE_MODERATOR, false, false, true, WRITE_OK },
+		{ ROLE_ADMIN, false, false, true, WRITE_OK },
+		{ ROLE_MODERATOR, true, false, true, WRITE_SUSPENDED },
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct viewer v = { .id = AUTHOR, .role = rows[i].role, .suspended = rows[i].suspended,
+				    .email_verified = rows[i].verified };
+
+		is_int(policy_may_post(&v, rows[i].required), rows[i].want,
+		       "may_post: role %d, suspended %d, verified %d, required %d", rows[i].role, rows[i].suspended,
+		       rows[i].verified, rows[i].required);
+	}
+}
+
 int
 main(void)
 {
 	test_names();
+	test_may_post();
 	test_tables();
 	test_may_see_post();
 	test_reply();
