@@ -338,6 +338,13 @@ def test_reset_link_sets_the_password_once_ends_every_session_and_signs_nobody_i
     assert sql(cluster, site, "SELECT count(*) FROM account_tokens WHERE token_hash = %s",
                (hashlib.blake2b(tok.encode(), digest_size=32).digest(),))[0][0] == 1
     assert not sql(cluster, site, "SELECT 1 FROM account_tokens WHERE encode(token_hash, 'escape') LIKE %s", ("%" + tok + "%",))
+    # once sent, the outbox keeps neither the link nor the body that holds the token
+    deadline = time.time() + 20 * SLOW
+    while time.time() < deadline and sql(cluster, site, "SELECT 1 FROM mail_outbox WHERE state <> 'sent'"
+                                                         " AND position(%s IN message) > 0", (tok,)):
+        time.sleep(0.1)
+    assert sql(cluster, site, "SELECT count(*) FROM mail_outbox WHERE position(%s IN message) > 0 OR link LIKE %s",
+               (tok, "%" + tok))[0][0] == 0
     page = requests.get(link)
     assert page.status_code == 200 and name in page.text and 'autocomplete="new-password"' in page.text
     # password rules as at registration; a refused password does not use the link up
