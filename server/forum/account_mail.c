@@ -117,9 +117,8 @@ static enum herr
 acctmail_confirm_tx(struct ctx *c, void *arg)
 {
 	struct acctmail_confirm *a = arg;
-	static const struct db_expect taken[] = {
-		{ "23505", HERR_CONFLICT, "email", "Another account confirmed this address first." }, { NULL, 0, NULL, NULL }
-	};
+	const struct db_expect *taken =
+		DB_EXPECT({ "23505", HERR_CONFLICT, "email", "Another account confirmed this address first." });
 
 	a->fault = ONETIME_OK;
 	a->stale = false;
@@ -182,6 +181,8 @@ acctmail_confirm_page(struct req *r)
 
 	if (json_is_string(form))
 		token = json_string_value(form);
+	/* The address bar holds the token: keep the page out of every cache. */
+	r->cache_control = "no-store";
 	if (token == NULL && http_query(r, "done")) {
 		json_object_set_new(http_model(r), "done", json_true());
 		return HERR_OK;

@@ -241,6 +241,8 @@ pwreset_reset_page(struct req *r)
 
 	if (json_is_string(form))
 		token = json_string_value(form);
+	/* The address bar holds the token: keep the page out of every cache. */
+	r->cache_control = "no-store";
 	if (token == NULL && http_query(r, "done")) {
 		json_object_set_new(http_model(r), "done", json_true());
 		return HERR_OK;

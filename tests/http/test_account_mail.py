@@ -112,6 +112,7 @@ def test_registration_mails_a_link_whose_page_confirms_the_address_once(site, sm
     # following the link only shows a button (mail scanners open links too)
     page = requests.get(link)
     assert page.status_code == 200 and addr in page.text and c.user["username"] in page.text
+    assert page.headers["Cache-Control"] == "no-store"  # the token is in the address
     assert me(c).json()["user"]["email_verified_at"] is None
     s, r = browser_post(link, site.url("/verify-email"), {"token": link.split("token=")[1]})
     assert r.status_code == 303 and r.headers["Location"] == "/verify-email?done=1"
@@ -347,6 +348,7 @@ def test_reset_link_sets_the_password_once_ends_every_session_and_signs_nobody_i
                (tok, "%" + tok))[0][0] == 0
     page = requests.get(link)
     assert page.status_code == 200 and name in page.text and 'autocomplete="new-password"' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
     # password rules as at registration; a refused password does not use the link up
     for weak in ("short", "x" * 1025, ""):
         assert_error(requests.post(site.url("/api/v1/password/reset"), json={"token": tok, "password": weak}),
