@@ -213,6 +213,7 @@ acct_register_page(struct req *r)
 		return r->c.err;
 	json_object_set_new(http_model(r), "community_roles",
 			    acct_roles(res, json_is_string(chosen) ? json_string_value(chosen) : NULL));
+	json_object_set_new(r->model, "email_required", json_boolean(auth_config()->require_verified_email));
 	return HERR_OK;
 }
 

@@ -210,6 +210,8 @@ def test_require_verified_email_holds_posting_until_the_link_is_followed(cluster
         r = requests.post(s.url("/api/v1/users"), json={"username": unique(), "password": PASSWORD,
                                                          "community_role": "practitioner"})
         assert_error(r, 400, "invalid_input", "email")
+        form = requests.get(s.url("/register")).text
+        assert 'autocomplete="email" required' in form and "you can post once you have followed it" in form
         addr = address()
         c = register(s, addr)
         thread = {"category": "general", "title": "Held until confirmed", "body": "Hello"}
