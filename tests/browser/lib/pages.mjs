@@ -75,6 +75,9 @@ export const PAGES = [
       await page.getByRole('alert').waitFor();
     },
   },
+  { name: 'forgot password', path: '/password/forgot' },
+  { name: 'forgot password, link sent', path: '/password/forgot?sent=1' },
+  { name: 'a reset link that does not work', path: `/password/reset?token=${'A'.repeat(43)}`, status: 400 },
   { name: 'profile', path: (f) => `/u/${f.member.username}` },
   { name: 'profile seen by an admin', path: (f) => `/u/${f.member.username}`, as: 'admin' },
   { name: 'settings', path: '/settings', as: 'member' },
