@@ -279,7 +279,7 @@ def test_change_of_address_checks_the_password_taken_addresses_and_input(site, s
     r = c.post("/api/v1/me/email", json={"email": address("fine"), "password": PASSWORD})
     assert r.status_code == 202 and r.json()["pending_email"].startswith("fine")
     assert_error(c.post("/api/v1/me/email", json={"email": address(), "password": "wrong password!"}),
-                 400, "invalid_input", "password")
+                 403, "forbidden", "password")
     assert_error(c.post("/api/v1/me/email", json={"email": address(), "password": PASSWORD}, csrf=False), 403, "csrf")
     assert_error(Client(site).post("/api/v1/me/email", json={"email": address(), "password": PASSWORD}),
                  401, "unauthenticated")
