@@ -438,7 +438,7 @@ def test_cli_set_password_and_reset_link(site, smtp):
     assert "reset-link NAME" in cli("user", "--help").stdout
 
 
-def test_without_smtp_the_reset_mail_is_an_eml_file_and_the_log_shows_its_link():
+def test_without_smtp_the_reset_mail_is_an_eml_file_and_the_log_shows_its_link(cluster):  # noqa: ARG001 (sets CORRAL_TEST_TMP)
     data_dir = os.path.join(os.environ["CORRAL_TEST_TMP"], unique("acctout"))
     s = Server(["--data-dir", data_dir], name="acctout")
     try:
@@ -456,4 +456,5 @@ def test_without_smtp_the_reset_mail_is_an_eml_file_and_the_log_shows_its_link()
                           json={"token": m.group(2).split("token=")[1], "password": NEW_PASSWORD})
         assert r.status_code == 200
     finally:
-        assert s.stop() == 0
+        code = s.stop()
+        assert code == 0, s.output()
