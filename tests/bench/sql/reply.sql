@@ -21,8 +21,8 @@ FROM sessions s ORDER BY s.token_hash OFFSET :k LIMIT 1 \gset
 SELECT u.id, u.username, u.display_name, u.role, u.community_role, cr.label, cr.kind,
 u.role_verified, coalesce(u.suspended_until > now(), false) AS suspended, u.approved_posts, (SELECT
 count(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread, s.csrf_token,
-s.last_seen_at < now() - interval '1 minute' AS stale FROM sessions s JOIN users u ON u.id =
-s.user_id JOIN community_roles cr ON cr.slug = u.community_role WHERE s.token_hash = :tok AND
+s.last_seen_at < now() - interval '1 minute' AS stale, u.email_verified_at IS NOT NULL AS
+email_verified FROM sessions s JOIN users u ON u.id = s.user_id JOIN community_roles cr ON cr.slug = u.community_role WHERE s.token_hash = :tok AND
 s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => :idle);
 -- statement: THREAD_GET
 SELECT t.id, t.title, t.slug, t.state, t.pinned, t.locked, t.merged_into, t.created_at,

@@ -27,5 +27,5 @@ SELECT u.id, u.username, u.display_name, u.role, json_build_object('slug', cr.sl
 cr.label, 'kind', cr.kind) AS community_role, u.role_verified, u.created_at, u.post_count,
 u.bio_html, coalesce(u.suspended_until > now(), false) AS suspended, CASE WHEN u.suspended_until
 > now() AND u.suspended_until <> 'infinity' THEN u.suspended_until END AS suspended_until,
-u.bio, u.email, u.suspension_reason FROM users u JOIN community_roles cr ON cr.slug =
+u.bio, u.email, u.email_verified_at, u.suspension_reason FROM users u JOIN community_roles cr ON cr.slug =
 u.community_role WHERE u.id = :id;

@@ -21,8 +21,8 @@ SELECT (:ideas::bigint[])[1 + floor(random() * array_length(:ideas::bigint[], 1)
 SELECT u.id, u.username, u.display_name, u.role, u.community_role, cr.label, cr.kind,
 u.role_verified, coalesce(u.suspended_until > now(), false) AS suspended, u.approved_posts, (SELECT
 count(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread, s.csrf_token,
-s.last_seen_at < now() - interval '1 minute' AS stale FROM sessions s JOIN users u ON u.id =
-s.user_id JOIN community_roles cr ON cr.slug = u.community_role WHERE s.token_hash = :tok AND
+s.last_seen_at < now() - interval '1 minute' AS stale, u.email_verified_at IS NOT NULL AS
+email_verified FROM sessions s JOIN users u ON u.id = s.user_id JOIN community_roles cr ON cr.slug = u.community_role WHERE s.token_hash = :tok AND
 s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => :idle);
 -- statement: IDEA_STATE
 SELECT number, merged_into FROM ideas WHERE number = :num;
