@@ -66,8 +66,8 @@ pwreset_account_spent(struct req *r, int64_t id)
 {
 	const struct auth_config *cfg = auth_config();
 	struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid };
-	PGresult *res = db_q(&quiet, STMT_RATE_HIT, arena_printf(r->c.arena, "acctmail:reset_password:%lld", (long long)id),
-			     db_int(&quiet, cfg->account_mail_window_s));
+	const char *key = arena_printf(r->c.arena, "acctmail:reset_password:%lld", (long long)id);
+	PGresult *res = db_q(&quiet, STMT_RATE_HIT, key, db_int(&quiet, cfg->account_mail_window_s));
 
 	return res == NULL || PQntuples(res) != 1 || db_i64(res, 0, 0) > cfg->mail_per_account;
 }
@@ -79,6 +79,9 @@ static enum herr
 pwreset_mail_for(struct req *r, const char *login)
 {
 	PGresult *res = db_q(&r->c, strchr(login, '@') ? STMT_ACCT_BY_EMAIL : STMT_ACCT_BY_LOGIN, login);
+	/* Past the lookup, which every request makes, a failure must not answer differently
+	 * from an unknown account: it is logged, on a ctx of its own. */
+	struct ctx quiet = { .arena = r->c.arena, .rid = r->c.rid };
 	struct pwreset_mail a;
 
 	if (res == NULL)
@@ -98,8 +101,11 @@ pwreset_mail_for(struct req *r, const char *login)
 			 (long long)a.id, r->client_ip);
 		return HERR_OK;
 	}
-	if (db_transaction(&r->c, pwreset_mail_tx, &a) != HERR_OK)
-		return r->c.err;
+	if (db_transaction(&quiet, pwreset_mail_tx, &a) != HERR_OK) {
+		log_error("rid=%s password reset for account %lld: no link mailed (%s)", r->c.rid, (long long)a.id,
+			  quiet.err_msg ? quiet.err_msg : herr_code(quiet.err));
+		return HERR_OK;
+	}
 	log_info("rid=%s password reset link mailed for account %lld (asked from %s)", r->c.rid, (long long)a.id,
 		 r->client_ip);
 	return HERR_OK;
