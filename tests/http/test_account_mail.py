@@ -458,3 +458,15 @@ def test_without_smtp_the_reset_mail_is_an_eml_file_and_the_log_shows_its_link(c
     finally:
         code = s.stop()
         assert code == 0, s.output()
+
+
+def test_a_reset_does_not_bypass_two_factor_sign_in(site, smtp):
+    from test_totp import enable, password_step
+    addr = address()
+    c = register(site, addr)
+    enable(c)
+    assert requests.post(site.url("/api/v1/password/forgot"), json={"login": addr}).status_code == 202
+    _, tok = link_of(wait_mail(smtp, addr, 2))
+    assert requests.post(site.url("/api/v1/password/reset"), json={"token": tok, "password": NEW_PASSWORD}).status_code == 200
+    # the new password is only the first step: the account's second factor is still asked for
+    password_step(site, c.user["username"], NEW_PASSWORD)
