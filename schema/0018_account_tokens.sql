@@ -9,6 +9,18 @@
 ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
 ALTER TABLE users ADD CONSTRAINT users_verified_has_email CHECK (email_verified_at IS NULL OR email IS NOT NULL);
 
+-- An address taken away (an erased account, SQL by hand) takes its confirmation with it,
+-- whichever code does it, so the check above never refuses such an update.
+CREATE FUNCTION users_email_cleared() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.email_verified_at := NULL;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER users_email_cleared BEFORE UPDATE OF email ON users
+    FOR EACH ROW WHEN (NEW.email IS NULL AND OLD.email_verified_at IS NOT NULL)
+    EXECUTE FUNCTION users_email_cleared();
+
 -- An address belongs to one account once it is confirmed; before that several accounts may
 -- name it (nobody can hold an address hostage by typing it at registration), and the first
 -- to confirm it wins: the others' confirmation then fails on this index (409).

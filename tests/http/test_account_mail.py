@@ -470,3 +470,21 @@ def test_a_reset_does_not_bypass_two_factor_sign_in(site, smtp):
     assert requests.post(site.url("/api/v1/password/reset"), json={"token": tok, "password": NEW_PASSWORD}).status_code == 200
     # the new password is only the first step: the account's second factor is still asked for
     password_step(site, c.user["username"], NEW_PASSWORD)
+
+
+def test_an_account_with_a_confirmed_address_can_be_deleted(site, smtp, cluster):
+    addr = address()
+    c = register(site, addr)
+    _, tok = link_of(wait_mail(smtp, addr))
+    assert requests.post(site.url("/api/v1/email/verify"), json={"token": tok}).status_code == 200
+    assert requests.post(site.url("/api/v1/password/forgot"), json={"login": addr}).status_code == 202
+    wait_mail(smtp, addr, 2)
+    r = c.delete("/api/v1/me", json={"password": PASSWORD})
+    assert r.status_code == 204, r.text
+    assert sql(cluster, site, "SELECT email, email_verified_at FROM users WHERE id = %s", (c.user["id"],)) == [(None, None)]
+    assert sql(cluster, site, "SELECT count(*) FROM account_tokens WHERE user_id = %s", (c.user["id"],)) == [(0,)]
+    # the address is free again for someone else to confirm
+    other = register(site, addr)
+    _, tok = link_of(wait_mail(smtp, addr, 3))
+    assert requests.post(site.url("/api/v1/email/verify"), json={"token": tok}).status_code == 200
+    assert me(other).json()["user"]["email_verified_at"]
