@@ -61,6 +61,8 @@ app_router(void)
 		{ mail_prefs_routes, &mail_prefs_routes_n },
 		{ account_mail_routes, &account_mail_routes_n },
 		{ password_reset_routes, &password_reset_routes_n },
+		{ reactions_routes, &reactions_routes_n },
+		{ answers_routes, &answers_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -58,6 +58,8 @@ static const struct modlog_verb {
 	{ "merge", NULL, "merged", NULL, "Merge threads" },
 	{ "split", NULL, "split replies off", NULL, "Split a thread" },
 	{ "rename_thread", NULL, "renamed", NULL, "Rename a thread" },
+	{ "accept_answer", NULL, "marked the accepted answer of", NULL, "Mark a thread's answer" },
+	{ "unaccept_answer", NULL, "unmarked the accepted answer of", NULL, "Unmark a thread's answer" },
 	{ "suspend", NULL, "suspended", NULL, "Suspend a member" },
 	{ "lift_suspension", NULL, "lifted the suspension of", NULL, "Lift a suspension" },
 	{ "verify_role", NULL, "verified the community role of", NULL, "Verify a community role" },

@@ -197,3 +197,57 @@ policy_initial_state(enum policy_hold h)
 {
 	return h == HOLD_NONE ? STATE_VISIBLE : STATE_PENDING;
 }
+
+/* --- reactions and accepted answers --- */
+
+enum herr
+policy_react(const struct viewer *v, enum policy_state post, enum policy_state thread, int64_t author_id,
+	     const char **ret_why, const char **ret_reason)
+{
+	if (!policy_may_see_post(v, post, thread, author_id)) {
+		*ret_why = "There is no such post.";
+		*ret_reason = "not_visible";
+		return HERR_NOT_FOUND;
+	}
+	if (post != STATE_VISIBLE || thread != STATE_VISIBLE) {
+		*ret_why = "Only visible posts take reactions.";
+		*ret_reason = "not_visible";
+		return HERR_FORBIDDEN;
+	}
+	if (v == NULL || v->id == author_id) {
+		*ret_why = "You cannot react to your own post.";
+		*ret_reason = "own_post";
+		return HERR_FORBIDDEN;
+	}
+	return HERR_OK;
+}
+
+bool
+policy_can_react(const struct viewer *v, enum policy_state post, enum policy_state thread, int64_t author_id)
+{
+	const char *why, *reason;
+
+	return v && !v->suspended && policy_react(v, post, thread, author_id, &why, &reason) == HERR_OK;
+}
+
+enum herr
+policy_accept(const struct viewer *v, int64_t thread_author, bool question_style, const char **ret_why)
+{
+	if (v == NULL || (!policy_is_moderator(v) && (v->id != thread_author || v->suspended))) {
+		*ret_why = "Only the thread's author or a moderator marks its answer.";
+		return HERR_FORBIDDEN;
+	}
+	if (!question_style) {
+		*ret_why = "Answers are marked only in question-style categories.";
+		return HERR_CONFLICT;
+	}
+	return HERR_OK;
+}
+
+bool
+policy_can_accept(const struct viewer *v, int64_t thread_author, bool question_style)
+{
+	const char *why;
+
+	return policy_accept(v, thread_author, question_style, &why) == HERR_OK;
+}

@@ -78,6 +78,24 @@ enum policy_write { WRITE_OK, WRITE_SUSPENDED, WRITE_UNVERIFIED };
  * one, except moderators and admins, who are always trusted. */
 enum policy_write policy_may_post(const struct viewer *v, bool require_verified_email);
 
+/* --- reactions and accepted answers (forum/reactions.c, forum/answers.c) --- */
+
+/* May v (signed in, not suspended: the caller checked) react to a post in state post by
+ * author_id, in a thread in state thread? Only visible posts of visible threads, never
+ * one's own. HERR_OK, or HERR_FORBIDDEN / HERR_NOT_FOUND with *ret_why set (and
+ * *ret_reason a short code for the API: "own_post", "not_visible"). */
+enum herr policy_react(const struct viewer *v, enum policy_state post, enum policy_state thread, int64_t author_id,
+		       const char **ret_why, const char **ret_reason);
+/* Does a page offer v the reaction buttons? Signed in, not suspended, policy_react allows. */
+bool policy_can_react(const struct viewer *v, enum policy_state post, enum policy_state thread, int64_t author_id);
+/* May v mark (or unmark) the accepted answer of a thread started by thread_author in a
+ * question-style category or not? The thread's author (not suspended) or a moderator, and
+ * only in question-style categories. HERR_OK, or HERR_FORBIDDEN / HERR_CONFLICT (not a
+ * question-style category) with *ret_why set. */
+enum herr policy_accept(const struct viewer *v, int64_t thread_author, bool question_style, const char **ret_why);
+/* Does a page offer v the "mark as the answer" buttons? policy_accept allows it. */
+bool policy_can_accept(const struct viewer *v, int64_t thread_author, bool question_style);
+
 /* --- holding new posts back --- */
 
 /* Why a new post waits for a moderator. */

@@ -15,6 +15,7 @@
 #include "forum/moderation.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
+#include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
 #include "render/diff.h"
@@ -243,10 +244,18 @@ posts_show(struct req *r)
 	PGresult *post;
 	int64_t id;
 
+	json_t *p, *one;
+	int rc;
+
 	if (http_param_id(r, "id", &id) != 0 || (post = posts_visible(r, id)) == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "post", posts_model(post));
-	return HERR_OK;
+	p = posts_model(post);
+	json_object_set_new(http_model(r), "post", p);
+	/* its reactions and answer mark, as on its thread's page */
+	one = json_pack("[O]", p);
+	rc = reactions_decorate(r, db_i64(post, 0, db_col(post, "thread_id")), one, NULL);
+	json_decref(one);
+	return rc == 0 ? HERR_OK : r->c.err;
 }
 
 /* The edit page: the post, for its author or a moderator. */

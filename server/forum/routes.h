@@ -54,6 +54,10 @@ extern const struct route account_mail_routes[];
 extern const size_t account_mail_routes_n;
 extern const struct route password_reset_routes[];
 extern const size_t password_reset_routes_n;
+extern const struct route reactions_routes[];
+extern const size_t reactions_routes_n;
+extern const struct route answers_routes[];
+extern const size_t answers_routes_n;
 
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;

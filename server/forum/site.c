@@ -56,9 +56,10 @@ site_home(struct req *r)
 {
 	bool by_share;
 	int64_t page;
+	int solved;
 
-	if (site_list_args(r, &by_share, &page) != 0 || site_categories(r) != HERR_OK ||
-	    threads_list(r, 0, by_share, page, r->model) != 0)
+	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
+	    site_categories(r) != HERR_OK || threads_list(r, 0, by_share, solved, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
 	feeds_link(r, "/feed.atom", "latest discussions");
@@ -74,6 +75,7 @@ site_category(struct req *r)
 	res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
 	bool by_share;
 	int64_t page;
+	int solved;
 
 	if (res == NULL)
 		return r->c.err;
@@ -81,8 +83,8 @@ site_category(struct req *r)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such category.");
 	json_object_set_new(http_model(r), "category", db_row_json(res, 0));
 	r->title = arena_strdup(r->c.arena, db_str(res, 0, db_col(res, "name")));
-	if (site_list_args(r, &by_share, &page) != 0 ||
-	    threads_list(r, db_i64(res, 0, 0), by_share, page, r->model) != 0)
+	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
+	    threads_list(r, db_i64(res, 0, 0), by_share, solved, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
 	feeds_link(r, arena_printf(r->c.arena, "/c/%s/feed.atom", db_str(res, 0, db_col(res, "slug"))), r->title);

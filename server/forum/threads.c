@@ -10,6 +10,7 @@
 #include "forum/moderation.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
+#include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/search.h"
 #include "forum/thread_actions.h"
@@ -78,14 +79,36 @@ threads_voices_decorate(json_t *voices, bool html)
 /* --- lists --- */
 
 int
-threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t page, json_t *model)
+threads_solved_arg(struct req *r, int *ret)
+{
+	const char *v = http_query(r, "solved");
+
+	*ret = -1;
+	if (r->c.err != HERR_OK)
+		return -1;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+		http_fail(r, HERR_INVALID, "solved", "solved is 1 (threads with an accepted answer) or 0.");
+		return -1;
+	}
+	*ret = *v == '1';
+	json_object_set_new(http_model(r), "solved", json_integer(*ret));
+	if (r->html)
+		json_object_set_new(r->model, *ret ? "solved_yes" : "solved_no", json_true());
+	return 0;
+}
+
+int
+threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t page, json_t *model)
 {
 	enum stmt_id id = by_doer_share ? (category_id ? STMT_THREADS_DOER_SHARE_IN : STMT_THREADS_DOER_SHARE)
 					: (category_id ? STMT_THREADS_LATEST_IN : STMT_THREADS_LATEST);
 	const char *limit = db_int(&r->c, THREADS_PER_PAGE + 1);
 	const char *offset = db_int(&r->c, (page - 1) * THREADS_PER_PAGE);
-	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, db_int(&r->c, category_id))
-				    : db_q(&r->c, id, limit, offset);
+	const char *solved_q = db_int(&r->c, solved);
+	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, solved_q, db_int(&r->c, category_id))
+				    : db_q(&r->c, id, limit, offset, solved_q);
 	json_t *threads, *t;
 	size_t i;
 
@@ -137,13 +160,14 @@ threads_index(struct req *r)
 {
 	const char *sort, *cat = http_query(r, "category");
 	int64_t page, cat_id = 0;
+	int solved;
 
-	if (threads_list_args(r, &sort, &page) != 0)
+	if (threads_list_args(r, &sort, &page) != 0 || threads_solved_arg(r, &solved) != 0)
 		return r->c.err;
 	http_cache_tag(r, "lists");
 	if (cat && *cat && (cat_id = threads_category_id(r, cat)) < 0)
 		return r->c.err;
-	if (threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, page, http_model(r)) != 0)
+	if (threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, solved, page, http_model(r)) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "sort", json_string(sort));
 	return HERR_OK;
@@ -193,7 +217,7 @@ threads_cursor_valid(const char *s)
 
 /* Mark up posts for the viewer: what they may do, and how far to indent. */
 static void
-threads_posts_decorate(struct req *r, json_t *posts, bool locked)
+threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 {
 	struct viewer *v = auth_viewer(r);
 	json_t *p;
@@ -209,7 +233,9 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 		json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
 		json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
 		if (r->html) {
-			json_object_set_new(p, "indent", json_integer(depth < THREADS_INDENT_MAX ? depth : THREADS_INDENT_MAX));
+			/* Another order than the tree's is drawn flat, "in reply to" saying where. */
+			json_object_set_new(p, "indent", json_integer(!tree ? 0 : depth < THREADS_INDENT_MAX ? depth
+										  : THREADS_INDENT_MAX));
 			json_object_set_new(p, "is_deleted", json_boolean(state == STATE_DELETED));
 			json_object_set_new(p, "is_pending", json_boolean(state == STATE_PENDING));
 			json_object_set_new(p, "is_hidden", json_boolean(state == STATE_HIDDEN));
@@ -220,7 +246,7 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked)
 								    !json_is_null(json_object_get(p, "parent_id"))));
 		}
 	}
-	if (r->html)
+	if (r->html && tree)
 		thread_paging_subtrees(posts, THREADS_INDENT_MAX);
 }
 
@@ -229,7 +255,7 @@ threads_page(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 	const char *after = http_query(r, "after"), *next = NULL;
-	bool mod = policy_is_moderator(v), locked;
+	bool mod = policy_is_moderator(v), locked, by_agreement;
 	struct thread_window w;
 	json_t *t, *posts;
 	PGresult *res;
@@ -240,6 +266,8 @@ threads_page(struct req *r)
 	http_cache_tag(r, "t:%lld", (long long)id);
 	if (after && !threads_cursor_valid(after))
 		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
+	if (reactions_sort_arg(r, after != NULL, &by_agreement) != 0)
+		return r->c.err;
 	if ((t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "thread", t);
@@ -255,8 +283,9 @@ threads_page(struct req *r)
 			   json_string_value(json_object_get(t, "title")));
 	if (thread_paging_window(r, id, after, &w) != 0)
 		return r->c.err;
-	res = db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w.after, db_int(&r->c, w.size + 1),
-		   db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
+	res = by_agreement ? reactions_posts_by_agreement(r, id, &w)
+			   : db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w.after, db_int(&r->c, w.size + 1),
+				  db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
 	posts = db_rows_json(res);
@@ -264,16 +293,20 @@ threads_page(struct req *r)
 		json_array_remove(posts, (size_t)w.size);
 		next = db_str(res, w.size - 1, db_col(res, "path"));
 	}
-	json_object_set_new(r->model, "next_page", next ? json_string(next) : json_null());
-	thread_paging_model(r, id, &w, next);
+	if (by_agreement) {
+		reactions_pages_model(r, id, &w, next != NULL);
+	} else {
+		json_object_set_new(r->model, "next_page", next ? json_string(next) : json_null());
+		thread_paging_model(r, id, &w, next);
+	}
 	if (thread_paging_replies(r, posts) != 0) {
 		json_decref(posts);
 		return r->c.err;
 	}
 	locked = json_is_true(json_object_get(t, "locked"));
-	threads_posts_decorate(r, posts, locked);
+	threads_posts_decorate(r, posts, locked, !by_agreement);
 	json_object_set_new(r->model, "posts", posts);
-	if (posts_held_reasons(r, posts) != 0)
+	if (posts_held_reasons(r, posts) != 0 || reactions_decorate(r, id, posts, t) != 0)
 		return r->c.err;
 	if (v)
 		json_object_set_new(r->model, "composer", posts_composer(r));
@@ -520,10 +553,11 @@ threads_post_fragment(struct req *r)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
 	posts = db_rows_json(res);
-	threads_posts_decorate(r, posts, locked);
+	threads_posts_decorate(r, posts, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
 			     policy_can_reply(v, threads_state(t), locked));
-	if (posts_held_reasons(r, posts) != 0)
+	if (posts_held_reasons(r, posts) != 0 ||
+	    reactions_decorate(r, json_integer_value(json_object_get(t, "id")), posts, NULL) != 0)
 		return r->c.err;
 	return HERR_OK;
 }

@@ -9,8 +9,12 @@
 #include "http/http.h"
 
 /* Page `page` (from 1) of visible threads, optionally of one category, latest activity
- * or lowest doer share first; sets "threads" and "next_page" on model. 0 or -1. */
-int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int64_t page, json_t *model);
+ * or lowest doer share first, solved 1/0 only those with/without an accepted answer (-1:
+ * all); sets "threads" and "next_page" on model. 0 or -1. */
+int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t page, json_t *model);
+/* ?solved=1|0 (absent or empty: -1, any); the model gets "solved" (and for pages
+ * solved_yes/solved_no). 0, or -1 with 400 on field "solved". */
+int threads_solved_arg(struct req *r, int *ret);
 
 /* The id of the category with this slug; -1 with a 400 on field "category" recorded when
  * there is none (or with the database error). */

@@ -101,6 +101,12 @@ can_unhide(const struct viewer *v, enum policy_state s, int64_t author)
 	return policy_can_unhide(v, s);
 }
 
+static bool
+can_react(const struct viewer *v, enum policy_state s, int64_t author)
+{
+	return policy_can_react(v, s, STATE_VISIBLE, author);
+}
+
 static void
 test_tables(void)
 {
@@ -111,6 +117,8 @@ test_tables(void)
 	static const char *const flag[POLICY_STATES] = { "0010101", "0000000", "0000000", "0000000" };
 	static const char *const hide[POLICY_STATES] = { "0001111", "0001111", "0000000", "0000000" };
 	static const char *const unhide[POLICY_STATES] = { "0000000", "0000000", "0001111", "0000000" };
+	/* reactions: visible posts of others only, whoever moderates */
+	static const char *const react[POLICY_STATES] = { "0010101", "0000000", "0000000", "0000000" };
 
 	check_table("may see", may_see_alone, see);
 	check_table("can edit", can_edit_open, edit);
@@ -118,6 +126,7 @@ test_tables(void)
 	check_table("can flag", can_flag, flag);
 	check_table("can hide", can_hide, hide);
 	check_table("can unhide", can_unhide, unhide);
+	check_table("can react", can_react, react);
 }
 
 /* A post is seen only when its thread is seen too, both judged with the post's author. */
@@ -213,6 +222,34 @@ test_restore(void)
 }
 
 static void
+test_react_and_accept(void)
+{
+	const struct viewer author = { .id = AUTHOR, .role = ROLE_MEMBER };
+	const struct viewer other = { .id = SOMEONE, .role = ROLE_MEMBER };
+	const struct viewer mod = { .id = SOMEONE, .role = ROLE_MODERATOR };
+	const struct viewer banned = { .id = AUTHOR, .role = ROLE_MEMBER, .suspended = true };
+	const char *why = NULL, *reason = NULL;
+
+	is_int(policy_react(&other, STATE_VISIBLE, STATE_VISIBLE, AUTHOR, &why, &reason), HERR_OK, "react to another's post");
+	is_int(policy_react(&author, STATE_VISIBLE, STATE_VISIBLE, AUTHOR, &why, &reason), HERR_FORBIDDEN, "not one's own");
+	is_str(reason, "own_post", "and says why in a code");
+	is_int(policy_react(&other, STATE_HIDDEN, STATE_VISIBLE, AUTHOR, &why, &reason), HERR_NOT_FOUND,
+	       "a hidden post is not there for a member");
+	is_int(policy_react(&mod, STATE_HIDDEN, STATE_VISIBLE, AUTHOR, &why, &reason), HERR_FORBIDDEN,
+	       "moderators see it but cannot react to it");
+	is_int(policy_react(&mod, STATE_VISIBLE, STATE_HIDDEN, AUTHOR, &why, &reason), HERR_FORBIDDEN,
+	       "nor to a post of a hidden thread");
+	is_int(policy_accept(&author, AUTHOR, true, &why), HERR_OK, "the thread's author marks the answer");
+	is_int(policy_accept(&other, AUTHOR, true, &why), HERR_FORBIDDEN, "another member does not");
+	is_int(policy_accept(&banned, AUTHOR, true, &why), HERR_FORBIDDEN, "nor the author while suspended");
+	is_int(policy_accept(&mod, AUTHOR, true, &why), HERR_OK, "a moderator does");
+	is_int(policy_accept(&mod, AUTHOR, false, &why), HERR_CONFLICT, "only in question-style categories");
+	is_int(policy_accept(NULL, AUTHOR, true, &why), HERR_FORBIDDEN, "nobody signed in does not");
+	ok(!policy_can_accept(&author, AUTHOR, false) && policy_can_accept(&author, AUTHOR, true),
+	   "the page offers it where it is allowed");
+}
+
+static void
 test_hold(void)
 {
 	static const struct policy_limits l = { .trust_posts = 2, .spam_links = 5, .spam_burst = 5 };
@@ -292,6 +329,7 @@ main(void)
 	test_reply();
 	test_change();
 	test_restore();
+	test_react_and_accept();
 	test_hold();
 	return done_testing();
 }

@@ -1,0 +1,250 @@
+/* forum/reactions.c — see reactions.h: reacting and unreacting (JSON API and a small form
+ * per reaction), the counts of a page of posts split by kind of role and by role, and the
+ * replies sorted by practitioners' agreement. */
+#include "forum/reactions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "db/db.h"
+#include "forum/policy.h"
+#include "forum/routes.h"
+
+/* The reactions there are, in the order pages show them. */
+static const struct reactions_kind {
+	const char *kind, *label;
+} reactions_kinds[] = {
+	{ "plus_one", "+1" },
+	{ "thanks", "Thanks" },
+	{ "insightful", "Insightful" },
+};
+#define REACTIONS_N (sizeof reactions_kinds / sizeof reactions_kinds[0])
+
+static const struct reactions_kind *
+reactions_kind(const char *kind)
+{
+	for (size_t i = 0; kind && i < REACTIONS_N; i++)
+		if (strcmp(kind, reactions_kinds[i].kind) == 0)
+			return &reactions_kinds[i];
+	return NULL;
+}
+
+/* --- sorting by practitioners' agreement --- */
+
+int
+reactions_sort_arg(struct req *r, bool has_cursor, bool *ret_agreement)
+{
+	const char *sort = http_query(r, "sort");
+
+	*ret_agreement = false;
+	if (sort && *sort && strcmp(sort, "tree") != 0 && strcmp(sort, "agreement") != 0) {
+		http_fail(r, HERR_INVALID, "sort", "sort is tree or agreement.");
+		return -1;
+	}
+	*ret_agreement = sort && strcmp(sort, "agreement") == 0;
+	if (*ret_agreement && has_cursor) {
+		http_fail(r, HERR_INVALID, "after", "Pages sorted by agreement are numbered: ask for ?page=N.");
+		return -1;
+	}
+	json_object_set_new(http_model(r), "sort", json_string(*ret_agreement ? "agreement" : "tree"));
+	if (r->html)
+		json_object_set_new(r->model, *ret_agreement ? "sort_agreement" : "sort_tree", json_true());
+	return 0;
+}
+
+PGresult *
+reactions_posts_by_agreement(struct req *r, int64_t thread, const struct thread_window *w)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return db_q(&r->c, STMT_POSTS_BY_AGREEMENT, db_int(&r->c, thread), "", db_int(&r->c, w->size + 1),
+		    db_int(&r->c, v ? v->id : 0), policy_is_moderator(v) ? "true" : "false",
+		    db_int(&r->c, (w->current - 1) * w->size));
+}
+
+static json_t *
+reactions_page_url(struct req *r, int64_t thread, int64_t page)
+{
+	return json_string(arena_printf(r->c.arena, "%s/%lld?sort=agreement&page=%lld",
+					r->html ? "/t" : "/api/v1/threads", (long long)thread, (long long)page));
+}
+
+void
+reactions_pages_model(struct req *r, int64_t thread, const struct thread_window *w, bool more)
+{
+	json_t *pages = json_object();
+
+	json_object_set_new(pages, "current", json_integer(w->current));
+	json_object_set_new(pages, "count", json_integer(w->count));
+	json_object_set_new(pages, "size", json_integer(w->size));
+	json_object_set_new(pages, "first", reactions_page_url(r, thread, 1));
+	json_object_set_new(pages, "prev", w->current > 1 ? reactions_page_url(r, thread, w->current - 1) : json_null());
+	json_object_set_new(pages, "next", more ? reactions_page_url(r, thread, w->current + 1) : json_null());
+	json_object_set_new(pages, "last", reactions_page_url(r, thread, w->count));
+	/* "The newest post" is a place in tree order: not offered in this one. */
+	json_object_set_new(pages, "newest", json_null());
+	if (r->html) {
+		json_object_set_new(pages, "is_paged", json_boolean(w->count > 1));
+		json_object_set_new(pages, "on_first", json_boolean(w->current <= 1));
+		json_object_set_new(pages, "on_last", json_boolean(!more));
+	}
+	json_object_set_new(r->model, "pages", pages);
+	json_object_set_new(r->model, "next_page", more ? json_integer(w->current + 1) : json_null());
+}
+
+/* --- the counts of a page --- */
+
+/* "from 4 practitioners, 2 helpers" (practitioners: the doers). */
+static json_t *
+reactions_summary(json_int_t doer, json_int_t helper)
+{
+	char d[48] = "", h[48] = "";
+
+	if (doer)
+		snprintf(d, sizeof d, "%lld practitioner%s", (long long)doer, doer == 1 ? "" : "s");
+	if (helper)
+		snprintf(h, sizeof h, "%lld helper%s", (long long)helper, helper == 1 ? "" : "s");
+	if (!doer && !helper)
+		return json_null();
+	return json_sprintf("from %s%s%s", d, doer && helper ? ", " : "", h);
+}
+
+/* The three kinds of one post, zeros where nobody reacted; counted = the kinds the
+ * statement found (an array in REACTIONS_KINDS order), mine = the viewer's [post, kind]. */
+static json_t *
+reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine)
+{
+	json_t *list = json_array(), *c, *m;
+	size_t i, j;
+
+	for (i = 0; i < REACTIONS_N; i++) {
+		const char *kind = reactions_kinds[i].kind;
+		json_t *found = NULL, *by_kind, *o;
+		bool reacted = false;
+
+		json_array_foreach(counted, j, c)
+			if (strcmp(json_string_value(json_object_get(c, "kind")), kind) == 0)
+				found = c;
+		json_array_foreach(mine, j, m)
+			if (json_integer_value(json_array_get(m, 0)) == post &&
+			    strcmp(json_string_value(json_array_get(m, 1)), kind) == 0)
+				reacted = true;
+		o = found ? json_deep_copy(found)
+			  : json_pack("{s:s,s:i,s:{s:i,s:i},s:[]}", "kind", kind, "total", 0, "by_kind", "doer", 0,
+				      "helper", 0, "by_role");
+		json_object_set_new(o, "label", json_string(reactions_kinds[i].label));
+		json_object_set_new(o, "reacted", json_boolean(reacted));
+		by_kind = json_object_get(o, "by_kind");
+		if (r->html)
+			json_object_set_new(o, "summary",
+					    reactions_summary(json_integer_value(json_object_get(by_kind, "doer")),
+							      json_integer_value(json_object_get(by_kind, "helper"))));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+int
+reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_model)
+{
+	struct viewer *v = auth_viewer(r);
+	struct buf ids = BUF_INIT;
+	json_t *row, *counts, *mine, *p;
+	enum policy_state tstate;
+	PGresult *res;
+	char key[24];
+	size_t i;
+
+	json_array_foreach(posts, i, p)
+		buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
+	buf_puts(&ids, ids.len ? "}" : "{}");
+	res = db_q(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), ids.data, db_int(&r->c, v ? v->id : 0));
+	buf_free(&ids);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		return 0;
+	row = db_row_json(res, 0);
+	counts = json_object_get(row, "reactions");
+	mine = json_object_get(row, "mine");
+	tstate = policy_state_parse(db_str(res, 0, db_col(res, "state")));
+	json_array_foreach(posts, i, p) {
+		json_int_t id = json_integer_value(json_object_get(p, "id"));
+		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
+		json_int_t author = json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
+
+		if (state != STATE_VISIBLE || tstate != STATE_VISIBLE) {
+			json_object_set_new(p, "reactions", json_null());
+			json_object_set_new(p, "can_react", json_false());
+			continue;
+		}
+		snprintf(key, sizeof key, "%lld", (long long)id);
+		json_object_set_new(p, "reactions", reactions_of_post(r, id, json_object_get(counts, key), mine));
+		json_object_set_new(p, "can_react", json_boolean(policy_can_react(v, state, tstate, author)));
+		if (r->html)
+			json_object_set_new(p, "has_reactions", json_true());
+	}
+	answers_decorate(r, res, posts, thread_model);
+	json_decref(row);
+	return 0;
+}
+
+/* --- reacting --- */
+
+static enum herr
+reactions_set(struct req *r, bool on)
+{
+	struct viewer *v;
+	const char *kind, *why, *reason;
+	PGresult *post;
+	int64_t id, thread;
+	json_t *one;
+	enum herr e;
+
+	if (http_param_id(r, "id", &id) != 0 || auth_require_active(r) != 0)
+		return r->c.err;
+	v = auth_viewer(r);
+	kind = http_param(r, "kind");
+	if (reactions_kind(kind) == NULL)
+		return http_fail(r, HERR_INVALID, "kind", "A reaction is plus_one, thanks or insightful.");
+	if ((post = db_q(&r->c, STMT_POST_GET, db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	if (PQntuples(post) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
+	e = policy_react(v, policy_state_parse(db_str(post, 0, db_col(post, "state"))),
+			 policy_state_parse(db_str(post, 0, db_col(post, "thread_state"))),
+			 db_i64(post, 0, db_col(post, "author_id")), &why, &reason);
+	/* Taking a reaction back needs only that the post is there for the viewer: one made
+	 * before the post was hidden stays the member's to remove once it is shown again. */
+	if (e == HERR_NOT_FOUND || (e != HERR_OK && on)) {
+		r->c.extra = json_pack("{s:s}", "reason", reason);
+		http_defer_json(r, r->c.extra);
+		return http_fail(r, e, NULL, why);
+	}
+	if (db_q(&r->c, on ? STMT_REACTION_ADD : STMT_REACTION_DEL, db_int(&r->c, id), db_int(&r->c, v->id), kind) == NULL)
+		return r->c.err;
+	thread = db_i64(post, 0, db_col(post, "thread_id"));
+	one = json_pack("[{s:I,s:s,s:{s:I}}]", "id", (json_int_t)id, "state", db_str(post, 0, db_col(post, "state")),
+			"author", "id", (json_int_t)db_i64(post, 0, db_col(post, "author_id")));
+	if (reactions_decorate(r, thread, one, NULL) != 0) {
+		json_decref(one);
+		return r->c.err;
+	}
+	r->model = json_pack("{s:I,s:O,s:b}", "post_id", (json_int_t)id, "reactions",
+			     json_object_get(json_array_get(one, 0), "reactions"), "reacted", on);
+	json_decref(one);
+	r->location = arena_printf(r->c.arena, "/p/%lld", (long long)id);
+	return HERR_OK;
+}
+
+static enum herr reactions_add(struct req *r) { return reactions_set(r, true); }
+static enum herr reactions_del(struct req *r) { return reactions_set(r, false); }
+
+const struct route reactions_routes[] = {
+	{ "POST", "/p/{id}/reactions/{kind}", reactions_add, .view = "error" },
+	{ "POST", "/p/{id}/reactions/{kind}/delete", reactions_del, .view = "error" },
+	{ "POST", "/api/v1/posts/{id}/reactions/{kind}", reactions_add },
+	{ "DELETE", "/api/v1/posts/{id}/reactions/{kind}", reactions_del },
+};
+const size_t reactions_routes_n = ROUTES_N(reactions_routes);
