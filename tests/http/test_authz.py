@@ -431,6 +431,35 @@ MATRIX.update({
 })
 
 
+# Issue 19: reactions and accepted answers (forum/reactions.c, forum/answers.c).
+def _question(w):
+    """A thread of the author's in a question-style category, with a member's reply."""
+    if not hasattr(w, "question_cat"):
+        w.question_cat = unique("q")[:12].lower()
+        r = w.c["admin"].post("/api/v1/categories", json={"slug": w.question_cat, "name": "Q", "question_style": True})
+        assert r.status_code == 201, r.text
+    t = new_thread(w.author, category=w.question_cat)
+    return t, reply(w.c["member"], t["id"], "an answer")
+
+
+def _answered(w):
+    t, p = _question(w)
+    assert w.author.post("/api/v1/threads/%d/answer" % t["id"], json={"post_id": p["id"]}).status_code == 200
+    return t["id"]
+
+
+MATRIX.update({
+    ("POST", "/p/{id}/reactions/{kind}"): (NOT_OWN, lambda w, r: ("/p/%d/reactions/thanks" % P(w), form({}))),
+    ("POST", "/p/{id}/reactions/{kind}/delete"): (SIGNED, lambda w, r: ("/p/%d/reactions/thanks/delete" % P(w), form({}))),
+    ("POST", "/api/v1/posts/{id}/reactions/{kind}"): (NOT_OWN, lambda w, r: ("/api/v1/posts/%d/reactions/plus_one" % P(w), None)),
+    ("DELETE", "/api/v1/posts/{id}/reactions/{kind}"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/reactions/plus_one" % P(w), None)),
+    ("POST", "/t/{id}/answer"): (OWNER, lambda w, r: (lambda t, p: ("/t/%d/answer" % t["id"], form({"post_id": str(p["id"])})))(*_question(w))),
+    ("POST", "/t/{id}/unanswer"): (OWNER, lambda w, r: ("/t/%d/unanswer" % _answered(w), form({}))),
+    ("POST", "/api/v1/threads/{id}/answer"): (OWNER, lambda w, r: (lambda t, p: ("/api/v1/threads/%d/answer" % t["id"], {"post_id": p["id"]}))(*_question(w))),
+    ("DELETE", "/api/v1/threads/{id}/answer"): (OWNER, lambda w, r: ("/api/v1/threads/%d/answer" % _answered(w), None)),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role
