@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { unique } from '../lib/corral.mjs';
+import { markDocument, sameDocument } from '../lib/flows.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
 
 const s = useSuite();
@@ -71,5 +72,28 @@ describe('reactions and answers without JavaScript', () => {
     // the category's list says solved
     await page.goto(`/c/${slug}?solved=1`);
     await page.locator('.thread-item', { hasText: t.thread.title }).locator('.solved').waitFor();
+  });
+});
+
+describe('reactions with JavaScript', () => {
+  it('reacts in place, without a reload', TEST, async () => {
+    const author = await person('moderator', 'trainer');
+    const reader = await person('moderator', 'vendor');
+    const t = await call(author, 'POST', '/api/v1/threads', {
+      category: 'general', title: `Thanks in place ${unique('t')}`, body: 'Opening words.',
+    });
+    const p = await call(author, 'POST', `/api/v1/threads/${t.thread.id}/posts`, { body: 'Helpful, I hope.' });
+    const page = await s.pageAs(reader);
+    await page.goto(`/t/${t.thread.id}`);
+    await markDocument(page);
+    const li = page.locator(`#p${p.post.id}`);
+    await li.getByRole('button', { name: /^Thanks 0$/ }).click();
+    await li.getByRole('button', { name: /Take back Thanks 1/ }).waitFor();
+    await li.locator('.reaction-split', { hasText: 'from 1 helper' }).waitFor();
+    await li.getByRole('button', { name: /Take back Thanks 1/ }).click();
+    await li.getByRole('button', { name: /^Thanks 0$/ }).waitFor();
+    assert.ok(await sameDocument(page), 'the page was not reloaded');
+    const r = await s.corral.api('GET', `/api/v1/posts/${p.post.id}`);
+    assert.equal(r.body.post.reactions.find((x) => x.kind === 'thanks').total, 0);
   });
 });
