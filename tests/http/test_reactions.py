@@ -163,6 +163,8 @@ def test_parallel_reactions_all_count_exactly_once(server, cluster, member):
         results = list(pool.map(go, range(len(fans) * 2)))
     assert [r.status_code for r in results] == [200] * len(results), [r.text for r in results if r.status_code != 200][:3]
     assert cluster.sql("SELECT count(*) FROM post_reactions WHERE post_id = %s", (p["id"],))[0][0] == 16
+    # the counts the pages read, kept by trigger, agree with the rows
+    assert cluster.sql("SELECT sum(n) FROM post_reaction_counts WHERE post_id = %s", (p["id"],))[0][0] == 16
     plus = by_kind(thread_posts(server, t["id"])[p["id"]]["reactions"])["plus_one"]
     assert plus["total"] == 16 and plus["by_kind"] == {"doer": 4, "helper": 12}
     assert {x["slug"]: x["count"] for x in plus["by_role"]} == {r: 4 for r in roles}
@@ -180,6 +182,8 @@ def test_parallel_reactions_all_count_exactly_once(server, cluster, member):
     assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200][:3]
     rows = cluster.sql("SELECT count(*) FROM post_reactions WHERE post_id = %s AND kind = 'thanks'", (p["id"],))[0][0]
     assert rows in (0, 1)
+    assert cluster.sql("SELECT coalesce(sum(n), 0) FROM post_reaction_counts WHERE post_id = %s AND kind = 'thanks'",
+                       (p["id"],))[0][0] == rows
     assert by_kind(thread_posts(server, t["id"])[p["id"]]["reactions"])["thanks"]["total"] == rows
 
 
