@@ -145,6 +145,18 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine)
 	return list;
 }
 
+static bool
+reactions_any(json_t *list)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(list, i, o)
+		if (json_integer_value(json_object_get(o, "total")) > 0)
+			return true;
+	return false;
+}
+
 int
 reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_model)
 {
@@ -170,6 +182,8 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 	mine = json_object_get(row, "mine");
 	tstate = policy_state_parse(db_str(res, 0, db_col(res, "state")));
 	json_array_foreach(posts, i, p) {
+		json_t *list;
+		bool can;
 		json_int_t id = json_integer_value(json_object_get(p, "id"));
 		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
 		json_int_t author = json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
@@ -180,9 +194,13 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 			continue;
 		}
 		snprintf(key, sizeof key, "%lld", (long long)id);
-		json_object_set_new(p, "reactions", reactions_of_post(r, id, json_object_get(counts, key), mine));
-		json_object_set_new(p, "can_react", json_boolean(policy_can_react(v, state, tstate, author)));
-		if (r->html)
+		list = reactions_of_post(r, id, json_object_get(counts, key), mine);
+		can = policy_can_react(v, state, tstate, author);
+		json_object_set_new(p, "reactions", list);
+		json_object_set_new(p, "can_react", json_boolean(can));
+		/* A page draws the line only when it holds a button or a count: a thread page of
+		 * 50 posts stays phone-sized (tests/http/test_thread_pages.py). */
+		if (r->html && (can || reactions_any(list)))
 			json_object_set_new(p, "has_reactions", json_true());
 	}
 	answers_decorate(r, res, posts, thread_model);

@@ -185,13 +185,13 @@ def test_marking_from_the_page_without_javascript(server, cluster, admin, member
     other = make_user(server, cluster)
     a = reply(other, t["id"], "the form's answer")
     page = member.get("/t/%d" % t["id"]).text
-    assert 'action="/t/%d/answer"' % t["id"] in page and 'name="post_id" value="%d"' % a["id"] in page
+    assert 'formaction="/t/%d/answer" name="post_id" value="%d"' % (t["id"], a["id"]) in page
     assert "Mark as the answer" not in other.get("/t/%d" % t["id"]).text   # not theirs to mark
     r = member.s.post(server.url("/t/%d/answer" % t["id"]), data={"csrf": member.csrf, "post_id": str(a["id"])},
                       allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"] == "/t/%d" % t["id"]
     page = member.get("/t/%d" % t["id"]).text
-    assert "The accepted answer" in page and 'action="/t/%d/unanswer"' % t["id"] in page
+    assert "The accepted answer" in page and 'formaction="/t/%d/unanswer"' % t["id"] in page
     r = member.s.post(server.url("/t/%d/unanswer" % t["id"]), data={"csrf": member.csrf}, allow_redirects=False)
     assert r.status_code == 303
     assert thread_json(member, t["id"])["thread"]["answer"] is None

@@ -45,7 +45,7 @@ describe('reactions and answers without JavaScript', () => {
     // no buttons on one's own post
     const own = await s.pageAs(author, { javaScriptEnabled: false });
     await own.goto(`/t/${t.thread.id}`);
-    assert.equal(await own.locator(`#p${p.post.id} .reaction-button`).count(), 0);
+    assert.equal(await own.locator(`#p${p.post.id} p.reactions button`).count(), 0);
   });
 
   it('marks a reply as the answer and shows it under the question', TEST, async () => {
