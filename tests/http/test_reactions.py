@@ -198,6 +198,16 @@ def test_the_role_a_reaction_was_made_with_stays_counted(server, cluster, member
     assert plus["by_kind"] == {"doer": 1, "helper": 0}
 
 
+def test_a_deleted_accounts_reactions_stay_counted_under_its_role(server, cluster, member):
+    t, p = a_post(member)
+    fan = make_user(server, cluster, community_role="practitioner")
+    assert react(fan, p["id"], "insightful").status_code == 200
+    r = fan.req("DELETE", "/api/v1/me", json={"password": fan.password})
+    assert r.status_code == 204, r.text
+    got = by_kind(thread_posts(member, t["id"])[p["id"]]["reactions"])["insightful"]
+    assert got["total"] == 1 and got["by_kind"] == {"doer": 1, "helper": 0}
+
+
 def test_replies_sort_by_practitioner_agreement(server, cluster, member):
     t = new_thread(member)
     a = reply(member, t["id"], "first reply")
