@@ -9,6 +9,7 @@
 -- unhiding brings them back.
 CREATE TABLE post_reactions (
     post_id        bigint NOT NULL REFERENCES posts (id),
+    -- no ON DELETE CASCADE: account_erase() (0021) leaves the reactions of a deleted account
     user_id        bigint NOT NULL REFERENCES users (id),
     kind           text NOT NULL CHECK (kind IN ('plus_one', 'thanks', 'insightful')),
     community_role text NOT NULL REFERENCES community_roles (slug) ON UPDATE CASCADE,
