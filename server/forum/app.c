@@ -14,6 +14,7 @@
 #include "forum/site_settings.h"
 #include "forum/threads.h"
 #include "forum/twofactor.h"
+#include "forum/unread.h"
 
 static struct app_config app_cfg;
 
@@ -63,6 +64,7 @@ app_router(void)
 		{ password_reset_routes, &password_reset_routes_n },
 		{ reactions_routes, &reactions_routes_n },
 		{ answers_routes, &answers_routes_n },
+		{ unread_routes, &unread_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -58,6 +58,11 @@ thread_paging_window(struct req *r, int64_t thread, const char *after, struct th
 		w->newest_id = db_i64(res, 0, db_col(res, "newest_id"));
 		w->newest_page = db_i64(res, 0, db_col(res, "newest_before")) / w->size + 1;
 	}
+	w->read_upto = db_i64(res, 0, db_col(res, "read_upto"));
+	if (db_str(res, 0, db_col(res, "unread_id")) != NULL) {
+		w->unread_id = db_i64(res, 0, db_col(res, "unread_id"));
+		w->unread_page = db_i64(res, 0, db_col(res, "unread_before")) / w->size + 1;
+	}
 	return 0;
 }
 

@@ -19,6 +19,8 @@ struct thread_window {
 	const char *after;          /* the posts start after this path ('' = the start) */
 	int64_t current, count;     /* page N of M */
 	int64_t newest_id, newest_page;   /* 0 when the viewer sees no post */
+	int64_t read_upto;          /* the viewer's read marker (forum/unread.h); 0: none */
+	int64_t unread_id, unread_page;   /* the first unread post in tree order; 0: none */
 };
 
 /* Where the page asked for (?page=N or ?after=path, already checked) stands; one query.

@@ -16,6 +16,7 @@
 #include "forum/thread_actions.h"
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
+#include "forum/unread.h"
 #include "http/http.h"
 #include "http/stream.h"
 
@@ -107,8 +108,9 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 	const char *limit = db_int(&r->c, THREADS_PER_PAGE + 1);
 	const char *offset = db_int(&r->c, (page - 1) * THREADS_PER_PAGE);
 	const char *solved_q = db_int(&r->c, solved);
-	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, solved_q, db_int(&r->c, category_id))
-				    : db_q(&r->c, id, limit, offset, solved_q);
+	const char *viewer = db_int(&r->c, auth_viewer(r) ? auth_viewer(r)->id : 0);
+	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, solved_q, viewer, db_int(&r->c, category_id))
+				    : db_q(&r->c, id, limit, offset, solved_q, viewer);
 	json_t *threads, *t;
 	size_t i;
 
@@ -128,6 +130,7 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 		if (r->html)
 			json_object_set_new(t, "replies_text", json_sprintf("%lld repl%s", (long long)n, n == 1 ? "y" : "ies"));
 	}
+	unread_list_decorate(r, threads);
 	json_object_set_new(model, "threads", threads);
 	if (page > 1)
 		json_object_set_new(model, "prev_page", json_integer(page - 1));
@@ -305,6 +308,10 @@ threads_page(struct req *r)
 	}
 	locked = json_is_true(json_object_get(t, "locked"));
 	threads_posts_decorate(r, posts, locked, !by_agreement);
+	if (unread_thread_page(r, id, &w, posts) != 0) {
+		json_decref(posts);
+		return r->c.err;
+	}
 	json_object_set_new(r->model, "posts", posts);
 	if (posts_held_reasons(r, posts) != 0 || reactions_decorate(r, id, posts, t) != 0)
 		return r->c.err;
