@@ -25,7 +25,7 @@ describe('unread and new in the thread list', () => {
     const page = await s.pageAs(reader, { javaScriptEnabled: false });
     await page.goto('/');
     const item = page.locator('li.thread-item').filter({ hasText: `Unread here ${tag}` });
-    assert.equal(await item.locator('a.unread-badge').innerText(), 'New');
+    assert.equal(await item.locator('a.unread-badge').textContent(), 'New discussion');
 
     // reading page 1 of 2 marks page 1; the replies on page 2 stay unread
     const replies = [];
@@ -38,7 +38,7 @@ describe('unread and new in the thread list', () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByText('Page 1 of 2').waitFor();
     await page.goto('/');
     const badge = item.locator('a.unread-badge');
-    assert.equal(await badge.innerText(), '6 new');
+    assert.equal(await badge.textContent(), '6 new posts');
     await badge.click();
     await page.waitForURL((u) => u.pathname === `/t/${tid}` && u.search === '?page=2' && u.hash === `#p${replies[49]}`);
     assert.ok(await page.locator(`#p${replies[49]}`).isVisible());
