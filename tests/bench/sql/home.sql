@@ -1,18 +1,24 @@
 -- tests/bench/sql/home.sql — what GET / runs for an anonymous visitor (forum/site.c site_home):
 -- the categories, then the first page of latest threads.
---   pgbench -M prepared -D limit=31 -D offset=0 -D solved=-1 (any: ?solved= not given)
+--   pgbench -M prepared -D limit=31 -D offset=0 -D solved=-1 (any: ?solved= not given) -D viewer=0 (anonymous)
 -- statement: CATEGORIES
 SELECT id, slug, name, description, position, thread_count, question_style FROM categories ORDER BY
 position, id;
 -- statement: THREADS_LATEST
-SELECT t.id, t.title, t.slug, json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS
+SELECT tr.last_post_id AS last_read_post_id, CASE WHEN tr.last_post_id IS NOT NULL OR t.author_id =
+:viewer THEN (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible' AND p.id
+> coalesce(tr.last_post_id, 0) AND p.author_id <> :viewer)::int END AS unread_posts, (tr.user_id IS
+NULL AND :viewer::bigint <> 0 AND t.author_id <> :viewer AND t.created_at > greatest(now() -
+interval '14 days', (SELECT m.new_since FROM member_read_marks m WHERE m.user_id = :viewer))) AS
+is_new, t.id, t.title, t.slug, json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS
 category, json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,
 'community_role', json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind),
-'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author, t.created_at, t.last_post_at, t.reply_count, t.pinned,
-t.locked, json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share',
-t.doer_share) AS voices, EXISTS (SELECT 1 FROM posts ap WHERE ap.id = t.answer_post_id AND
-ap.thread_id = t.id AND ap.state = 'visible') AS solved FROM threads t JOIN categories c ON c.id =
-t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON cr.slug =
-u.community_role WHERE t.state = 'visible' AND (:solved::int < 0 OR EXISTS (SELECT 1 FROM posts ap
-WHERE ap.id = t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') = (:solved::int =
-1)) ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT :limit OFFSET :offset;
+'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author, t.created_at,
+t.last_post_at, t.reply_count, t.pinned, t.locked, json_build_object('participants', t.participants,
+'doers', t.doers, 'doer_share', t.doer_share) AS voices, EXISTS (SELECT 1 FROM posts ap WHERE ap.id
+= t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') AS solved FROM threads t JOIN
+categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
+cr.slug = u.community_role LEFT JOIN thread_reads tr ON tr.thread_id = t.id AND tr.user_id = :viewer
+WHERE t.state = 'visible' AND (:solved::int < 0 OR EXISTS (SELECT 1 FROM posts ap WHERE ap.id =
+t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') = (:solved::int = 1)) ORDER BY
+t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT :limit OFFSET :offset;
