@@ -178,18 +178,18 @@ unread_jump(struct req *r)
 	}
 	if (thread_paging_window(r, id, NULL, &w) != 0)
 		return r->c.err;
-	at = w.unread_id ? unread_where(r, id, w.unread_id, w.unread_page)
-	     : w.newest_id ? unread_where(r, id, w.newest_id, w.newest_page) : NULL;
-	if (r->html) {
-		r->status = 302;
-		r->location = at ? arena_strdup(r->c.arena, json_string_value(json_object_get(at, "url")))
-				 : arena_printf(r->c.arena, "/t/%lld", (long long)id);
-		json_decref(at);
+	at = w.unread_id ? unread_where(r, id, w.unread_id, w.unread_page) : NULL;
+	if (!r->html) {
+		r->model = json_pack("{s:I,s:I,s:o}", "thread_id", (json_int_t)id, "last_read_post_id",
+				     (json_int_t)w.read_upto, "first_unread", at ? at : json_null());
 		return HERR_OK;
 	}
-	r->model = json_pack("{s:I,s:I,s:o}", "thread_id", (json_int_t)id, "last_read_post_id",
-			     (json_int_t)w.read_upto, "first_unread",
-			     w.unread_id ? unread_where(r, id, w.unread_id, w.unread_page) : json_null());
+	/* Nothing unread: the newest post, as "jump to the newest post" would. */
+	if (at == NULL && w.newest_id)
+		at = unread_where(r, id, w.newest_id, w.newest_page);
+	r->status = 302;
+	r->location = at ? arena_strdup(r->c.arena, json_string_value(json_object_get(at, "url")))
+			 : arena_printf(r->c.arena, "/t/%lld", (long long)id);
 	json_decref(at);
 	return HERR_OK;
 }

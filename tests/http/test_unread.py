@@ -48,7 +48,7 @@ def test_lists_count_the_replies_of_others_since_the_thread_was_read(server, clu
     assert listed["unread_posts"] == 0 and listed["is_new"] is False
     first = reply(member, tid, "one")["id"]
     reply(member, tid, "two")
-    reply(reader, tid, "my own reply is not news to me")
+    own = reply(reader, tid, "my own reply is not news to me")["id"]
     assert _listed(reader, tid)["unread_posts"] == 2
     home = reader.get("/").text
     assert '<a class="unread-badge" href="/t/%d/unread">2 new' % tid in home
@@ -60,6 +60,9 @@ def test_lists_count_the_replies_of_others_since_the_thread_was_read(server, clu
     assert 'id="p%d"' % first in page
     assert _listed(reader, tid)["unread_posts"] == 0
     assert tid not in [x["id"] for x in reader.get("/api/v1/unread").json()["threads"]]
+    # nothing unread: the link goes to the newest post, and the API says there is none
+    assert reader.get("/t/%d/unread" % tid).headers["Location"] == "/t/%d#p%d" % (tid, own)
+    assert reader.get("/api/v1/threads/%d/unread" % tid).json()["first_unread"] is None
     # the author's own list shows the reader's reply as new to them
     assert _listed(member, tid)["unread_posts"] == 1
 
