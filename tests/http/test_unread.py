@@ -47,7 +47,7 @@ def test_lists_count_the_replies_of_others_since_the_thread_was_read(server, clu
     listed = _listed(reader, tid)
     assert listed["unread_posts"] == 0 and listed["is_new"] is False
     first = reply(member, tid, "one")["id"]
-    reply(member, tid, "two")
+    second = reply(member, tid, "two")["id"]
     own = reply(reader, tid, "my own reply is not news to me")["id"]
     assert _listed(reader, tid)["unread_posts"] == 2
     home = reader.get("/").text
@@ -58,6 +58,9 @@ def test_lists_count_the_replies_of_others_since_the_thread_was_read(server, clu
     assert r.status_code == 302 and r.headers["Location"] == "/t/%d#p%d" % (tid, first)
     page = _open(reader, tid)
     assert 'id="p%d"' % first in page
+    # the posts past the marker say so, the reader's own and the ones read before do not
+    marked = re.findall(r'id="p(\d+)"(?:(?!<li ).)*?class="unread-mark"', page, re.S)
+    assert [int(x) for x in marked] == [first, second]
     assert _listed(reader, tid)["unread_posts"] == 0
     assert tid not in [x["id"] for x in reader.get("/api/v1/unread").json()["threads"]]
     # nothing unread: the link goes to the newest post, and the API says there is none
