@@ -53,7 +53,10 @@ unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w,
 
 		if (!unread_post_counts(p, v->id))
 			continue;
-		if (id > w->read_upto)
+		/* On a page, "new" beside a post only for a member who read this thread before: on a first
+		 * visit every post would carry it, which says nothing (and costs the page
+		 * 50 labels). */
+		if ((w->read_upto > 0 || !r->html) && id > w->read_upto)
 			json_object_set_new(p, "is_unread", json_true());
 		if (id > shown_max)
 			shown_max = id;
