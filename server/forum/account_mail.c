@@ -168,25 +168,32 @@ acctmail_confirm(struct req *r)
 	return HERR_OK;
 }
 
+bool
+acctmail_link_page(struct req *r, const char **ret_token)
+{
+	json_t *form = r->input ? json_object_get(r->input, "token") : NULL;
+
+	*ret_token = json_is_string(form) ? json_string_value(form) : http_query(r, "token");
+	r->cache_control = "no-store";
+	if (*ret_token == NULL && http_query(r, "done")) {
+		json_object_set_new(http_model(r), "done", json_true());
+		return true;
+	}
+	return false;
+}
+
 /* GET /verify-email?token=…: the page of the mailed link. Following a link only shows a
  * button: mail scanners open links too, and must not use them up (nor may a GET change
  * anything). */
 static enum herr
 acctmail_confirm_page(struct req *r)
 {
-	const char *token = http_query(r, "token");
-	json_t *form = r->input ? json_object_get(r->input, "token") : NULL;
+	const char *token;
 	struct onetime t;
 	enum onetime_fault f;
 
-	if (json_is_string(form))
-		token = json_string_value(form);
-	/* The address bar holds the token: keep the page out of every cache. */
-	r->cache_control = "no-store";
-	if (token == NULL && http_query(r, "done")) {
-		json_object_set_new(http_model(r), "done", json_true());
+	if (acctmail_link_page(r, &token))
 		return HERR_OK;
-	}
 	if ((f = onetime_peek(&r->c, ONETIME_ADDRESS, token, &t)) != ONETIME_OK || r->c.err)
 		return r->c.err ? r->c.err : acctmail_fail_token(r, f, "/settings#email", "Ask for a new link in Settings");
 	json_object_set_new(http_model(r), "confirm",

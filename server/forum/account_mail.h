@@ -50,6 +50,11 @@ enum herr acctmail_fail_unverified(struct req *r);
 /* Record the 400 of a link that did not work: field "token", reason "token_invalid",
  * "token_used" or "token_expired", and next_href/next_label as the next step. */
 enum herr acctmail_fail_token(struct req *r, enum onetime_fault f, const char *next_href, const char *next_label);
+/* The start of every mailed link's page (GET ?token=…, or its form shown again after an
+ * error): the token into *ret_token (NULL when there is none), the page kept out of every
+ * cache (the address bar holds the token), and true when it is the "done" page shown
+ * after the action, with nothing more to look up. */
+bool acctmail_link_page(struct req *r, const char **ret_token);
 
 /* Add the settings page's address section to r->model as "email_settings" ({email,
  * email_verified_at, pending_email, can_resend, required, sent}). HERR_OK or recorded. */

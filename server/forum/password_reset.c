@@ -240,19 +240,12 @@ pwreset_reset(struct req *r)
 static enum herr
 pwreset_reset_page(struct req *r)
 {
-	const char *token = http_query(r, "token");
-	json_t *form = r->input ? json_object_get(r->input, "token") : NULL;
+	const char *token;
 	struct onetime t;
 	enum onetime_fault f;
 
-	if (json_is_string(form))
-		token = json_string_value(form);
-	/* The address bar holds the token: keep the page out of every cache. */
-	r->cache_control = "no-store";
-	if (token == NULL && http_query(r, "done")) {
-		json_object_set_new(http_model(r), "done", json_true());
+	if (acctmail_link_page(r, &token))
 		return HERR_OK;
-	}
 	if ((f = onetime_peek(&r->c, ONETIME_BIT(ONETIME_RESET_PASSWORD), token, &t)) != ONETIME_OK || r->c.err)
 		return r->c.err ? r->c.err : acctmail_fail_token(r, f, "/password/forgot", "Ask for a new link");
 	json_object_set_new(http_model(r), "reset", json_pack("{s:s,s:s}", "token", token, "username", t.username));
