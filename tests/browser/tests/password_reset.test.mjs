@@ -1,31 +1,56 @@
 // Forgot password as a person goes through it, with JavaScript and without: the link on the
 // sign-in page, the form, the mail, the link in it, the new password, signing in with it.
 //
-// The browser suite has no SMTP server, so this file starts a Corral of its own with
-// --mail-dir and reads the link from the .eml file it writes there (the laptop default
-// without SMTP); tests/http/test_account_mail.py reads the same mails from a real SMTP
-// server.
+// The link is read from what a real SMTP server received: this file starts aiosmtpd (Debian
+// python3-aiosmtpd, as the HTTP suite does) on a loopback port, storing each message in a
+// Maildir, and a Corral of its own that sends through it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { audit } from '../lib/axe.mjs';
-import { Corral, PASSWORD, tmpBase, unique } from '../lib/corral.mjs';
+import { Corral, PASSWORD, freePort, tmpBase, unique } from '../lib/corral.mjs';
 import { expectSignedIn, pathOf, signInViaForm, submit } from '../lib/flows.mjs';
 import { JS_MODES, TEST, useSuite } from '../lib/harness.mjs';
 
 const s = useSuite();
 let corral;
-let outbox;
+let smtp;
+let maildir;
+
+/** Resolves once something accepts connections on 127.0.0.1:port. */
+async function listening(port, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => { sock.end(); resolve(true); });
+      sock.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the SMTP server did not listen on ${port}`);
+}
 
 before(async () => {
-  outbox = fs.mkdtempSync(path.join(tmpBase(), 'outbox-'));
-  corral = await Corral.start({ name: 'pwreset', extraArgs: ['--mail-dir', outbox] });
+  maildir = path.join(fs.mkdtempSync(path.join(tmpBase(), 'smtp-')), 'Maildir');
+  const port = await freePort();
+  smtp = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`,
+    '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await listening(port);
+  corral = await Corral.start({
+    name: 'pwreset',
+    extraArgs: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-plain-loopback',
+      '--mail-from', 'Forum <forum@example.org>'],
+  });
 });
 
 after(async () => {
   if (corral) assert.equal(await corral.stop(), 0, 'corral serve exits 0 on SIGTERM');
+  if (smtp) smtp.kill('SIGTERM');
 });
 
 /** Quoted-printable (RFC 2045) back to text: soft line breaks joined, =XX decoded. */
@@ -33,19 +58,22 @@ function unqp(text) {
   return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
-/** The reset link of the newest .eml mailed to address, waiting for the mail worker. */
+/** The reset link of the newest message the SMTP server received for address, waiting for
+ * the mail worker. */
 async function resetLink(address) {
   const deadline = Date.now() + 30_000;
+  const inbox = path.join(maildir, 'new');
   while (Date.now() < deadline) {
-    const files = fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort((a, b) => parseInt(b) - parseInt(a));
+    const files = fs.existsSync(inbox) ? fs.readdirSync(inbox).map((f) => path.join(inbox, f)) : [];
+    files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
     for (const f of files) {
-      const text = unqp(fs.readFileSync(path.join(outbox, f), 'utf8'));
+      const text = unqp(fs.readFileSync(f, 'utf8'));
       const m = text.match(/http:\/\/127\.0\.0\.1:\d+\/password\/reset\?token=[A-Za-z0-9_-]+/);
       if (m && (text.includes(`<${address}>`) || text.includes(`To: ${address}`))) return m[0];
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no reset mail to ${address} in ${outbox}`);
+  throw new Error(`no reset mail to ${address} in ${inbox}`);
 }
 
 /** axe runs as a script in the page: only where scripts run. */
