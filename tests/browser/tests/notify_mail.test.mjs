@@ -49,7 +49,7 @@ for (const mode of JS_MODES) {
       const account = await s.corral.register();
       const page = await s.pageAs(account, opts);
       await page.goto('/settings');
-      const section = page.getByRole('region', { name: 'Mail' });
+      const section = page.getByRole('region', { name: 'Mail', exact: true });
       await section.getByRole('heading', { level: 2, name: 'Mail' }).waitFor();
       const replies = section.getByRole('group', { name: 'Mail about replies to your posts' });
       assert.equal(await replies.getByRole('radio', { name: 'At once' }).isChecked(), true);
@@ -59,7 +59,7 @@ for (const mode of JS_MODES) {
       await replies.getByRole('radio', { name: 'Never' }).check();
       await submit(page, section.getByRole('button', { name: 'Save mail preferences' }));
       assert.equal(pathOf(page), '/settings');
-      assert.equal(await page.getByRole('region', { name: 'Mail' })
+      assert.equal(await page.getByRole('region', { name: 'Mail', exact: true })
         .getByRole('group', { name: 'Mail about replies to your posts' })
         .getByRole('radio', { name: 'Never' }).isChecked(), true);
       assert.equal((await prefs(s.corral, account)).reply, 'never');

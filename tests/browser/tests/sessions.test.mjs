@@ -49,22 +49,23 @@ for (const mode of JS_MODES) {
       const account = await s.corral.register();
       const page = await s.page(opts);
       await signInViaForm(page, account.username, PASSWORD, { next: '/settings' });
-      const form = page.getByRole('region', { name: 'Password' });
+      // exact: the address section has a "Current password" field of its own
+      const form = page.getByRole('region', { name: 'Password', exact: true });
       await form.getByLabel('Current password').fill('not the password');
       await form.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
       await form.getByLabel('New password again').fill(NEW_PASSWORD);
       await submit(page, form.getByRole('button', { name: 'Change password' }));
       assert.match(await page.getByRole('alert').innerText(), /That is not your current password/);
-      const current = page.getByLabel('Current password');
+      const current = form.getByLabel('Current password');
       assert.equal(await current.getAttribute('aria-invalid'), 'true');
       assert.match(await current.getAttribute('aria-describedby'), /\bform-error\b/);
       assert.equal(await current.inputValue(), '', 'a password is never shown back');
       assert.equal(await signedIn(account), true, 'nothing changed');
 
-      await page.getByLabel('Current password').fill(PASSWORD);
-      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
-      await page.getByLabel('New password again').fill(NEW_PASSWORD);
-      await submit(page, page.getByRole('button', { name: 'Change password' }));
+      await form.getByLabel('Current password').fill(PASSWORD);
+      await form.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await form.getByLabel('New password again').fill(NEW_PASSWORD);
+      await submit(page, form.getByRole('button', { name: 'Change password' }));
       assert.equal(pathOf(page), '/settings');
       await page.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
       await expectSignedIn(page, account.username);
