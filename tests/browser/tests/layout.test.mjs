@@ -147,4 +147,32 @@ describe('phone and wide-screen layout', () => {
     const look = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(look <= 0, `800 px: ${look} px too wide`);
   });
+
+  it('indents a deep reply chain at most three levels on a phone, folded subtrees too', TEST, async () => {
+    const name = unique('deep');
+    s.corral.addUser(name, { role: 'moderator', communityRole: 'practitioner' });
+    const who = await s.corral.signIn(name);
+    const opts = { cookie: who.cookie, csrf: who.csrf };
+    const t = await s.corral.api('POST', '/api/v1/threads',
+      { category: 'general', title: `A deep chain ${unique('d')}`, body: 'Level 0' }, opts);
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    let parent = t.body.thread.first_post_id;
+    for (let i = 1; i <= 7; i++) {
+      const r = await s.corral.api('POST', `/api/v1/threads/${t.body.thread.id}/posts`,
+        { body: `Level ${i}`, parent_id: parent }, opts);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      parent = r.body.post.id;
+    }
+    const page = await s.page({ viewport: PHONE, javaScriptEnabled: false });
+    await page.goto(`/t/${t.body.thread.id}`);
+    // every folded subtree's summary from depth 3 down starts where depth 3's does
+    const lefts = await page.evaluate(() => [...document.querySelectorAll('li.subtree > details > summary')]
+      .map((e) => ({ depth: Number(e.closest('li.subtree').dataset.depth),
+        left: Math.round(e.getBoundingClientRect().left) })));
+    const deep = lefts.filter((l) => l.depth >= 3);
+    assert.ok(deep.length >= 3, JSON.stringify(lefts));
+    assert.ok(deep.every((l) => l.left === deep[0].left), `summaries drift right: ${JSON.stringify(lefts)}`);
+    const look = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(look <= 0, `the chain is ${look} px too wide`);
+  });
 });
