@@ -240,7 +240,7 @@ static int
 cmd_serve(int argc, char **argv)
 {
 	struct serve_cfg cfg = {
-		.http = { .max_body = 1u << 20, .connection_memory = 32 * 1024, .hooks = &app_hooks },
+		.http = { .max_body = 1u << 20, .hooks = &app_hooks },
 		.forum = { .page_size = 200 },
 	};
 	char *args[1], base[300];

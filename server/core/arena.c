@@ -123,15 +123,25 @@ arena_chunk_new(size_t size)
 }
 
 struct arena *
-arena_new(void)
+arena_new_sized(size_t first)
 {
 	struct arena *a = calloc(1, sizeof *a);
 
 	if (a == NULL)
 		core_oom();
-	a->chunk_size = ARENA_CHUNK - sizeof(struct chunk);
+	if (first < 2 * sizeof(struct chunk))
+		first = 2 * sizeof(struct chunk);
+	if (first > ARENA_CHUNK_MAX)
+		first = ARENA_CHUNK_MAX;
+	a->chunk_size = first - sizeof(struct chunk);
 	a->head = arena_chunk_new(a->chunk_size);
 	return a;
+}
+
+struct arena *
+arena_new(void)
+{
+	return arena_new_sized(ARENA_CHUNK);
 }
 
 void

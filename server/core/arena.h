@@ -18,6 +18,10 @@ struct arena;
 /* A new empty arena. Caller frees with arena_free(). */
 struct arena *arena_new(void);
 
+/* The same with a first chunk of about `first` bytes (clamped to what a chunk can be), for
+ * arenas that live long and hold little: each one's first page is resident memory. */
+struct arena *arena_new_sized(size_t first);
+
 /* Release every allocation and run every deferred function (newest first). NULL is a no-op. */
 void arena_free(struct arena *a);
 

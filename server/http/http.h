@@ -70,6 +70,7 @@ struct req {
 	bool raw_response;            /* ROUTE_STREAM handlers queued their own response */
 	bool handled;                 /* the prepare hook answered (a replay): skip the handler */
 	bool streaming;               /* an event stream: no longer counted in flight */
+	bool settled;                 /* a stream's request, cut down to what its end needs */
 	const char *content_type;     /* for non-HTML, non-JSON bodies (Atom, CSV, SVG) */
 	struct buf out;               /* body for content_type responses */
 
@@ -112,7 +113,8 @@ struct http_config {
 	int per_ip_connections;
 	int timeout_s;                /* inactivity timeout per connection */
 	size_t max_body;              /* bytes; larger bodies get 413 */
-	size_t connection_memory;     /* MHD per-connection pool: bounds header size */
+	int max_header_kb;            /* request line + headers at most (KiB); MHD's pool per
+				       * connection is twice this (it keeps half for the reply) */
 	const struct http_hooks *hooks;
 	const struct tmpl_set *templates;
 	bool log_requests;

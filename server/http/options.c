@@ -23,6 +23,9 @@ static const struct opt_def http_defs[] = {
 		"open connections at most"),
 	OPT_INT("per-ip-connections", "N", "256", 1, 100000, struct http_config, per_ip_connections,
 		"open connections per client address at most"),
+	OPT_INT("max-header-kb", "KB", "8", 4, 512, struct http_config, max_header_kb,
+		"request line and headers at most (431 beyond); each open connection, an event "
+		"stream too, keeps about twice this"),
 	OPT_INT("timeout", "SECONDS", "30", 1, 3600, struct http_config, timeout_s,
 		"close connections idle this long"),
 	OPT_FLAG_OFF("quiet", struct http_config, log_requests, "no log line per request"),

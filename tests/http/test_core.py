@@ -4,7 +4,7 @@ import socket
 
 import requests
 
-from conftest import assert_error
+from conftest import Server, assert_error
 
 
 def raw(server, data, timeout=5):
@@ -151,6 +151,24 @@ def test_chunked_body_over_one_mib_is_413(server):
     r = requests.post(server.url("/api/v1/session"), data=gen(),
                       headers={"Content-Type": "application/json"})
     assert_error(r, 413, "too_large")
+
+
+def _status_with_cookie(server, nbytes):
+    cookie = b"other_app=" + b"c" * nbytes
+    resp = raw(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + b"\r\nConnection: close\r\n\r\n")
+    return resp.split(b"\r\n", 1)[0]
+
+
+def test_header_limit_is_max_header_kb(server, cluster):
+    # the default, 8 KiB: a browser's 6 KiB of cookies from other apps of the domain pass
+    assert _status_with_cookie(server, 6 * 1024) == b"HTTP/1.1 200 OK"
+    assert _status_with_cookie(server, 10 * 1024) == b"HTTP/1.1 431 Request Header Fields Too Large"
+    big = Server(["--database", cluster.url, "--quiet", "--max-header-kb", "32"], name="headers32")
+    try:
+        assert _status_with_cookie(big, 24 * 1024) == b"HTTP/1.1 200 OK"
+        assert _status_with_cookie(big, 40 * 1024) == b"HTTP/1.1 431 Request Header Fields Too Large"
+    finally:
+        assert big.stop() == 0, big.output()
 
 
 def test_oversized_headers_and_url_are_refused(server):

@@ -148,5 +148,17 @@ main(void)
 	ok(order[0] == 3 && order[1] == 2 && order[2] == 1, "deferred functions run newest first");
 	lives_ok(arena_free(NULL), "arena_free(NULL) is a no-op");
 	test_hooks();
+
+	/* A small first chunk (a settled event stream's request) still serves any size. */
+	a = arena_new_sized(64);
+	p = arena_alloc(a, 40);
+	memset(p, 'a', 40);
+	q = arena_alloc(a, 5000);
+	memset(q, 'b', 5000);
+	big = arena_strdup(a, "settled");
+	ok(p[39] == 'a' && q[4999] == 'b' && strcmp(big, "settled") == 0,
+	   "an arena with a small first chunk grows past it");
+	ok(arena_used(a) >= 5040, "and counts what it handed out");
+	arena_free(a);
 	return done_testing();
 }
