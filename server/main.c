@@ -20,6 +20,7 @@
 #include "db/migrate.h"
 #include "forum/account_mail.h"
 #include "forum/app.h"
+#include "forum/bookmarks.h"
 #include "forum/maintenance.h"
 #include "forum/moderation.h"
 #include "forum/notify_mail.h"
@@ -104,6 +105,7 @@ struct serve_cfg {
 	struct moderation_config moderation;
 	struct mail_config mail;
 	struct notify_mail_config notify_mail;
+	struct bookmark_reminders_config reminders;
 	struct survey_config survey;
 	int drain_ms;
 };
@@ -127,6 +129,7 @@ static const struct opt_use serve_uses[] = {
 	{ &mail_msg_opts, offsetof(struct serve_cfg, mail) },
 	{ &mail_send_opts, offsetof(struct serve_cfg, mail) },
 	{ &notify_mail_opts, offsetof(struct serve_cfg, notify_mail) },
+	{ &bookmark_reminders_opts, offsetof(struct serve_cfg, reminders) },
 	{ &survey_opts, offsetof(struct serve_cfg, survey) },
 };
 
@@ -205,7 +208,8 @@ serve_run(struct serve_cfg *cfg)
 		goto out;
 	/* The mail worker subscribes to the listener's notices: before it starts. */
 	if (maint_start(60, cfg->auth.session_idle_s) != 0 || mail_start() != 0 ||
-	    notify_mail_start(&cfg->notify_mail) != 0 || app_listen_start(db.url) != 0)
+	    notify_mail_start(&cfg->notify_mail) != 0 || bookmark_reminders_start(&cfg->reminders) != 0 ||
+	    app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
@@ -224,6 +228,7 @@ serve_run(struct serve_cfg *cfg)
 	rc = 0;
 out:
 	app_listen_stop();
+	bookmark_reminders_stop();
 	notify_mail_stop();
 	mail_stop();
 	maint_stop();

@@ -1,6 +1,6 @@
 /* forum/account_export.c — GET /api/v1/me/export: everything the signed-in account holds
  * (profile, settings, notifications, posts with their revisions, idea votes, flags and
- * nominations, survey answers) as one JSON download.
+ * nominations, survey answers, bookmarks) as one JSON download.
  *
  * PostgreSQL writes the JSON (db/sql/account.def) and the server only copies its text into
  * the response: one statement for everything but the posts, then the posts a page at a
@@ -76,6 +76,12 @@ export_me(struct req *r)
 		buf_printf(&r->out, ",\"%s\":", members[i]);
 		buf_puts(&r->out, db_str(res, 0, db_col(res, members[i])));
 	}
+	if ((res = db_q(&r->c, STMT_EXPORT_BOOKMARKS, db_int(&r->c, v->id))) == NULL) {
+		buf_reset(&r->out);
+		return r->c.err;
+	}
+	buf_puts(&r->out, ",\"bookmarks\":");
+	buf_puts(&r->out, db_str(res, 0, 0));
 	buf_puts(&r->out, ",\"posts\":");
 	if (export_posts(r, v->id, &r->out) != 0) {
 		buf_reset(&r->out);

@@ -65,6 +65,7 @@ app_router(void)
 		{ reactions_routes, &reactions_routes_n },
 		{ answers_routes, &answers_routes_n },
 		{ unread_routes, &unread_routes_n },
+		{ bookmarks_routes, &bookmarks_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -22,11 +22,13 @@
 /* crypto_auth's MAC in unpadded base64url. */
 #define MAIL_UNSUB_MAC_B64 sodium_base64_ENCODED_LEN(crypto_auth_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
-const char *const mail_pref_kinds[] = { "reply", "mention", "watch", "moderation", "idea_status", "survey", NULL };
+const char *const mail_pref_kinds[] = { "reply", "mention", "watch", "moderation", "idea_status", "survey",
+					"reminder", NULL };
 static const char *const mail_pref_labels[] = { "replies to your posts", "mentions of you",
 						 "new posts in threads you watch",
 						 "moderators' decisions on your posts",
-						 "status changes of ideas you voted for or follow", "new surveys" };
+						 "status changes of ideas you voted for or follow", "new surveys",
+						 "reminders of posts you bookmarked" };
 static const char *const mail_pref_choices[] = { "immediately", "digest", "never", NULL };
 static const char *const mail_pref_choice_labels[] = { "At once", "In the digest (not sent yet)", "Never" };
 

@@ -15,6 +15,7 @@
 #include "forum/moderation.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
+#include "forum/bookmarks.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
@@ -254,6 +255,8 @@ posts_show(struct req *r)
 	/* its reactions and answer mark, as on its thread's page */
 	one = json_pack("[O]", p);
 	rc = reactions_decorate(r, db_i64(post, 0, db_col(post, "thread_id")), one, NULL);
+	if (rc == 0)
+		rc = bookmarks_decorate(r, one);
 	json_decref(one);
 	return rc == 0 ? HERR_OK : r->c.err;
 }

@@ -58,6 +58,8 @@ extern const struct route reactions_routes[];
 extern const size_t reactions_routes_n;
 extern const struct route answers_routes[];
 extern const size_t answers_routes_n;
+extern const struct route bookmarks_routes[];
+extern const size_t bookmarks_routes_n;
 
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;

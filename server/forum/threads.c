@@ -10,6 +10,7 @@
 #include "forum/moderation.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
+#include "forum/bookmarks.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/search.h"
@@ -313,7 +314,8 @@ threads_page(struct req *r)
 		return r->c.err;
 	}
 	json_object_set_new(r->model, "posts", posts);
-	if (posts_held_reasons(r, posts) != 0 || reactions_decorate(r, id, posts, t) != 0)
+	if (posts_held_reasons(r, posts) != 0 || reactions_decorate(r, id, posts, t) != 0 ||
+	    bookmarks_decorate(r, posts) != 0)
 		return r->c.err;
 	if (v)
 		json_object_set_new(r->model, "composer", posts_composer(r));
@@ -564,7 +566,8 @@ threads_post_fragment(struct req *r)
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
 			     policy_can_reply(v, threads_state(t), locked));
 	if (posts_held_reasons(r, posts) != 0 ||
-	    reactions_decorate(r, json_integer_value(json_object_get(t, "id")), posts, NULL) != 0)
+	    reactions_decorate(r, json_integer_value(json_object_get(t, "id")), posts, NULL) != 0 ||
+	    bookmarks_decorate(r, posts) != 0)
 		return r->c.err;
 	return HERR_OK;
 }

@@ -231,7 +231,8 @@ def test_an_approved_pending_post_mails_its_author_through_the_moderation_prefer
 def test_mail_preferences_have_defaults_and_change_through_the_api_and_the_settings_form(env):
     alice = env.user()
     assert prefs(alice) == {"reply": "immediately", "mention": "immediately", "watch": "digest",
-                            "moderation": "immediately", "idea_status": "immediately", "survey": "digest"}
+                            "moderation": "immediately", "idea_status": "immediately", "survey": "digest",
+                            "reminder": "immediately"}
     r = alice.put("/api/v1/me/mail-preferences", json={"watch": "immediately", "survey": "never"})
     assert r.status_code == 200 and r.json()["preferences"]["watch"] == "immediately"
     assert r.json()["digest_sent"] is False
@@ -334,7 +335,8 @@ def test_forged_expired_or_malformed_tokens_are_refused(env):
     assert requests.get(env.server.url("/unsubscribe?token=%ff")).status_code == 400
     assert requests.get(env.server.url("/unsubscribe")).status_code == 400
     assert prefs(alice) == {"reply": "immediately", "mention": "immediately", "watch": "digest",
-                            "moderation": "immediately", "idea_status": "immediately", "survey": "digest"}
+                            "moderation": "immediately", "idea_status": "immediately", "survey": "digest",
+                            "reminder": "immediately"}
 
 
 # --- the idea loop ---
