@@ -46,6 +46,11 @@ bookmarks_decorate(struct req *r, json_t *posts)
 			if (json_integer_value(json_object_get(b, "post_id")) == id)
 				found = json_pack("{s:O,s:O,s:O}", "note", json_object_get(b, "note"), "remind_at",
 						  json_object_get(b, "remind_at"), "reminded", json_object_get(b, "reminded"));
+		/* The form offers to keep a reminder still to come, checked, so saving a new
+		 * note does not drop it. */
+		if (r->html && json_is_string(json_object_get(found, "remind_at")) &&
+		    !json_is_true(json_object_get(found, "reminded")))
+			json_object_set_new(p, "bookmark_keep", json_true());
 		json_object_set_new(p, "bookmark", found);
 		/* A placeholder (a deleted post, its words gone) offers nothing to keep. */
 		if (r->html && json_is_string(json_object_get(p, "body_html")))
@@ -88,18 +93,20 @@ bookmarks_from_now(struct req *r, long secs)
 	return arena_strdup(r->c.arena, s);
 }
 
-/* The reminder asked for: remind (none, hour, tomorrow, week, custom) or remind_at (RFC
- * 3339; the form's datetime-local, read as UTC). *ret NULL: none. 0, or -1 with 400. */
+/* The reminder asked for: remind (none, hour, tomorrow, week, custom, keep) or remind_at
+ * (RFC 3339; the form's datetime-local, read as UTC). *ret NULL: none; *ret_keep: keep the
+ * bookmark's own. 0, or -1 with 400. */
 static int
-bookmarks_remind_arg(struct req *r, const char **ret)
+bookmarks_remind_arg(struct req *r, const char **ret, bool *ret_keep)
 {
-	static const char *const presets[] = { "none", "hour", "tomorrow", "week", "custom", NULL };
+	static const char *const presets[] = { "none", "hour", "tomorrow", "week", "custom", "keep", NULL };
 	static const long secs[] = { 0, 3600, 24 * 3600, 7 * 24 * 3600 };
 	static const char msg[] = "remind_at must be a time like 2026-11-28T18:00:00Z (RFC 3339).";
 	const char *preset = NULL, *at = NULL;
 	PGresult *res;
 
 	*ret = NULL;
+	*ret_keep = false;
 	if (in_enum(r, "remind", presets, IN_NULLABLE, &preset) < 0 ||
 	    in_string(r, "remind_at", 0, 40, IN_TRIM | IN_NULLABLE, &at) < 0)
 		return -1;
@@ -109,7 +116,8 @@ bookmarks_remind_arg(struct req *r, const char **ret)
 			return 0;
 		}
 	}
-	if (preset && strcmp(preset, "none") == 0)
+	*ret_keep = preset && strcmp(preset, "keep") == 0;
+	if (preset && (strcmp(preset, "none") == 0 || *ret_keep))
 		return 0;
 	if (at == NULL || *at == '\0') {
 		if (preset)   /* custom without a time */
@@ -144,6 +152,7 @@ bookmarks_set(struct req *r)
 	PGresult *res;
 	int64_t id;
 	json_t *b;
+	bool keep;
 
 	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
@@ -156,9 +165,10 @@ bookmarks_set(struct req *r)
 	/* The note becomes a reminder's words and a mail's subject: one line. */
 	if (note && utf8_has_control(note, strlen(note)))
 		return http_fail(r, HERR_INVALID, "note", "The note must be one line of text.");
-	if (bookmarks_remind_arg(r, &at) != 0)
+	if (bookmarks_remind_arg(r, &at, &keep) != 0)
 		return r->c.err;
-	res = db_q(&r->c, STMT_BOOKMARK_SET, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, id), at, note);
+	res = db_q(&r->c, STMT_BOOKMARK_SET, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, id), at, note,
+		   keep ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
 	b = db_row_json(res, 0);

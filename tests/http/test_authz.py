@@ -469,6 +469,24 @@ MATRIX.update({
 })
 
 
+# Issue 19: bookmarks (forum/bookmarks.c). Removing one needs one of the role's own.
+def _bookmarked(w, r):
+    pid = P(w)
+    if r != "anon":
+        assert w.c[r].post("/api/v1/posts/%d/bookmark" % pid, json={}).status_code in (200, 201)
+    return pid
+
+
+MATRIX.update({
+    ("GET", "/bookmarks"): (SIGNED, lambda w, r: ("/bookmarks", None)),
+    ("GET", "/api/v1/me/bookmarks"): (SIGNED, lambda w, r: ("/api/v1/me/bookmarks", None)),
+    ("POST", "/p/{id}/bookmark"): (SIGNED, lambda w, r: ("/p/%d/bookmark" % P(w), form({"remind": "hour"}))),
+    ("POST", "/p/{id}/bookmark/delete"): (SIGNED, lambda w, r: ("/p/%d/bookmark/delete" % _bookmarked(w, r), form({}))),
+    ("POST", "/api/v1/posts/{id}/bookmark"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/bookmark" % P(w), {"note": "n"})),
+    ("PUT", "/api/v1/posts/{id}/bookmark"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/bookmark" % P(w), {})),
+    ("DELETE", "/api/v1/posts/{id}/bookmark"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/bookmark" % _bookmarked(w, r), None)),
+})
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role

@@ -1,0 +1,53 @@
+// Bookmarks work without JavaScript: the Bookmark disclosure under a post keeps it with a
+// reminder and a note, the post then says so, and /bookmarks lists it with a Remove button
+// (issue 19).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { unique } from '../lib/corral.mjs';
+import { TEST, useSuite } from '../lib/harness.mjs';
+
+const s = useSuite();
+
+async function person(role) {
+  const name = unique('bm');
+  s.corral.addUser(name, { role });
+  return s.corral.signIn(name);
+}
+
+async function call(who, method, path, body) {
+  const r = await s.corral.api(method, path, body, { cookie: who.cookie, csrf: who.csrf });
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+describe('bookmarks without JavaScript', () => {
+  it('bookmarks a post with a reminder and a note, lists it, and removes it', TEST, async () => {
+    const author = await person('moderator');   // moderators post at once
+    const reader = await person('member');
+    const title = `Worth keeping ${unique('t')}`;
+    const t = await call(author, 'POST', '/api/v1/threads', { category: 'general', title, body: 'Opening words.' });
+    const p = await call(author, 'POST', `/api/v1/threads/${t.thread.id}/posts`, { body: 'A reply to come back to.' });
+    const page = await s.pageAs(reader, { javaScriptEnabled: false });
+    await page.goto(`/t/${t.thread.id}`);
+    const li = page.locator(`#p${p.post.id}`);
+    await li.locator('details.bookmark > summary', { hasText: 'Bookmark' }).click();
+    await li.getByLabel('Tomorrow, this time').check();
+    await li.getByLabel('Note (optional)').fill('after the CAB');
+    await li.getByRole('button', { name: 'Bookmark this post' }).click();
+    await page.waitForURL(`**/t/${t.thread.id}*`);
+    const mark = page.locator(`#p${p.post.id} details.bookmark > summary`);
+    await mark.filter({ hasText: 'Bookmarked' }).waitFor();
+    assert.match(await mark.textContent(), /reminder/);
+
+    await page.goto('/bookmarks');
+    await page.getByRole('heading', { level: 1, name: 'Bookmarks' }).waitFor();
+    const item = page.locator('ul.bookmarks > li', { hasText: title });
+    await item.getByText('A reply to come back to.').waitFor();
+    await item.getByText('Note: after the CAB').waitFor();
+    assert.equal(await item.getByRole('link', { name: title }).getAttribute('href'), `/p/${p.post.id}`);
+    await item.getByRole('button', { name: 'Remove this bookmark' }).click();
+    await page.waitForURL('**/bookmarks');
+    await page.getByText('No bookmarks yet.').waitFor();
+  });
+});
