@@ -46,11 +46,6 @@ bookmarks_decorate(struct req *r, json_t *posts)
 			if (json_integer_value(json_object_get(b, "post_id")) == id)
 				found = json_pack("{s:O,s:O,s:O}", "note", json_object_get(b, "note"), "remind_at",
 						  json_object_get(b, "remind_at"), "reminded", json_object_get(b, "reminded"));
-		/* The form offers to keep a reminder still to come, checked, so saving a new
-		 * note does not drop it. */
-		if (r->html && json_is_string(json_object_get(found, "remind_at")) &&
-		    !json_is_true(json_object_get(found, "reminded")))
-			json_object_set_new(p, "bookmark_keep", json_true());
 		json_object_set_new(p, "bookmark", found);
 		/* A placeholder (a deleted post, its words gone) offers nothing to keep. */
 		if (r->html && json_is_string(json_object_get(p, "body_html")))
@@ -106,7 +101,10 @@ bookmarks_remind_arg(struct req *r, const char **ret, bool *ret_keep)
 	PGresult *res;
 
 	*ret = NULL;
-	*ret_keep = false;
+	/* Neither field sent: the reminder stays as it is (the quick buttons send only one). */
+	*ret_keep = json_object_get(r->input, "remind") == NULL && json_object_get(r->input, "remind_at") == NULL;
+	if (*ret_keep)
+		return 0;
 	if (in_enum(r, "remind", presets, IN_NULLABLE, &preset) < 0 ||
 	    in_string(r, "remind_at", 0, 40, IN_TRIM | IN_NULLABLE, &at) < 0)
 		return -1;
@@ -143,8 +141,8 @@ bookmarks_remind_arg(struct req *r, const char **ret, bool *ret_keep)
 	return 0;
 }
 
-/* POST or PUT: bookmark the post, or change the bookmark's reminder and note (what is
- * not sent is cleared: the request says the whole bookmark). */
+/* POST or PUT: bookmark the post, or change the bookmark's reminder and note (a field not
+ * sent at all keeps its value; an empty or null one clears it). */
 static enum herr
 bookmarks_set(struct req *r)
 {
@@ -152,12 +150,13 @@ bookmarks_set(struct req *r)
 	PGresult *res;
 	int64_t id;
 	json_t *b;
-	bool keep;
+	bool keep, keep_note;
 
 	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
 	if (bookmarks_post(r, id) == NULL)
 		return r->c.err;
+	keep_note = json_object_get(r->input, "note") == NULL;
 	if (in_string(r, "note", 0, BOOKMARK_NOTE_MAX, IN_TRIM | IN_NULLABLE, &note) < 0)
 		return r->c.err;
 	if (note && *note == '\0')
@@ -168,7 +167,7 @@ bookmarks_set(struct req *r)
 	if (bookmarks_remind_arg(r, &at, &keep) != 0)
 		return r->c.err;
 	res = db_q(&r->c, STMT_BOOKMARK_SET, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, id), at, note,
-		   keep ? "true" : "false");
+		   keep ? "true" : "false", keep_note ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
 	b = db_row_json(res, 0);
@@ -177,6 +176,35 @@ bookmarks_set(struct req *r)
 	if (db_bool(res, 0, db_col(res, "created")))
 		r->status = 201;
 	r->location = arena_printf(r->c.arena, "/p/%lld", (long long)id);
+	return HERR_OK;
+}
+
+/* GET /p/{id}/bookmark: the whole form for one post (another time, the note), and the page
+ * a refused form comes back to. */
+static enum herr
+bookmarks_page(struct req *r)
+{
+	PGresult *post, *res;
+	json_t *b = json_null();
+	int64_t id;
+
+	if (http_param_id(r, "id", &id) != 0 || auth_require(r, ROLE_MEMBER) != 0)
+		return r->c.err;
+	if ((post = bookmarks_post(r, id)) == NULL ||
+	    (res = db_q(&r->c, STMT_BOOKMARK_ONE, db_int(&r->c, auth_viewer(r)->id), db_int(&r->c, id))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 1) {
+		b = db_row_json(res, 0);
+		if (!PQgetisnull(res, 0, 1) && !db_bool(res, 0, 2))
+			json_object_set_new(http_model(r), "bookmark_keep", json_true());
+	}
+	json_object_set_new(http_model(r), "bookmark", b);
+	json_object_set_new(r->model, "post",
+			    json_pack("{s:I,s:I,s:s?,s:s?,s:s+}", "id", (json_int_t)id, "thread_id",
+				      (json_int_t)db_i64(post, 0, db_col(post, "thread_id")), "thread_title",
+				      db_str(post, 0, db_col(post, "thread_title")), "body_html",
+				      db_str(post, 0, db_col(post, "body_html")), "url", "/p/",
+				      db_str(post, 0, db_col(post, "id"))));
 	return HERR_OK;
 }
 
@@ -233,7 +261,8 @@ bookmarks_list(struct req *r)
 
 const struct route bookmarks_routes[] = {
 	{ "GET", "/bookmarks", bookmarks_list, .view = "bookmarks", .title = "Bookmarks" },
-	{ "POST", "/p/{id}/bookmark", bookmarks_set, .view = "error" },
+	{ "GET", "/p/{id}/bookmark", bookmarks_page, .view = "bookmark", .title = "Bookmark a post" },
+	{ "POST", "/p/{id}/bookmark", bookmarks_set, .view = "bookmark", .page = bookmarks_page },
 	{ "POST", "/p/{id}/bookmark/delete", bookmarks_del, .view = "error" },
 	{ "GET", "/api/v1/me/bookmarks", bookmarks_list },
 	{ "POST", "/api/v1/posts/{id}/bookmark", bookmarks_set },

@@ -480,6 +480,7 @@ def _bookmarked(w, r):
 MATRIX.update({
     ("GET", "/bookmarks"): (SIGNED, lambda w, r: ("/bookmarks", None)),
     ("GET", "/api/v1/me/bookmarks"): (SIGNED, lambda w, r: ("/api/v1/me/bookmarks", None)),
+    ("GET", "/p/{id}/bookmark"): (SIGNED, lambda w, r: ("/p/%d/bookmark" % P(w), None)),
     ("POST", "/p/{id}/bookmark"): (SIGNED, lambda w, r: ("/p/%d/bookmark" % P(w), form({"remind": "hour"}))),
     ("POST", "/p/{id}/bookmark/delete"): (SIGNED, lambda w, r: ("/p/%d/bookmark/delete" % _bookmarked(w, r), form({}))),
     ("POST", "/api/v1/posts/{id}/bookmark"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/bookmark" % P(w), {"note": "n"})),

@@ -98,11 +98,14 @@ def test_bookmarking_a_post_lists_changes_and_removes_it(env):
     assert r.json()["created"] is True
     assert b["post_id"] == p["id"] and b["note"] == "read this again" and b["remind_at"] == at
     assert b["reminded"] is False
-    # once per member and post: a second POST changes the one there is
+    # once per member and post: a second POST changes the one there is; what it leaves
+    # out stays, what it sends empty or null goes
     r = bookmark(alice, p["id"], note="changed")
     assert r.status_code == 200 and r.json()["created"] is False
+    assert r.json()["bookmark"]["remind_at"] == at and r.json()["bookmark"]["note"] == "changed"
+    r = bookmark(alice, p["id"], remind_at=None)
     assert r.json()["bookmark"]["remind_at"] is None and r.json()["bookmark"]["note"] == "changed"
-    r = alice.put("/api/v1/posts/%d/bookmark" % p["id"], json={"remind": "week"})
+    r = alice.put("/api/v1/posts/%d/bookmark" % p["id"], json={"remind": "week", "note": ""})
     assert r.status_code == 200 and r.json()["bookmark"]["note"] is None
     week = datetime.datetime.strptime(r.json()["bookmark"]["remind_at"], "%Y-%m-%dT%H:%M:%SZ")
     assert abs((week - datetime.datetime.utcnow()).total_seconds() - 7 * 86400) < 120
@@ -201,6 +204,7 @@ def test_a_hidden_post_is_listed_as_unavailable_without_its_words(env):
     # a post one cannot see cannot be bookmarked; the moderator sees it and may
     other = env.user()
     assert_error(bookmark(other, p["id"]), 404, "not_found")
+    assert other.get("/p/%d/bookmark" % p["id"]).status_code == 404
     assert bookmark(mod, p["id"]).status_code == 201
     # its reminder is dropped, not told: nothing about a hidden post
     env.sql("UPDATE bookmarks SET remind_at = now() - interval '1 second' WHERE post_id = %s", (p["id"],))
@@ -259,33 +263,42 @@ def test_reminder_mail_follows_the_preference(env):
     assert state[0][0] == "skipped" and env.mails_to(c.addr) == []
 
 
-def test_the_form_under_a_post_bookmarks_without_javascript(env):
+def test_the_link_under_a_post_leads_to_a_form_that_works_without_javascript(env):
     c = env.user()
     t, p = env.post()
     page = c.get("/t/%d" % t["id"]).text
-    assert 'action="/p/%d/bookmark"' % p["id"] in page and 'name="remind" value="tomorrow"' in page
+    assert '<a href="/p/%d/bookmark">Bookmark</a>' % p["id"] in page
+    form = c.get("/p/%d/bookmark" % p["id"])
+    assert form.status_code == 200 and "Words worth keeping" in form.text and t["title"] in form.text
+    assert 'name="remind" value="tomorrow"' in form.text and 'type="datetime-local"' in form.text
     custom = iso(datetime.timedelta(days=30))[:16]   # what a datetime-local sends
     r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "custom", "remind_at": custom,
                                                  "note": "form note"})
     assert r.status_code == 303 and r.headers["Location"] == "/p/%d" % p["id"]
     assert mine(c)[0]["remind_at"] == custom + ":00Z"
-    page = c.get("/t/%d" % t["id"]).text
-    assert "Bookmarked" in page and 'value="form note"' in page and "Remove the bookmark" in page
-    # saving again from the form keeps the reminder to come (offered, checked)
-    assert 'name="remind" value="keep" checked' in page
-    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "keep", "note": "new note"})
-    assert r.status_code == 303 and (mine(c)[0]["remind_at"], mine(c)[0]["note"]) == (custom + ":00Z", "new note")
-    # a preset wins; "none" clears the reminder
-    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "none", "remind_at": ""})
-    assert r.status_code == 303 and mine(c)[0]["remind_at"] is None
-    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "custom", "remind_at": ""})
-    assert r.status_code == 400 and "Choose the time" in r.text
+    assert "Bookmarked" in c.get("/t/%d" % t["id"]).text
+    # the form again: the reminder to come is offered, checked, so saving a new note keeps it
+    form = c.get("/p/%d/bookmark" % p["id"]).text
+    assert 'name="remind" value="keep" checked' in form and 'value="form note"' in form
+    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "keep", "remind_at": "", "note": "new"})
+    assert r.status_code == 303 and (mine(c)[0]["remind_at"], mine(c)[0]["note"]) == (custom + ":00Z", "new")
+    # an empty note clears it; "none" clears the reminder
+    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "none", "remind_at": "", "note": ""})
+    assert r.status_code == 303 and (mine(c)[0]["remind_at"], mine(c)[0]["note"]) == (None, None)
+    # a refused form comes back with the error and what was typed
+    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "custom", "remind_at": "",
+                                                 "note": "typed"})
+    assert r.status_code == 400 and "Choose the time" in r.text and 'value="typed"' in r.text
+    r = c.post("/p/%d/bookmark" % p["id"], data={"csrf": c.csrf, "remind": "custom",
+                                                 "remind_at": "2020-01-01T10:00", "note": ""})
+    assert r.status_code == 400 and "in the future" in r.text and 'aria-invalid="true"' in r.text
     listing = c.get("/bookmarks")
     assert listing.status_code == 200 and t["title"] in listing.text and "Words worth keeping" in listing.text
     r = c.post("/p/%d/bookmark/delete?from=bookmarks" % p["id"], data={"csrf": c.csrf})
     assert r.status_code == 303 and r.headers["Location"] == "/bookmarks"
     assert "No bookmarks yet" in c.get("/bookmarks").text
     assert requests.get(env.server.url("/bookmarks"), allow_redirects=False).status_code in (302, 303, 401)
+    assert c.get("/p/999999999/bookmark").status_code == 404
 
 
 def test_export_holds_the_bookmarks_and_deleting_the_account_erases_them(env):

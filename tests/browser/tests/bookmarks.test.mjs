@@ -1,6 +1,6 @@
-// Bookmarks work without JavaScript: the Bookmark disclosure under a post keeps it with a
-// reminder and a note, the post then says so, and /bookmarks lists it with a Remove button
-// (issue 19).
+// Bookmarks work without JavaScript: the Bookmark link under a post leads to a form that
+// keeps it with a reminder and a note, the post then says so, and /bookmarks lists it with
+// a Remove button (issue 19).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -30,15 +30,24 @@ describe('bookmarks without JavaScript', () => {
     const p = await call(author, 'POST', `/api/v1/threads/${t.thread.id}/posts`, { body: 'A reply to come back to.' });
     const page = await s.pageAs(reader, { javaScriptEnabled: false });
     await page.goto(`/t/${t.thread.id}`);
-    const li = page.locator(`#p${p.post.id}`);
-    await li.locator('details.bookmark > summary', { hasText: 'Bookmark' }).click();
-    await li.getByLabel('Tomorrow, this time').check();
-    await li.getByLabel('Note (optional)').fill('after the CAB');
-    await li.getByRole('button', { name: 'Bookmark this post' }).click();
+    await page.locator(`#p${p.post.id}`).getByRole('link', { name: 'Bookmark', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Bookmark a post' }).waitFor();
+    await page.getByLabel('Tomorrow, this time').check();
+    await page.getByLabel('Note (optional, one line)').fill('after the CAB');
+    await page.getByRole('button', { name: 'Bookmark this post' }).click();
     await page.waitForURL(`**/t/${t.thread.id}*`);
-    const mark = page.locator(`#p${p.post.id} details.bookmark > summary`);
-    await mark.filter({ hasText: 'Bookmarked' }).waitFor();
+    const mark = page.locator(`#p${p.post.id} .post-actions a`, { hasText: 'Bookmarked' });
+    await mark.waitFor();
     assert.match(await mark.textContent(), /reminder/);
+    // a time of one's own, without a zone: read as UTC
+    await mark.click();
+    await page.getByRole('heading', { level: 1, name: 'Your bookmark' }).waitFor();
+    assert.equal(await page.locator('input[name=remind][value=keep]').isChecked(), true);
+    await page.getByLabel('At a time of your choice (UTC):').check();
+    await page.getByLabel('Reminder time (UTC)').fill('2027-03-01T09:30');
+    await page.getByRole('button', { name: 'Save the bookmark' }).click();
+    await page.waitForURL(`**/t/${t.thread.id}*`);
+    await page.locator(`#p${p.post.id} .post-actions a time[datetime="2027-03-01T09:30:00Z"]`).waitFor();
 
     await page.goto('/bookmarks');
     await page.getByRole('heading', { level: 1, name: 'Bookmarks' }).waitFor();
