@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { audit } from '../lib/axe.mjs';
 import { unique } from '../lib/corral.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
 
@@ -58,5 +59,20 @@ describe('bookmarks without JavaScript', () => {
     await item.getByRole('button', { name: 'Remove this bookmark' }).click();
     await page.waitForURL('**/bookmarks');
     await page.getByText('No bookmarks yet.').waitFor();
+  });
+});
+
+describe('bookmark pages for everyone', () => {
+  it('pass axe: the bookmark form and the list', TEST, async () => {
+    const author = await person('moderator');
+    const reader = await person('member');
+    const t = await call(author, 'POST', '/api/v1/threads', { category: 'general', title: `Axe ${unique('t')}`, body: 'Opening words.' });
+    await call(reader, 'POST', `/api/v1/posts/${t.thread.first_post_id}/bookmark`, { remind: 'week', note: 'check' });
+    const page = await s.pageAs(reader);   // axe runs as a script in the page
+    for (const path of [`/p/${t.thread.first_post_id}/bookmark`, '/bookmarks']) {
+      await page.goto(path);
+      const a11y = await audit(page);
+      assert.deepEqual(a11y.blocking, [], `${path}: ${a11y.text}`);
+    }
   });
 });
