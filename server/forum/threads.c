@@ -6,11 +6,11 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/bookmarks.h"
 #include "forum/feeds.h"
 #include "forum/moderation.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
-#include "forum/bookmarks.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/search.h"
