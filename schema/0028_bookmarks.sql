@@ -25,26 +25,25 @@ COMMENT ON INDEX bookmarks_due IS 'the reminder worker''s claim of due reminders
 
 -- A reminder is a notification of its own kind, mailed under its own preference kind.
 -- mail_kind_of() (0022) maps every kind it does not name to itself, so 'reminder' needs
--- no change there, and mail_choice() defaults it to 'immediately'. Each CHECK is widened
--- from the list it holds now rather than restated, so a kind that another migration
--- added alongside this one stays allowed.
-DO $$
+-- no change there, and mail_choice() defaults it to 'immediately'.
+--
+-- allow_kind() widens a kind CHECK from the list it holds now rather than restating it,
+-- so kinds that other migrations added stay allowed; every later migration that adds a
+-- kind of notification or of mail calls it.
+CREATE FUNCTION allow_kind(tbl regclass, con text, kind text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    c record;
     kinds text[];
 BEGIN
-    FOR c IN SELECT * FROM (VALUES ('notifications'::regclass, 'notifications_kind_check'),
-                                   ('mail_preferences'::regclass, 'mail_preferences_kind_check')) AS x(tbl, con)
-    LOOP
-        SELECT array_agg(m[1]) INTO kinds
-          FROM pg_constraint k, regexp_matches(pg_get_constraintdef(k.oid), '''([a-z_]+)''', 'g') AS m
-         WHERE k.conrelid = c.tbl AND k.conname = c.con;
-        IF kinds IS NULL THEN
-            RAISE EXCEPTION 'constraint % of % not found', c.con, c.tbl;
-        END IF;
-        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.tbl, c.con);
-        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (kind = ANY (%L::text[]))', c.tbl, c.con,
-                       array_append(array_remove(kinds, 'reminder'), 'reminder'));
-    END LOOP;
+    SELECT array_agg(m[1]) INTO kinds
+      FROM pg_constraint k, regexp_matches(pg_get_constraintdef(k.oid), '''([a-z_]+)''', 'g') AS m
+     WHERE k.conrelid = tbl AND k.conname = con;
+    IF kinds IS NULL THEN
+        RAISE EXCEPTION 'constraint % of % not found', con, tbl;
+    END IF;
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, con);
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (kind = ANY (%L::text[]))', tbl, con,
+                   array_append(array_remove(kinds, kind), kind));
 END;
 $$;
+SELECT allow_kind('notifications', 'notifications_kind_check', 'reminder');
+SELECT allow_kind('mail_preferences', 'mail_preferences_kind_check', 'reminder');
