@@ -34,9 +34,12 @@ CREATE FUNCTION allow_kind(tbl regclass, con text, kind text) RETURNS void LANGU
 DECLARE
     kinds text[];
 BEGIN
-    SELECT array_agg(m[1]) INTO kinds
-      FROM pg_constraint k, regexp_matches(pg_get_constraintdef(k.oid), '''([a-z_]+)''', 'g') AS m
-     WHERE k.conrelid = tbl AND k.conname = con;
+    -- the kinds are the quoted words of the definition, whichever form it has:
+    -- kind IN ('a', 'b') reads back as ARRAY['a'::text, …], this function's as '{a,b}'::text[]
+    SELECT array_agg(DISTINCT w) INTO kinds
+      FROM pg_constraint k, regexp_matches(pg_get_constraintdef(k.oid), '''([^'']*)''', 'g') AS m,
+           regexp_split_to_table(m[1], '[{},]') AS w
+     WHERE k.conrelid = tbl AND k.conname = con AND w ~ '^[a-z_]+$';
     IF kinds IS NULL THEN
         RAISE EXCEPTION 'constraint % of % not found', con, tbl;
     END IF;
