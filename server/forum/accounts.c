@@ -197,7 +197,7 @@ acct_settings(struct req *r)
 	if ((res = db_q(&r->c, STMT_TOKEN_LIST, db_int(&r->c, auth_viewer(r)->id))) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "tokens", db_rows_json(res));
-	if (security_settings_model(r) != 0)
+	if (security_settings_model(r) != 0 || asks_settings_model(r) != 0)
 		return r->c.err;
 	return mail_prefs_settings_model(r);
 }

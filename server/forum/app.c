@@ -64,6 +64,7 @@ app_router(void)
 		{ password_reset_routes, &password_reset_routes_n },
 		{ reactions_routes, &reactions_routes_n },
 		{ answers_routes, &answers_routes_n },
+		{ asks_routes, &asks_routes_n },
 		{ unread_routes, &unread_routes_n },
 		{ bookmarks_routes, &bookmarks_routes_n },
 	};

@@ -23,12 +23,13 @@
 #define MAIL_UNSUB_MAC_B64 sodium_base64_ENCODED_LEN(crypto_auth_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
 const char *const mail_pref_kinds[] = { "reply", "mention", "watch", "moderation", "idea_status", "survey",
-					"reminder", NULL };
+					"reminder", "ask", NULL };
 static const char *const mail_pref_labels[] = { "replies to your posts", "mentions of you",
 						 "new posts in threads you watch",
 						 "moderators' decisions on your posts",
 						 "status changes of ideas you voted for or follow", "new surveys",
-						 "reminders of posts you bookmarked" };
+						 "reminders of posts you bookmarked",
+						 "threads asking practitioners for their experience" };
 static const char *const mail_pref_choices[] = { "immediately", "digest", "never", NULL };
 static const char *const mail_pref_choice_labels[] = { "At once", "In the digest (not sent yet)", "Never" };
 
@@ -250,7 +251,7 @@ mail_prefs_get(struct req *r)
 
 struct mail_prefs_set {
 	int64_t uid;
-	const char *choice[8];
+	const char *choice[sizeof mail_pref_labels / sizeof *mail_pref_labels];   /* one per kind */
 };
 
 static enum herr
@@ -286,7 +287,7 @@ mail_prefs_save(struct req *r)
 		if (mail_pref_kinds[i] == NULL && !r->input_form)
 			return http_fail(r, HERR_INVALID, arena_strdup(r->c.arena, key),
 					 "There is no such kind of mail (reply, mention, watch, moderation, "
-					 "idea_status, survey).");
+					 "idea_status, survey, reminder, ask).");
 	}
 	for (i = 0; mail_pref_kinds[i]; i++) {
 		if ((rc = in_enum(r, mail_pref_kinds[i], mail_pref_choices, 0, &s.choice[i])) < 0)

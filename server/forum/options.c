@@ -22,6 +22,8 @@ static const struct opt_def forum_defs[] = {
 		"posts per account per window before 429"),
 	OPT_INT("post-window", "SECONDS", "60", 1, 86400, struct forum_config, post_window_s,
 		"posting limit window"),
+	OPT_INT("ask-weekly-cap", "N", "3", 0, 100, struct forum_config, ask_weekly_cap,
+		"\"ask the doers\" notifications one practitioner gets in seven days at most"),
 };
 
 const struct opt_table forum_opts = { "Posting and moderation", forum_defs, OPT_COUNT(forum_defs) };

@@ -251,3 +251,25 @@ policy_can_accept(const struct viewer *v, int64_t thread_author, bool question_s
 
 	return policy_accept(v, thread_author, question_style, &why) == HERR_OK;
 }
+
+enum herr
+policy_ask(const struct viewer *v, int64_t thread_author, bool locked, const char **ret_why)
+{
+	if (v == NULL || (!policy_is_moderator(v) && (v->id != thread_author || v->suspended))) {
+		*ret_why = "Only the thread's author or a moderator asks the practitioners.";
+		return HERR_FORBIDDEN;
+	}
+	if (locked) {
+		*ret_why = "This thread is locked: it takes no answers, so it asks nobody.";
+		return HERR_CONFLICT;
+	}
+	return HERR_OK;
+}
+
+bool
+policy_can_ask(const struct viewer *v, int64_t thread_author, bool locked)
+{
+	const char *why;
+
+	return policy_ask(v, thread_author, locked, &why) == HERR_OK;
+}

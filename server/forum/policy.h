@@ -96,6 +96,11 @@ enum herr policy_accept(const struct viewer *v, int64_t thread_author, bool ques
 /* Does a page offer v the "mark as the answer" buttons? policy_accept allows it. */
 bool policy_can_accept(const struct viewer *v, int64_t thread_author, bool question_style);
 
+/* Ask the doers: the thread's author (not while suspended) or a moderator asks its question
+ * of the practitioners, or closes the ask; a locked thread takes no answers, so no ask. */
+enum herr policy_ask(const struct viewer *v, int64_t thread_author, bool locked, const char **ret_why);
+bool policy_can_ask(const struct viewer *v, int64_t thread_author, bool locked);
+
 /* --- holding new posts back --- */
 
 /* Why a new post waits for a moderator. */

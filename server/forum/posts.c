@@ -22,7 +22,7 @@
 #include "render/diff.h"
 
 static struct forum_config forum_cfg = { .trust_posts = 2, .post_limit = 10, .post_window_s = 60,
-					 .page_size = 200 };
+					 .page_size = 200, .ask_weekly_cap = 3 };
 
 void
 forum_configure(const struct forum_config *cfg)

@@ -55,6 +55,7 @@ struct forum_config {
 	int post_limit;         /* posts per account per window */
 	int post_window_s;
 	int page_size;          /* posts per thread page */
+	int ask_weekly_cap;     /* "ask the doers" notifications a practitioner gets a week */
 };
 /* The options setting forum_config but page_size (forum/options.c). */
 extern const struct opt_table forum_opts;

@@ -204,6 +204,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 			json_object_set_new(p, "has_reactions", json_true());
 	}
 	answers_decorate(r, res, posts, thread_model);
+	asks_decorate(r, res, thread_model);
 	json_decref(row);
 	return 0;
 }

@@ -36,5 +36,7 @@ int reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thr
 
 /* forum/answers.c: the answer part of reactions_decorate, from REACTIONS_PAGE's row. */
 void answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_model);
+/* forum/asks.c: the thread's ask of the doers (ask, can_ask, can_close_ask), from the same row. */
+void asks_decorate(struct req *r, PGresult *res, json_t *thread_model);
 
 #endif

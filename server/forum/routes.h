@@ -60,6 +60,10 @@ extern const struct route answers_routes[];
 extern const size_t answers_routes_n;
 extern const struct route bookmarks_routes[];
 extern const size_t bookmarks_routes_n;
+extern const struct route asks_routes[];
+extern const size_t asks_routes_n;
+/* The settings page's "Ask the doers" section (forum/asks.c). 0, or -1 (recorded). */
+int asks_settings_model(struct req *r);
 
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;

@@ -488,6 +488,26 @@ MATRIX.update({
     ("DELETE", "/api/v1/posts/{id}/bookmark"): (SIGNED, lambda w, r: ("/api/v1/posts/%d/bookmark" % _bookmarked(w, r), None)),
 })
 
+# Issue 21: ask the doers (forum/asks.c).
+def _asked(w):
+    t = w.thread()
+    assert w.author.post("/api/v1/threads/%d/ask" % t["id"]).status_code == 200
+    return t["id"]
+
+
+MATRIX.update({
+    ("POST", "/t/{id}/ask"): (OWNER, lambda w, r: ("/t/%d/ask" % w.thread()["id"], form({}))),
+    ("POST", "/t/{id}/ask/close"): (OWNER, lambda w, r: ("/t/%d/ask/close" % _asked(w), form({}))),
+    ("POST", "/api/v1/threads/{id}/ask"): (OWNER, lambda w, r: ("/api/v1/threads/%d/ask" % w.thread()["id"], None)),
+    ("DELETE", "/api/v1/threads/{id}/ask"): (OWNER, lambda w, r: ("/api/v1/threads/%d/ask" % _asked(w), None)),
+    ("GET", "/asks"): (PUBLIC, lambda w, r: ("/asks", None)),
+    ("GET", "/api/v1/asks"): (PUBLIC, lambda w, r: ("/api/v1/asks", None)),
+    ("GET", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", None)),
+    ("PUT", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", {"notify": False})),
+    ("POST", "/settings/asks"): (SIGNED, lambda w, r: ("/settings/asks", form({}))),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role

@@ -232,7 +232,7 @@ def test_mail_preferences_have_defaults_and_change_through_the_api_and_the_setti
     alice = env.user()
     assert prefs(alice) == {"reply": "immediately", "mention": "immediately", "watch": "digest",
                             "moderation": "immediately", "idea_status": "immediately", "survey": "digest",
-                            "reminder": "immediately"}
+                            "reminder": "immediately", "ask": "immediately"}
     r = alice.put("/api/v1/me/mail-preferences", json={"watch": "immediately", "survey": "never"})
     assert r.status_code == 200 and r.json()["preferences"]["watch"] == "immediately"
     assert r.json()["digest_sent"] is False
@@ -336,7 +336,7 @@ def test_forged_expired_or_malformed_tokens_are_refused(env):
     assert requests.get(env.server.url("/unsubscribe")).status_code == 400
     assert prefs(alice) == {"reply": "immediately", "mention": "immediately", "watch": "digest",
                             "moderation": "immediately", "idea_status": "immediately", "survey": "digest",
-                            "reminder": "immediately"}
+                            "reminder": "immediately", "ask": "immediately"}
 
 
 # --- the idea loop ---

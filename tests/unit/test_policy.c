@@ -247,6 +247,14 @@ test_react_and_accept(void)
 	is_int(policy_accept(NULL, AUTHOR, true, &why), HERR_FORBIDDEN, "nobody signed in does not");
 	ok(!policy_can_accept(&author, AUTHOR, false) && policy_can_accept(&author, AUTHOR, true),
 	   "the page offers it where it is allowed");
+	is_int(policy_ask(&author, AUTHOR, false, &why), HERR_OK, "the thread's author asks the doers");
+	is_int(policy_ask(&other, AUTHOR, false, &why), HERR_FORBIDDEN, "another member does not");
+	is_int(policy_ask(&banned, AUTHOR, false, &why), HERR_FORBIDDEN, "nor the author while suspended");
+	is_int(policy_ask(&mod, AUTHOR, false, &why), HERR_OK, "a moderator asks for anyone's thread");
+	is_int(policy_ask(&mod, AUTHOR, true, &why), HERR_CONFLICT, "a locked thread asks nobody");
+	is_int(policy_ask(NULL, AUTHOR, false, &why), HERR_FORBIDDEN, "nobody signed in does not");
+	ok(policy_can_ask(&author, AUTHOR, false) && !policy_can_ask(&author, AUTHOR, true),
+	   "the page offers it where it is allowed");
 }
 
 static void
