@@ -67,6 +67,7 @@ app_router(void)
 		{ asks_routes, &asks_routes_n },
 		{ unread_routes, &unread_routes_n },
 		{ bookmarks_routes, &bookmarks_routes_n },
+		{ tags_routes, &tags_routes_n },
 	};
 	struct router *rt = router_new();
 

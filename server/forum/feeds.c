@@ -1,4 +1,4 @@
-/* forum/feeds.c — Atom feeds of the forum, a category and a thread (RFC 4287). */
+/* forum/feeds.c — Atom feeds of the forum, a category, a tag and a thread (RFC 4287). */
 #include "forum/feeds.h"
 
 #include <string.h>
@@ -60,17 +60,16 @@ feeds_link(struct req *r, const char *path, const char *what)
 	r->feed_title = feeds_title(r, what);
 }
 
+/* The threads of res (FEED_THREADS' columns) as a feed's entries. */
 static enum herr
-feeds_threads(struct req *r, int64_t category_id, const char *title, const char *path)
+feeds_threads_of(struct req *r, PGresult *res, const char *title, const char *path)
 {
 	const char *base = app_config()->base_url;
-	PGresult *res = db_q(&r->c, STMT_FEED_THREADS, db_int(&r->c, category_id));
-	json_t *entries = json_array();
+	json_t *entries;
 
-	if (res == NULL) {
-		json_decref(entries);
+	if (res == NULL)
 		return r->c.err;
-	}
+	entries = json_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		json_t *row = db_row_json(res, i);
 		const char *id = db_str(res, i, 0);
@@ -86,6 +85,12 @@ feeds_threads(struct req *r, int64_t category_id, const char *title, const char 
 		json_decref(row);
 	}
 	return feeds_render(r, title, path, entries);
+}
+
+static enum herr
+feeds_threads(struct req *r, int64_t category_id, const char *title, const char *path)
+{
+	return feeds_threads_of(r, db_q(&r->c, STMT_FEED_THREADS, db_int(&r->c, category_id)), title, path);
 }
 
 static enum herr
@@ -110,6 +115,23 @@ feeds_category(struct req *r)
 	return feeds_threads(r, db_i64(res, 0, 0),
 			     feeds_title(r, db_str(res, 0, db_col(res, "name"))),
 			     arena_printf(r->c.arena, "/c/%s", http_param(r, "slug")));
+}
+
+static enum herr
+feeds_tag(struct req *r)
+{
+	PGresult *res;
+	const char *name;
+
+	http_cache_tag(r, "lists");
+	if ((res = db_q(&r->c, STMT_TAG_BY_NAME, http_param(r, "name"))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such tag.");
+	name = arena_strdup(r->c.arena, db_str(res, 0, 1));
+	return feeds_threads_of(r, db_q(&r->c, STMT_FEED_TAG_THREADS, db_str(res, 0, 0)),
+				feeds_title(r, arena_printf(r->c.arena, "tag %s", name)),
+				arena_printf(r->c.arena, "/tags/%s", name));
 }
 
 static enum herr
@@ -157,5 +179,6 @@ const struct route feeds_routes[] = {
 	{ "GET", "/feed.atom", feeds_forum, .flags = ROUTE_CACHE },
 	{ "GET", "/c/{slug}/feed.atom", feeds_category, .flags = ROUTE_CACHE },
 	{ "GET", "/t/{id}/feed.atom", feeds_thread, .flags = ROUTE_CACHE },
+	{ "GET", "/tags/{name}/feed.atom", feeds_tag, .flags = ROUTE_CACHE },
 };
 const size_t feeds_routes_n = ROUTES_N(feeds_routes);

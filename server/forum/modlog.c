@@ -80,14 +80,18 @@ static const struct modlog_verb {
 	{ "create_survey", NULL, "created the survey", NULL, "Create a survey" },
 	{ "update_survey", NULL, "edited the survey", NULL, "Edit a survey" },
 	{ "close_survey", NULL, "closed the survey", NULL, "Close a survey" },
+	{ "create_tag", NULL, "created the tag", NULL, "Create a tag" },
+	{ "update_tag", NULL, "changed the tag", NULL, "Change a tag" },
+	{ "delete_tag", NULL, "deleted the tag", NULL, "Delete a tag" },
+	{ "tag_thread", NULL, "changed the tags of", NULL, "Change a thread's tags" },
 };
 #define MODLOG_VERBS (sizeof modlog_verbs / sizeof modlog_verbs[0])
 
 /* The kinds of target a reader filters by ('post' includes queue decisions). */
 static const char *const modlog_targets[] = { "user", "thread", "post", "idea", "category", "community_role",
-					      "survey", "site", NULL };
+					      "survey", "site", "tag", NULL };
 static const char *const modlog_target_labels[] = { "a member", "a thread", "a post", "an idea", "a category",
-						    "a community role", "a survey", "the site" };
+						    "a community role", "a survey", "the site", "a tag" };
 
 static const struct modlog_verb *
 modlog_verb(const char *action, const char *type)
@@ -173,6 +177,8 @@ modlog_say_target(struct modlog_words *w, const char *type, const char *id, cons
 		modlog_say(w, modlog_quoted(w, modlog_about(about, "name")), arena_printf(a, "/surveys/%s", id));
 	} else if (strcmp(type, "community_role") == 0 && modlog_about(about, "name")) {
 		modlog_say(w, modlog_quoted(w, modlog_about(about, "name")), NULL);
+	} else if (strcmp(type, "tag") == 0) {   /* named by the tag; a deleted one links nowhere */
+		modlog_say(w, id, NULL);
 	} else if (strcmp(type, "site") == 0) {
 		modlog_say(w, "the site's name and texts", "/admin#site");
 	} else {   /* gone since, or a kind without a name */
@@ -211,6 +217,16 @@ modlog_say_outcome(struct modlog_words *w, const char *action, json_t *about, js
 	} else if (strcmp(action, "move_category") == 0 &&
 		   (s = json_string_value(json_object_get(details, "direction")))) {
 		modlog_say(w, arena_printf(a, " %s", s), NULL);
+	} else if (strcmp(action, "tag_thread") == 0 && json_is_array(json_object_get(details, "to"))) {
+		json_t *tag;
+		size_t i;
+
+		modlog_say(w, json_array_size(json_object_get(details, "to")) ? " to " : " (no tags now)", NULL);
+		json_array_foreach(json_object_get(details, "to"), i, tag)
+			modlog_say(w, arena_printf(a, "%s%s", i ? ", " : "", json_string_value(tag)), NULL);
+	} else if (strcmp(action, "update_tag") == 0 && json_is_string(json_object_get(details, "name")) &&
+		   (s = json_string_value(json_object_get(details, "from")))) {
+		modlog_say(w, arena_printf(a, " (it was “%s”)", s), NULL);
 	} else if (strcmp(action, "attach") == 0) {
 		modlog_say(w, " to an idea", NULL);
 	} else if (strcmp(action, "set_role") == 0 && (s = json_string_value(json_object_get(details, "role")))) {

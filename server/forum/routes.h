@@ -64,6 +64,8 @@ extern const struct route asks_routes[];
 extern const size_t asks_routes_n;
 /* The settings page's "Ask the doers" section (forum/asks.c). 0, or -1 (recorded). */
 int asks_settings_model(struct req *r);
+extern const struct route tags_routes[];
+extern const size_t tags_routes_n;
 
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;

@@ -113,6 +113,8 @@ search_filters(struct req *r, const char *q, enum search_kind kind, struct searc
 		return http_fail(r, HERR_INVALID, "q", "status: finds ideas; look in ideas or in everything.");
 	if (ret->value[SEARCH_F_CATEGORY] && kind == SEARCH_IDEAS)
 		return http_fail(r, HERR_INVALID, "q", "category: finds discussions and posts; ideas have no category.");
+	if (ret->value[SEARCH_F_TAG] && kind == SEARCH_IDEAS)
+		return http_fail(r, HERR_INVALID, "q", "tag: finds discussions and posts; ideas have no tags.");
 	for (int f = 0; f < SEARCH_F_N; f++)
 		if (ret->value[f])
 			json_object_set_new(shown, search_filter_name((enum search_filter)f), json_string(ret->value[f]));
@@ -153,7 +155,7 @@ search_run(struct req *r)
 	res = db_q(&r->c, STMT_SEARCH, f.words, db_int(&r->c, SEARCH_PER_PAGE + 1),
 		   db_int(&r->c, (page - 1) * SEARCH_PER_PAGE), types[i],
 		   f.value[SEARCH_F_AUTHOR], f.value[SEARCH_F_CATEGORY], f.value[SEARCH_F_AFTER],
-		   f.value[SEARCH_F_BEFORE], f.value[SEARCH_F_STATUS]);
+		   f.value[SEARCH_F_BEFORE], f.value[SEARCH_F_STATUS], f.value[SEARCH_F_TAG]);
 	if (res == NULL)
 		return r->c.err;
 	results = json_array();

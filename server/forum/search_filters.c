@@ -1,4 +1,4 @@
-/* forum/search_filters.c — author:, category:, after:, before: and status: taken out of a
+/* forum/search_filters.c — author:, category:, after:, before:, status: and tag: taken out of a
  * search's text and checked, before anything reaches SQL (where they are parameters). */
 #include "forum/search_filters.h"
 
@@ -104,6 +104,21 @@ search_filters_status(char *v)
 	return false;
 }
 
+/* The rule of tags.name (schema 0027): 1 to 30 of a-z, 0-9 and '-', not starting with '-'. */
+static bool
+search_filters_tag(char *v)
+{
+	size_t n = strlen(v);
+
+	search_filters_lower(v);
+	if (n < 1 || n > 30 || !search_filters_alnum(v[0]))
+		return false;
+	for (; *v; v++)
+		if (!search_filters_alnum(*v) && *v != '-')
+			return false;
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*check)(char *v);   /* normalises v in place; false when v is not valid */
@@ -119,6 +134,8 @@ static const struct {
 		"before: takes a date as YYYY-MM-DD, like before:2026-01-31." },
 	[SEARCH_F_STATUS] = { "status", search_filters_status,
 		"status: takes an idea status: new, under_review, planned, in_progress, done or declined." },
+	[SEARCH_F_TAG] = { "tag", search_filters_tag,
+		"tag: takes a tag's name, as in its address /tags/…, like tag:cmdb." },
 };
 
 const char *

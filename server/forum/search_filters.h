@@ -1,5 +1,6 @@
 /* forum/search_filters.h — the filters a search's text may carry (author:pat
- * category:incidents after:2026-01-01 before:2026-03-01 status:planned): taken out of q and
+ * category:incidents after:2026-01-01 before:2026-03-01 status:planned
+ * tag:cmdb): taken out of q and
  * checked here, so that the words left go to the full-text query and each filter to SQL as
  * a parameter of its own. Pure code (unit-tested in tests/unit/test_search_filters.c). */
 #ifndef CORRAL_FORUM_SEARCH_FILTERS_H
@@ -13,6 +14,7 @@ enum search_filter {
 	SEARCH_F_AFTER,       /* YYYY-MM-DD, a real date: created on that day (UTC) or later */
 	SEARCH_F_BEFORE,      /* YYYY-MM-DD: created before that day (UTC) */
 	SEARCH_F_STATUS,      /* an idea status (ideas_statuses), lower case, '-' read as '_' */
+	SEARCH_F_TAG,         /* a tag's name (schema/0027), lower case */
 	SEARCH_F_N
 };
 

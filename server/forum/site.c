@@ -1,4 +1,4 @@
-/* forum/site.c — the home page, category pages and the lists every page needs
+/* forum/site.c — the home page, category and tag pages and the lists every page needs
  * (categories, community roles). */
 #include <string.h>
 
@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "forum/feeds.h"
 #include "forum/routes.h"
+#include "forum/tags.h"
 #include "forum/threads.h"
 #include "http/http.h"
 
@@ -55,11 +56,12 @@ static enum herr
 site_home(struct req *r)
 {
 	bool by_share;
-	int64_t page;
+	int64_t page, tag;
 	int solved;
 
 	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
-	    site_categories(r) != HERR_OK || threads_list(r, 0, by_share, solved, page, r->model) != 0)
+	    tags_filter_arg(r, &tag) != 0 || site_categories(r) != HERR_OK ||
+	    threads_list(r, 0, by_share, solved, tag, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
 	feeds_link(r, "/feed.atom", "latest discussions");
@@ -74,7 +76,7 @@ site_category(struct req *r)
 	http_cache_tag(r, "lists");
 	res = db_q(&r->c, STMT_CATEGORY_BY_SLUG, http_param(r, "slug"));
 	bool by_share;
-	int64_t page;
+	int64_t page, tag;
 	int solved;
 
 	if (res == NULL)
@@ -84,10 +86,40 @@ site_category(struct req *r)
 	json_object_set_new(http_model(r), "category", db_row_json(res, 0));
 	r->title = arena_strdup(r->c.arena, db_str(res, 0, db_col(res, "name")));
 	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
-	    threads_list(r, db_i64(res, 0, 0), by_share, solved, page, r->model) != 0)
+	    tags_filter_arg(r, &tag) != 0 ||
+	    threads_list(r, db_i64(res, 0, 0), by_share, solved, tag, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
 	feeds_link(r, arena_printf(r->c.arena, "/c/%s/feed.atom", db_str(res, 0, db_col(res, "slug"))), r->title);
+	return HERR_OK;
+}
+
+/* GET /tags/{name} and /api/v1/tags/{name}: the tag and its threads, listed as a
+ * category's are (sort, solved, pages). */
+static enum herr
+site_tag(struct req *r)
+{
+	PGresult *res;
+	json_t *tag;
+	bool by_share;
+	int64_t page;
+	int solved;
+
+	http_cache_tag(r, "lists");
+	if ((res = db_q(&r->c, STMT_TAG_BY_NAME, http_param(r, "name"))) == NULL)
+		return r->c.err;
+	if (PQntuples(res) == 0)
+		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such tag.");
+	tag = db_row_json(res, 0);
+	json_object_del(tag, "id");
+	json_object_set_new(http_model(r), "tag", tag);
+	r->title = arena_printf(r->c.arena, "Tag %s", db_str(res, 0, 1));
+	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
+	    threads_list(r, 0, by_share, solved, db_i64(res, 0, 0), page, r->model) != 0)
+		return r->c.err;
+	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
+	feeds_link(r, arena_printf(r->c.arena, "/tags/%s/feed.atom", db_str(res, 0, 1)),
+		   arena_printf(r->c.arena, "tag %s", db_str(res, 0, 1)));
 	return HERR_OK;
 }
 
@@ -97,5 +129,7 @@ const struct route site_routes[] = {
 	{ "GET", "/api/v1/categories", site_categories, .flags = ROUTE_CACHE },
 	{ "GET", "/api/v1/categories/{slug}", site_category, .flags = ROUTE_CACHE },
 	{ "GET", "/api/v1/community-roles", site_community_roles },
+	{ "GET", "/tags/{name}", site_tag, .view = "tag", .flags = ROUTE_CACHE },
+	{ "GET", "/api/v1/tags/{name}", site_tag, .flags = ROUTE_CACHE },
 };
 const size_t site_routes_n = ROUTES_N(site_routes);

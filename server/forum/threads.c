@@ -14,6 +14,7 @@
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/search.h"
+#include "forum/tags.h"
 #include "forum/thread_actions.h"
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
@@ -102,7 +103,8 @@ threads_solved_arg(struct req *r, int *ret)
 }
 
 int
-threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t page, json_t *model)
+threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t tag_id, int64_t page,
+	     json_t *model)
 {
 	enum stmt_id id = by_doer_share ? (category_id ? STMT_THREADS_DOER_SHARE_IN : STMT_THREADS_DOER_SHARE)
 					: (category_id ? STMT_THREADS_LATEST_IN : STMT_THREADS_LATEST);
@@ -110,8 +112,8 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 	const char *offset = db_int(&r->c, (page - 1) * THREADS_PER_PAGE);
 	const char *solved_q = db_int(&r->c, solved);
 	const char *viewer = db_int(&r->c, auth_viewer(r) ? auth_viewer(r)->id : 0);
-	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, solved_q, viewer, db_int(&r->c, category_id))
-				    : db_q(&r->c, id, limit, offset, solved_q, viewer);
+	PGresult *res = db_q(&r->c, id, limit, offset, solved_q, viewer,
+			     category_id ? db_int(&r->c, category_id) : NULL, db_int(&r->c, tag_id));
 	json_t *threads, *t;
 	size_t i;
 
@@ -163,7 +165,7 @@ static enum herr
 threads_index(struct req *r)
 {
 	const char *sort, *cat = http_query(r, "category");
-	int64_t page, cat_id = 0;
+	int64_t page, cat_id = 0, tag_id;
 	int solved;
 
 	if (threads_list_args(r, &sort, &page) != 0 || threads_solved_arg(r, &solved) != 0)
@@ -171,7 +173,8 @@ threads_index(struct req *r)
 	http_cache_tag(r, "lists");
 	if (cat && *cat && (cat_id = threads_category_id(r, cat)) < 0)
 		return r->c.err;
-	if (threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, solved, page, http_model(r)) != 0)
+	if (tags_filter_arg(r, &tag_id) != 0 ||
+	    threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, solved, tag_id, page, http_model(r)) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "sort", json_string(sort));
 	return HERR_OK;
@@ -321,6 +324,12 @@ threads_page(struct req *r)
 		json_object_set_new(r->model, "composer", posts_composer(r));
 	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
+	if (policy_can_edit(v, threads_state(t), json_integer_value(json_object_get(json_object_get(t, "author"), "id")),
+			    locked) && !json_is_integer(json_object_get(t, "merged_into"))) {
+		json_object_set_new(r->model, "can_tag", json_true());
+		if (r->html && tags_choices(r, json_object_get(t, "tags")) != 0)
+			return r->c.err;
+	}
 	if (mod && r->html &&
 	    thread_actions_notice(r, id, json_integer_value(json_object_get(t, "first_post_id"))) != 0)
 		return r->c.err;
@@ -402,6 +411,7 @@ struct threads_new {
 	int64_t category, author, thread, post;
 	const char *title, *slug, *state, *hold;
 	struct post_body body;
+	struct tags_chosen tags;
 };
 
 static enum herr
@@ -417,6 +427,8 @@ threads_create_tx(struct ctx *c, void *arg)
 		return c->err;
 	n->thread = db_i64(res, 0, 0);
 	n->post = threads_post_store(c, n->thread, 0, n->author, n->state, &n->body, n->hold);
+	if (n->post > 0 && n->tags.n > 0)
+		tags_store(c, n->thread, &n->tags);
 	return c->err;
 }
 
@@ -433,7 +445,7 @@ threads_create(struct req *r)
 		return threads_preview(r);
 	if (posts_may_write(r) != 0 || threads_category_input(r, &n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
-	    posts_read_body(r, &n.body) != 0)
+	    posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0)
 		return r->c.err;
 	if (posts_count_write(r) != 0)
 		return r->c.err;
@@ -661,6 +673,8 @@ threads_new_page(struct req *r)
 			strcmp(json_string_value(json_object_get(c, "slug")), chosen) == 0));
 	json_object_set_new(http_model(r), "categories", cats);
 	json_object_set_new(r->model, "composer", posts_composer(r));
+	if (tags_choices(r, json_object_get(r->input, "tags")) != 0)
+		return r->c.err;
 	if (cat)
 		json_object_set_new(r->model, "selected", json_string(cat));
 	return HERR_OK;

@@ -10,8 +10,10 @@
 
 /* Page `page` (from 1) of visible threads, optionally of one category, latest activity
  * or lowest doer share first, solved 1/0 only those with/without an accepted answer (-1:
- * all); sets "threads" and "next_page" on model. 0 or -1. */
-int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t page, json_t *model);
+ * all), tag_id only those carrying that tag (0: any); sets "threads" and "next_page" on
+ * model. 0 or -1. */
+int threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t tag_id, int64_t page,
+		 json_t *model);
 /* ?solved=1|0 (absent or empty: -1, any); the model gets "solved" (and for pages
  * solved_yes/solved_no). 0, or -1 with 400 on field "solved". */
 int threads_solved_arg(struct req *r, int *ret);

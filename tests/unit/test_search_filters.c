@@ -65,6 +65,16 @@ main(void)
 	refused("author:pat x author:sam", "author: is given twice", "a filter given twice");
 	refused("after:2026-03-01 before:2026-03-01 x", "after: must be an earlier day", "an empty date range");
 	refused("after:2026-03-02 before:2026-03-01 x", "after: must be an earlier day", "a reversed date range");
+	ok(parse("tag:CMDB-2 backlog", &f, &msg) == 0 && strcmp(f.value[SEARCH_F_TAG], "cmdb-2") == 0 &&
+	   strcmp(f.words, "backlog") == 0, "tag:, lower-cased, taken out of the words");
+	ok(parse("tag:a x", &f, &msg) == 0 && strcmp(f.value[SEARCH_F_TAG], "a") == 0, "a one-letter tag");
+	ok(parse("tag:abcdefghijklmnopqrstuvwxyz0123 x", &f, &msg) == 0, "a tag of 30 characters");
+	refused("tag:abcdefghijklmnopqrstuvwxyz01234 x", "tag: takes a tag's name", "a tag of 31 characters");
+	refused("tag:-cmdb x", "tag: takes a tag's name", "a tag starting with -");
+	refused("tag:cm_db x", "tag: takes a tag's name", "a tag with _");
+	refused("tag: x", "tag: takes a tag's name", "an empty tag");
+	refused("tag:a tag:b x", "tag: is given twice", "tag: given twice");
+	is_str(search_filter_name(SEARCH_F_TAG), "tag", "tag's name");
 	is_str(search_filter_name(SEARCH_F_CATEGORY), "category", "names");
 	arena_free(a);
 	return done_testing();
