@@ -505,6 +505,30 @@ MATRIX.update({
     ("GET", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", None)),
     ("PUT", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", {"notify": False})),
     ("POST", "/settings/asks"): (SIGNED, lambda w, r: ("/settings/asks", form({}))),
+
+# Issue 19: tags (forum/tags.c): moderators manage them; a thread's author or a moderator
+# retags it, another member cannot.
+def TAG(w):
+    """A fresh tag, made by the moderator."""
+    name = unique("t")[:12].lower()
+    assert w.c["moderator"].post("/api/v1/tags", json={"name": name}).status_code == 201
+    return name
+
+
+MATRIX.update({
+    ("GET", "/tags"): (PUBLIC, lambda w, r: ("/tags", None)),
+    ("POST", "/tags"): (MOD, lambda w, r: ("/tags", form({"name": unique("t")[:12].lower()}))),
+    ("POST", "/tags/{name}"): (MOD, lambda w, r: ("/tags/%s" % TAG(w), form({"description": "d"}))),
+    ("POST", "/tags/{name}/delete"): (MOD, lambda w, r: ("/tags/%s/delete" % TAG(w), form({}))),
+    ("GET", "/tags/{name}"): (PUBLIC, lambda w, r: ("/tags/%s" % TAG(w), None)),
+    ("GET", "/tags/{name}/feed.atom"): (PUBLIC, lambda w, r: ("/tags/%s/feed.atom" % TAG(w), None)),
+    ("GET", "/api/v1/tags"): (PUBLIC, lambda w, r: ("/api/v1/tags", None)),
+    ("POST", "/api/v1/tags"): (MOD, lambda w, r: ("/api/v1/tags", {"name": unique("t")[:12].lower()})),
+    ("GET", "/api/v1/tags/{name}"): (PUBLIC, lambda w, r: ("/api/v1/tags/%s" % TAG(w), None)),
+    ("PATCH", "/api/v1/tags/{name}"): (MOD, lambda w, r: ("/api/v1/tags/%s" % TAG(w), {"description": "d"})),
+    ("DELETE", "/api/v1/tags/{name}"): (MOD, lambda w, r: ("/api/v1/tags/%s" % TAG(w), None)),
+    ("POST", "/t/{id}/tags"): (OWNER, lambda w, r: ("/t/%d/tags" % T(w), form({"tags": TAG(w)}))),
+    ("PUT", "/api/v1/threads/{id}/tags"): (OWNER, lambda w, r: ("/api/v1/threads/%d/tags" % T(w), {"tags": [TAG(w)]})),
 })
 
 
