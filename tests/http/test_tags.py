@@ -145,6 +145,7 @@ def test_the_tag_page_lists_its_threads_with_paging_and_filters(server, moderato
     assert page.status_code == 200 and "Service desks" in page.text and tagged["title"] in page.text
     assert untagged["title"] not in page.text
     assert 'type="application/atom+xml"' in page.text and "/tags/%s/feed.atom" % name in page.text
+    assert 'href="/tags"' in requests.get(server.url("/")).text
     listing = requests.get(server.url("/tags")).text
     assert 'href="/tags/%s"' % name in listing and "1 threads" in listing
     assert_error(requests.get(server.url("/api/v1/tags/nosuch%s" % unique()[:6])), 404, "not_found")

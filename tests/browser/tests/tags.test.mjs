@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { audit } from '../lib/axe.mjs';
 import { unique } from '../lib/corral.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
 
@@ -15,7 +16,9 @@ async function person(role, communityRole) {
 }
 
 describe('tags without JavaScript', () => {
-  it('tags a thread on the new-thread form and finds it on the tag page', TEST, async () => {
+  it('tags a thread on the new-thread form and finds it on the tag page', TEST, async (t) => {
+    const t0 = Date.now();
+    const step = (what) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
     const mod = await person('moderator', 'trainer');
     const tag = unique('t').slice(0, 12).toLowerCase();
     const r = await s.corral.api('POST', '/api/v1/tags', { name: tag, description: 'Configuration items' },
@@ -42,5 +45,21 @@ describe('tags without JavaScript', () => {
     // and on the list of tags, with its count
     await page.goto('/tags');
     await page.locator('li', { hasText: tag }).getByText('1 threads').waitFor();
+    // axe (it runs in the page, so with JavaScript) on the tag page, /tags with a
+    // moderator's forms, and the thread page with its open tag form
+    const js = await s.pageAs(mod);
+    await js.goto(`/tags/${tag}`);
+    step('tag page');
+    const tagPage = await audit(js);
+    assert.equal(tagPage.blocking.length, 0, `axe on the tag page:\n${tagPage.text}`);
+    await js.goto('/tags');
+    const list = await audit(js);
+    assert.equal(list.blocking.length, 0, `axe on /tags:\n${list.text}`);
+    await js.goto(`/tags/${tag}`);
+    await js.locator('.thread-item', { hasText: title }).getByRole('link', { name: title }).click();
+    await js.locator('summary', { hasText: 'Change the tags' }).click();
+    const thread = await audit(js);
+    assert.equal(thread.blocking.length, 0, `axe on the thread page:\n${thread.text}`);
+    step('audited');
   });
 });
