@@ -112,8 +112,9 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 	const char *offset = db_int(&r->c, (page - 1) * THREADS_PER_PAGE);
 	const char *solved_q = db_int(&r->c, solved);
 	const char *viewer = db_int(&r->c, auth_viewer(r) ? auth_viewer(r)->id : 0);
-	PGresult *res = db_q(&r->c, id, limit, offset, solved_q, viewer,
-			     category_id ? db_int(&r->c, category_id) : NULL, db_int(&r->c, tag_id));
+	const char *tag = db_int(&r->c, tag_id);
+	PGresult *res = category_id ? db_q(&r->c, id, limit, offset, solved_q, viewer, db_int(&r->c, category_id), tag)
+				    : db_q(&r->c, id, limit, offset, solved_q, viewer, tag);
 	json_t *threads, *t;
 	size_t i;
 

@@ -1,6 +1,7 @@
 -- tests/bench/sql/category.sql — what GET /c/{slug} runs for an anonymous visitor
 -- (forum/site.c site_category): the category by slug, then its first page of latest threads.
 --   pgbench -M prepared -D slug=SLUG -D limit=31 -D offset=0 -D solved=-1 (any) -D viewer=0 (anonymous)
+--   -D tag=0 (any: ?tag= not given)
 -- statement: CATEGORY_BY_SLUG
 SELECT id, slug, name, description, position, thread_count, question_style FROM categories WHERE
 slug = :slug
@@ -17,10 +18,13 @@ category, json_build_object('id', u.id, 'username', u.username, 'display_name', 
 'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author, t.created_at,
 t.last_post_at, t.reply_count, t.pinned, t.locked, json_build_object('participants', t.participants,
 'doers', t.doers, 'doer_share', t.doer_share) AS voices, EXISTS (SELECT 1 FROM posts ap WHERE ap.id
-= t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') AS solved FROM threads t JOIN
+= t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') AS solved, coalesce((SELECT json_agg(json_build_object('name', g.name) ORDER BY g.name) FROM
+thread_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.thread_id = t.id), '[]'::json) AS tags FROM threads t JOIN
 categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
 cr.slug = u.community_role LEFT JOIN thread_reads tr ON tr.thread_id = t.id AND tr.user_id = :viewer
 WHERE t.state = 'visible' AND t.category_id = :id AND (:solved::int < 0 OR EXISTS (SELECT 1 FROM
 posts ap WHERE ap.id = t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') =
-(:solved::int = 1)) ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT :limit OFFSET
+(:solved::int = 1))
+AND (:tag::bigint = 0 OR EXISTS (SELECT 1 FROM thread_tags ft WHERE ft.thread_id = t.id AND
+ft.tag_id = :tag)) ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT :limit OFFSET
 :offset;

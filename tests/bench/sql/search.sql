@@ -7,11 +7,11 @@
 -- helper: one of the benchmark's search terms per transaction, as wrk's paths draw them, and
 -- no filters (the empty string, as pgbench -D cannot give one)
 SELECT (:terms::text[])[1 + floor(random() * array_length(:terms::text[], 1))::int] AS term,
-'' AS author, '' AS category, '' AS after, '' AS before, '' AS status \gset
+'' AS author, '' AS category, '' AS after, '' AS before, '' AS status, '' AS tag \gset
 -- statement: SEARCH
 WITH q AS (SELECT search_query(:term) AS q), h AS (SELECT h.* FROM q, search_hits(q.q, :kind,
 :limit::int + :offset::int, nullif(:author, ''), nullif(:category, ''), nullif(:after, '')::date,
-nullif(:before, '')::date, nullif(:status, '')) h ORDER BY h.rank DESC, h.type, h.id DESC LIMIT :limit::int OFFSET
+nullif(:before, '')::date, nullif(:status, ''), nullif(:tag, '')) h ORDER BY h.rank DESC, h.type, h.id DESC LIMIT :limit::int OFFSET
 :offset::int) SELECT h.type, h.id, p.thread_id, coalesce(t.title, pt.title, i.title) AS title, CASE
 h.type WHEN 'thread' THEN '/t/' || h.id WHEN 'post' THEN '/t/' || p.thread_id || '#p' || h.id ELSE
 '/ideas/' || h.id END AS url, i.status, round(h.rank::numeric, 4) AS rank, coalesce(t.created_at,

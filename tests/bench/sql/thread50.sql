@@ -21,7 +21,8 @@ json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share'
 'by_role', coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'label', r.label, 'kind',
 r.kind, 'count', x.n) ORDER BY r.position, r.slug) FROM (SELECT u2.community_role AS slug, count(*)
 AS n FROM thread_participants tp JOIN users u2 ON u2.id = tp.user_id WHERE tp.thread_id = t.id GROUP
-BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS voices FROM threads t JOIN
+BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS voices, coalesce((SELECT json_agg(json_build_object('name', g.name) ORDER BY g.name) FROM
+thread_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.thread_id = t.id), '[]'::json) AS tags FROM threads t JOIN
 categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
 cr.slug = u.community_role WHERE t.id = :tid;
 -- statement: POSTS_PAGE
