@@ -164,6 +164,7 @@ def test_lists_filter_by_tag(server, moderator, member):
     assert ids == [tagged["id"]]
     home = requests.get(server.url("/?tag=%s" % name)).text
     assert tagged["title"] in home and other["title"] not in home and "Discussions tagged" in home
+    assert "?solved=1&amp;tag=%s" % name in home and "?sort=doer_share&amp;tag=%s" % name in home
     assert_error(requests.get(server.url("/api/v1/threads?tag=nosuch%s" % unique()[:6])), 400, "invalid_input", "tag")
     assert_error(requests.get(server.url("/api/v1/threads?tag=" + "x" * 5000)), 400, "invalid_input", "tag")
     assert_error(requests.get(server.url("/api/v1/threads?tag=%ff")), 400, "invalid_input")
