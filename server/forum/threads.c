@@ -325,12 +325,14 @@ threads_page(struct req *r)
 		json_object_set_new(r->model, "composer", posts_composer(r));
 	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
-	if (policy_can_edit(v, threads_state(t), json_integer_value(json_object_get(json_object_get(t, "author"), "id")),
-			    locked) && !json_is_integer(json_object_get(t, "merged_into"))) {
-		json_object_set_new(r->model, "can_tag", json_true());
-		if (r->html && tags_choices(r, json_object_get(t, "tags")) != 0)
-			return r->c.err;
-	}
+	/* tags (forum/tags.c): the author while they may change the thread, or a moderator */
+	json_object_set_new(r->model, "can_tag", json_boolean(
+		!json_is_integer(json_object_get(t, "merged_into")) &&
+		policy_can_edit(v, threads_state(t), json_integer_value(json_object_get(json_object_get(t, "author"), "id")),
+				locked)));
+	if (r->html && json_is_true(json_object_get(r->model, "can_tag")) &&
+	    tags_choices(r, json_object_get(t, "tags")) != 0)
+		return r->c.err;
 	if (mod && r->html &&
 	    thread_actions_notice(r, id, json_integer_value(json_object_get(t, "first_post_id"))) != 0)
 		return r->c.err;

@@ -112,6 +112,9 @@ def test_the_author_retags_another_member_cannot_a_moderator_can_logged(server, 
     r = retag(member, t["id"], [b])
     assert r.status_code == 200 and r.json()["tags"] == [b], r.text
     other = make_user(server, cluster)
+    assert member.get("/api/v1/threads/%d" % t["id"]).json()["can_tag"] is True
+    assert other.get("/api/v1/threads/%d" % t["id"]).json()["can_tag"] is False
+    assert moderator.get("/api/v1/threads/%d" % t["id"]).json()["can_tag"] is True
     assert_error(retag(other, t["id"], [a]), 403, "forbidden")
     assert_error(requests.put(server.url("/api/v1/threads/%d/tags" % t["id"]), json={"tags": [a]}),
                  401, "unauthenticated")
