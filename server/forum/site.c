@@ -60,7 +60,7 @@ site_home(struct req *r)
 	int solved;
 
 	if (site_list_args(r, &by_share, &page) != 0 || threads_solved_arg(r, &solved) != 0 ||
-	    tags_filter_arg(r, &tag) != 0 || site_categories(r) != HERR_OK ||
+	    site_categories(r) != HERR_OK || tags_filter_arg(r, &tag) != 0 ||
 	    threads_list(r, 0, by_share, solved, tag, page, r->model) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "signed_in", json_boolean(auth_viewer(r) != NULL));
