@@ -244,6 +244,12 @@ def test_forms_without_script(server, moderator, member):
     # an unknown tag re-shows the page with the error beside the field
     r = member.post("/t/%d/tags" % tid, data={"csrf": member.csrf, "tags": "nosuch" + unique()[:5]})
     assert r.status_code == 400 and "There is no tag named" in r.text
+    # six ticked on /new: the form comes back with the error and the boxes still ticked
+    six = [make_tag(moderator) for _ in range(6)]
+    r = member.post("/new", data={"csrf": member.csrf, "category": "general", "title": unique("Too many "),
+                                  "body": "hello", "tags": six})
+    assert r.status_code == 400 and "at most 5 tags" in r.text
+    assert all('value="%s" checked' % n in r.text for n in six)
     # edit and delete through the forms
     r = moderator.post("/tags/%s" % name, data={"csrf": moderator.csrf, "name": name, "description": "Changed"})
     assert r.status_code == 303
