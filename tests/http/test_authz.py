@@ -505,6 +505,8 @@ MATRIX.update({
     ("GET", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", None)),
     ("PUT", "/api/v1/me/asks"): (SIGNED, lambda w, r: ("/api/v1/me/asks", {"notify": False})),
     ("POST", "/settings/asks"): (SIGNED, lambda w, r: ("/settings/asks", form({}))),
+})
+
 
 # Issue 19: tags (forum/tags.c): moderators manage them; a thread's author or a moderator
 # retags it, another member cannot.
