@@ -56,6 +56,8 @@ app_router(void)
 		{ thread_actions_routes, &thread_actions_routes_n },
 		{ surveys_routes, &surveys_routes_n },
 		{ ideas_routes, &ideas_routes_n },
+		{ idea_proposals_routes, &idea_proposals_routes_n },
+		{ idea_comments_routes, &idea_comments_routes_n },
 		{ search_routes, &search_routes_n },
 		{ security_routes, &security_routes_n },
 		{ twofactor_routes, &twofactor_routes_n },

@@ -20,6 +20,8 @@ enum herr ideas_edit(struct req *r);     /* moderator: {title?, summary?, status
 enum herr ideas_merge(struct req *r);    /* moderator: {into, reason?} */
 enum herr ideas_vote(struct req *r);     /* active member */
 enum herr ideas_unvote(struct req *r);
+/* ideas_pages.c: the idea page (GET /ideas/{n}), also the page of the comment forms. */
+enum herr ideas_show(struct req *r);
 
 /* ideas_follow.c: following an idea without voting (member), and telling everyone who
  * cares about an idea (voters, followers, authors and nominators of its sources) what

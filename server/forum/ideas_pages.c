@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "forum/app.h"
 #include "forum/feeds.h"
+#include "forum/idea_proposals.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
 #include "forum/policy.h"
@@ -131,7 +132,7 @@ ideas_status_options(const char *current)
 	return opts;
 }
 
-static enum herr
+enum herr
 ideas_show(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
@@ -157,6 +158,8 @@ ideas_show(struct req *r)
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod && !merged));
 	json_object_set_new(r->model, "status_options",
 			    ideas_status_options(json_string_value(json_object_get(idea, "status"))));
+	if (idea_comments_page(r, n, merged) != 0)
+		return r->c.err;
 	r->title = arena_printf(r->c.arena, "%s: %s", json_string_value(json_object_get(idea, "ref")),
 				json_string_value(json_object_get(idea, "title")));
 	return HERR_OK;
@@ -215,7 +218,7 @@ const struct route ideas_routes[] = {
 	{ "POST", "/ideas/{n}/follow", ideas_follow, .view = "idea", .page = ideas_show },
 	{ "POST", "/ideas/{n}/unfollow", ideas_unfollow, .view = "idea", .page = ideas_show },
 	{ "GET", "/api/v1/ideas", ideas_board },
-	{ "POST", "/api/v1/ideas", ideas_create },
+	{ "POST", "/api/v1/ideas", idea_proposals_post },
 	{ "GET", "/api/v1/ideas/{n}", ideas_show },
 	{ "PATCH", "/api/v1/ideas/{n}", ideas_edit },
 	{ "POST", "/api/v1/ideas/{n}/votes", ideas_vote },

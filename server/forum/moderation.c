@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/idea_proposals.h"
 #include "forum/ideas.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
@@ -185,6 +186,10 @@ moderation_queue(struct req *r)
 	if ((res = db_q0(&r->c, STMT_QUEUE_COUNTS)) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "counts", db_row_json(res, 0));
+	/* Proposed ideas wait in the ideas queue beside nominated posts. */
+	if (idea_proposals_queue(r, kinds[i], json_object_get(r->model, "items"),
+				 json_object_get(r->model, "counts")) != 0)
+		return r->c.err;
 	return HERR_OK;
 }
 
@@ -356,6 +361,8 @@ moderation_decide(struct req *r)
 		return r->c.err;
 	if (PQntuples(res) == 0)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such queue item.");
+	if (db_str(res, 0, 2) == NULL)   /* no post: a proposed idea */
+		return idea_proposals_decide(r, d.item);
 	if (moderation_decision_read(r, &d) != 0)
 		return r->c.err;
 	d.moderator = auth_viewer(r)->id;
