@@ -311,7 +311,7 @@ MATRIX = {
     ("POST", "/ideas/{n}/unvote"): (SIGNED, lambda w, r: ("/ideas/%d/unvote" % w.idea(), form({}))),
     ("POST", "/ideas/{n}/merge"): (MOD, lambda w, r: ("/ideas/%d/merge" % w.idea(), form({"into": str(w.idea())}))),
     ("GET", "/api/v1/ideas"): (PUBLIC, lambda w, r: ("/api/v1/ideas", None)),
-    ("POST", "/api/v1/ideas"): (MOD, lambda w, r: ("/api/v1/ideas", {"title": "API idea", "summary": "s"})),
+    ("POST", "/api/v1/ideas"): (SIGNED, lambda w, r: ("/api/v1/ideas", {"title": "API idea", "summary": "s"})),
     ("GET", "/api/v1/ideas/{n}"): (PUBLIC, lambda w, r: ("/api/v1/ideas/%d" % w.idea(), None)),
     ("PATCH", "/api/v1/ideas/{n}"): (MOD, lambda w, r: ("/api/v1/ideas/%d" % w.idea(), {"status": "planned", "reason": "r"})),
     ("POST", "/api/v1/ideas/{n}/votes"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/votes" % w.idea(), {})),
@@ -531,6 +531,47 @@ MATRIX.update({
     ("DELETE", "/api/v1/tags/{name}"): (MOD, lambda w, r: ("/api/v1/tags/%s" % TAG(w), None)),
     ("POST", "/t/{id}/tags"): (OWNER, lambda w, r: ("/t/%d/tags" % T(w), form({"tags": TAG(w)}))),
     ("PUT", "/api/v1/threads/{id}/tags"): (OWNER, lambda w, r: ("/api/v1/threads/%d/tags" % T(w), {"tags": [TAG(w)]})),
+})
+
+
+
+# Issue 19: ideas proposed by members (202 into the ideas queue; moderators still create
+# at once, 201) and comments on ideas (forum/idea_proposals.c, forum/idea_comments.c).
+PROPOSAL = dict(anon=401, member=404, author="ok", moderator="ok", admin="ok")  # the proposer's own
+
+
+def _proposal(w):
+    r = w.author.post("/api/v1/ideas", json={"title": unique("Proposal "), "summary": "s"})
+    assert r.status_code == 202, r.text
+    return r.json()["proposal"]["id"]
+
+
+def _comment(w, hidden=False):
+    """A comment of the author's on a fresh idea: (idea, comment)."""
+    n = w.idea()
+    r = w.author.post("/api/v1/ideas/%d/comments" % n, json={"body": "a comment"})
+    assert r.status_code == 201, r.text
+    cid = r.json()["comment"]["id"]
+    if hidden:
+        w.cluster.sql("UPDATE idea_comments SET state = 'hidden' WHERE id = %s", (cid,))
+    return n, cid
+
+
+MATRIX.update({
+    ("GET", "/ideas/new"): (SIGNED, lambda w, r: ("/ideas/new", None)),
+    ("POST", "/ideas/new"): (SIGNED, lambda w, r: ("/ideas/new", form({"title": unique("Form proposal "), "summary": "s"}))),
+    ("GET", "/ideas/proposals/{id}"): (PROPOSAL, lambda w, r: ("/ideas/proposals/%d" % _proposal(w), None)),
+    ("GET", "/api/v1/ideas/proposals/{id}"): (PROPOSAL, lambda w, r: ("/api/v1/ideas/proposals/%d" % _proposal(w), None)),
+    ("GET", "/api/v1/ideas/similar"): (PUBLIC, lambda w, r: ("/api/v1/ideas/similar?title=idea", None)),
+    ("POST", "/ideas/{n}/comments"): (SIGNED, lambda w, r: ("/ideas/%d/comments" % w.idea(), form({"body": "c"}))),
+    ("POST", "/ideas/{n}/comments/{id}"): (SELF, lambda w, r: ("/ideas/%d/comments/%d" % _comment(w), form({"body": "e"}))),
+    ("POST", "/ideas/{n}/comments/{id}/hide"): (MOD, lambda w, r: ("/ideas/%d/comments/%d/hide" % _comment(w), form({"reason": "r"}))),
+    ("POST", "/ideas/{n}/comments/{id}/unhide"): (MOD, lambda w, r: ("/ideas/%d/comments/%d/unhide" % _comment(w, True), form({}))),
+    ("GET", "/api/v1/ideas/{n}/comments"): (PUBLIC, lambda w, r: ("/api/v1/ideas/%d/comments" % w.idea(), None)),
+    ("POST", "/api/v1/ideas/{n}/comments"): (SIGNED, lambda w, r: ("/api/v1/ideas/%d/comments" % w.idea(), {"body": "c"})),
+    ("PATCH", "/api/v1/ideas/{n}/comments/{id}"): (SELF, lambda w, r: ("/api/v1/ideas/%d/comments/%d" % _comment(w), {"body": "e"})),
+    ("POST", "/api/v1/ideas/{n}/comments/{id}/hide"): (MOD, lambda w, r: ("/api/v1/ideas/%d/comments/%d/hide" % _comment(w), {"reason": "r"})),
+    ("POST", "/api/v1/ideas/{n}/comments/{id}/unhide"): (MOD, lambda w, r: ("/api/v1/ideas/%d/comments/%d/unhide" % _comment(w, True), {})),
 })
 
 
