@@ -8,7 +8,7 @@ import threading
 import pytest
 import requests
 
-from conftest import Client, assert_error, make_user, unique
+from conftest import Client, Server, assert_error, make_user, unique
 
 
 def propose(client, title=None, summary="We should **try** this.", **extra):
@@ -181,6 +181,23 @@ def test_propose_with_the_form(server, cluster, member):
     r = member.post("/ideas/new", data={"csrf": member.csrf, "title": "ab", "summary": "keep me"})
     assert r.status_code == 400 and "keep me" in r.text
     assert "Propose an idea" in requests.get(server.url("/ideas")).text
+
+
+def test_posting_allowance_and_confirmed_address_hold_proposals_and_comments(cluster):
+    """On a server of its own: two posts a minute, and a confirmed address required."""
+    url = cluster.create_db(unique("ideaprop"))
+    s = Server(["--database", url, "--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000",
+                "--post-limit", "2", "--require-verified-email"], name="ideaprop")
+    try:
+        c = Client(s).register(email=unique("m") + "@example.org")
+        err = assert_error(c.post("/api/v1/ideas", json={"title": "Held idea", "summary": "x"}), 403, "forbidden")
+        assert err["reason"] == "email_unverified"
+        cluster.sql("UPDATE users SET email_verified_at = now() WHERE id = %s", (c.user["id"],), dbname=url.split("///")[1].split("?")[0])
+        assert c.post("/api/v1/ideas", json={"title": "First idea", "summary": "x"}).status_code == 202
+        assert c.post("/api/v1/ideas", json={"title": "Second idea", "summary": "x"}).status_code == 202
+        assert_error(c.post("/api/v1/ideas", json={"title": "Third idea", "summary": "x"}), 429, "rate_limited")
+    finally:
+        assert s.stop() == 0, s.output()
 
 
 # --- comments ---
