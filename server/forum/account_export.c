@@ -1,6 +1,7 @@
 /* forum/account_export.c — GET /api/v1/me/export: everything the signed-in account holds
  * (profile, settings, notifications, posts with their revisions, idea votes, flags and
- * nominations, survey answers, bookmarks) as one JSON download.
+ * nominations, survey answers, proposed ideas and idea comments, bookmarks) as one JSON
+ * download.
  *
  * PostgreSQL writes the JSON (db/sql/account.def) and the server only copies its text into
  * the response: one statement for everything but the posts, then the posts a page at a
@@ -59,7 +60,7 @@ static enum herr
 export_me(struct req *r)
 {
 	static const char *const members[] = { "profile", "settings", "notifications", "idea_votes", "flags",
-					       "nominations", "survey_responses" };
+					       "nominations", "survey_responses", "idea_proposals", "idea_comments" };
 	struct viewer *v;
 	PGresult *res;
 

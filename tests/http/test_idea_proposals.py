@@ -84,6 +84,7 @@ def test_decline_needs_a_reason_and_tells_the_proposer(server, cluster, member, 
     assert "idea" not in r.json()
     msgs = [m for k, i, m in notifications(cluster, member.user["id"]) if k == "moderation"]
     assert msgs[-1].endswith("was declined: Already on the board as IDEA-1")
+    assert [x["id"] for x in member.get("/api/v1/me/export").json()["idea_proposals"]] == [p["id"]]
     pr = member.get("/api/v1/ideas/proposals/%d" % p["id"]).json()["proposal"]
     assert pr["status"] == "declined" and pr["reason"] == "Already on the board as IDEA-1" and pr["idea"] is None
 
@@ -255,6 +256,10 @@ def test_comment_with_the_form_and_edit(server, cluster, idea_n, member):
     # the wrong idea in the path is no such comment
     assert_error(member.patch("/api/v1/ideas/%d/comments/%d" % (idea_n + 100000, cid), json={"body": "x"}),
                  404, "not_found")
+    # both are in the member's export
+    doc = member.get("/api/v1/me/export").json()
+    assert [c["body"] for c in doc["idea_comments"] if c["id"] == cid] == ["Edited by form"]
+    assert doc["idea_proposals"] == []
 
 
 def test_hidden_comment_not_shown_to_others(server, cluster, idea_n, member, moderator):
