@@ -335,9 +335,11 @@ proposals_decide_tx(struct ctx *c, void *arg)
 				     d->reason)) == NULL) {
 		return c->err;
 	}
-	if (modlog_add(c, d->moderator, d->action, "queue_item", db_int(c, d->item), d->reason,
-		       json_pack("{s:s,s:I,s:o}", "queue", "ideas", "proposal_id", (json_int_t)d->proposal, "idea",
-				 d->number ? json_integer(d->number) : json_null())) != 0)
+	/* Logged about what a reader of the log knows: the idea made, or the member declined. */
+	if (modlog_add(c, d->moderator, d->number ? "accept_proposal" : "decline_proposal", d->number ? "idea" : "user",
+		       d->number ? db_int(c, d->number) : db_int(c, d->proposer), d->reason,
+		       json_pack("{s:s,s:I,s:I,s:s}", "queue", "ideas", "queue_item", (json_int_t)d->item, "proposal_id",
+				 (json_int_t)d->proposal, "title", db_str(p, 0, 2))) != 0)
 		return c->err;
 	return HERR_OK;
 }

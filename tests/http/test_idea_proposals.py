@@ -65,8 +65,10 @@ def test_propose_queue_accept_becomes_idea_with_proposer(server, cluster, member
     assert member.get("/api/v1/ideas/%d" % n).json()["idea"]["following"] is True
     pr = member.get("/api/v1/ideas/proposals/%d" % p["id"]).json()["proposal"]
     assert pr["status"] == "accepted" and pr["idea"] == n
-    assert cluster.sql("SELECT count(*) FROM mod_log WHERE action = 'accept' AND target_type = 'queue_item'"
-                       " AND target_id = %s", (str(p["item_id"]),))[0][0] == 1
+    assert cluster.sql("SELECT target_type, target_id, reason FROM mod_log WHERE action = 'accept_proposal'"
+                       " AND details->>'queue_item' = %s", (str(p["item_id"]),)) == [("idea", str(n), "Good one")]
+    log = moderator.get("/mod/log").text
+    assert "accepted the proposed idea" in log and 'href="/ideas/%d"' % n in log
     # the proposer is in the idea's audience: a status change reaches them
     assert moderator.patch("/api/v1/ideas/%d" % n, json={"status": "planned"}).status_code == 200
     assert any(k == "idea" and i == n for k, i, _ in notifications(cluster, member.user["id"]))
@@ -85,6 +87,8 @@ def test_decline_needs_a_reason_and_tells_the_proposer(server, cluster, member, 
     msgs = [m for k, i, m in notifications(cluster, member.user["id"]) if k == "moderation"]
     assert msgs[-1].endswith("was declined: Already on the board as IDEA-1")
     assert [x["id"] for x in member.get("/api/v1/me/export").json()["idea_proposals"]] == [p["id"]]
+    assert cluster.sql("SELECT target_type, target_id FROM mod_log WHERE action = 'decline_proposal'"
+                       " AND details->>'queue_item' = %s", (str(p["item_id"]),)) == [("user", str(member.user["id"]))]
     pr = member.get("/api/v1/ideas/proposals/%d" % p["id"]).json()["proposal"]
     assert pr["status"] == "declined" and pr["reason"] == "Already on the board as IDEA-1" and pr["idea"] is None
 
@@ -114,7 +118,7 @@ def test_two_moderators_deciding_at_once_one_wins(server, cluster, member):
         made = cluster.sql("SELECT count(*) FROM ideas i JOIN idea_proposals p ON p.idea = i.number"
                            " WHERE p.id = %s", (p["id"],))[0][0]
         assert made == (1 if winner["action"] == "accept" else 0)
-        assert cluster.sql("SELECT count(*) FROM mod_log WHERE target_type = 'queue_item' AND target_id = %s",
+        assert cluster.sql("SELECT count(*) FROM mod_log WHERE details->>'queue_item' = %s",
                            (str(p["item_id"]),))[0][0] == 1
 
 
