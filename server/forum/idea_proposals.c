@@ -203,6 +203,10 @@ proposals_show(struct req *r)
 		json_decref(p);
 		return r->c.err;
 	}
+	/* An accepted proposal's own idea is no other idea like it. */
+	for (size_t i = json_array_size(similar); i-- > 0;)
+		if (json_equal(json_object_get(json_array_get(similar, i), "number"), json_object_get(p, "idea")))
+			json_array_remove(similar, i);
 	if (r->html)
 		json_object_set_new(p, arena_printf(r->c.arena, "is_%s", db_str(res, 0, db_col(res, "status"))),
 				    json_true());

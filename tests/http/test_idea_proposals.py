@@ -63,8 +63,10 @@ def test_propose_queue_accept_becomes_idea_with_proposer(server, cluster, member
     assert ("moderation", n, "Your idea \u201cShared runbook for all\u201d was accepted as IDEA-%d: Good one" % n) in \
         notifications(cluster, member.user["id"])
     assert member.get("/api/v1/ideas/%d" % n).json()["idea"]["following"] is True
-    pr = member.get("/api/v1/ideas/proposals/%d" % p["id"]).json()["proposal"]
+    got = member.get("/api/v1/ideas/proposals/%d" % p["id"]).json()
+    pr = got["proposal"]
     assert pr["status"] == "accepted" and pr["idea"] == n
+    assert n not in [i["number"] for i in got["similar"]]   # its own idea is not "similar"
     assert cluster.sql("SELECT target_type, target_id, reason FROM mod_log WHERE action = 'accept_proposal'"
                        " AND details->>'queue_item' = %s", (str(p["item_id"]),)) == [("idea", str(n), "Good one")]
     log = moderator.get("/mod/log").text
