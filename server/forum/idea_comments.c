@@ -7,11 +7,12 @@
  * every thread list, count, search, feed, unread marker and profile list reads threads
  * and posts, and each would need to learn to leave such threads out. Flagging is not
  * offered (flags belong to posts); moderators hide from the idea page. */
+#include "forum/idea_comments.h"
+
 #include <string.h>
 
 #include "auth/auth.h"
 #include "db/db.h"
-#include "forum/idea_proposals.h"
 #include "forum/ideas_internal.h"
 #include "forum/markup.h"
 #include "forum/modlog.h"
@@ -21,12 +22,12 @@
 #include "render/markdown.h"
 
 /* How long after writing it an author may still change a comment. */
-#define COMMENTS_EDIT_S 86400
+#define IDEA_COMMENTS_EDIT_S 86400
 
 /* The idea n, not merged away (for writing) or at all (for reading): 0, or -1 with 404
  * (no such idea) or 409 (merged; commenting goes to the idea kept) recorded. */
 static int
-comments_idea(struct req *r, int64_t n, bool writing)
+idea_comments_idea(struct req *r, int64_t n, bool writing)
 {
 	PGresult *res = db_q(&r->c, STMT_IDEA_STATE, db_int(&r->c, n));
 
@@ -47,11 +48,11 @@ comments_idea(struct req *r, int64_t n, bool writing)
 
 /* The comments of idea n as the viewer may see them: a new reference, or NULL. */
 static json_t *
-comments_list(struct req *r, int64_t n)
+idea_comments_list(struct req *r, int64_t n)
 {
 	struct viewer *v = auth_viewer(r);
 	PGresult *res = db_q(&r->c, STMT_IDEA_COMMENTS, db_int(&r->c, n), policy_is_moderator(v) ? "true" : "false",
-			     db_int(&r->c, v ? v->id : 0), db_int(&r->c, COMMENTS_EDIT_S));
+			     db_int(&r->c, v ? v->id : 0), db_int(&r->c, IDEA_COMMENTS_EDIT_S));
 
 	return res ? db_rows_json(res) : NULL;
 }
@@ -61,7 +62,7 @@ idea_comments_page(struct req *r, int64_t n, bool merged)
 {
 	struct viewer *v = auth_viewer(r);
 	bool mod = policy_is_moderator(v), active = v && !v->suspended;
-	json_t *rows = comments_list(r, n), *c;
+	json_t *rows = idea_comments_list(r, n), *c;
 	size_t i;
 
 	if (rows == NULL)
@@ -84,12 +85,13 @@ idea_comments_page(struct req *r, int64_t n, bool merged)
 
 /* GET /api/v1/ideas/{n}/comments — anyone; hidden ones for moderators only. */
 static enum herr
-comments_get(struct req *r)
+idea_comments_get(struct req *r)
 {
 	json_t *rows;
 	int64_t n;
 
-	if (http_param_id(r, "n", &n) != 0 || comments_idea(r, n, false) != 0 || (rows = comments_list(r, n)) == NULL)
+	if (http_param_id(r, "n", &n) != 0 || idea_comments_idea(r, n, false) != 0 ||
+	    (rows = idea_comments_list(r, n)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "comments", rows);
 	return HERR_OK;
@@ -97,9 +99,9 @@ comments_get(struct req *r)
 
 /* One comment as the API shows it: a new reference, or NULL (404 recorded). */
 static json_t *
-comments_load(struct req *r, int64_t id)
+idea_comments_load(struct req *r, int64_t id)
 {
-	PGresult *res = db_q(&r->c, STMT_IDEA_COMMENT_GET, db_int(&r->c, id), db_int(&r->c, COMMENTS_EDIT_S));
+	PGresult *res = db_q(&r->c, STMT_IDEA_COMMENT_GET, db_int(&r->c, id), db_int(&r->c, IDEA_COMMENTS_EDIT_S));
 	json_t *c;
 
 	if (res == NULL)
@@ -115,7 +117,7 @@ comments_load(struct req *r, int64_t id)
 
 /* The body field, rendered: 0 with *ret, or -1 with 400 on "body". */
 static int
-comments_body(struct req *r, const char **ret_src, struct markup *ret)
+idea_comments_body(struct req *r, const char **ret_src, struct markup *ret)
 {
 	const struct markup_spec spec = { .field = "body", .noun = "comment", .mentions = true };
 
@@ -124,15 +126,15 @@ comments_body(struct req *r, const char **ret_src, struct markup *ret)
 	return markup_render(&r->c, *ret_src, &spec, ret) == 0 ? 0 : -1;
 }
 
-struct comment_new {
+struct idea_comment_new {
 	int64_t idea, author, id;
 	const char *body, *html, *version, *username, *title;
 };
 
 static enum herr
-comments_add_tx(struct ctx *c, void *arg)
+idea_comments_add_tx(struct ctx *c, void *arg)
 {
-	struct comment_new *m = arg;
+	struct idea_comment_new *m = arg;
 	const char *num = db_int(c, m->idea);
 	PGresult *res;
 
@@ -142,29 +144,28 @@ comments_add_tx(struct ctx *c, void *arg)
 	if (PQntuples(res) == 0)
 		return ctx_fail(c, HERR_CONFLICT, NULL, "This idea was merged into another; comment there.");
 	m->id = db_i64(res, 0, 0);
-	if ((res = db_q(c, STMT_IDEA_LOCK, num)) == NULL)
-		return c->err;
 	return ideas_notify(c, m->idea, m->author,
 			    arena_printf(c->arena, "%s commented on IDEA-%s \u201c%s\u201d", m->username, num,
-					 db_str(res, 0, 3))) == 0 ? HERR_OK : c->err;
+					 db_str(res, 0, 1))) == 0 ? HERR_OK : c->err;
 }
 
 /* POST /api/v1/ideas/{n}/comments {body} → 201 {comment}; the form at /ideas/{n}/comments. */
 static enum herr
-comments_add(struct req *r)
+idea_comments_add(struct req *r)
 {
-	struct comment_new m = { 0 };
+	struct idea_comment_new m = { 0 };
 	struct markup md;
 	json_t *c;
 
-	if (http_param_id(r, "n", &m.idea) != 0 || posts_may_write(r) != 0 || comments_idea(r, m.idea, true) != 0 ||
-	    comments_body(r, &m.body, &md) != 0 || posts_count_write(r) != 0)
+	if (http_param_id(r, "n", &m.idea) != 0 || posts_may_write(r) != 0 ||
+	    idea_comments_idea(r, m.idea, true) != 0 ||
+	    idea_comments_body(r, &m.body, &md) != 0 || posts_count_write(r) != 0)
 		return r->c.err;
 	m.html = md.html;
 	m.version = md.version;
 	m.author = auth_viewer(r)->id;
 	m.username = auth_viewer(r)->username;
-	if (db_transaction(&r->c, comments_add_tx, &m) != HERR_OK || (c = comments_load(r, m.id)) == NULL)
+	if (db_transaction(&r->c, idea_comments_add_tx, &m) != HERR_OK || (c = idea_comments_load(r, m.id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "comment", c);
 	r->status = 201;
@@ -175,13 +176,14 @@ comments_add(struct req *r)
 /* The comment {id} of idea {n}, as the path names it: its row, or NULL (404: also a
  * hidden one, for anyone but moderators). */
 static PGresult *
-comments_target(struct req *r, int64_t *ret_n, int64_t *ret_id)
+idea_comments_target(struct req *r, int64_t *ret_n, int64_t *ret_id)
 {
 	PGresult *res;
 
 	if (http_param_id(r, "n", ret_n) != 0 || http_param_id(r, "id", ret_id) != 0)
 		return NULL;
-	if ((res = db_q(&r->c, STMT_IDEA_COMMENT_GET, db_int(&r->c, *ret_id), db_int(&r->c, COMMENTS_EDIT_S))) == NULL)
+	res = db_q(&r->c, STMT_IDEA_COMMENT_GET, db_int(&r->c, *ret_id), db_int(&r->c, IDEA_COMMENTS_EDIT_S));
+	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 0 || db_i64(res, 0, db_col(res, "idea")) != *ret_n ||
 	    (strcmp(db_str(res, 0, db_col(res, "state")), "visible") != 0 && !policy_is_moderator(auth_viewer(r)))) {
@@ -193,7 +195,7 @@ comments_target(struct req *r, int64_t *ret_n, int64_t *ret_id)
 
 /* PATCH /api/v1/ideas/{n}/comments/{id} {body}: its author, within the edit window. */
 static enum herr
-comments_edit(struct req *r)
+idea_comments_edit(struct req *r)
 {
 	const char *src;
 	struct markup md;
@@ -201,7 +203,7 @@ comments_edit(struct req *r)
 	int64_t n, id;
 	json_t *c;
 
-	if (posts_may_write(r) != 0 || (res = comments_target(r, &n, &id)) == NULL)
+	if (posts_may_write(r) != 0 || (res = idea_comments_target(r, &n, &id)) == NULL)
 		return r->c.err;
 	if (db_i64(res, 0, db_col(res, "author_id")) != auth_viewer(r)->id)
 		return http_fail(r, HERR_FORBIDDEN, NULL, "Only its author may change a comment.");
@@ -209,31 +211,31 @@ comments_edit(struct req *r)
 		return http_fail(r, HERR_FORBIDDEN, NULL, "A hidden comment cannot be changed.");
 	if (!db_bool(res, 0, db_col(res, "editable")))
 		return http_fail(r, HERR_FORBIDDEN, NULL, "A comment can be changed for a day after it was written.");
-	if (comments_body(r, &src, &md) != 0)
+	if (idea_comments_body(r, &src, &md) != 0)
 		return r->c.err;
 	res = db_q(&r->c, STMT_IDEA_COMMENT_EDIT, db_int(&r->c, id), db_int(&r->c, auth_viewer(r)->id), src,
-		   md.html, md.version, db_int(&r->c, COMMENTS_EDIT_S));
+		   md.html, md.version, db_int(&r->c, IDEA_COMMENTS_EDIT_S));
 	if (res == NULL)
 		return r->c.err;
 	if (PQntuples(res) == 0)
 		return http_fail(r, HERR_CONFLICT, NULL, "The comment was hidden meanwhile, or its edit window closed.");
-	if ((c = comments_load(r, id)) == NULL)
+	if ((c = idea_comments_load(r, id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "comment", c);
 	r->location = arena_printf(r->c.arena, "/ideas/%lld#c%lld", (long long)n, (long long)id);
 	return HERR_OK;
 }
 
-struct comment_hide {
+struct idea_comment_hide {
 	int64_t idea, id, moderator;
 	bool hide;
 	const char *reason;
 };
 
 static enum herr
-comments_hide_tx(struct ctx *c, void *arg)
+idea_comments_hide_tx(struct ctx *c, void *arg)
 {
-	struct comment_hide *h = arg;
+	struct idea_comment_hide *h = arg;
 	PGresult *res = db_q(c, STMT_IDEA_COMMENT_SET_STATE, db_int(c, h->id), h->hide ? "hidden" : "visible",
 			     h->hide ? h->reason : NULL);
 	int64_t author;
@@ -257,16 +259,16 @@ comments_hide_tx(struct ctx *c, void *arg)
 
 /* POST /api/v1/ideas/{n}/comments/{id}/hide {reason} and /unhide {reason?}: moderators. */
 static enum herr
-comments_hide_set(struct req *r, bool hide)
+idea_comments_hide_set(struct req *r, bool hide)
 {
-	struct comment_hide h = { .hide = hide };
+	struct idea_comment_hide h = { .hide = hide };
 	json_t *c;
 
-	if (auth_require(r, ROLE_MODERATOR) != 0 || comments_target(r, &h.idea, &h.id) == NULL ||
+	if (auth_require(r, ROLE_MODERATOR) != 0 || idea_comments_target(r, &h.idea, &h.id) == NULL ||
 	    in_string(r, "reason", 1, 1000, IN_TRIM | (hide ? IN_REQUIRED : IN_NULLABLE), &h.reason) < 0)
 		return r->c.err;
 	h.moderator = auth_viewer(r)->id;
-	if (db_transaction(&r->c, comments_hide_tx, &h) != HERR_OK || (c = comments_load(r, h.id)) == NULL)
+	if (db_transaction(&r->c, idea_comments_hide_tx, &h) != HERR_OK || (c = idea_comments_load(r, h.id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "comment", c);
 	r->location = arena_printf(r->c.arena, "/ideas/%lld#c%lld", (long long)h.idea, (long long)h.id);
@@ -274,26 +276,26 @@ comments_hide_set(struct req *r, bool hide)
 }
 
 static enum herr
-comments_hide(struct req *r)
+idea_comments_hide(struct req *r)
 {
-	return comments_hide_set(r, true);
+	return idea_comments_hide_set(r, true);
 }
 
 static enum herr
-comments_unhide(struct req *r)
+idea_comments_unhide(struct req *r)
 {
-	return comments_hide_set(r, false);
+	return idea_comments_hide_set(r, false);
 }
 
 const struct route idea_comments_routes[] = {
-	{ "POST", "/ideas/{n}/comments", comments_add, .view = "idea", .page = ideas_show },
-	{ "POST", "/ideas/{n}/comments/{id}", comments_edit, .view = "idea", .page = ideas_show },
-	{ "POST", "/ideas/{n}/comments/{id}/hide", comments_hide, .view = "idea", .page = ideas_show },
-	{ "POST", "/ideas/{n}/comments/{id}/unhide", comments_unhide, .view = "idea", .page = ideas_show },
-	{ "GET", "/api/v1/ideas/{n}/comments", comments_get },
-	{ "POST", "/api/v1/ideas/{n}/comments", comments_add },
-	{ "PATCH", "/api/v1/ideas/{n}/comments/{id}", comments_edit },
-	{ "POST", "/api/v1/ideas/{n}/comments/{id}/hide", comments_hide },
-	{ "POST", "/api/v1/ideas/{n}/comments/{id}/unhide", comments_unhide },
+	{ "POST", "/ideas/{n}/comments", idea_comments_add, .view = "idea", .page = ideas_show },
+	{ "POST", "/ideas/{n}/comments/{id}", idea_comments_edit, .view = "idea", .page = ideas_show },
+	{ "POST", "/ideas/{n}/comments/{id}/hide", idea_comments_hide, .view = "idea", .page = ideas_show },
+	{ "POST", "/ideas/{n}/comments/{id}/unhide", idea_comments_unhide, .view = "idea", .page = ideas_show },
+	{ "GET", "/api/v1/ideas/{n}/comments", idea_comments_get },
+	{ "POST", "/api/v1/ideas/{n}/comments", idea_comments_add },
+	{ "PATCH", "/api/v1/ideas/{n}/comments/{id}", idea_comments_edit },
+	{ "POST", "/api/v1/ideas/{n}/comments/{id}/hide", idea_comments_hide },
+	{ "POST", "/api/v1/ideas/{n}/comments/{id}/unhide", idea_comments_unhide },
 };
 const size_t idea_comments_routes_n = ROUTES_N(idea_comments_routes);

@@ -18,21 +18,21 @@
 #include "forum/routes.h"
 #include "render/markdown.h"
 
-#define PROPOSALS_SIMILAR 5
-#define PROPOSALS_URL_MAX 500
+#define IDEA_PROPOSALS_SIMILAR 5
+#define IDEA_PROPOSALS_URL_MAX 500
 
 /* Existing ideas like title, nearest first: a new reference, or NULL (recorded). */
 static json_t *
-proposals_similar(struct ctx *c, const char *title)
+idea_proposals_similar(struct ctx *c, const char *title)
 {
-	PGresult *res = db_q(c, STMT_IDEAS_SIMILAR, title, db_int(c, PROPOSALS_SIMILAR));
+	PGresult *res = db_q(c, STMT_IDEAS_SIMILAR, title, db_int(c, IDEA_PROPOSALS_SIMILAR));
 
 	return res ? db_rows_json(res) : NULL;
 }
 
 /* GET /api/v1/ideas/similar?title= — anyone. */
 static enum herr
-proposals_similar_api(struct req *r)
+idea_proposals_similar_api(struct req *r)
 {
 	const char *title = http_query(r, "title");
 	json_t *rows;
@@ -43,7 +43,7 @@ proposals_similar_api(struct req *r)
 		return http_fail(r, HERR_INVALID, "title", "title is the title to compare with.");
 	if (utf8_length(title, strlen(title)) > 200)
 		return http_fail(r, HERR_INVALID, "title", "title is at most 200 characters.");
-	if ((rows = proposals_similar(&r->c, title)) == NULL)
+	if ((rows = idea_proposals_similar(&r->c, title)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "ideas", rows);
 	return HERR_OK;
@@ -52,7 +52,7 @@ proposals_similar_api(struct req *r)
 /* A source link: http(s) or a path of this forum, without spaces or control characters.
  * 0, or -1 with 400 on source_url. */
 static int
-proposals_check_url(struct req *r, const char *url)
+idea_proposals_check_url(struct req *r, const char *url)
 {
 	size_t n = strlen(url);
 
@@ -65,15 +65,15 @@ proposals_check_url(struct req *r, const char *url)
 	return 0;
 }
 
-struct proposal_new {
+struct idea_proposal_new {
 	int64_t user, id, item;
 	const char *title, *summary, *html, *url;
 };
 
 static enum herr
-proposals_add_tx(struct ctx *c, void *arg)
+idea_proposals_add_tx(struct ctx *c, void *arg)
 {
-	struct proposal_new *p = arg;
+	struct idea_proposal_new *p = arg;
 	PGresult *res;
 
 	res = db_q(c, STMT_PROPOSAL_ADD, db_int(c, p->user), p->title, p->summary, p->html, md_version(), p->url);
@@ -89,7 +89,7 @@ proposals_add_tx(struct ctx *c, void *arg)
 /* The form's "check for similar ideas" step: what was typed, shown again with the ideas
  * like its title; nothing is stored. */
 static enum herr
-proposals_check(struct req *r)
+idea_proposals_check(struct req *r)
 {
 	const char *title = NULL;
 
@@ -98,7 +98,7 @@ proposals_check(struct req *r)
 	json_object_set(http_model(r), "form", r->input);
 	json_object_set_new(r->model, "checked", json_true());
 	if (title && *title) {
-		json_t *rows = proposals_similar(&r->c, title);
+		json_t *rows = idea_proposals_similar(&r->c, title);
 
 		if (rows == NULL)
 			return r->c.err;
@@ -111,11 +111,11 @@ proposals_check(struct req *r)
 /* POST /ideas/new (form) and POST /api/v1/ideas (members): {title, summary, source_url?}
  * → 202 {proposal: {id, item_id, status: "pending", …}, similar}. */
 static enum herr
-proposals_propose(struct req *r)
+idea_proposals_propose(struct req *r)
 {
 	const struct markup_spec spec = { .field = "summary", .noun = "summary", .mentions = true,
 					  .too_large = "A summary is at most 50 000 bytes." };
-	struct proposal_new p = { 0 };
+	struct idea_proposal_new p = { 0 };
 	struct markup m;
 	json_t *similar;
 
@@ -123,20 +123,20 @@ proposals_propose(struct req *r)
 	if (posts_may_write(r) != 0)
 		return r->c.err;
 	if (r->input_form && json_object_get(r->input, "check") != NULL)
-		return proposals_check(r);
+		return idea_proposals_check(r);
 	if (in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &p.title) < 0 ||
 	    in_string(r, "summary", 1, MD_MAX_BYTES, IN_REQUIRED | IN_BYTES, &p.summary) < 0 ||
-	    in_string(r, "source_url", 0, PROPOSALS_URL_MAX, IN_TRIM | IN_NULLABLE, &p.url) < 0)
+	    in_string(r, "source_url", 0, IDEA_PROPOSALS_URL_MAX, IN_TRIM | IN_NULLABLE, &p.url) < 0)
 		return r->c.err;
 	if (p.url && *p.url == '\0')
 		p.url = NULL;
-	if ((p.url && proposals_check_url(r, p.url) != 0) || markup_render(&r->c, p.summary, &spec, &m) != 0)
+	if ((p.url && idea_proposals_check_url(r, p.url) != 0) || markup_render(&r->c, p.summary, &spec, &m) != 0)
 		return r->c.err;
 	p.html = m.html;
 	p.user = auth_viewer(r)->id;
 	/* The posting allowance, counted once the proposal is known to be valid. */
-	if (posts_count_write(r) != 0 || db_transaction(&r->c, proposals_add_tx, &p) != HERR_OK ||
-	    (similar = proposals_similar(&r->c, p.title)) == NULL)
+	if (posts_count_write(r) != 0 || db_transaction(&r->c, idea_proposals_add_tx, &p) != HERR_OK ||
+	    (similar = idea_proposals_similar(&r->c, p.title)) == NULL)
 		return r->c.err;
 	r->model = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s?},s:o}", "proposal", "id", (json_int_t)p.id,
 			     "item_id", (json_int_t)p.item, "status", "pending", "title", p.title,
@@ -151,12 +151,12 @@ idea_proposals_post(struct req *r)
 {
 	if (policy_is_moderator(auth_viewer(r)))
 		return ideas_create(r);
-	return proposals_propose(r);
+	return idea_proposals_propose(r);
 }
 
 /* GET /ideas/new: the form, with the ideas like ?title= when given. */
 static enum herr
-proposals_new_page(struct req *r)
+idea_proposals_new_page(struct req *r)
 {
 	const char *title;
 
@@ -167,7 +167,7 @@ proposals_new_page(struct req *r)
 		return r->c.err;
 	http_model(r);
 	if (title && *title && utf8_length(title, strlen(title)) <= 200) {
-		json_t *rows = proposals_similar(&r->c, title);
+		json_t *rows = idea_proposals_similar(&r->c, title);
 
 		if (rows == NULL)
 			return r->c.err;
@@ -182,7 +182,7 @@ proposals_new_page(struct req *r)
 /* GET /ideas/proposals/{id}: the proposer's (and moderators') view of a proposal and
  * its fate; anyone else gets 404, as for a proposal that does not exist. */
 static enum herr
-proposals_show(struct req *r)
+idea_proposals_show(struct req *r)
 {
 	struct viewer *v;
 	json_t *p, *similar;
@@ -199,7 +199,7 @@ proposals_show(struct req *r)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such proposal.");
 	p = db_row_json(res, 0);
 	json_object_del(p, "user_id");
-	if ((similar = proposals_similar(&r->c, db_str(res, 0, db_col(res, "title")))) == NULL) {
+	if ((similar = idea_proposals_similar(&r->c, db_str(res, 0, db_col(res, "title")))) == NULL) {
 		json_decref(p);
 		return r->c.err;
 	}
@@ -238,7 +238,7 @@ idea_proposals_queue(struct req *r, const char *kind, json_t *items, json_t *cou
 	return 0;
 }
 
-struct proposal_decision {
+struct idea_proposal_decision {
 	int64_t item, moderator, proposal, proposer, number;
 	const char *action, *reason;
 	const char *title, *summary;   /* the moderator's wording, or NULL: as proposed */
@@ -248,7 +248,7 @@ struct proposal_decision {
 /* A member of the decision's idea object (JSON) or its flat form field: an empty or
  * absent one keeps the proposal's wording. 0 with *ret (NULL when kept), or -1 (400). */
 static int
-proposals_override(struct req *r, const char *key, size_t min, size_t max, bool bytes, const char **ret)
+idea_proposals_override(struct req *r, const char *key, size_t min, size_t max, bool bytes, const char **ret)
 {
 	const char *field = arena_printf(r->c.arena, "idea.%s", key);
 	json_t *idea = json_object_get(r->input, "idea"), *v;
@@ -284,7 +284,7 @@ proposals_override(struct req *r, const char *key, size_t min, size_t max, bool 
 /* Accepting: the idea, written by the proposer, recorded as new by the moderator; the
  * proposer follows it. The source link goes under the summary, where readers see it. */
 static enum herr
-proposals_accept(struct ctx *c, struct proposal_decision *d, PGresult *p)
+idea_proposals_accept(struct ctx *c, struct idea_proposal_decision *d, PGresult *p)
 {
 	const struct markup_spec spec = { .field = "idea.summary", .noun = "summary", .mentions = true,
 					  .too_large = "A summary is at most 50 000 bytes." };
@@ -316,9 +316,9 @@ proposals_accept(struct ctx *c, struct proposal_decision *d, PGresult *p)
 }
 
 static enum herr
-proposals_decide_tx(struct ctx *c, void *arg)
+idea_proposals_decide_tx(struct ctx *c, void *arg)
 {
-	struct proposal_decision *d = arg;
+	struct idea_proposal_decision *d = arg;
 	PGresult *res, *p;
 
 	d->number = 0;   /* db_transaction may run this again */
@@ -332,7 +332,7 @@ proposals_decide_tx(struct ctx *c, void *arg)
 		return c->err;
 	d->proposer = db_i64(p, 0, 1);
 	if (strcmp(d->action, "accept") == 0) {
-		if (proposals_accept(c, d, p) != HERR_OK)
+		if (idea_proposals_accept(c, d, p) != HERR_OK)
 			return c->err;
 	} else if (db_q(c, STMT_PROPOSAL_NOTIFY, db_int(c, d->proposer), db_int(c, d->moderator), NULL,
 			arena_printf(c->arena, "Your idea \u201c%s\u201d was declined: %s", db_str(p, 0, 2),
@@ -353,7 +353,7 @@ idea_proposals_decide(struct req *r, int64_t item)
 {
 	static const char *const actions[] = { "approve", "reject", "dismiss", "hide", "delete", "suspend",
 					       "accept", "attach", "decline", NULL };
-	struct proposal_decision d = { .item = item };
+	struct idea_proposal_decision d = { .item = item };
 	enum herr e;
 	PGresult *res;
 	json_t *idea;
@@ -365,11 +365,11 @@ idea_proposals_decide(struct req *r, int64_t item)
 		return http_fail(r, HERR_INVALID, "action", "A proposed idea is accepted or declined.");
 	if (strcmp(d.action, "decline") == 0 && d.reason == NULL)
 		return http_fail(r, HERR_INVALID, "reason", "Give the member a reason.");
-	if (proposals_override(r, "title", 3, 200, false, &d.title) != 0 ||
-	    proposals_override(r, "summary", 1, MD_MAX_BYTES, true, &d.summary) != 0)
+	if (idea_proposals_override(r, "title", 3, 200, false, &d.title) != 0 ||
+	    idea_proposals_override(r, "summary", 1, MD_MAX_BYTES, true, &d.summary) != 0)
 		return r->c.err;
 	d.moderator = auth_viewer(r)->id;
-	e = db_transaction(&r->c, proposals_decide_tx, &d);
+	e = db_transaction(&r->c, idea_proposals_decide_tx, &d);
 	if (e != HERR_OK && !(e == HERR_CONFLICT && r->c.err == HERR_OK))
 		return r->c.err != HERR_OK ? r->c.err : http_fail(r, e, NULL, NULL);
 	if ((res = db_q(&r->c, STMT_QUEUE_ITEM, db_int(&r->c, item))) == NULL)
@@ -392,11 +392,11 @@ idea_proposals_decide(struct req *r, int64_t item)
 }
 
 const struct route idea_proposals_routes[] = {
-	{ "GET", "/ideas/new", proposals_new_page, .view = "idea_new", .title = "Propose an idea" },
-	{ "POST", "/ideas/new", proposals_propose, .view = "idea_new", .title = "Propose an idea",
-	  .page = proposals_new_page },
-	{ "GET", "/ideas/proposals/{id}", proposals_show, .view = "idea_proposal", .title = "Your proposed idea" },
-	{ "GET", "/api/v1/ideas/similar", proposals_similar_api },
-	{ "GET", "/api/v1/ideas/proposals/{id}", proposals_show },
+	{ "GET", "/ideas/new", idea_proposals_new_page, .view = "idea_new", .title = "Propose an idea" },
+	{ "POST", "/ideas/new", idea_proposals_propose, .view = "idea_new", .title = "Propose an idea",
+	  .page = idea_proposals_new_page },
+	{ "GET", "/ideas/proposals/{id}", idea_proposals_show, .view = "idea_proposal", .title = "Your proposed idea" },
+	{ "GET", "/api/v1/ideas/similar", idea_proposals_similar_api },
+	{ "GET", "/api/v1/ideas/proposals/{id}", idea_proposals_show },
 };
 const size_t idea_proposals_routes_n = ROUTES_N(idea_proposals_routes);

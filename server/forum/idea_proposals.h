@@ -1,11 +1,10 @@
-/* forum/idea_proposals.h — ideas proposed by members and comments on ideas, as the rest
- * of the forum calls them: the ideas queue shows and decides proposals through here
- * (moderation.c), the idea page gets its comments (ideas_pages.c). */
+/* forum/idea_proposals.h — ideas proposed by members, as the rest of the forum calls
+ * them: POST /api/v1/ideas (ideas_pages.c), and the ideas queue showing and deciding
+ * proposals (moderation.c). */
 #ifndef CORRAL_FORUM_IDEA_PROPOSALS_H
 #define CORRAL_FORUM_IDEA_PROPOSALS_H
 
 #include <jansson.h>
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/http.h"
@@ -21,9 +20,5 @@ int idea_proposals_queue(struct req *r, const char *kind, json_t *items, json_t 
 /* POST /api/v1/mod/queue/{item}/decision for an item that is a proposal (the moderator
  * checked): accept {idea: {title?, summary?}} or decline {reason}. */
 enum herr idea_proposals_decide(struct req *r, int64_t item);
-
-/* idea_comments.c: add the comments of idea n as the viewer may see them to the idea
- * page's model ("comments", "can_comment"; merged ideas take no new ones). 0 or -1. */
-int idea_comments_page(struct req *r, int64_t n, bool merged);
 
 #endif

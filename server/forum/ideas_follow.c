@@ -1,5 +1,5 @@
 /* forum/ideas_follow.c — closing the idea loop: members follow an idea without voting,
- * and a status change or merge is told to everyone who cares about the idea (in the app;
+ * and a status change, merge or comment is told to everyone who cares about the idea (in the app;
  * by mail through the "idea_status" preference, forum/notify_mail.c). */
 #include <string.h>
 

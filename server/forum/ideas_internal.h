@@ -24,9 +24,9 @@ enum herr ideas_unvote(struct req *r);
 enum herr ideas_show(struct req *r);
 
 /* ideas_follow.c: following an idea without voting (member), and telling everyone who
- * cares about an idea (voters, followers, authors and nominators of its sources) what
- * moderator actor did, in words (message, with the reason), inside the caller's
- * transaction. ideas_notify: 0, or -1 with the error recorded. */
+ * cares about an idea (voters, followers, authors and nominators of its sources, the
+ * member who proposed it, its commenters) what actor did, in words (message, with the
+ * reason), inside the caller's transaction. ideas_notify: 0, or -1 with the error recorded. */
 enum herr ideas_follow(struct req *r);
 enum herr ideas_unfollow(struct req *r);
 int ideas_notify(struct ctx *c, int64_t number, int64_t actor, const char *message);

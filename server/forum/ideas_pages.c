@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "forum/app.h"
 #include "forum/feeds.h"
+#include "forum/idea_comments.h"
 #include "forum/idea_proposals.h"
 #include "forum/ideas_internal.h"
 #include "forum/ideas_status.h"
