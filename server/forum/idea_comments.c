@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "forum/ideas_internal.h"
 #include "forum/markup.h"
+#include "forum/moderation.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
@@ -115,15 +116,24 @@ idea_comments_load(struct req *r, int64_t id)
 	return c;
 }
 
-/* The body field, rendered: 0 with *ret, or -1 with 400 on "body". */
+/* The body field, rendered: 0 with *ret, or -1 with 400 on "body". Comments have no
+ * moderation queue to wait in, so more links than a post may carry unseen (the spam rule,
+ * --spam-links) are refused rather than held. */
 static int
 idea_comments_body(struct req *r, const char **ret_src, struct markup *ret)
 {
 	const struct markup_spec spec = { .field = "body", .noun = "comment", .mentions = true };
+	const struct policy_limits limits = { .spam_links = moderation_config()->spam_links };
 
-	if (in_string(r, "body", 1, MD_MAX_BYTES, IN_REQUIRED | IN_BYTES, ret_src) < 0)
+	if (in_string(r, "body", 1, MD_MAX_BYTES, IN_REQUIRED | IN_BYTES, ret_src) < 0 ||
+	    markup_render(&r->c, *ret_src, &spec, ret) != 0)
 		return -1;
-	return markup_render(&r->c, *ret_src, &spec, ret) == 0 ? 0 : -1;
+	if (policy_too_many_links(&limits, auth_viewer(r), ret->links)) {
+		http_fail(r, HERR_INVALID, "body",
+			  arena_printf(r->c.arena, "A comment may hold at most %d links.", limits.spam_links));
+		return -1;
+	}
+	return 0;
 }
 
 struct idea_comment_new {

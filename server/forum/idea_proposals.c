@@ -49,6 +49,26 @@ idea_proposals_similar_api(struct req *r)
 	return HERR_OK;
 }
 
+/* The page's list of the member's own proposals ("mine", newest first, each with its
+ * status as a flag for the template): 0 or -1 (recorded). */
+static int
+idea_proposals_mine(struct req *r)
+{
+	PGresult *res = db_q(&r->c, STMT_PROPOSALS_OF, db_int(&r->c, auth_viewer(r)->id));
+	json_t *mine, *p;
+	size_t i;
+
+	if (res == NULL)
+		return -1;
+	mine = db_rows_json(res);
+	json_array_foreach(mine, i, p)   /* templates cannot compare strings */
+		json_object_set_new(p, arena_printf(r->c.arena, "is_%s", json_string_value(json_object_get(p, "status"))),
+				    json_true());
+	json_object_set_new(http_model(r), "has_mine", json_boolean(json_array_size(mine) > 0));
+	json_object_set_new(r->model, "mine", mine);
+	return 0;
+}
+
 /* A source link: http(s) or a path of this forum, without spaces or control characters.
  * 0, or -1 with 400 on source_url. */
 static int
@@ -93,7 +113,7 @@ idea_proposals_check(struct req *r)
 {
 	const char *title = NULL;
 
-	if (in_string(r, "title", 0, 200, IN_TRIM | IN_NULLABLE, &title) < 0)
+	if (in_string(r, "title", 0, 200, IN_TRIM | IN_NULLABLE, &title) < 0 || idea_proposals_mine(r) != 0)
 		return r->c.err;
 	json_object_set(http_model(r), "form", r->input);
 	json_object_set_new(r->model, "checked", json_true());
@@ -154,7 +174,8 @@ idea_proposals_post(struct req *r)
 	return idea_proposals_propose(r);
 }
 
-/* GET /ideas/new: the form, with the ideas like ?title= when given. */
+/* GET /ideas/new: the form, with the ideas like ?title= when given, and the member's
+ * own proposals so far with their fate. */
 static enum herr
 idea_proposals_new_page(struct req *r)
 {
@@ -165,7 +186,8 @@ idea_proposals_new_page(struct req *r)
 	title = http_query(r, "title");
 	if (r->c.err != HERR_OK)
 		return r->c.err;
-	http_model(r);
+	if (idea_proposals_mine(r) != 0)
+		return r->c.err;
 	if (title && *title && utf8_length(title, strlen(title)) <= 200) {
 		json_t *rows = idea_proposals_similar(&r->c, title);
 

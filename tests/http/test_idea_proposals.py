@@ -184,6 +184,9 @@ def test_propose_with_the_form(server, cluster, member):
     assert re.fullmatch(r"/ideas/proposals/\d+", r.headers["Location"])
     page = member.get(r.headers["Location"]).text
     assert title in page and "waits for a moderator" in page
+    # the form page lists the member's own proposals and their fate
+    assert title in member.get("/ideas/new").text and "waiting for a moderator" in member.get("/ideas/new").text
+    assert title not in make_user(server, cluster).get("/ideas/new").text
     # an error shows the form again with what was typed
     r = member.post("/ideas/new", data={"csrf": member.csrf, "title": "ab", "summary": "keep me"})
     assert r.status_code == 400 and "keep me" in r.text
@@ -304,6 +307,11 @@ def test_bad_comments(server, cluster, idea_n, member, moderator):
     assert r.status_code == 400
     assert member.post(path, json={"body": "x"}, csrf=False).status_code == 403
     assert requests.post(server.url(path), json={"body": "x"}).status_code in (401, 403)
+    # no queue for comments: more links than a post may carry unseen (--spam-links 5) is refused
+    links = " ".join("https://example.org/%d" % i for i in range(6))
+    assert_error(member.post(path, json={"body": links}), 400, "invalid_input", "body")
+    assert member.post(path, json={"body": links.rsplit(" ", 1)[0]}).status_code == 201
+    assert moderator.post(path, json={"body": links}).status_code == 201
     assert_error(member.post("/api/v1/ideas/999999999/comments", json={"body": "x"}), 404, "not_found")
     assert_error(requests.get(server.url("/api/v1/ideas/999999999/comments")), 404, "not_found")
     # a merged idea takes no comments
