@@ -1,6 +1,7 @@
-// Ideas like Fider, without JavaScript (issue 19): a member proposes an idea from the
-// board after checking for similar ones, a moderator accepts it from the ideas queue, and
-// members comment on the idea page. axe checks the new pages where scripts run.
+// Ideas like Fider (issue 19): without JavaScript a member proposes an idea from the board
+// after checking for similar ones, a moderator accepts it from the ideas queue, and members
+// comment on the idea page; with it, similar ideas are listed while the title is typed.
+// axe checks the new pages where scripts run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -28,7 +29,7 @@ async function noBlockingAxe(page, where) {
   assert.equal(result.blocking.length, 0, `axe on ${where}:\n${result.text}`);
 }
 
-describe('proposing and commenting on ideas without JavaScript', () => {
+describe('proposing ideas and commenting on them', () => {
   it('proposes an idea after checking for similar ones; a moderator accepts it', TEST, async () => {
     const mod = await person('moderator', 'consultant');
     const member = await person('member', 'practitioner');
@@ -76,6 +77,21 @@ describe('proposing and commenting on ideas without JavaScript', () => {
     await comment.getByLabel('Your comment').fill('We tried this twice.');
     await submit(page, comment.getByRole('button', { name: 'Save' }));
     await page.locator('li.comment', { hasText: 'We tried this twice.' }).getByText('edited').waitFor();
+  });
+
+  it('lists similar ideas while the title is typed, with JavaScript', TEST, async () => {
+    const mod = await person('moderator', 'consultant');
+    const member = await person('member', 'practitioner');
+    const word = unique('jz');
+    const existing = await call(mod, 'POST', '/api/v1/ideas', { title: `Shorter ${word} meetings`, summary: 's' });
+    const page = await s.pageAs(member);
+    await page.goto('/ideas/new');
+    await page.getByLabel('Title').pressSequentially(`${word} meetings`);
+    const live = page.locator('.similar-live[aria-live="polite"]');
+    const link = live.getByRole('link', { name: `IDEA-${existing.idea.number} Shorter ${word} meetings` });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/ideas/${existing.idea.number}`);
+    await live.getByText('is yours on the board already?').waitFor();
   });
 
   it('the new pages pass axe', TEST, async () => {
