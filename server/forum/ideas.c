@@ -356,6 +356,7 @@ ideas_merge_tx(struct ctx *c, void *arg)
 	    db_q(c, STMT_IDEA_MERGE_FOLLOWERS, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_MERGE_VOTES, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_MERGE_SOURCES, from, into) == NULL ||
+	    db_q(c, STMT_IDEA_MERGE_COMMENTS, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_MERGE_MARK, from, into) == NULL ||
 	    db_q(c, STMT_IDEA_UPDATE, into, NULL, NULL, NULL, NULL, NULL) == NULL ||
 	    db_q(c, STMT_IDEA_HISTORY_ADD, from, "declined", db_int(c, m->actor),

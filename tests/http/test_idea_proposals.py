@@ -314,10 +314,13 @@ def test_bad_comments(server, cluster, idea_n, member, moderator):
     assert moderator.post(path, json={"body": links}).status_code == 201
     assert_error(member.post("/api/v1/ideas/999999999/comments", json={"body": "x"}), 404, "not_found")
     assert_error(requests.get(server.url("/api/v1/ideas/999999999/comments")), 404, "not_found")
-    # a merged idea takes no comments
+    # a merged idea takes no comments; the ones it had moved to the idea kept
     m = create_idea(moderator)
+    moved = comment(member, m, "Said on the duplicate")
     assert moderator.post("/api/v1/ideas/%d/merge" % m, json={"into": idea_n}).status_code == 200
     assert_error(member.post("/api/v1/ideas/%d/comments" % m, json={"body": "x"}), 409, "conflict")
+    kept = requests.get(server.url("/api/v1/ideas/%d/comments" % idea_n)).json()["comments"]
+    assert [c["idea"] for c in kept if c["id"] == moved["id"]] == [idea_n]
     s = make_user(server, cluster)
     cluster.sql("UPDATE users SET suspended_until = now() + interval '1 day', suspension_reason = 'x'"
                 " WHERE id = %s", (s.user["id"],))
