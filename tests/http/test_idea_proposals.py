@@ -245,9 +245,14 @@ def test_comments_oldest_first_with_roles_and_notifications(server, cluster, mod
     page = a.get("/ideas/%d" % n).text
     assert 'id="c%d"' % c1["id"] in page and 'action="/ideas/%d/comments"' % n in page
     assert page.index('id="c%d"' % c1["id"]) < page.index('id="c%d"' % c2["id"])
+    board = requests.get(server.url("/api/v1/ideas"), params={"sort": "new"}).json()["ideas"]
+    assert [i["comment_count"] for i in board if i["number"] == n] == [2]
+    assert 'href="/ideas/%d#comments-h">Comments: 2</a>' % n in requests.get(server.url("/ideas?sort=new")).text
 
 
 def test_comment_with_the_form_and_edit(server, cluster, idea_n, member):
+    r = member.post("/ideas/%d/comments" % idea_n, data={"csrf": member.csrf, "body": ""})
+    assert r.status_code == 400 and 'id="form-error"' in r.text and "Add a comment" in r.text
     r = member.post("/ideas/%d/comments" % idea_n, data={"csrf": member.csrf, "body": "Form comment"})
     assert r.status_code == 303, r.text
     cid = int(r.headers["Location"].rsplit("#c", 1)[1])
