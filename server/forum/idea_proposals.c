@@ -316,8 +316,10 @@ idea_proposals_accept(struct ctx *c, struct idea_proposal_decision *d, PGresult 
 	PGresult *res;
 
 	d->title_out = d->title ? d->title : arena_strdup(c->arena, db_str(p, 0, 2));
+	/* An autolink needs a scheme; a path on this forum is written as a link to itself. */
 	if (url && (d->summary == NULL || strstr(d->summary, url) == NULL))
-		summary = arena_printf(c->arena, "%s\n\nSource: <%s>", summary, url);
+		summary = url[0] == '/' ? arena_printf(c->arena, "%s\n\nSource: [%s](<%s>)", summary, url, url)
+					: arena_printf(c->arena, "%s\n\nSource: <%s>", summary, url);
 	if (markup_render(c, summary, &spec, &m) != 0)
 		return c->err;
 	res = db_qx(c, STMT_IDEA_CREATE,

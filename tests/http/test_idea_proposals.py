@@ -79,6 +79,13 @@ def test_propose_queue_accept_becomes_idea_with_proposer(server, cluster, member
     assert_error(decide(moderator, p["item_id"], "decline", reason="x"), 409, "conflict")
 
 
+def test_a_source_path_on_this_forum_becomes_a_link(member, moderator):
+    p = propose(member, source_url="/t/1#p2")
+    r = decide(moderator, p["item_id"], "accept")
+    assert r.status_code == 200, r.text
+    assert 'href="/t/1#p2"' in r.json()["idea"]["summary_html"]
+
+
 def test_decline_needs_a_reason_and_tells_the_proposer(server, cluster, member, moderator):
     p = propose(member)
     assert_error(decide(moderator, p["item_id"], "decline"), 400, "invalid_input", "reason")
