@@ -9,7 +9,8 @@
 #include "auth/auth.h"
 #include "db/db.h"
 
-static const char *const onetime_names[ONETIME__COUNT] = { "verify_email", "change_email", "reset_password" };
+static const char *const onetime_names[ONETIME__COUNT] = { "verify_email", "change_email", "reset_password",
+								    "verify_work_email" };
 
 const char *
 onetime_purpose_name(enum onetime_purpose p)

@@ -15,7 +15,9 @@
 
 #include "core/ctx.h"
 
-enum onetime_purpose { ONETIME_VERIFY_EMAIL, ONETIME_CHANGE_EMAIL, ONETIME_RESET_PASSWORD, ONETIME__COUNT };
+/* ONETIME_WORK_EMAIL confirms the work address of a role verification (forum/verification.c). */
+enum onetime_purpose { ONETIME_VERIFY_EMAIL, ONETIME_CHANGE_EMAIL, ONETIME_RESET_PASSWORD, ONETIME_WORK_EMAIL,
+		       ONETIME__COUNT };
 /* A set of purposes, for the functions that accept several. */
 #define ONETIME_BIT(p) (1u << (p))
 #define ONETIME_ADDRESS (ONETIME_BIT(ONETIME_VERIFY_EMAIL) | ONETIME_BIT(ONETIME_CHANGE_EMAIL))
@@ -31,7 +33,7 @@ struct onetime {
 	const char *username;         /* onetime_peek only */
 };
 
-/* "verify_email", "change_email", "reset_password": the database's names. */
+/* "verify_email", "change_email", "reset_password", "verify_work_email": the database's names. */
 const char *onetime_purpose_name(enum onetime_purpose p);
 
 /* The purposes of mask as a PostgreSQL text[] literal ("{verify_email,change_email}") in

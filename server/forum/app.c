@@ -67,6 +67,7 @@ app_router(void)
 		{ reactions_routes, &reactions_routes_n },
 		{ answers_routes, &answers_routes_n },
 		{ asks_routes, &asks_routes_n },
+		{ verification_routes, &verification_routes_n },
 		{ unread_routes, &unread_routes_n },
 		{ bookmarks_routes, &bookmarks_routes_n },
 		{ tags_routes, &tags_routes_n },

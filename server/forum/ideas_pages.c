@@ -13,6 +13,7 @@
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/site_settings.h"
+#include "forum/verification.h"
 #include "http/http.h"
 
 #define IDEAS_PER_PAGE 30
@@ -85,10 +86,10 @@ ideas_board(struct req *r)
 	json_t *ideas, *idea;
 	PGresult *res;
 	int64_t page;
-	bool newest;
+	bool newest, verified;
 	size_t i;
 
-	if (ideas_board_args(r, &status, &newest, &page) != 0)
+	if (ideas_board_args(r, &status, &newest, &page) != 0 || verification_only(r, &verified) != 0)
 		return r->c.err;
 	res = db_q(&r->c, newest ? STMT_IDEAS_NEWEST : STMT_IDEAS_BY_VOTES, status,
 		   db_int(&r->c, v ? v->id : 0), db_int(&r->c, IDEAS_PER_PAGE + 1),
@@ -100,6 +101,10 @@ ideas_board(struct req *r)
 	if (json_array_size(ideas) > IDEAS_PER_PAGE) {
 		json_array_remove(ideas, IDEAS_PER_PAGE);
 		json_object_set_new(r->model, "next_page", json_integer(page + 1));
+	}
+	if (verified && verification_idea_votes(r, ideas) != 0) {
+		json_decref(ideas);
+		return r->c.err;
 	}
 	json_object_set_new(r->model, "status", status ? json_string(status) : json_null());
 	json_object_set_new(r->model, "sort", json_string(newest ? "new" : "votes"));
@@ -137,13 +142,22 @@ enum herr
 ideas_show(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
-	bool mod = policy_is_moderator(v), merged;
+	bool mod = policy_is_moderator(v), merged, verified;
 	json_t *idea;
 	int64_t n;
 
-	if (http_param_id(r, "n", &n) != 0 || (idea = ideas_load(&r->c, n, v ? v->id : 0, mod)) == NULL)
+	if (http_param_id(r, "n", &n) != 0 || verification_only(r, &verified) != 0 ||
+	    (idea = ideas_load(&r->c, n, v ? v->id : 0, mod)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "idea", idea);
+	if (verified) {
+		json_t *one = json_pack("[O]", idea);
+		int rc = verification_idea_votes(r, one);
+
+		json_decref(one);
+		if (rc != 0)
+			return r->c.err;
+	}
 	merged = json_is_integer(json_object_get(idea, "merged_into"));
 	/* A merged idea's page is its target's; the API still describes the idea itself. */
 	if (merged && r->html && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {

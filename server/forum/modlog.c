@@ -64,6 +64,7 @@ static const struct modlog_verb {
 	{ "lift_suspension", NULL, "lifted the suspension of", NULL, "Lift a suspension" },
 	{ "verify_role", NULL, "verified the community role of", NULL, "Verify a community role" },
 	{ "unverify_role", NULL, "took back the verified mark of", NULL, "Take back a verified mark" },
+	{ "reject_verification", NULL, "declined to verify the community role of", NULL, "Decline a role verification" },
 	{ "set_role", NULL, "set the role of", NULL, "Set a member's role" },
 	{ "delete_account", NULL, "deleted the account of", NULL, "Delete an account" },
 	{ "delete_own_account", NULL, "deleted their account", NULL, "Delete one's own account" },

@@ -171,7 +171,9 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 	json_array_foreach(posts, i, p)
 		buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
 	buf_puts(&ids, ids.len ? "}" : "{}");
-	res = db_q(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), ids.data, db_int(&r->c, v ? v->id : 0));
+	/* ?verified=1 was read by the thread page (forum/verification.c). */
+	res = db_q(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), ids.data, db_int(&r->c, v ? v->id : 0),
+		   json_is_true(json_object_get(r->model, "verified_only")) ? "true" : "false");
 	buf_free(&ids);
 	if (res == NULL)
 		return -1;

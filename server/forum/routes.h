@@ -71,6 +71,9 @@ int asks_settings_model(struct req *r);
 extern const struct route tags_routes[];
 extern const size_t tags_routes_n;
 
+extern const struct route verification_routes[];
+extern const size_t verification_routes_n;
+
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;
 

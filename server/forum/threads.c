@@ -19,6 +19,7 @@
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
 #include "forum/unread.h"
+#include "forum/verification.h"
 #include "http/http.h"
 #include "http/stream.h"
 
@@ -263,7 +264,7 @@ threads_page(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 	const char *after = http_query(r, "after"), *next = NULL;
-	bool mod = policy_is_moderator(v), locked, by_agreement;
+	bool mod = policy_is_moderator(v), locked, by_agreement, verified;
 	struct thread_window w;
 	json_t *t, *posts;
 	PGresult *res;
@@ -276,9 +277,11 @@ threads_page(struct req *r)
 		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
 	if (reactions_sort_arg(r, after != NULL, &by_agreement) != 0)
 		return r->c.err;
-	if ((t = threads_load(r, id)) == NULL)
+	if (verification_only(r, &verified) != 0 || (t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "thread", t);
+	if (verified && verification_thread_voices(r, id, t) != 0)
+		return r->c.err;
 	if (json_is_integer(json_object_get(t, "merged_into")) && r->html) {
 		r->status = 301;
 		r->location = arena_printf(r->c.arena, "/t/%lld",

@@ -575,6 +575,58 @@ MATRIX.update({
 })
 
 
+
+# Issue 21: verified community roles (forum/verification.c). A role asks for its own role
+# (any open request of the role's account is withdrawn first, so each call is the first);
+# a decision takes a fresh open request; a work-address link is made in SQL with the
+# unconfirmed request it confirms.
+CROLE = dict(anon="practitioner", member="practitioner", author="practitioner", moderator="consultant",
+             admin="trainer")
+
+
+def _fresh_ask(w, r):
+    if r != "anon":
+        w.cluster.sql("UPDATE role_verifications SET state = 'withdrawn' WHERE user_id = %s"
+                      " AND state IN ('open', 'unconfirmed')", (w.c[r].user["id"],))
+    return {"community_role": CROLE[r], "note": "I run the plant's maintenance crew."}
+
+
+def _verification(w, state="open"):
+    v = make_user(w.server, w.cluster)
+    email = unique("w") + "@example.org"
+    vid = w.cluster.sql("INSERT INTO role_verifications (user_id, community_role, note, work_email, state, queued_at)"
+                        " VALUES (%s, 'practitioner', 'evidence', %s, %s, now()) RETURNING id",
+                        (v.user["id"], email, state))[0][0]
+    return v, vid, email
+
+
+def _work_token(w):
+    v, _, email = _verification(w, "unconfirmed")
+    tok = secrets.token_urlsafe(32)
+    w.cluster.sql("INSERT INTO account_tokens (purpose, user_id, token_hash, email, expires_at)"
+                  " VALUES ('verify_work_email', %s, %s, %s, now() + interval '1 hour')",
+                  (v.user["id"], hashlib.blake2b(tok.encode(), digest_size=32).digest(), email))
+    return tok
+
+
+MATRIX.update({
+    ("GET", "/settings/verification"): (SIGNED, lambda w, r: ("/settings/verification", None)),
+    ("POST", "/settings/verification"): (SIGNED, lambda w, r: ("/settings/verification", form(_fresh_ask(w, r)))),
+    ("GET", "/api/v1/me/verification"): (SIGNED, lambda w, r: ("/api/v1/me/verification", None)),
+    ("POST", "/api/v1/me/verification"): (SIGNED, lambda w, r: ("/api/v1/me/verification", _fresh_ask(w, r))),
+    ("GET", "/verification/confirm"): (PUBLIC, lambda w, r: ("/verification/confirm?token=" + _work_token(w), None)),
+    ("POST", "/verification/confirm"): (PUBLIC, lambda w, r: ("/verification/confirm", form({"token": _work_token(w)}))),
+    ("POST", "/api/v1/me/verification/confirm"): (PUBLIC, lambda w, r: (
+        "/api/v1/me/verification/confirm", {"token": _work_token(w)})),
+    ("GET", "/mod/verifications"): (MOD, lambda w, r: ("/mod/verifications", None)),
+    ("POST", "/mod/verifications/{id}/decision"): (MOD, lambda w, r: (
+        "/mod/verifications/%d/decision" % _verification(w)[1], form({"action": "approve"}))),
+    ("GET", "/api/v1/mod/verifications"): (MOD, lambda w, r: ("/api/v1/mod/verifications", None)),
+    ("POST", "/api/v1/mod/verifications/{id}/decision"): (MOD, lambda w, r: (
+        "/api/v1/mod/verifications/%d/decision" % _verification(w)[1], {"action": "reject", "reason": "no evidence"})),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role
