@@ -14,6 +14,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/surveys.h"
+#include "forum/verification.h"
 #include "render/chart.h"
 #include "render/csv.h"
 
@@ -54,6 +55,7 @@ struct sr_ctx {
 	size_t n_qs;
 	struct survey_groups groups;
 	int64_t min;
+	bool verified;   /* ?verified=1: verified respondents only (forum/verification.c) */
 };
 
 static void
@@ -328,7 +330,7 @@ sr_add_scale(struct sr_ctx *x, PGresult *res, int row)
 static int
 sr_load_texts(struct sr_ctx *x, const char *sid)
 {
-	PGresult *res = db_q(&x->r->c, STMT_SURVEY_RESULT_TEXTS, sid);
+	PGresult *res = db_q(&x->r->c, x->verified ? STMT_VERIFY_SURVEY_TEXTS : STMT_SURVEY_RESULT_TEXTS, sid);
 	json_t *rows;
 	json_t *row;
 	size_t i;
@@ -704,14 +706,17 @@ survey_results(struct req *r)
 	r->model = json_pack("{s:o}", "survey", s);
 	sid = db_int(&r->c, id);
 	questions = json_object_get(s, "questions");
-	if (sr_load_roles(&x) != 0)
+	if (verification_only(r, &x.verified) != 0 || sr_load_roles(&x) != 0)
 		return r->c.err;
 	sr_setup(&x, questions);
-	if (sr_rows(&x, STMT_SURVEY_COMMUNITY_MIX, NULL, sr_add_community) != 0 ||
-	    sr_rows(&x, STMT_SURVEY_RESULT_RESPONDENTS, sid, sr_add_respondents) != 0 ||
-	    sr_rows(&x, STMT_SURVEY_RESULT_ANSWERED, sid, sr_add_answered) != 0 ||
-	    sr_rows(&x, STMT_SURVEY_RESULT_OPTIONS, sid, sr_add_option) != 0 ||
-	    sr_rows(&x, STMT_SURVEY_RESULT_SCALE, sid, sr_add_scale) != 0)
+	if (sr_rows(&x, x.verified ? STMT_VERIFY_SURVEY_COMMUNITY_MIX : STMT_SURVEY_COMMUNITY_MIX, NULL,
+		    sr_add_community) != 0 ||
+	    sr_rows(&x, x.verified ? STMT_VERIFY_SURVEY_RESPONDENTS : STMT_SURVEY_RESULT_RESPONDENTS, sid,
+		    sr_add_respondents) != 0 ||
+	    sr_rows(&x, x.verified ? STMT_VERIFY_SURVEY_ANSWERED : STMT_SURVEY_RESULT_ANSWERED, sid,
+		    sr_add_answered) != 0 ||
+	    sr_rows(&x, x.verified ? STMT_VERIFY_SURVEY_OPTIONS : STMT_SURVEY_RESULT_OPTIONS, sid, sr_add_option) != 0 ||
+	    sr_rows(&x, x.verified ? STMT_VERIFY_SURVEY_SCALE : STMT_SURVEY_RESULT_SCALE, sid, sr_add_scale) != 0)
 		goto out;
 	sr_make_groups(&x);
 	if (sr_load_texts(&x, sid) != 0)
