@@ -197,6 +197,10 @@ verification_request(struct req *r)
 		return http_fail(r, HERR_CONFLICT, NULL, "Your community role is verified already.");
 	if (q.email && !acctmail_address_ok(q.email))
 		return http_fail(r, HERR_INVALID, "work_email", "That is not an email address.");
+	/* Each address mailed counts against the account's allowance of account mail. */
+	if (q.email && auth_rate_hit(r, arena_printf(r->c.arena, "acctmail:work_email:%lld", (long long)v->id),
+				     auth_config()->mail_per_account, auth_config()->account_mail_window_s) != 0)
+		return r->c.err;
 	q.user = v->id;
 	q.username = v->username;
 	q.free_mail = verification_free_mail(q.email);
