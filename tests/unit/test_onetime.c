@@ -31,6 +31,9 @@ test_purposes(void)
 	is_str(onetime_purpose_name(ONETIME_VERIFY_EMAIL), "verify_email", "the database's names");
 	is_str(onetime_purpose_name(ONETIME_CHANGE_EMAIL), "change_email", "change_email");
 	is_str(onetime_purpose_name(ONETIME_RESET_PASSWORD), "reset_password", "reset_password");
+	is_str(onetime_purpose_name(ONETIME_WORK_EMAIL), "verify_work_email", "verify_work_email (schema/0031)");
+	ok(onetime_purposes_literal(ONETIME_BIT(ONETIME_WORK_EMAIL), out, sizeof out) == 0 &&
+	   strcmp(out, "{verify_work_email}") == 0, "a work address's link is a purpose of its own");
 }
 
 static void
