@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
+#include "forum/verification.h"
 #include "http/http.h"
 #include "render/chart.h"
 
@@ -52,21 +53,23 @@ voices_show(struct req *r)
 	int64_t cat_id = 0;
 	PGresult *res;
 	json_t *by_cat, *by_week;
+	bool verified;
 
-	if (r->c.err != HERR_OK)
+	if (r->c.err != HERR_OK || verification_only(r, &verified) != 0)
 		return r->c.err;
 	if (cat && *cat && (cat_id = threads_category_id(r, cat)) < 0)
 		return r->c.err;
-	if ((res = db_q(&r->c, STMT_VOICES_BY_CATEGORY, db_int(&r->c, cat_id))) == NULL)
+	if ((res = db_q(&r->c, verified ? STMT_VERIFY_VOICES_BY_CATEGORY : STMT_VOICES_BY_CATEGORY,
+			db_int(&r->c, cat_id))) == NULL)
 		return r->c.err;
 	by_cat = voices_rows(res);
-	if ((res = db_q(&r->c, STMT_VOICES_BY_WEEK, db_int(&r->c, cat_id))) == NULL) {
+	if ((res = db_q(&r->c, verified ? STMT_VERIFY_VOICES_BY_WEEK : STMT_VOICES_BY_WEEK, db_int(&r->c, cat_id))) == NULL) {
 		json_decref(by_cat);
 		return r->c.err;
 	}
 	by_week = voices_rows(res);
-	r->model = json_pack("{s:o,s:o,s:s?}", "by_category", by_cat, "by_week", by_week,
-			     "category", cat && *cat ? cat : NULL);
+	r->model = json_pack("{s:o,s:o,s:s?,s:b}", "by_category", by_cat, "by_week", by_week,
+			     "category", cat && *cat ? cat : NULL, "verified_only", verified);
 	if (r->html) {
 		voices_chart(r, by_cat, "name", false, "Doer share of participants by category");
 		voices_chart(r, by_week, "week", true, "Doer share of participants by week");

@@ -292,6 +292,14 @@ def test_verified_only_counts_differ_from_all(site, cluster, mods):
     html = requests.get(site.url("/t/%d?verified=1" % t["id"])).text
     assert "verified members only</strong>" in html and 'href="?verified=0"' in html
 
+    cat = requests.get(site.url("/api/v1/voices?category=general")).json()["by_category"][0]
+    vcat = requests.get(site.url("/api/v1/voices?category=general&verified=1")).json()
+    assert vcat["verified_only"] is True
+    # the verified vendor now counts as a verified practitioner; plain does not count
+    assert cat["participants"] - vcat["by_category"][0]["participants"] >= 1
+    week = vcat["by_week"][-1]
+    assert week["participants"] >= 2 and week["doers"] >= 2
+
     idea = mod.post("/api/v1/ideas", json={"title": unique("Idea "), "summary": "s"}).json()["idea"]["number"]
     for c in (verified, plain):
         assert c.post("/api/v1/ideas/%d/votes" % idea).status_code in (200, 201)
