@@ -31,7 +31,7 @@ def site(cluster, smtp):
     s = Server(["--database", url, "--quiet", "--mail-from", "forum@example.org",
                 "--smtp-url", "smtp://127.0.0.1:%d" % smtp[0].port, "--smtp-plain-loopback",
                 "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000", "--post-limit", "1000000",
-                "--spam-burst", "1000000", "--account-mail-limit", "1000", "--notify-mail-delay", "86400",
+                "--spam-burst", "1000000", "--account-mail-limit", "1000", "--notify-mail-delay", "1",
                 "--survey-min-group", "1"],
                name="verify")
     s.dbname = url.split("///")[1].split("?")[0]
@@ -333,3 +333,13 @@ def test_verified_only_survey_breakdown_counts_verified_respondents_as_their_sto
     assert [o["total"] for o in only["questions"][0]["options"]] == [1, 0]
     assert [o["total"] for o in everyone["questions"][0]["options"]] == [1, 1]
     assert "verified members only</strong>" in mod.get("/surveys/%d/results?verified=1" % s["id"]).text
+
+
+def test_a_decision_is_mailed_through_the_moderation_mail_preference(site, cluster, smtp, mods):
+    c = user(site, cluster)
+    addr = unique("m") + "@example.net"
+    sql(cluster, site, "UPDATE users SET email = %s, email_verified_at = now() WHERE id = %s", (addr, c.user["id"]))
+    vid = ask(c).json()["verification"]["id"]
+    d = mods[0].post("/api/v1/mod/verifications/%d/decision" % vid, json={"action": "reject", "reason": "Say more"})
+    assert d.status_code == 200, d.text
+    assert "Say more" in text_of(wait_mail(smtp, addr))
