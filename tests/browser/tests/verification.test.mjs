@@ -19,6 +19,11 @@ describe('role verification without JavaScript', () => {
     const who = await s.corral.signIn(name);
     const mod = await s.corral.signIn(modName);
 
+    const js = await s.pageAs(who, { javaScriptEnabled: true });   // axe runs as a script in the page
+    await js.goto('/settings/verification');
+    const form = await audit(js);
+    assert.deepEqual(form.blocking, [], form.text);
+
     const page = await s.pageAs(who, { javaScriptEnabled: false });
     await page.goto('/settings');
     await page.getByRole('link', { name: 'ask to have it verified' }).click();
