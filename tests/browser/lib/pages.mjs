@@ -114,6 +114,8 @@ export const PAGES = [
   { name: 'split a thread', path: (f) => `/t/${f.thread.id}/split?post_id=${f.reply.id}`, as: 'admin' },
   { name: 'revisions of an edited post', path: (f) => `/p/${f.reply.id}/revisions` },
   { name: 'moderation log', path: '/mod/log', as: 'member' },
+  { name: 'role verification', path: '/settings/verification', as: 'member' },
+  { name: 'verifications queue', path: '/mod/verifications', as: 'admin' },
   { name: 'new thread', path: '/new', as: 'member' },
   { name: 'voices', path: '/voices' },
   { name: 'notifications, grouped by thread', path: '/notifications', as: 'member' },
