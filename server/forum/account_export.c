@@ -60,7 +60,8 @@ static enum herr
 export_me(struct req *r)
 {
 	static const char *const members[] = { "profile", "settings", "notifications", "idea_votes", "flags",
-					       "nominations", "survey_responses", "idea_proposals", "idea_comments" };
+					       "role_verifications", "nominations", "survey_responses", "idea_proposals",
+					       "idea_comments" };
 	struct viewer *v;
 	PGresult *res;
 

@@ -343,3 +343,13 @@ def test_a_decision_is_mailed_through_the_moderation_mail_preference(site, clust
     d = mods[0].post("/api/v1/mod/verifications/%d/decision" % vid, json={"action": "reject", "reason": "Say more"})
     assert d.status_code == 200, d.text
     assert "Say more" in text_of(wait_mail(smtp, addr))
+
+
+def test_ones_requests_are_in_the_export_and_go_with_the_account(site, cluster):
+    c = user(site, cluster)
+    assert ask(c).status_code == 201
+    got = c.get("/api/v1/me/export").json()["role_verifications"]
+    assert [(v["community_role"], v["note"], v["state"]) for v in got] == [("practitioner", NOTE, "open")]
+    r = c.req("DELETE", "/api/v1/me", json={"password": c.password, "confirm": c.user["username"]})
+    assert r.status_code in (200, 204), r.text
+    assert sql(cluster, site, "SELECT count(*) FROM role_verifications WHERE user_id = %s", (c.user["id"],))[0][0] == 0
