@@ -60,8 +60,8 @@ static enum herr
 export_me(struct req *r)
 {
 	static const char *const members[] = { "profile", "settings", "notifications", "idea_votes", "flags",
-					       "role_verifications", "nominations", "survey_responses", "idea_proposals",
-					       "idea_comments" };
+					       "role_verifications", "nominations", "survey_responses" };
+	static const char *const idea_members[] = { "idea_proposals", "idea_comments" };
 	struct viewer *v;
 	PGresult *res;
 
@@ -77,6 +77,14 @@ export_me(struct req *r)
 	for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
 		buf_printf(&r->out, ",\"%s\":", members[i]);
 		buf_puts(&r->out, db_str(res, 0, db_col(res, members[i])));
+	}
+	if ((res = db_q(&r->c, STMT_EXPORT_ACCOUNT_IDEAS, db_int(&r->c, v->id))) == NULL) {
+		buf_reset(&r->out);
+		return r->c.err;
+	}
+	for (size_t i = 0; i < sizeof idea_members / sizeof idea_members[0]; i++) {
+		buf_printf(&r->out, ",\"%s\":", idea_members[i]);
+		buf_puts(&r->out, db_str(res, 0, db_col(res, idea_members[i])));
 	}
 	if ((res = db_q(&r->c, STMT_EXPORT_BOOKMARKS, db_int(&r->c, v->id))) == NULL) {
 		buf_reset(&r->out);
