@@ -25,11 +25,13 @@
 #include "forum/moderation.h"
 #include "forum/notify_mail.h"
 #include "forum/posts.h"
+#include "forum/reply_mail.h"
 #include "forum/surveys.h"
 #include "forum/users.h"
 #include "http/cache.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "mail/inbound.h"
 #include "mail/mail.h"
 #include "render/views.h"
 
@@ -106,6 +108,7 @@ struct serve_cfg {
 	struct mail_config mail;
 	struct notify_mail_config notify_mail;
 	struct bookmark_reminders_config reminders;
+	struct reply_mail_config reply_mail;
 	struct survey_config survey;
 	int drain_ms;
 };
@@ -130,6 +133,7 @@ static const struct opt_use serve_uses[] = {
 	{ &mail_send_opts, offsetof(struct serve_cfg, mail) },
 	{ &notify_mail_opts, offsetof(struct serve_cfg, notify_mail) },
 	{ &bookmark_reminders_opts, offsetof(struct serve_cfg, reminders) },
+	{ &reply_mail_opts, offsetof(struct serve_cfg, reply_mail) },
 	{ &survey_opts, offsetof(struct serve_cfg, survey) },
 };
 
@@ -264,7 +268,8 @@ cmd_serve(int argc, char **argv)
 	}
 	serve_base_url(&cfg, base, sizeof base);
 	/* The embedded cluster's data dir also holds the .eml files when no SMTP is set up. */
-	if (mail_configure(&cfg.mail, base, cfg.where.url && *cfg.where.url ? NULL : cfg.where.data_dir) != 0)
+	if (mail_configure(&cfg.mail, base, cfg.where.url && *cfg.where.url ? NULL : cfg.where.data_dir) != 0 ||
+	    reply_mail_configure(&cfg.reply_mail) != 0)
 		return 2;
 	cache_init(cfg.cache.budget);
 	moderation_configure(&cfg.moderation);
@@ -556,6 +561,11 @@ struct mail_cli_cfg {
 	struct mail_config mail;
 	const char *subject;
 	const char *to_name;
+	/* mail receive: the envelope recipient, and the rules a reply is posted under */
+	const char *recipient;
+	struct auth_config auth;
+	struct forum_config forum;
+	struct moderation_config moderation;
 };
 
 static const struct opt_def mail_cli_defs[] = {
@@ -563,6 +573,8 @@ static const struct opt_def mail_cli_defs[] = {
 		   "subject of the test message (mail test)"),
 	OPT_STRING("to-name", "NAME", NULL, struct mail_cli_cfg, to_name,
 		   "display name of the recipient (mail test)"),
+	OPT_STRING("recipient", "ADDRESS", NULL, struct mail_cli_cfg, recipient,
+		   "the envelope recipient, Postfix's ${recipient} (mail receive; else To/Cc/Delivered-To)"),
 };
 static const struct opt_table mail_cli_opts = { "Test message", mail_cli_defs, OPT_COUNT(mail_cli_defs) };
 
@@ -571,15 +583,98 @@ static const struct opt_use mail_cli_uses[] = {
 	{ &app_opts, offsetof(struct mail_cli_cfg, app) },
 	{ &mail_msg_opts, offsetof(struct mail_cli_cfg, mail) },
 	{ &mail_cli_opts, 0 },
+	{ &auth_opts, offsetof(struct mail_cli_cfg, auth) },
+	{ &forum_opts, offsetof(struct mail_cli_cfg, forum) },
+	{ &moderation_opts, offsetof(struct mail_cli_cfg, moderation) },
 };
 
 static const struct opt_cmd mail_cmd = {
 	"mail",
-	"usage: corral mail test ADDRESS [--subject TEXT] [--to-name NAME] [options]\n\n"
-	"Queue a test message (text and HTML) to ADDRESS in the database's outbox; a running\n"
-	"`corral serve` sends it as it sends all mail (SMTP, .eml files or the log).\n",
+	"usage: corral mail test ADDRESS [--subject TEXT] [--to-name NAME] [options]\n"
+	"       corral mail receive [--recipient ADDRESS] [options] < MESSAGE\n\n"
+	"test: queue a test message (text and HTML) to ADDRESS in the database's outbox; a\n"
+	"running `corral serve` sends it as it sends all mail (SMTP, .eml files or the log).\n"
+	"receive: read one message (at most 10 MiB) on standard input, as an MTA's pipe runs\n"
+	"it, and post it as a reply through its signed reply address. Exit 0 (posted), 65\n"
+	"(unreadable or empty), 67 (no valid reply address), 77 (the member may not post\n"
+	"there) or 75 (try again later), with the reason on standard output.\n",
 	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
 };
+
+/* The message on standard input, at most one byte more than the limit (to tell it is
+ * over); NULL when it cannot be read. */
+static char *
+mail_receive_read(size_t *ret_len)
+{
+	size_t cap = 1 << 16, len = 0, n;
+	char *buf = malloc(cap), *more;
+
+	while (buf && len <= INBOUND_MAX_BYTES) {
+		if (len == cap) {
+			if ((more = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		if ((n = fread(buf + len, 1, cap - len, stdin)) == 0)
+			break;
+		len += n;
+	}
+	if (buf == NULL || ferror(stdin)) {
+		free(buf);
+		return NULL;
+	}
+	*ret_len = len;
+	return buf;
+}
+
+/* `corral mail receive`: the exit status is the MTA's answer (forum/reply_mail.h). */
+static int
+mail_receive(struct mail_cli_cfg *cfg)
+{
+	struct ctx c = { .rid = "mail-receive" };
+	const char *msg = NULL;
+	size_t len = 0;
+	char *data;
+	struct dbsel db;
+	int rc = REPLY_MAIL_TEMPFAIL;
+
+	if ((data = mail_receive_read(&len)) == NULL) {
+		printf("The message could not be read.\n");
+		return REPLY_MAIL_TEMPFAIL;
+	}
+	if (len > INBOUND_MAX_BYTES) {   /* refused before the database is asked anything */
+		free(data);
+		printf("The message is larger than 10 MiB.\n");
+		return REPLY_MAIL_DATAERR;
+	}
+	if (cfg->app.base_url == NULL)
+		cfg->app.base_url = "http://127.0.0.1:8080";
+	if (mail_configure(&cfg->mail, cfg->app.base_url, NULL) != 0 || auth_init(&cfg->auth) != 0) {
+		free(data);
+		return 2;
+	}
+	app_init(&cfg->app);
+	forum_configure(&cfg->forum);
+	moderation_configure(&cfg->moderation);
+	/* An unreachable database is a temporary failure: the MTA keeps the message. */
+	if (dbsel_open(&cfg->where, &db) != 0) {
+		free(data);
+		printf("The forum is unavailable; the message will be tried again.\n");
+		return REPLY_MAIL_TEMPFAIL;
+	}
+	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 30000 });
+	c.arena = arena_new();
+	rc = reply_mail_receive(&c, data, len, cfg->recipient, &msg);
+	printf("%s\n", msg ? msg : "Done.");
+	db_disconnect();
+	arena_free(c.arena);
+	dbsel_close(&db);
+	free(data);
+	return rc;
+}
 
 static int
 cmd_mail(int argc, char **argv)
@@ -594,6 +689,8 @@ cmd_mail(int argc, char **argv)
 
 	if (opt_parse(argc, argv, 2, &mail_cmd, &cfg, args, &nargs, &help) != 0)
 		return 2;
+	if (!help && nargs == 1 && strcmp(args[0], "receive") == 0)
+		return mail_receive(&cfg);
 	if (help || nargs != 2 || strcmp(args[0], "test") != 0) {
 		opt_usage(help ? stdout : stderr, &mail_cmd);
 		return help ? 0 : 2;

@@ -65,6 +65,11 @@ auth_viewer(struct req *r)
 	return (struct viewer *)r->viewer;
 }
 
+/* Make member uid the viewer of r, as a session would (for work done on a member's
+ * behalf outside HTTP: reply by email). 1, 0 when there is no such live account (the
+ * viewer untouched), -1 with the database error recorded. */
+int auth_viewer_load(struct req *r, int64_t uid);
+
 /* Permission checks: return 0, or -1 with 401 (nobody signed in) or 403 recorded. */
 int auth_require(struct req *r, enum auth_role at_least);
 /* Signed in and not suspended (posting, voting, flagging). */

@@ -109,6 +109,19 @@ auth_viewer_from(struct ctx *c, PGresult *res)
 	return v;
 }
 
+int
+auth_viewer_load(struct req *r, int64_t uid)
+{
+	PGresult *res = db_q(&r->c, STMT_USER_VIEWER, db_int(&r->c, uid));
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		return 0;
+	r->viewer = auth_viewer_from(&r->c, res);
+	return 1;
+}
+
 static const char *
 auth_session_hash(struct req *r)
 {

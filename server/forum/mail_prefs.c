@@ -78,6 +78,12 @@ out:
 	return rc;
 }
 
+int
+mail_prefs_secret(struct ctx *c, unsigned char ret[crypto_auth_KEYBYTES])
+{
+	return mail_unsub_key(c, ret);
+}
+
 /* The MAC of "unsubscribe:UID:KIND:EXPIRY" in base64url into out. */
 static int
 mail_unsub_mac(struct ctx *c, int64_t uid, const char *kind, long long exp, char out[MAIL_UNSUB_MAC_B64])

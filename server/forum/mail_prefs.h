@@ -21,6 +21,11 @@ const char *mail_pref_label(const char *kind);
  * the database error recorded. */
 const char *mail_unsub_url(struct ctx *c, int64_t uid, const char *kind);
 
+/* The secret all instances share (server_secrets 'unsubscribe'), read once per process,
+ * for other signed mail links to derive their own keys from (forum/reply_mail.c). 0, or -1
+ * with the error recorded. */
+int mail_prefs_secret(struct ctx *c, unsigned char ret[32]);
+
 /* Add the mail preferences of the viewer to the settings page's model ("mail_prefs"). */
 enum herr mail_prefs_settings_model(struct req *r);
 

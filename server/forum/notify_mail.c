@@ -6,6 +6,7 @@
 #include "forum/notify_mail.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 #include "db/listen.h"
 #include "forum/app.h"
 #include "forum/mail_prefs.h"
+#include "forum/reply_mail.h"
 #include "forum/site_settings.h"
 #include "mail/mail.h"
 
@@ -108,11 +110,15 @@ nm_send(struct ctx *c, struct nm_group *g)
 	const char *kind = db_str(res, 0, db_col(res, "mail_kind")), *label = mail_pref_label(kind);
 	const char *to = db_str(res, 0, db_col(res, "to_addr")), *name = db_str(res, 0, db_col(res, "to_name"));
 	const char *settings = arena_printf(c->arena, "%s/settings#mail", app_config()->base_url);
-	const char *unsub, *ref;
+	const char *unsub, *ref, *reply_to = NULL, *post = db_str(res, PQntuples(res) - 1, db_col(res, "post_id"));
 	struct site_settings site;
 	enum herr rc;
 
 	if ((unsub = mail_unsub_url(c, db_i64(res, 0, db_col(res, "user_id")), kind)) == NULL)
+		return c->err;
+	/* A reply by email answers the newest post the mail is about (forum/reply_mail.c). */
+	if (g->thread && post &&
+	    reply_mail_address(c, db_i64(res, 0, db_col(res, "user_id")), strtoll(post, NULL, 10), &reply_to) != 0)
 		return c->err;
 	site_settings_get(c, &site);
 	/* One id per thread (or idea) that every mail about it refers to, so clients thread them. */
@@ -123,6 +129,8 @@ nm_send(struct ctx *c, struct nm_group *g)
 	buf_html_escape(&g->html, name, strlen(name));
 	buf_puts(&g->html, ",</p>\n");
 	nm_items(c, g);
+	if (reply_to)
+		buf_puts(&g->text, "Reply to this mail to answer on the forum (above this line).\n");
 	buf_printf(&g->text, "Open it: %s\n\n-- \nYou get this mail from %s because your preferences send %s at once.\n"
 		   "Stop mail about %s: %s\nAll your mail preferences: %s\n",
 		   g->link, site.site_name, label, label, unsub, settings);
@@ -140,10 +148,12 @@ nm_send(struct ctx *c, struct nm_group *g)
 		{ "List-Unsubscribe-Post", "List-Unsubscribe=One-Click" },
 		{ "In-Reply-To", ref },
 		{ "References", ref },
+		{ "Reply-To", reply_to },
 	};
 	rc = mail_enqueue(c, &(struct mail_msg){ .kind = "notification", .to = to, .to_name = name,
 						 .subject = g->subject, .text = g->text.data, .html = g->html.data,
-						 .headers = headers, .nheaders = sizeof headers / sizeof headers[0] },
+						 .headers = headers,
+						 .nheaders = sizeof headers / sizeof headers[0] - (reply_to == NULL) },
 			  NULL);
 	return rc;
 }

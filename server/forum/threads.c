@@ -476,6 +476,7 @@ struct threads_reply {
 	int64_t thread, parent, author, post;
 	const char *state, *hold;
 	struct post_body body;
+	const struct threads_reply_hook *hook;
 };
 
 static enum herr
@@ -484,6 +485,8 @@ threads_reply_tx(struct ctx *c, void *arg)
 	struct threads_reply *n = arg;
 
 	n->post = threads_post_store(c, n->thread, n->parent, n->author, n->state, &n->body, n->hold);
+	if (n->post > 0 && n->hook)
+		return n->hook->fn(c, n->post, n->hook->arg);
 	return c->err;
 }
 
@@ -514,7 +517,13 @@ threads_check_parent(struct req *r, int64_t thread, int64_t parent)
 static enum herr
 threads_reply(struct req *r)
 {
-	struct threads_reply n = { 0 };
+	return threads_reply_with(r, NULL);
+}
+
+enum herr
+threads_reply_with(struct req *r, const struct threads_reply_hook *hook)
+{
+	struct threads_reply n = { .hook = hook };
 	enum policy_hold hold;
 	const char *why;
 	struct viewer *v;

@@ -43,6 +43,18 @@ const char *threads_slug(struct ctx *c, const char *title);
  * the database listener calls it. */
 void threads_live_notice(const char *payload);
 
+/* Something to do in the transaction that stores a reply, once its id is known (reply by
+ * email records the use of its address there, so a reply is posted at most once). */
+struct threads_reply_hook {
+	enum herr (*fn)(struct ctx *c, int64_t post, void *arg);
+	void *arg;
+};
+
+/* The reply handler (POST /api/v1/threads/{id}/posts): as r's viewer, input "body" and
+ * "parent_id", every check of a web reply; hook (may be NULL) runs in its transaction.
+ * Sets r->model ({post: {id, thread_id, parent_id, state}}) or records the error. */
+enum herr threads_reply_with(struct req *r, const struct threads_reply_hook *hook);
+
 /* The thread page handler (GET /t/{id}), for forms on it to re-show it after an error. */
 enum herr threads_page(struct req *r);
 

@@ -453,11 +453,25 @@ inbound_parse(struct arena *a, const char *data, size_t len, struct inbound_msg 
 		len -= (size_t)(nl + 1 - data);
 		data = nl + 1;
 	}
+	memset(ret, 0, sizeof *ret);
 	if (len == 0 || len > INBOUND_MAX_BYTES || memchr(data, '\0', len) != NULL || !inbound_split(data, len, &top)) {
 		*ret_why = len > INBOUND_MAX_BYTES ? "The message is larger than 10 MiB."
 						   : "This is not a mail message.";
 		return -1;
 	}
+	/* The headers first: a caller can still tell who sent a message whose text it cannot read. */
+	for (size_t i = 0; rcpt_headers[i]; i++) {
+		const char *v = inbound_header(a, &top, rcpt_headers[i], "\n");
+
+		if (v)
+			buf_printf(&rcpt, "%s\n", v);
+	}
+	subject = inbound_header(a, &top, "Subject", " ");
+	ret->message_id = inbound_header(a, &top, "Message-ID", " ");
+	ret->subject = subject ? inbound_header_decode(a, subject) : NULL;
+	ret->recipients = arena_strndup(a, rcpt.data ? rcpt.data : "", rcpt.len);
+	ret->text = NULL;
+	buf_free(&rcpt);
 	inbound_walk(a, &top, 0, &pk);
 	if (pk.too_deep) {
 		*ret_why = "The message nests its MIME parts too deeply.";
@@ -475,18 +489,7 @@ inbound_parse(struct arena *a, const char *data, size_t len, struct inbound_msg 
 	}
 	if (text == NULL)
 		return -1;
-	for (size_t i = 0; rcpt_headers[i]; i++) {
-		const char *v = inbound_header(a, &top, rcpt_headers[i], "\n");
-
-		if (v)
-			buf_printf(&rcpt, "%s\n", v);
-	}
-	subject = inbound_header(a, &top, "Subject", " ");
-	ret->message_id = inbound_header(a, &top, "Message-ID", " ");
-	ret->subject = subject ? inbound_header_decode(a, subject) : NULL;
-	ret->recipients = arena_strndup(a, rcpt.data ? rcpt.data : "", rcpt.len);
 	ret->text = text;
-	buf_free(&rcpt);
 	return 0;
 }
 

@@ -20,7 +20,8 @@ struct inbound_msg {
 };
 
 /* Parse a whole message. 0 with *ret filled, or -1 with *ret_why a sentence for the
- * sender (no headers, no text part, a charset other than UTF-8, US-ASCII, ISO-8859-1 or
+ * sender; when only the text failed, the header fields of *ret are filled (recipients not
+ * NULL) and text is NULL (no headers, no text part, a charset other than UTF-8, US-ASCII, ISO-8859-1 or
  * Windows-1252, text that is not valid in its charset, too deep a MIME nesting). */
 int inbound_parse(struct arena *a, const char *data, size_t len, struct inbound_msg *ret, const char **ret_why);
 
