@@ -21,6 +21,7 @@ maint_round(void *arg)
 	db_q0(&c, STMT_RATE_EXPIRE);
 	db_q0(&c, STMT_IDEM_EXPIRE);
 	db_q0(&c, STMT_ONETIME_EXPIRE);
+	db_q0(&c, STMT_SURVEYS_ANNOUNCE);   /* scheduled surveys that opened since */
 	arena_free(c.arena);
 	return maint_interval_s * 1000L;
 }

@@ -390,8 +390,10 @@ surveys_create_tx(struct ctx *c, void *arg)
 	if (res == NULL)
 		return c->err;
 	w->id = db_i64(res, 0, 0);
+	/* An open survey is announced with its creation (a scheduled one later, by maintenance). */
 	if (db_q(c, STMT_SURVEY_QUESTIONS_ADD, db_int(c, w->id), surveys_json_param(r, in->questions)) == NULL ||
-	    surveys_log(r, "create_survey", w->id, json_pack("{s:s}", "title", in->title)) != 0)
+	    surveys_log(r, "create_survey", w->id, json_pack("{s:s}", "title", in->title)) != 0 ||
+	    db_q0(c, STMT_SURVEYS_ANNOUNCE) == NULL)
 		return c->err;
 	return HERR_OK;
 }
@@ -452,7 +454,8 @@ surveys_patch_tx(struct ctx *c, void *arg)
 	if (db_qx(c, STMT_SURVEY_UPDATE, SURVEYS_TIMES_CHECK, db_int(c, id), in->title, in->intro, in->intro_html,
 		  in->version, in->set_thread ? "true" : "false", in->thread_id ? db_int(c, in->thread_id) : NULL,
 		  in->public, in->opens_at, in->set_closes ? "true" : "false", in->closes_at) == NULL ||
-	    surveys_log(r, "update_survey", id, json_pack("{s:b}", "questions", in->questions != NULL)) != 0)
+	    surveys_log(r, "update_survey", id, json_pack("{s:b}", "questions", in->questions != NULL)) != 0 ||
+	    db_q0(c, STMT_SURVEYS_ANNOUNCE) == NULL)   /* opened now by the edit */
 		return c->err;
 	return HERR_OK;
 }
