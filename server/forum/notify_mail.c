@@ -129,8 +129,10 @@ nm_send(struct ctx *c, struct nm_group *g)
 	buf_html_escape(&g->html, name, strlen(name));
 	buf_puts(&g->html, ",</p>\n");
 	nm_items(c, g);
-	if (reply_to)
-		buf_puts(&g->text, "Reply to this mail to answer on the forum (above this line).\n");
+	if (reply_to) {
+		buf_puts(&g->text, "Reply to this mail to answer on the forum (your text above the quote).\n");
+		buf_puts(&g->html, "<p>Reply to this mail to answer on the forum (your text above the quote).</p>\n");
+	}
 	buf_printf(&g->text, "Open it: %s\n\n-- \nYou get this mail from %s because your preferences send %s at once.\n"
 		   "Stop mail about %s: %s\nAll your mail preferences: %s\n",
 		   g->link, site.site_name, label, label, unsub, settings);

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth/auth.h"
@@ -302,7 +303,6 @@ rm_post(struct ctx *c, struct rm_in *in, const char **why)
 		*why = r.c.err_msg ? r.c.err_msg : herr_default_message(r.c.err);
 		if (r.c.err == HERR_RATE_LIMITED)
 			*why = "You are posting too fast; the message will be tried again later.";
-		c->err = r.c.err;
 	}
 	json_decref(r.input);
 	json_decref(r.model);
@@ -328,10 +328,25 @@ reply_mail_receive(struct ctx *c, const char *data, size_t len, const char *reci
 	/* The Message-ID is only compared: one a column cannot hold is as good as none. */
 	if (in.m.message_id && (strlen(in.m.message_id) > 998 || !utf8_valid(in.m.message_id, strlen(in.m.message_id))))
 		in.m.message_id = NULL;
-	if ((status = rm_address(c, &in, recipient, &why)) != 0 || (status = rm_member(c, &in, &why)) != 0)
+	if ((status = rm_address(c, &in, recipient, &why)) != 0) {
+		const char *ignored;
+
+		if (in.genuine)   /* expired: the member is told, if still there */
+			(void)rm_member(c, &in, &ignored);
+		goto out;
+	}
+	if ((status = rm_member(c, &in, &why)) != 0)
 		goto out;
 	if ((status = rm_used(c, &in, &why, &dup)) != 0 || dup)
 		goto out;
+	/* The address is the credential, but a notification forwarded to a colleague should not
+	 * let the colleague's reply speak for the member: the reply comes from the address the
+	 * notification went to. (From is easy to forge; this is against mistakes, not attacks.) */
+	if (in.m.from == NULL || in.email == NULL || strcasecmp(in.m.from, in.email) != 0) {
+		why = "This reply was sent from another address than the one your notifications go to.";
+		status = REPLY_MAIL_NOPERM;
+		goto out;
+	}
 	if (perr) {
 		why = perr;
 		status = REPLY_MAIL_DATAERR;

@@ -30,7 +30,7 @@ int reply_mail_address(struct ctx *c, int64_t uid, int64_t post, const char **re
  * understands: 0 delivered (or a duplicate of a delivered message), EX_DATAERR (65) the
  * message cannot be read or has no new text, EX_NOUSER (67) no valid reply address
  * (missing, forged, expired, used already, the member is gone), EX_NOPERM (77) the member
- * may not post there (suspended, locked thread…), EX_TEMPFAIL (75) try again later
+ * may not post there (suspended, locked thread…) or the From is not the member's address, EX_TEMPFAIL (75) try again later
  * (database unavailable, rate limit). */
 #define REPLY_MAIL_OK 0
 #define REPLY_MAIL_DATAERR 65

@@ -438,6 +438,29 @@ inbound_body(struct arena *a, const struct part *e, const char *ct, const char *
 	return s;
 }
 
+/* The addr-spec of a From value ("Name <a@b>" or "a@b (comment)"), lower case; NULL when
+ * there is none. */
+static char *
+inbound_from(struct arena *a, const char *v)
+{
+	const char *lt = v ? strrchr(v, '<') : NULL, *start = lt ? lt + 1 : v;
+	size_t n = 0;
+	char *s;
+
+	if (v == NULL)
+		return NULL;
+	while (*start == ' ')
+		start++;
+	while (start[n] && start[n] != '>' && start[n] != ' ' && start[n] != '(' && start[n] != ',')
+		n++;
+	if (n == 0 || memchr(start, '@', n) == NULL)
+		return NULL;
+	s = arena_strndup(a, start, n);
+	for (char *c = s; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	return s;
+}
+
 int
 inbound_parse(struct arena *a, const char *data, size_t len, struct inbound_msg *ret, const char **ret_why)
 {
@@ -468,6 +491,7 @@ inbound_parse(struct arena *a, const char *data, size_t len, struct inbound_msg 
 	}
 	subject = inbound_header(a, &top, "Subject", " ");
 	ret->message_id = inbound_header(a, &top, "Message-ID", " ");
+	ret->from = inbound_from(a, inbound_header(a, &top, "From", " "));
 	ret->subject = subject ? inbound_header_decode(a, subject) : NULL;
 	ret->recipients = arena_strndup(a, rcpt.data ? rcpt.data : "", rcpt.len);
 	ret->text = NULL;

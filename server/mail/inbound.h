@@ -14,6 +14,7 @@
 
 struct inbound_msg {
 	const char *message_id;     /* the Message-ID header, trimmed, or NULL */
+	const char *from;           /* the addr-spec of From, lower case, or NULL */
 	const char *subject;        /* decoded (RFC 2047), or NULL */
 	const char *recipients;     /* To, Cc, Delivered-To and X-Original-To values, one per line */
 	const char *text;           /* the body as UTF-8: text/plain preferred, else HTML as text */

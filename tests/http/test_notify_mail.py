@@ -128,6 +128,7 @@ def test_a_reply_mails_the_author_after_the_delay_threaded_with_unsubscribe_head
     assert time.time() - t0 >= DELAY - 0.5  # it waited
     host = "forum.example.org"
     assert msg["In-Reply-To"] == msg["References"] == "<thread-%d@%s>" % (t["id"], host)
+    assert msg["Reply-To"] is None  # without --reply-address-domain (test_reply_mail.py has it)
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = token_of(msg)
     assert token.startswith("%d.reply." % alice.user["id"])

@@ -78,10 +78,10 @@ def convo(env):
     return {"alice": alice, "bob": bob, "thread": t, "post": p, "mail": msg}
 
 
-def message(to, body, headers="", msgid=None, ctype="text/plain; charset=utf-8", cte=None):
+def message(to, body, frm, headers="", msgid=None, ctype="text/plain; charset=utf-8", cte=None):
     msgid = msgid or "<%s@client.example>" % unique("m")
-    head = ("From: Alice <alice@example.net>\r\nTo: %s\r\nSubject: Re: x\r\nMessage-ID: %s\r\n"
-            "MIME-Version: 1.0\r\n" % (to, msgid))
+    head = ("From: Someone <%s>\r\nTo: %s\r\nSubject: Re: x\r\nMessage-ID: %s\r\n"
+            "MIME-Version: 1.0\r\n" % (frm.upper(), to, msgid))
     if ctype:
         head += "Content-Type: %s\r\n" % ctype
     if cte:
@@ -100,7 +100,7 @@ def test_notification_mail_has_a_signed_reply_to_and_a_reply_is_posted_trimmed(e
     raw = message(reply_to, "Thanks, Tuesdays work for us too.\r\n\r\n"
                   "On Mon, 1 Jun 2026 at 10:00, Forum <forum@example.org> wrote:\r\n"
                   "> bob replied to your post\r\n> We patch on Tuesdays.\r\n\r\n-- \r\nAlice\r\nACME Ops\r\n",
-                  headers="In-Reply-To: %s\r\n" % msg["Message-ID"])
+                  alice.addr, headers="In-Reply-To: %s\r\n" % msg["Message-ID"])
     code, out = env.receive(raw, recipient=reply_to)
     assert code == 0, out
     mine = [r for r in env.posts(t["id"]) if r[1] == alice.user["id"] and r[2] == p["id"]]
@@ -116,7 +116,7 @@ def test_notification_mail_has_a_signed_reply_to_and_a_reply_is_posted_trimmed(e
     code, out = env.receive(raw, recipient=reply_to)
     assert code == 0 and "already" in out, out
     # another message to the spent address is refused
-    code, out = env.receive(message(reply_to, "Second try"), recipient=reply_to)
+    code, out = env.receive(message(reply_to, "Second try", alice.addr), recipient=reply_to)
     assert code == EX_NOUSER and "used already" in out, out
     assert len([r for r in env.posts(t["id"]) if r[1] == alice.user["id"]]) == 2  # opening post + one reply
 
@@ -155,7 +155,7 @@ def test_encodings_are_decoded(env, convo, case):
     ctype, cte, body, want = CASES[case]()
     alice, t, p = convo["alice"], convo["thread"], convo["post"]
     to = env.token(alice.user["id"], p["id"])
-    code, out = env.receive(message(to, body, ctype=ctype, cte=cte))  # the address from To:
+    code, out = env.receive(message(to, body, alice.addr, ctype=ctype, cte=cte))  # the address from To:
     assert code == 0, out
     got = [r[3] for r in env.posts(t["id"]) if r[1] == alice.user["id"]]
     assert got[-1] == want
@@ -173,13 +173,37 @@ def test_forged_expired_and_missing_addresses_are_refused(env, convo):
     alice, p = convo["alice"], convo["post"]
     good = env.token(alice.user["id"], p["id"])
     forged = env.token(alice.user["id"], p["id"], key=b"k" * 32)
-    refused(env, convo, message(forged, "forged"), forged, EX_NOUSER, "not valid")
+    a = alice.addr
+    refused(env, convo, message(forged, "forged", a), forged, EX_NOUSER, "not valid")
     # a valid MAC for another member is still not bob's to use
     other = good.replace("reply+%s." % base36(alice.user["id"]), "reply+%s." % base36(convo["bob"].user["id"]), 1)
-    refused(env, convo, message(other, "swapped"), other, EX_NOUSER, "not valid")
+    refused(env, convo, message(other, "swapped", a), other, EX_NOUSER, "not valid")
     expired = env.token(alice.user["id"], p["id"], exp=int(time.time()) - 10)
-    refused(env, convo, message(expired, "late"), expired, EX_NOUSER, "expired")
-    refused(env, convo, message("someone@example.org", "hello"), None, EX_NOUSER, "not addressed")
+    assert not [m for m in env.mails_to(a) if m["Subject"] == BOUNCE]
+    refused(env, convo, message(expired, "late", a), expired, EX_NOUSER, "expired")
+    refused(env, convo, message("someone@example.org", "hello", a), None, EX_NOUSER, "not addressed")
+    # a genuine but expired address: the member is told, forged ones are not answered
+    bounces = wait_bounces(env, a, 1)
+    assert "expired" in bounces[0].get_body(("plain",)).get_content()
+
+
+def test_a_reply_from_another_address_is_refused(env, convo):
+    to = env.token(convo["alice"].user["id"], convo["post"]["id"])
+    refused(env, convo, message(to, "Forwarded to a colleague", "colleague@example.com"), to, EX_NOPERM,
+            "another address")
+
+
+BOUNCE = "Your reply by email was not posted"
+
+
+def wait_bounces(env, addr, n):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        got = [m for m in env.mails_to(addr) if m["Subject"] == BOUNCE]
+        if len(got) >= n:
+            return got
+        time.sleep(0.05)
+    raise AssertionError("no refusal mail to " + addr)
 
 
 def base36(v):
@@ -192,13 +216,13 @@ def base36(v):
 
 
 def test_garbage_huge_empty_and_unknown_charsets_are_refused(env, convo):
-    to = env.token(convo["alice"].user["id"], convo["post"]["id"])
+    to, a = env.token(convo["alice"].user["id"], convo["post"]["id"]), convo["alice"].addr
     refused(env, convo, b"\x00\x01 not a mail at all", to, EX_DATAERR, "not a mail message")
     refused(env, convo, b"", to, EX_DATAERR, "not a mail message")
-    refused(env, convo, message(to, b"x" * (10 * 1024 * 1024 + 10)), to, EX_DATAERR, "larger than 10 MiB")
-    refused(env, convo, message(to, "> only a quote\r\n\r\n-- \r\nsig\r\n"), to, EX_DATAERR, "no new text")
-    refused(env, convo, message(to, b"\xc1\xc2", ctype="text/plain; charset=koi8-r"), to, EX_DATAERR, "koi8-r")
-    refused(env, convo, message(to, b"caf\xe9", ctype="text/plain; charset=utf-8"), to, EX_DATAERR, "not valid")
+    refused(env, convo, message(to, b"x" * (10 * 1024 * 1024 + 10), a), to, EX_DATAERR, "larger than 10 MiB")
+    refused(env, convo, message(to, "> only a quote\r\n\r\n-- \r\nsig\r\n", a), to, EX_DATAERR, "no new text")
+    refused(env, convo, message(to, b"\xc1\xc2", a, ctype="text/plain; charset=koi8-r"), to, EX_DATAERR, "koi8-r")
+    refused(env, convo, message(to, b"caf\xe9", a, ctype="text/plain; charset=utf-8"), to, EX_DATAERR, "not valid")
 
 
 def test_suspended_member_is_refused_and_told_by_mail(env, convo):
@@ -207,11 +231,10 @@ def test_suspended_member_is_refused_and_told_by_mail(env, convo):
     to = env.token(carol.user["id"], t["first_post_id"])
     env.sql("UPDATE users SET suspended_until = now() + interval '1 day' WHERE id = %s", (carol.user["id"],))
     before = len(env.posts(t["id"]))
-    code, out = env.receive(message(to, "Let me in"), recipient=to)
+    code, out = env.receive(message(to, "Let me in", carol.addr), recipient=to)
     assert code == EX_NOPERM and "suspended" in out, out
     assert len(env.posts(t["id"])) == before
-    bounce = env.wait_mail(carol.addr)[0]
-    assert bounce["Subject"] == "Your reply by email was not posted"
+    bounce = wait_bounces(env, carol.addr, 1)[0]
     text = bounce.get_body(("plain",)).get_content()
     assert "suspended" in text and "> Let me in" in text
 
@@ -221,12 +244,12 @@ def test_locked_thread_and_deleted_account_are_refused(env, convo):
     t = new_thread(convo["bob"], title=unique("Locked "))
     env.sql("UPDATE threads SET locked = true WHERE id = %s", (t["id"],))
     to = env.token(dave.user["id"], t["first_post_id"])
-    code, out = env.receive(message(to, "Too late"), recipient=to)
+    code, out = env.receive(message(to, "Too late", dave.addr), recipient=to)
     assert code == EX_NOPERM and "locked" in out, out
     t2 = new_thread(convo["bob"], title=unique("Deleted "))
     to = env.token(erin.user["id"], t2["first_post_id"])
     env.sql("SELECT account_erase(%s)", (erin.user["id"],))
-    code, out = env.receive(message(to, "Ghost"), recipient=to)
+    code, out = env.receive(message(to, "Ghost", erin.addr), recipient=to)
     assert code == EX_NOUSER and "no longer exists" in out, out
     assert len(env.posts(t["id"])) == 1 and len(env.posts(t2["id"])) == 1
 
@@ -235,7 +258,7 @@ def test_a_new_accounts_reply_waits_in_the_pending_queue(env, convo):
     newbie = env.user(trusted=False)
     t = new_thread(convo["bob"], title=unique("Pending "))
     to = env.token(newbie.user["id"], t["first_post_id"])
-    code, out = env.receive(message(to, "My first post, by mail"), recipient=to)
+    code, out = env.receive(message(to, "My first post, by mail", newbie.addr), recipient=to)
     assert code == 0 and "pending" in out, out
     rows = [r for r in env.posts(t["id"]) if r[1] == newbie.user["id"]]
     assert len(rows) == 1 and rows[0][4] == "pending"
@@ -245,6 +268,6 @@ def test_a_new_accounts_reply_waits_in_the_pending_queue(env, convo):
 
 def test_database_down_is_a_temporary_failure(env, convo):
     to = env.token(convo["alice"].user["id"], convo["post"]["id"])
-    code, out = env.receive(message(to, "later"), recipient=to,
+    code, out = env.receive(message(to, "later", convo["alice"].addr), recipient=to,
                             url="postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert code == EX_TEMPFAIL, out

@@ -50,11 +50,13 @@ test_mime(void)
 	ok(strncmp(body("Content-Type: image/png\n\nxxx"), "ERR: ", 5) == 0, "no text part refused");
 	is_str(body("From someone@example Mon Jan 1\nSubject: s\n\nbody"), "body", "an mbox From line is skipped");
 	{
-		const char *msg = "Message-ID:  <abc@x>\nTo: Bob <reply+1.2.3.abc@f.example>\nCc: other@x\n"
+		const char *msg = "Message-ID:  <abc@x>\nFrom: \"Alice, A.\" <Alice@Example.NET>\n"
+				  "To: Bob <reply+1.2.3.abc@f.example>\nCc: other@x\n"
 				  "Subject: =?UTF-8?Q?Re=3A_caf=C3=A9?= =?ISO-8859-1?B?4A==?=\n\nhi";
 
 		ok(inbound_parse(A, msg, strlen(msg), &m, &why) == 0, "headers parse");
 		is_str(m.message_id, "<abc@x>", "Message-ID trimmed");
+		is_str(m.from, "alice@example.net", "From's address, lower case");
 		is_str(m.subject, "Re: caf\xc3\xa9\xc3\xa0", "RFC 2047 words decoded, the space between them dropped");
 		is_str(inbound_find_token(A, m.recipients, "reply"), "1.2.3.abc", "token found among recipients");
 	}
