@@ -70,13 +70,15 @@ nm_items(struct ctx *c, struct nm_group *g)
 	const PGresult *res = g->items;
 	const char *base = app_config()->base_url, *title = db_str(res, 0, db_col(res, "thread_title"));
 	int n = PQntuples(res), last = n - 1;
-	const char *post = db_str(res, last, db_col(res, "post_id"));
+	const char *post = db_str(res, last, db_col(res, "post_id")), *survey = db_str(res, last, db_col(res, "survey"));
 
 	if (g->idea)
 		g->link = arena_printf(c->arena, "%s/ideas/%s", base, g->idea);
 	else if (g->thread)
 		g->link = post ? arena_printf(c->arena, "%s/t/%s#p%s", base, g->thread, post)
 			       : arena_printf(c->arena, "%s/t/%s", base, g->thread);
+	else if (survey)
+		g->link = arena_printf(c->arena, "%s/surveys/%s", base, survey);
 	else
 		g->link = arena_printf(c->arena, "%s/notifications", base);
 	if (n > 1 && title)

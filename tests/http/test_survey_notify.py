@@ -78,6 +78,7 @@ def test_survey_mail_follows_the_members_choice(env, mod):
     s = create(mod)
     msg = env.wait_mail(eager.addr)[0]
     assert msg["Subject"] == "New survey: " + s["title"]
+    assert "/surveys/%d" % s["id"] in msg.get_body(("plain",)).get_content()
     env.marker()  # everything made before is decided now
     states = {n[0]: n[2] for n in survey_notes(env, s["id"])}
     assert states[eager.user["id"]] == "sent"
