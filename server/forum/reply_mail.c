@@ -33,6 +33,10 @@ const struct opt_table reply_mail_opts = { "Outgoing mail", reply_mail_defs, OPT
 
 static struct reply_mail_config rm_cfg = { NULL, 90 };
 
+/* Refusals explained by mail to one member, per window. */
+#define REPLY_MAIL_BOUNCES 5
+#define REPLY_MAIL_BOUNCE_WINDOW_S 3600
+
 int
 reply_mail_configure(const struct reply_mail_config *cfg)
 {
@@ -127,7 +131,15 @@ rm_bounce_tx(struct ctx *c, void *arg)
 	const char *link = in->thread ? arena_printf(c->arena, "%s/t/%lld", base, (long long)in->thread) : base;
 	struct buf text = BUF_INIT;
 	enum herr rc;
+	PGresult *res;
 
+	/* Whoever holds a genuine address could make it mail the member at will: a few an hour. */
+	res = db_q(c, STMT_RATE_HIT, arena_printf(c->arena, "reply-bounce:user:%lld", (long long)in->addr.uid),
+		   db_int(c, REPLY_MAIL_BOUNCE_WINDOW_S));
+	if (res == NULL)
+		return c->err;
+	if (db_i64(res, 0, 0) > REPLY_MAIL_BOUNCES)
+		return HERR_OK;
 	buf_printf(&text, "Hello %s,\n\nYour reply by email%s%s%s was not posted:\n\n%s\n\n", in->name,
 		   in->title ? " to \u201c" : "", in->title ? in->title : "", in->title ? "\u201d" : "", b->why);
 	if (excerpt && *excerpt) {
