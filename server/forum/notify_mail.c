@@ -104,6 +104,23 @@ nm_items(struct ctx *c, struct nm_group *g)
 	}
 }
 
+/* The signed Reply-To of the group's mail (forum/reply_mail.c), into *ret: NULL when reply
+ * addresses are off or the newest item is no one's post in a conversation to answer (an
+ * idea, a moderator's notice about one's own post). 0, or -1 with the error recorded. */
+static int
+nm_reply_to(struct ctx *c, const struct nm_group *g, const char **ret)
+{
+	const PGresult *res = g->items;
+	int last = PQntuples(res) - 1;
+	const char *kind = db_str(res, last, db_col(res, "kind")), *post = db_str(res, last, db_col(res, "post_id"));
+
+	*ret = NULL;
+	if (g->thread == NULL || post == NULL ||
+	    (strcmp(kind, "reply") != 0 && strcmp(kind, "mention") != 0 && strcmp(kind, "watch") != 0))
+		return 0;
+	return reply_mail_address(c, db_i64(res, 0, db_col(res, "user_id")), strtoll(post, NULL, 10), ret);
+}
+
 /* Build the group's mail and queue it (inside the claim's transaction). */
 static enum herr
 nm_send(struct ctx *c, struct nm_group *g)
@@ -112,15 +129,13 @@ nm_send(struct ctx *c, struct nm_group *g)
 	const char *kind = db_str(res, 0, db_col(res, "mail_kind")), *label = mail_pref_label(kind);
 	const char *to = db_str(res, 0, db_col(res, "to_addr")), *name = db_str(res, 0, db_col(res, "to_name"));
 	const char *settings = arena_printf(c->arena, "%s/settings#mail", app_config()->base_url);
-	const char *unsub, *ref, *reply_to = NULL, *post = db_str(res, PQntuples(res) - 1, db_col(res, "post_id"));
+	const char *unsub, *ref, *reply_to;
 	struct site_settings site;
 	enum herr rc;
 
 	if ((unsub = mail_unsub_url(c, db_i64(res, 0, db_col(res, "user_id")), kind)) == NULL)
 		return c->err;
-	/* A reply by email answers the newest post the mail is about (forum/reply_mail.c). */
-	if (g->thread && post &&
-	    reply_mail_address(c, db_i64(res, 0, db_col(res, "user_id")), strtoll(post, NULL, 10), &reply_to) != 0)
+	if (nm_reply_to(c, g, &reply_to) != 0)
 		return c->err;
 	site_settings_get(c, &site);
 	/* One id per thread (or idea) that every mail about it refers to, so clients thread them. */
