@@ -29,8 +29,9 @@ class ReplyEnv(Env):
         self.server = Server(mail_args(self.url, self.ctl.port, delay=1) + ["--reply-address-domain", DOMAIN],
                              name="replymail")
 
-    def receive(self, raw, recipient=None, url=None):
+    def receive(self, raw, recipient=None, url=None, extra=()):
         args = [CORRAL, "mail", "receive", "--database", url or self.url, "--base-url", "http://forum.example.org"]
+        args += list(extra)
         if recipient:
             args += ["--recipient", recipient]
         out = subprocess.run(args, input=raw, capture_output=True, timeout=60)
@@ -264,6 +265,19 @@ def test_a_new_accounts_reply_waits_in_the_pending_queue(env, convo):
     assert len(rows) == 1 and rows[0][4] == "pending"
     q = env.sql("SELECT count(*) FROM queue_items WHERE post_id = %s AND kind = 'pending'", (rows[0][0],))
     assert q[0][0] == 1
+
+
+def test_the_post_rate_limit_defers_the_message(env, convo):
+    fast = env.user()
+    t = new_thread(fast, title=unique("Fast "))  # one post in the window already
+    to = env.token(fast.user["id"], t["first_post_id"])
+    code, out = env.receive(message(to, "One more", fast.addr), recipient=to, extra=["--post-limit", "1"])
+    assert code == EX_TEMPFAIL and "too fast" in out, out
+    assert len(env.posts(t["id"])) == 1
+    # the MTA tries again later; the address was not spent by the refusal
+    code, out = env.receive(message(to, "One more", fast.addr), recipient=to)
+    assert code == 0, out
+    assert len(env.posts(t["id"])) == 2
 
 
 def test_database_down_is_a_temporary_failure(env, convo):
