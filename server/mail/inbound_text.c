@@ -279,6 +279,9 @@ inbound_cut_at(const struct inbound_lines *L, size_t i)
 			return 1;
 		if (i + 1 < L->n && inbound_wrote(L->v[i + 1]))
 			return 2;
+		/* German puts the name after the verb: "Am … schrieb Name <a@b>:" */
+		if (t[0] == 'A' && strstr(t, " schrieb ") && inbound_ends_with(t, ":"))
+			return 1;
 	}
 	/* "Name <addr> wrote:" with the quote right after */
 	if (inbound_wrote(t)) {

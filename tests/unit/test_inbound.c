@@ -95,6 +95,10 @@ test_trim(void)
 	is_str(inbound_trim(A, "Yes.\n\nOn Mon, 1 Jan 2026 at 10:00, Someone Long\n<x@y> wrote:\n\n> old\n"), "Yes.",
 	       "attribution wrapped onto two lines");
 	is_str(inbound_trim(A, "Agreed\n\n-- \nBob\nACME"), "Agreed", "signature");
+	is_str(inbound_trim(A, "Gut.\n\nAm Mo., 1. Juni 2026 um 10:00 Uhr schrieb Forum <x@y>:\n> alt\n"), "Gut.",
+	       "German attribution");
+	is_str(inbound_trim(A, "Bien.\n\nLe lun. 1 juin 2026 \xc3\xa0 10:00, Forum <x@y> a \xc3\xa9" "crit :\n> vieux\n"),
+	       "Bien.", "French attribution");
 	is_str(inbound_trim(A, "Fine\n\n-----Original Message-----\nFrom: x\n"), "Fine", "Outlook separator");
 	is_str(inbound_trim(A, "Fine\n\nFrom: Corral <x@y>\nSent: Monday\nTo: me\n"), "Fine", "Outlook header block");
 	is_str(inbound_trim(A, "Ok\n________________________________\nFrom: x"), "Ok", "underscore separator");
