@@ -601,35 +601,6 @@ static const struct opt_cmd mail_cmd = {
 	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
 };
 
-/* The message on standard input, at most one byte more than the limit (to tell it is
- * over); NULL when it cannot be read. */
-static char *
-mail_receive_read(size_t *ret_len)
-{
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap), *more;
-
-	while (buf && len <= INBOUND_MAX_BYTES) {
-		if (len == cap) {
-			if ((more = realloc(buf, cap * 2)) == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = more;
-			cap *= 2;
-		}
-		if ((n = fread(buf + len, 1, cap - len, stdin)) == 0)
-			break;
-		len += n;
-	}
-	if (buf == NULL || ferror(stdin)) {
-		free(buf);
-		return NULL;
-	}
-	*ret_len = len;
-	return buf;
-}
-
 /* `corral mail receive`: the exit status is the MTA's answer (forum/reply_mail.h). */
 static int
 mail_receive(struct mail_cli_cfg *cfg)
@@ -641,7 +612,7 @@ mail_receive(struct mail_cli_cfg *cfg)
 	struct dbsel db;
 	int rc = REPLY_MAIL_TEMPFAIL;
 
-	if ((data = mail_receive_read(&len)) == NULL) {
+	if ((data = reply_mail_read(stdin, &len)) == NULL) {
 		printf("The message could not be read.\n");
 		return REPLY_MAIL_TEMPFAIL;
 	}

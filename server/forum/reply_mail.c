@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -319,6 +320,33 @@ rm_post(struct ctx *c, struct rm_in *in, const char **why)
 	json_decref(r.input);
 	json_decref(r.model);
 	return status;
+}
+
+char *
+reply_mail_read(FILE *f, size_t *ret_len)
+{
+	size_t cap = 1 << 16, len = 0, n;
+	char *buf = malloc(cap), *more;
+
+	while (buf && len <= INBOUND_MAX_BYTES) {
+		if (len == cap) {
+			if ((more = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		if ((n = fread(buf + len, 1, cap - len, f)) == 0)
+			break;
+		len += n;
+	}
+	if (buf == NULL || ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	*ret_len = len;
+	return buf;
 }
 
 int

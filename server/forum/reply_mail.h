@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/ctx.h"
 #include "core/opt.h"
@@ -37,6 +38,11 @@ int reply_mail_address(struct ctx *c, int64_t uid, int64_t post, const char **re
 #define REPLY_MAIL_NOUSER 67
 #define REPLY_MAIL_TEMPFAIL 75
 #define REPLY_MAIL_NOPERM 77
+
+/* A message from f (standard input), read to its end or to one byte past
+ * INBOUND_MAX_BYTES (so the caller can tell it is too large); *ret_len its length. The
+ * caller frees it with free(). NULL when it cannot be read (or memory ran out). */
+char *reply_mail_read(FILE *f, size_t *ret_len);
 
 /* Post the reply in message data (len bytes, at most INBOUND_MAX_BYTES) sent to recipient
  * (the envelope's, may be NULL: then To/Cc/Delivered-To are searched). Returns one of the
