@@ -26,19 +26,27 @@ CREATE INDEX surveys_unannounced ON surveys (opens_at) WHERE announced_at IS NUL
 COMMENT ON INDEX surveys_unannounced IS 'surveys_announce(): the surveys still to announce';
 
 ALTER TABLE notifications ADD COLUMN survey bigint REFERENCES surveys (id) ON DELETE CASCADE;
--- 'survey' joins the kinds whatever other migrations added to the list: the constraint's
--- array gets one more element, so this file never drops a kind it does not know.
+-- 'survey' joins the kinds whatever other migrations added to the list, in whichever order
+-- they ran: the kinds are read from the constraint as it is, in either form PostgreSQL
+-- shows (ARRAY['a'::text, …] from an IN list, '{a,…}'::text[] from allow_kind() of 0028),
+-- and written back as an IN list, which allow_kind() reads.
 DO $$
-DECLARE def text := (SELECT pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = 'notifications'::regclass AND conname = 'notifications_kind_check');
+DECLARE
+    def text := (SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = 'notifications'::regclass AND conname = 'notifications_kind_check');
+    kinds text[];
 BEGIN
-    IF def IS NULL OR position('ARRAY[' IN def) = 0 THEN
+    SELECT array_agg(m[1]) INTO kinds FROM regexp_matches(def, '''([a-z_]+)''', 'g') AS m;
+    IF kinds IS NULL THEN
+        kinds := string_to_array((regexp_match(def, '''\{([a-z_,]+)\}'''))[1], ',');
+    END IF;
+    IF kinds IS NULL THEN
         RAISE EXCEPTION 'notifications_kind_check has an unexpected form: %', def;
     END IF;
-    IF position('''survey''' IN def) = 0 THEN
+    IF NOT 'survey' = ANY (kinds) THEN
         ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
-        EXECUTE 'ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check '
-                || replace(def, 'ARRAY[', 'ARRAY[''survey''::text, ');
+        EXECUTE format('ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN (%s))',
+                       (SELECT string_agg(quote_literal(k), ', ') FROM unnest(array_append(kinds, 'survey')) AS k));
     END IF;
 END $$;
 
