@@ -23,6 +23,7 @@
 #include "forum/bookmarks.h"
 #include "forum/maintenance.h"
 #include "forum/moderation.h"
+#include "forum/digest.h"
 #include "forum/notify_mail.h"
 #include "forum/posts.h"
 #include "forum/reply_mail.h"
@@ -213,7 +214,7 @@ serve_run(struct serve_cfg *cfg)
 	/* The mail worker subscribes to the listener's notices: before it starts. */
 	if (maint_start(60, cfg->auth.session_idle_s) != 0 || mail_start() != 0 ||
 	    notify_mail_start(&cfg->notify_mail) != 0 || bookmark_reminders_start(&cfg->reminders) != 0 ||
-	    app_listen_start(db.url) != 0)
+	    digest_start() != 0 || app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,
@@ -234,6 +235,7 @@ out:
 	app_listen_stop();
 	bookmark_reminders_stop();
 	notify_mail_stop();
+	digest_stop();
 	mail_stop();
 	maint_stop();
 	http_stop(srv);
@@ -566,6 +568,7 @@ struct mail_cli_cfg {
 	struct auth_config auth;
 	struct forum_config forum;
 	struct moderation_config moderation;
+	const char *user;
 };
 
 static const struct opt_def mail_cli_defs[] = {
@@ -575,6 +578,8 @@ static const struct opt_def mail_cli_defs[] = {
 		   "display name of the recipient (mail test)"),
 	OPT_STRING("recipient", "ADDRESS", NULL, struct mail_cli_cfg, recipient,
 		   "the envelope recipient, Postfix's ${recipient} (mail receive; else To/Cc/Delivered-To)"),
+	OPT_STRING("user", "NAME", NULL, struct mail_cli_cfg, user,
+		   "only this member's digest (mail digest-now; default: every member's)"),
 };
 static const struct opt_table mail_cli_opts = { "Test message", mail_cli_defs, OPT_COUNT(mail_cli_defs) };
 
@@ -591,13 +596,16 @@ static const struct opt_use mail_cli_uses[] = {
 static const struct opt_cmd mail_cmd = {
 	"mail",
 	"usage: corral mail test ADDRESS [--subject TEXT] [--to-name NAME] [options]\n"
-	"       corral mail receive [--recipient ADDRESS] [options] < MESSAGE\n\n"
+	"       corral mail receive [--recipient ADDRESS] [options] < MESSAGE\n"
+	"       corral mail digest-now [--user NAME] [options]\n\n"
 	"test: queue a test message (text and HTML) to ADDRESS in the database's outbox; a\n"
 	"running `corral serve` sends it as it sends all mail (SMTP, .eml files or the log).\n"
 	"receive: read one message (at most 10 MiB) on standard input, as an MTA's pipe runs\n"
 	"it, and post it as a reply through its signed reply address. Exit 0 (posted), 65\n"
 	"(unreadable or empty), 67 (no valid reply address), 77 (the member may not post\n"
-	"there) or 75 (try again later), with the reason on standard output.\n",
+	"there) or 75 (try again later), with the reason on standard output.\n"
+	"digest-now: make the digest of one member (--user) or of every member whose digest is\n"
+	"not off due now; the running servers build and send it at once.\n",
 	mail_cli_uses, OPT_COUNT(mail_cli_uses), 2,
 };
 
@@ -647,6 +655,36 @@ mail_receive(struct mail_cli_cfg *cfg)
 	return rc;
 }
 
+/* `corral mail digest-now [--user NAME]`. */
+static int
+cmd_mail_digest_now(struct mail_cli_cfg *cfg)
+{
+	struct ctx c = { .rid = "cli" };
+	struct dbsel db;
+	long n;
+	int rc = 1;
+
+	if (dbsel_open(&cfg->where, &db) != 0)
+		return 1;
+	if (migrate_run(db.url) < 0)
+		goto out;
+	db_configure(&(struct db_config){ .url = db.url, .statement_timeout_ms = 300000 });
+	c.arena = arena_new();
+	if ((n = digest_now(&c, cfg->user)) < 0)
+		fprintf(stderr, "corral: %s\n", c.err_msg ? c.err_msg : herr_default_message(c.err));
+	else if (n == 0 && cfg->user)
+		fprintf(stderr, "corral: no member %s, or their digest is off\n", cfg->user);
+	else {
+		printf("%ld digest(s) due now\n", n);
+		rc = 0;
+	}
+	db_disconnect();
+	arena_free(c.arena);
+out:
+	dbsel_close(&db);
+	return rc;
+}
+
 static int
 cmd_mail(int argc, char **argv)
 {
@@ -662,6 +700,8 @@ cmd_mail(int argc, char **argv)
 		return 2;
 	if (!help && nargs == 1 && strcmp(args[0], "receive") == 0)
 		return mail_receive(&cfg);
+	if (!help && nargs == 1 && strcmp(args[0], "digest-now") == 0)
+		return cmd_mail_digest_now(&cfg);
 	if (help || nargs != 2 || strcmp(args[0], "test") != 0) {
 		opt_usage(help ? stdout : stderr, &mail_cmd);
 		return help ? 0 : 2;
@@ -724,7 +764,7 @@ static const char main_usage[] =
 	"  backup     write the database to a file (pg_dump)\n"
 	"  restore    load a backup file (pg_restore)\n"
 	"  cluster    start, stop or locate the embedded PostgreSQL cluster\n"
-	"  mail       queue a test message (mail test ADDRESS)\n"
+	"  mail       queue a test message (mail test ADDRESS), make digests due (mail digest-now)\n"
 	"  routes     list every HTTP route\n"
 	"  version    print the version\n\n"
 	"Run 'corral COMMAND --help' for the options of a command. Every option can also be\n"

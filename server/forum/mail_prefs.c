@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "forum/app.h"
+#include "forum/digest.h"
 #include "forum/routes.h"
 
 /* An unsubscribe link works this long: mail stays in inboxes. */
@@ -31,7 +32,7 @@ static const char *const mail_pref_labels[] = { "replies to your posts", "mentio
 						 "reminders of posts you bookmarked",
 						 "threads asking practitioners for their experience" };
 static const char *const mail_pref_choices[] = { "immediately", "digest", "never", NULL };
-static const char *const mail_pref_choice_labels[] = { "At once", "In the digest (not sent yet)", "Never" };
+static const char *const mail_pref_choice_labels[] = { "At once", "In the digest", "Never" };
 
 const char *
 mail_pref_label(const char *kind)
@@ -40,7 +41,8 @@ mail_pref_label(const char *kind)
 		if (strcmp(kind, mail_pref_kinds[i]) == 0)
 			return mail_pref_labels[i];
 	}
-	return kind;
+	/* The digest's own unsubscribe link (forum/digest.c) names it as a kind. */
+	return strcmp(kind, "digest") == 0 ? "the digest" : kind;
 }
 
 /* --- the shared secret and the token --- */
@@ -119,6 +121,7 @@ mail_unsub_check(struct req *r, const char *tok, int64_t *ret_uid, const char **
 	char kind[32], mac[MAIL_UNSUB_MAC_B64], want[MAIL_UNSUB_MAC_B64];
 	long long uid, exp;
 	int end = 0;
+	bool known;
 	size_t k;
 
 	if (tok == NULL || strlen(tok) > 200 ||
@@ -129,9 +132,10 @@ mail_unsub_check(struct req *r, const char *tok, int64_t *ret_uid, const char **
 	}
 	for (k = 0; mail_pref_kinds[k] && strcmp(kind, mail_pref_kinds[k]) != 0; k++)
 		;
-	if (mail_pref_kinds[k] != NULL && mail_unsub_mac(&r->c, uid, kind, exp, want) != 0)
+	known = mail_pref_kinds[k] != NULL || strcmp(kind, "digest") == 0;
+	if (known && mail_unsub_mac(&r->c, uid, kind, exp, want) != 0)
 		return -1;   /* the secret could not be read: recorded */
-	if (mail_pref_kinds[k] == NULL || sodium_memcmp(want, mac, MAIL_UNSUB_MAC_B64 - 1) != 0) {
+	if (!known || sodium_memcmp(want, mac, MAIL_UNSUB_MAC_B64 - 1) != 0) {
 		http_fail(r, HERR_INVALID, "token", "This unsubscribe link is not valid.");
 		return -1;
 	}
@@ -141,7 +145,7 @@ mail_unsub_check(struct req *r, const char *tok, int64_t *ret_uid, const char **
 		return -1;
 	}
 	*ret_uid = uid;
-	*ret_kind = mail_pref_kinds[k];
+	*ret_kind = mail_pref_kinds[k] ? mail_pref_kinds[k] : "digest";
 	return 0;
 }
 
@@ -173,7 +177,9 @@ mail_unsub(struct req *r)
 		return r->c.err;
 	if (PQntuples(res) == 0)
 		return http_fail(r, HERR_INVALID, "token", "This unsubscribe link is not valid.");
-	if (post && db_q(&r->c, STMT_MAIL_PREF_SET, db_int(&r->c, uid), kind, "never") == NULL)
+	if (post && strcmp(kind, "digest") == 0 && digest_set_frequency(&r->c, uid, "off") != HERR_OK)
+		return r->c.err;
+	if (post && strcmp(kind, "digest") != 0 && db_q(&r->c, STMT_MAIL_PREF_SET, db_int(&r->c, uid), kind, "never") == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "unsubscribe",
 			    json_pack("{s:s,s:s,s:s,s:b}", "username", db_str(res, 0, 0), "kind", kind, "label",
@@ -217,8 +223,29 @@ mail_prefs_list(struct ctx *c, int64_t uid, bool html)
 	return list;
 }
 
+/* The digest's frequency: "digest" in the model, and on pages the radio buttons. */
+static enum herr
+mail_prefs_digest_model(struct req *r, json_t *model)
+{
+	const char *freq = digest_frequency(&r->c, auth_viewer(r)->id);
+	json_t *opts;
+
+	if (freq == NULL)
+		return r->c.err;
+	json_object_set_new(model, "digest", json_string(freq));
+	if (!r->html)
+		return HERR_OK;
+	opts = json_array();
+	for (size_t j = 0; digest_frequencies[j]; j++)
+		json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "value", digest_frequencies[j], "label",
+						      digest_frequency_labels[j], "checked",
+						      strcmp(freq, digest_frequencies[j]) == 0));
+	json_object_set_new(model, "digest_options", opts);
+	return HERR_OK;
+}
+
 /* The model of GET /api/v1/me/mail-preferences: {preferences: {kind: choice}, kinds: […],
- * digest_sent: false}. */
+ * digest: daily|weekly|off}. */
 static enum herr
 mail_prefs_model(struct req *r, const char *key)
 {
@@ -229,16 +256,14 @@ mail_prefs_model(struct req *r, const char *key)
 		return r->c.err;
 	if (key) {
 		json_object_set_new(http_model(r), key, list);
-		return HERR_OK;
+		return mail_prefs_digest_model(r, r->model);
 	}
 	map = json_object();
 	json_array_foreach(list, i, p)
 		json_object_set(map, json_string_value(json_object_get(p, "kind")), json_object_get(p, "choice"));
 	json_object_set_new(http_model(r), "preferences", map);
 	json_object_set_new(r->model, "kinds", list);
-	/* The digest is a choice members can make already; nothing builds it yet. */
-	json_object_set_new(r->model, "digest_sent", json_false());
-	return HERR_OK;
+	return mail_prefs_digest_model(r, r->model);
 }
 
 enum herr
@@ -258,6 +283,7 @@ mail_prefs_get(struct req *r)
 struct mail_prefs_set {
 	int64_t uid;
 	const char *choice[sizeof mail_pref_labels / sizeof *mail_pref_labels];   /* one per kind */
+	const char *digest;   /* the digest's frequency, or NULL: unchanged */
 };
 
 static enum herr
@@ -269,7 +295,7 @@ mail_prefs_save_tx(struct ctx *c, void *arg)
 		if (s->choice[i] && db_q(c, STMT_MAIL_PREF_SET, db_int(c, s->uid), mail_pref_kinds[i], s->choice[i]) == NULL)
 			return c->err;
 	}
-	return HERR_OK;
+	return s->digest ? digest_set_frequency(c, s->uid, s->digest) : HERR_OK;
 }
 
 /* POST /settings/mail (the settings page's form) and PUT /api/v1/me/mail-preferences. */
@@ -290,7 +316,7 @@ mail_prefs_save(struct req *r)
 	json_object_foreach(r->input, key, v) {
 		for (i = 0; mail_pref_kinds[i] && strcmp(key, mail_pref_kinds[i]) != 0; i++)
 			;
-		if (mail_pref_kinds[i] == NULL && !r->input_form)
+		if (mail_pref_kinds[i] == NULL && !r->input_form && strcmp(key, "digest") != 0)
 			return http_fail(r, HERR_INVALID, arena_strdup(r->c.arena, key),
 					 "There is no such kind of mail (reply, mention, watch, moderation, "
 					 "idea_status, survey, reminder, ask).");
@@ -300,8 +326,11 @@ mail_prefs_save(struct req *r)
 			return r->c.err;
 		given += rc == 0;
 	}
+	if ((rc = in_enum(r, "digest", digest_frequencies, 0, &s.digest)) < 0)
+		return r->c.err;
+	given += rc == 0;
 	if (given == 0)
-		return http_fail(r, HERR_INVALID, NULL, "Give a choice for at least one kind of mail.");
+		return http_fail(r, HERR_INVALID, NULL, "Give a choice for at least one kind of mail or the digest.");
 	s.uid = auth_viewer(r)->id;
 	if (db_transaction(&r->c, mail_prefs_save_tx, &s) != HERR_OK)
 		return r->c.err;

@@ -1,8 +1,8 @@
 /* forum/notify_mail.h — notification mail: a worker thread per instance turns the
  * notifications nobody has read after --notify-mail-delay seconds into mail (one per
  * member and thread, or idea), through the member's preferences and the outbox. Each
- * notification's mail is decided exactly once across instances. The digest (kind
- * choice "digest") is only recorded: nothing sends it yet. */
+ * notification's mail is decided exactly once across instances. A kind chosen for the
+ * digest is marked 'digest' here and carried by the next digest (forum/digest.c). */
 #ifndef CORRAL_FORUM_NOTIFY_MAIL_H
 #define CORRAL_FORUM_NOTIFY_MAIL_H
 
