@@ -22,7 +22,7 @@
 
 /* Members per claim: one statement and one transaction each. Large enough that the
  * per-statement cost vanishes, small enough that a transaction stays short. */
-#define DIGEST_BATCH 250
+#define DIGEST_BATCH 500
 /* Without a notice (listener down) the worker looks at least this often. */
 #define DIGEST_POLL_MS 60000
 #define DIGEST_RETRY_MS 5000
@@ -222,13 +222,14 @@ dg_sections(struct dg_mail *m, json_t *row)
 }
 
 /* Queue member row's digest, unless it would be empty or the address is not one Corral
- * sends to. 1 queued, 0 not, -1 on an error (recorded). */
+ * sends to. 1 queued, 0 not, -1 on a database error (recorded). A message the mail
+ * module refuses is logged and skipped: one member must not hold up the batch. */
 static int
 dg_send(struct ctx *c, json_t *row, const char *site)
 {
 	struct dg_mail m = { .c = c, .base = app_config()->base_url, .text = BUF_INIT, .html = BUF_INIT };
 	const char *to = js(row, "to_addr"), *name = js(row, "username"), *unsub, *subject, *settings;
-	enum herr rc;
+	int rc;
 
 	if (to == NULL || !mail_addr_valid(to))
 		return 0;
@@ -260,15 +261,26 @@ dg_send(struct ctx *c, json_t *row, const char *site)
 		{ "List-Unsubscribe", arena_printf(c->arena, "<%s>", unsub) },
 		{ "List-Unsubscribe-Post", "List-Unsubscribe=One-Click" },
 	};
-	if (mail_enqueue(c, &(struct mail_msg){ .kind = "digest", .to = to, .to_name = name, .subject = subject,
-						.text = m.text.data, .html = m.html.data, .headers = headers,
-						.nheaders = sizeof headers / sizeof headers[0] },
-			 NULL) == HERR_OK)
+	switch (mail_enqueue(c, &(struct mail_msg){ .kind = "digest", .to = to, .to_name = name, .subject = subject,
+						    .text = m.text.data, .html = m.html.data, .headers = headers,
+						    .nheaders = sizeof headers / sizeof headers[0] },
+			     NULL)) {
+	case HERR_OK:
 		rc = 1;
+		break;
+	case HERR_INVALID:   /* refused before anything was written: the transaction goes on */
+		log_warn("digest: no digest for %s: %s", name, c->err_msg ? c->err_msg : "refused");
+		c->err = HERR_OK;
+		c->err_field = c->err_msg = NULL;
+		rc = 0;
+		break;
+	default:
+		break;
+	}
 out:
 	buf_free(&m.text);
 	buf_free(&m.html);
-	return (int)rc;
+	return rc;
 }
 
 /* --- the worker --- */

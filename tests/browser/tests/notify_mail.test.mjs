@@ -79,6 +79,27 @@ for (const mode of JS_MODES) {
       await noBlockingViolations(page, opts);
     });
 
+    it('chooses the digest frequency in the same form, and its link turns it off', TEST, async () => {
+      const account = await s.corral.register();
+      const page = await s.pageAs(account, opts);
+      await page.goto('/settings');
+      const digest = page.getByRole('region', { name: 'Mail', exact: true }).getByRole('group', { name: 'Digest' });
+      assert.equal(await digest.getByRole('radio', { name: 'Weekly' }).isChecked(), true);
+      await digest.getByRole('radio', { name: 'Daily' }).check();
+      await submit(page, page.getByRole('button', { name: 'Save mail preferences' }));
+      assert.equal(await page.getByRole('region', { name: 'Mail', exact: true }).getByRole('group', { name: 'Digest' })
+        .getByRole('radio', { name: 'Daily' }).isChecked(), true);
+      const api = async () => (await s.corral.api('GET', '/api/v1/me/mail-preferences', undefined,
+        { cookie: account.cookie })).body.digest;
+      assert.equal(await api(), 'daily');
+      const out = await s.page(opts);
+      await out.goto(`/unsubscribe?token=${unsubToken(s.corral, account.user.id, 'digest')}`);
+      assert.match(await out.locator('main').innerText(), /Stop mail about the digest/);
+      await submit(out, out.getByRole('button', { name: 'Unsubscribe' }));
+      await out.getByRole('heading', { level: 1, name: 'You are unsubscribed' }).waitFor();
+      assert.equal(await api(), 'off');
+    });
+
     it('says so when the link is not valid', TEST, async () => {
       const page = await s.page(opts);
       const r = await page.goto('/unsubscribe?token=1.reply.99.forged');
