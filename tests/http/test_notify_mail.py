@@ -317,7 +317,7 @@ def test_forged_expired_or_malformed_tokens_are_refused(env):
         good[:-2] + ("AA" if not good.endswith("AA") else "BB"),      # another MAC
         good.replace("%d.reply." % uid, "%d.reply." % (uid + 1)),      # another member
         good.replace(".reply.", ".mention."),                          # another kind
-        unsub_token(env.sql, uid, "digest"),                          # no such kind
+        unsub_token(env.sql, uid, "newsletter"),                      # no such kind
         "", "garbage", "1.reply.1.x", good + "x", "%s.%s" % (good, good),
         "x" * 5000,
     ]
