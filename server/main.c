@@ -110,6 +110,7 @@ struct serve_cfg {
 	struct notify_mail_config notify_mail;
 	struct bookmark_reminders_config reminders;
 	struct reply_mail_config reply_mail;
+	struct digest_config digest;
 	struct survey_config survey;
 	int drain_ms;
 };
@@ -135,6 +136,7 @@ static const struct opt_use serve_uses[] = {
 	{ &notify_mail_opts, offsetof(struct serve_cfg, notify_mail) },
 	{ &bookmark_reminders_opts, offsetof(struct serve_cfg, reminders) },
 	{ &reply_mail_opts, offsetof(struct serve_cfg, reply_mail) },
+	{ &digest_opts, offsetof(struct serve_cfg, digest) },
 	{ &survey_opts, offsetof(struct serve_cfg, survey) },
 };
 
@@ -214,7 +216,7 @@ serve_run(struct serve_cfg *cfg)
 	/* The mail worker subscribes to the listener's notices: before it starts. */
 	if (maint_start(60, cfg->auth.session_idle_s) != 0 || mail_start() != 0 ||
 	    notify_mail_start(&cfg->notify_mail) != 0 || bookmark_reminders_start(&cfg->reminders) != 0 ||
-	    digest_start() != 0 || app_listen_start(db.url) != 0)
+	    digest_start(&cfg->digest) != 0 || app_listen_start(db.url) != 0)
 		goto out;
 	sd_notify_state("READY=1");
 	log_info("Corral %s is running at %s (%s database)", CORRAL_VERSION, app_config()->base_url,

@@ -31,9 +31,16 @@
 /* At most this many items of one section go into a mail. */
 #define DIGEST_SECTION_MAX 20
 
+static const struct opt_def digest_defs[] = {
+	OPT_INT("digest-hour", "HOUR", "-1", -1, 23, struct digest_config, hour,
+		"the hour (UTC) the next digest is due at after one is sent; -1: a day or a week after"),
+};
+const struct opt_table digest_opts = { "Outgoing mail", digest_defs, OPT_COUNT(digest_defs) };
+
 const char *const digest_frequencies[] = { "daily", "weekly", "off", NULL };
 const char *const digest_frequency_labels[] = { "Daily", "Weekly", "Off: no digest" };
 
+static struct digest_config dg_cfg;
 static atomic_bool dg_stopping;
 
 const char *
@@ -297,7 +304,7 @@ dg_batch_tx(struct ctx *c, void *arg)
 	PGresult *res;
 
 	b->claimed = b->sent = 0;
-	if ((res = db_q(c, STMT_DIGEST_BUILD, db_int(c, DIGEST_BATCH))) == NULL)
+	if ((res = db_q(c, STMT_DIGEST_BUILD, db_int(c, DIGEST_BATCH), db_int(c, dg_cfg.hour))) == NULL)
 		return c->err;
 	b->claimed = PQntuples(res);
 	site_settings_get(c, &site);
@@ -384,8 +391,9 @@ dg_listen_state(bool up, void *arg)
 }
 
 int
-digest_start(void)
+digest_start(const struct digest_config *cfg)
 {
+	dg_cfg = *cfg;
 	if (db_listen_subscribe("corral_digest", dg_notice, NULL) != 0 ||
 	    db_listen_on_state(dg_listen_state, NULL) != 0)
 		return -1;

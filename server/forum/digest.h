@@ -10,6 +10,13 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "core/opt.h"
+
+struct digest_config {
+	int hour;   /* --digest-hour: the UTC hour a digest is next due at, or -1: a period after */
+};
+
+extern const struct opt_table digest_opts;
 
 /* The frequencies, NULL-terminated (for in_enum), and their labels in the same order. */
 extern const char *const digest_frequencies[];
@@ -28,7 +35,7 @@ long digest_now(struct ctx *c, const char *username);
 
 /* Start the worker; subscribes to corral_digest, so call before the database listener
  * starts. 0 or -1 (logged). */
-int digest_start(void);
+int digest_start(const struct digest_config *cfg);
 /* Let the current round finish and stop the worker. */
 void digest_stop(void);
 

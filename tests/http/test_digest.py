@@ -239,3 +239,22 @@ def test_the_frequency_refuses_invalid_utf8_missing_csrf_and_strangers(env):
     assert_error(requests.put(env.server.url("/api/v1/me/mail-preferences"), json={"digest": "off"}),
                  401, "unauthenticated")
     assert u.get("/api/v1/me/mail-preferences").json()["digest"] == "weekly"
+
+
+def test_digest_hour_sets_when_the_next_digest_is_due(cluster):
+    db = unique("digesthour")
+    url = cluster.create_db(db)
+    server = Server(mail_args(url, 9) + ["--digest-hour", "5"], name="digesthour")  # no SMTP needed: nothing to tell
+    try:
+        u = Client(server).register(username=unique())
+        assert u.put("/api/v1/me/mail-preferences", json={"digest": "daily"}).status_code == 200
+        out = cli("mail", "digest-now", "--user", u.user["username"], "--database", url)
+        assert out.returncode == 0, out.stderr
+        q = ("SELECT extract(hour FROM next_at AT TIME ZONE 'UTC'), extract(minute FROM next_at AT TIME ZONE 'UTC'),"
+             " next_at > now(), next_at <= now() + interval '1 day' FROM mail_digests WHERE user_id = %s")
+        deadline = time.time() + 30 * SLOW
+        while cluster.sql(q, (u.user["id"],), dbname=db)[0][2] is not True and time.time() < deadline:
+            time.sleep(0.05)
+        assert cluster.sql(q, (u.user["id"],), dbname=db) == [(5, 0, True, True)]
+    finally:
+        assert server.stop() == 0, server.output()
