@@ -130,8 +130,8 @@ def test_a_daily_member_gets_one_digest_with_every_section(env, first):
     # the notifications chose the digest: none came as mail of its own, and the digest carried them
     assert len(env.mails_to(alice.addr)) == 1
     assert env.sql("SELECT count(*) FROM mail_outbox WHERE to_addr = %s AND kind <> 'digest'", (alice.addr,))[0][0] == 0
-    assert env.sql("SELECT mail_state FROM notifications WHERE user_id = %s", (alice.user["id"],)) == \
-        [("digested",), ("digested",)]
+    assert env.sql("SELECT mail_state, digested_at IS NOT NULL FROM notifications WHERE user_id = %s",
+                   (alice.user["id"],)) == [("digest", True), ("digest", True)]
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert token_of(msg).startswith("%d.digest." % alice.user["id"])
     assert "%s/unsubscribe?token=%s" % (BASE, token_of(msg)) in text
