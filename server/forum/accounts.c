@@ -4,6 +4,7 @@
 
 #include "auth/auth.h"
 #include "forum/account_mail.h"
+#include "forum/affiliation.h"
 #include "forum/app.h"
 #include "forum/mail_prefs.h"
 #include "forum/routes.h"
@@ -197,7 +198,7 @@ acct_settings(struct req *r)
 	if ((res = db_q(&r->c, STMT_TOKEN_LIST, db_int(&r->c, auth_viewer(r)->id))) == NULL)
 		return r->c.err;
 	json_object_set_new(r->model, "tokens", db_rows_json(res));
-	if (security_settings_model(r) != 0 || asks_settings_model(r) != 0)
+	if (security_settings_model(r) != 0 || asks_settings_model(r) != 0 || affiliation_settings_model(r) != HERR_OK)
 		return r->c.err;
 	return mail_prefs_settings_model(r);
 }

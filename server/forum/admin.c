@@ -71,6 +71,7 @@ struct admin_write {
 	const char *new_slug;                 /* category renamed, or NULL */
 	const char *direction;                /* category moved: "up" or "down" */
 	const char *question_style;           /* category: "true"/"false", or NULL to keep */
+	const char *requires_affiliation;     /* category (schema/0032): the same */
 	bool moved;                           /* out: the move swapped two categories */
 	PGresult *row;                        /* out: the row as written */
 };
@@ -270,10 +271,15 @@ admin_category_save_tx(struct ctx *c, void *arg)
 	if (w->question_style && (w->row = db_q(c, STMT_CATEGORY_QUESTION_STYLE,
 						 db_str(w->row, 0, db_col(w->row, "slug")), w->question_style)) == NULL)
 		return c->err;
+	if (w->requires_affiliation &&
+	    (w->row = db_q(c, STMT_CATEGORY_REQUIRES_AFFILIATION, db_str(w->row, 0, db_col(w->row, "slug")),
+			   w->requires_affiliation)) == NULL)
+		return c->err;
 	if (modlog_add(c, auth_viewer(w->r)->id, w->create ? "create_category" : "update_category", "category",
-		       w->slug, NULL, json_pack("{s:s*,s:s*,s:s*,s:s*,s:s*}", "slug", w->new_slug, "name", w->name,
+		       w->slug, NULL, json_pack("{s:s*,s:s*,s:s*,s:s*,s:s*,s:s*}", "slug", w->new_slug, "name", w->name,
 						"description", w->desc, "position", w->pos,
-						"question_style", w->question_style)) != 0)
+						"question_style", w->question_style,
+						"requires_affiliation", w->requires_affiliation)) != 0)
 		return c->err;
 	return HERR_OK;
 }
@@ -285,8 +291,8 @@ admin_category_save(struct req *r, bool create)
 	const char *slug = http_param(r, "slug"), *new_slug = NULL, *name = NULL, *desc = NULL, *pos = NULL;
 	struct admin_write w;
 	int64_t position;
-	bool question;
-	int rc, qrc;
+	bool question, affiliation;
+	int rc, qrc, arc;
 
 	if (auth_require(r, ROLE_ADMIN) != 0 ||
 	    in_string(r, "slug", 1, 64, (create ? IN_REQUIRED : 0) | IN_TRIM, create ? &slug : &new_slug) < 0 ||
@@ -294,7 +300,8 @@ admin_category_save(struct req *r, bool create)
 	    in_string(r, "description", 0, 1000, IN_NULLABLE, &desc) < 0 ||
 	    (rc = in_int(r, "position", -1000000, 1000000, IN_NULLABLE, &position)) < 0 ||
 	    /* the forms always carry the box (an unchecked one is not sent); JSON may leave it out */
-	    (qrc = in_bool(r, "question_style", IN_NULLABLE | (r->input_form ? IN_CHECKBOX : 0), &question)) < 0)
+	    (qrc = in_bool(r, "question_style", IN_NULLABLE | (r->input_form ? IN_CHECKBOX : 0), &question)) < 0 ||
+	    (arc = in_bool(r, "requires_affiliation", IN_NULLABLE | (r->input_form ? IN_CHECKBOX : 0), &affiliation)) < 0)
 		return r->c.err;
 	if (rc == 0)
 		pos = db_int(&r->c, position);
@@ -303,12 +310,13 @@ admin_category_save(struct req *r, bool create)
 		desc = "";
 	if (new_slug && strcmp(new_slug, slug) == 0)
 		new_slug = NULL;   /* the edit form sends the slug it shows */
-	if (!create && name == NULL && desc == NULL && pos == NULL && new_slug == NULL && qrc != 0)
+	if (!create && name == NULL && desc == NULL && pos == NULL && new_slug == NULL && qrc != 0 && arc != 0)
 		return http_fail(r, HERR_INVALID, "name", "Give a name, description, position or slug to change.");
 	if ((create || new_slug) && !admin_category_slug_valid(create ? slug : new_slug))
 		return http_fail(r, HERR_INVALID, "slug", "A slug is 1 to 64 of a-z, 0-9 and '-'.");
 	w = (struct admin_write){ .r = r, .create = create, .slug = slug, .name = name, .desc = desc, .pos = pos,
-				  .new_slug = new_slug, .question_style = qrc == 0 ? (question ? "true" : "false") : NULL };
+				  .new_slug = new_slug, .question_style = qrc == 0 ? (question ? "true" : "false") : NULL,
+				  .requires_affiliation = arc == 0 ? (affiliation ? "true" : "false") : NULL };
 	if (db_transaction(&r->c, admin_category_save_tx, &w) != HERR_OK)
 		return r->c.err;
 	json_object_set_new(http_model(r), "category", db_row_json(w.row, 0));

@@ -71,6 +71,8 @@ app_router(void)
 		{ unread_routes, &unread_routes_n },
 		{ bookmarks_routes, &bookmarks_routes_n },
 		{ tags_routes, &tags_routes_n },
+		{ affiliation_routes, &affiliation_routes_n },
+		{ report_routes, &report_routes_n },
 	};
 	struct router *rt = router_new();
 

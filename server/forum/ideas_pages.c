@@ -14,6 +14,7 @@
 #include "forum/routes.h"
 #include "forum/site_settings.h"
 #include "forum/verification.h"
+#include "forum/trail.h"
 #include "http/http.h"
 
 #define IDEAS_PER_PAGE 30
@@ -35,9 +36,13 @@ ideas_decorate(json_t *idea)
 				    json_string(ideas_status_label(json_string_value(json_object_get(h, "status")))));
 }
 
-/* ?status= (one of the six, or absent/empty for all) and ?sort=votes|new. */
+/* The board's orders (?sort=), the first the default, with their statements. */
+static const char *const ideas_sorts[] = { "votes", "new", "practitioners", NULL };
+static const enum stmt_id ideas_sort_stmts[] = { STMT_IDEAS_BY_VOTES, STMT_IDEAS_NEWEST, STMT_IDEAS_BY_DOER_VOTES };
+
+/* ?status= (one of the six, or absent/empty for all) and ?sort=votes|new|practitioners. */
 static int
-ideas_board_args(struct req *r, const char **ret_status, bool *ret_newest, int64_t *ret_page)
+ideas_board_args(struct req *r, const char **ret_status, size_t *ret_sort, int64_t *ret_page)
 {
 	const char *status = http_query(r, "status"), *sort = http_query(r, "sort");
 	size_t i;
@@ -55,11 +60,13 @@ ideas_board_args(struct req *r, const char **ret_status, bool *ret_newest, int64
 		}
 		*ret_status = ideas_statuses[i];
 	}
-	if (sort && *sort && strcmp(sort, "votes") != 0 && strcmp(sort, "new") != 0) {
-		http_fail(r, HERR_INVALID, "sort", "sort is votes or new.");
+	for (i = 0; sort && *sort && ideas_sorts[i] && strcmp(sort, ideas_sorts[i]) != 0; i++)
+		;
+	if (sort && *sort && ideas_sorts[i] == NULL) {
+		http_fail(r, HERR_INVALID, "sort", "sort is votes, new or practitioners.");
 		return -1;
 	}
-	*ret_newest = sort && strcmp(sort, "new") == 0;
+	*ret_sort = sort && *sort ? i : 0;
 	return 0;
 }
 
@@ -86,12 +93,12 @@ ideas_board(struct req *r)
 	json_t *ideas, *idea;
 	PGresult *res;
 	int64_t page;
-	bool newest, verified;
-	size_t i;
+	bool verified;
+	size_t i, sort;
 
-	if (ideas_board_args(r, &status, &newest, &page) != 0 || verification_only(r, &verified) != 0)
+	if (ideas_board_args(r, &status, &sort, &page) != 0 || verification_only(r, &verified) != 0)
 		return r->c.err;
-	res = db_q(&r->c, newest ? STMT_IDEAS_NEWEST : STMT_IDEAS_BY_VOTES, status,
+	res = db_q(&r->c, ideas_sort_stmts[sort], status,
 		   db_int(&r->c, v ? v->id : 0), db_int(&r->c, IDEAS_PER_PAGE + 1),
 		   db_int(&r->c, (page - 1) * IDEAS_PER_PAGE));
 	if (res == NULL)
@@ -107,13 +114,13 @@ ideas_board(struct req *r)
 		return r->c.err;
 	}
 	json_object_set_new(r->model, "status", status ? json_string(status) : json_null());
-	json_object_set_new(r->model, "sort", json_string(newest ? "new" : "votes"));
+	json_object_set_new(r->model, "sort", json_string(ideas_sorts[sort]));
 	if (r->html) {
 		json_array_foreach(ideas, i, idea)
 			ideas_decorate(idea);
 		json_object_set_new(r->model, "status_tabs", ideas_status_tabs(status));
 		json_object_set_new(r->model, "board", json_true());
-		json_object_set_new(r->model, newest ? "sort_new" : "sort_votes", json_true());
+		json_object_set_new(r->model, arena_printf(r->c.arena, "sort_%s", ideas_sorts[sort]), json_true());
 		json_object_set_new(r->model, "status_qs", json_string(status ? status : ""));
 		json_object_set_new(r->model, "can_vote", json_boolean(v && !v->suspended));
 		json_object_set_new(r->model, "can_moderate", json_boolean(policy_is_moderator(v)));
@@ -158,6 +165,7 @@ ideas_show(struct req *r)
 		if (rc != 0)
 			return r->c.err;
 	}
+	trail_idea_sources(idea);
 	merged = json_is_integer(json_object_get(idea, "merged_into"));
 	/* A merged idea's page is its target's; the API still describes the idea itself. */
 	if (merged && r->html && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {

@@ -77,6 +77,12 @@ extern const size_t verification_routes_n;
 extern const struct route mail_prefs_routes[];
 extern const size_t mail_prefs_routes_n;
 
+/* Practitioners heard (issue 21): forum/affiliation.c, forum/report.c. */
+extern const struct route affiliation_routes[];
+extern const size_t affiliation_routes_n;
+extern const struct route report_routes[];
+extern const size_t report_routes_n;
+
 struct req;
 /* GET /settings (forum/accounts.c): the page the settings forms of other files
  * (security.c, account_mail.c) are shown again on when they fail. */

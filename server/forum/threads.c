@@ -6,6 +6,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/affiliation.h"
 #include "forum/bookmarks.h"
 #include "forum/feeds.h"
 #include "forum/moderation.h"
@@ -450,6 +451,7 @@ threads_create(struct req *r)
 	if (r->html && json_object_get(r->input, "preview") != NULL)
 		return threads_preview(r);
 	if (posts_may_write(r) != 0 || threads_category_input(r, &n.category) != 0 ||
+	    affiliation_may_post(r, n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
 	    posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0)
 		return r->c.err;
@@ -544,6 +546,8 @@ threads_reply_with(struct req *r, const struct threads_reply_hook *hook)
 	}
 	if ((e = policy_reply(v, threads_state(t), json_is_true(json_object_get(t, "locked")), &why)) != HERR_OK)
 		return http_fail(r, e, NULL, why);
+	if (affiliation_may_post(r, json_integer_value(json_object_get(json_object_get(t, "category"), "id"))) != 0)
+		return r->c.err;
 	if ((rc = in_int(r, "parent_id", 1, INT64_MAX, IN_NULLABLE, &n.parent)) < 0)
 		return r->c.err;
 	if (rc == 1)

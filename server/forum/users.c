@@ -8,10 +8,12 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "forum/affiliation.h"
 #include "forum/markup.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/trail.h"
 #include "forum/user_lists.h"
 #include "http/http.h"
 
@@ -193,6 +195,8 @@ users_show(struct req *r)
 	if ((u = users_get(&r->c, id, private)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "user", u);
+	if (affiliation_profile(r, id, u) != 0 || trail_profile(r, id) != 0)
+		return r->c.err;
 	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(u, "username")));
 	if (v) {
 		json_object_set_new(r->model, "can_moderate", json_boolean(policy_is_moderator(v)));
