@@ -14,6 +14,7 @@
 #include "forum/ideas_status.h"
 #include "forum/markup.h"
 #include "forum/modlog.h"
+#include "forum/trail.h"
 #include "render/markdown.h"
 
 #define IDEAS_MAX_SOURCES 50
@@ -23,6 +24,7 @@ json_t *
 ideas_load(struct ctx *c, int64_t number, int64_t viewer_id, bool mod)
 {
 	PGresult *res = db_q(c, STMT_IDEA_GET, db_int(c, number), db_int(c, viewer_id), mod ? "true" : "false");
+	json_t *idea;
 
 	if (res == NULL)
 		return NULL;
@@ -30,7 +32,9 @@ ideas_load(struct ctx *c, int64_t number, int64_t viewer_id, bool mod)
 		ctx_fail(c, HERR_NOT_FOUND, NULL, "There is no such idea.");
 		return NULL;
 	}
-	return db_row_json(res, 0);
+	idea = db_row_json(res, 0);
+	trail_idea_sources(idea);   /* the practitioners among its sources */
+	return idea;
 }
 
 /* --- summaries: the one Markdown pipeline, mentions linked only for real accounts --- */

@@ -14,7 +14,6 @@
 #include "forum/routes.h"
 #include "forum/site_settings.h"
 #include "forum/verification.h"
-#include "forum/trail.h"
 #include "http/http.h"
 
 #define IDEAS_PER_PAGE 30
@@ -165,7 +164,6 @@ ideas_show(struct req *r)
 		if (rc != 0)
 			return r->c.err;
 	}
-	trail_idea_sources(idea);
 	merged = json_is_integer(json_object_get(idea, "merged_into"));
 	/* A merged idea's page is its target's; the API still describes the idea itself. */
 	if (merged && r->html && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {

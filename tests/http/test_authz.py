@@ -627,6 +627,21 @@ MATRIX.update({
 })
 
 
+# Issue 21 (part): declared affiliations (helpers only: the matrix's member and author are
+# practitioners, its moderator a consultant, its admin a trainer) and the monthly report.
+HELPERS = dict(anon=401, member=403, author=403, moderator="ok", admin="ok")
+MATRIX.update({
+    ("GET", "/api/v1/me/affiliation"): (SIGNED, lambda w, r: ("/api/v1/me/affiliation", None)),
+    ("PUT", "/api/v1/me/affiliation"): (HELPERS, lambda w, r: ("/api/v1/me/affiliation", {"organisation": "Acme"})),
+    ("DELETE", "/api/v1/me/affiliation"): (SIGNED, lambda w, r: ("/api/v1/me/affiliation", None)),
+    ("POST", "/settings/affiliation"): (HELPERS, lambda w, r: ("/settings/affiliation", form({"organisation": "Acme"}))),
+    ("GET", "/report"): (PUBLIC, lambda w, r: ("/report", None)),
+    ("GET", "/report/{month}"): (PUBLIC, lambda w, r: ("/report/2025-01", None)),
+    ("GET", "/api/v1/report"): (PUBLIC, lambda w, r: ("/api/v1/report", None)),
+    ("GET", "/api/v1/report/{month}"): (PUBLIC, lambda w, r: ("/api/v1/report/2025-01", None)),
+})
+
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role
