@@ -55,6 +55,8 @@ def test_a_vendor_declares_an_affiliation_shown_on_posts_profile_and_pages(serve
     page = requests.get(server.url("/t/%d" % t["id"])).text
     assert re.search(r'class="affiliation">.*Acme Service Tools.*sells AcmeDesk, AcmeCMDB', page)
     assert "Acme Service Tools" in requests.get(server.url("/u/%s" % vendor.user["username"])).text
+    exported = vendor.get("/api/v1/me/export").json()["profile"]["affiliation"]
+    assert exported["organisation"] == "Acme Service Tools" and exported["declared_at"]
 
 
 def test_practitioners_do_not_declare_and_show_no_affiliation(server, doer):
@@ -78,6 +80,14 @@ def test_becoming_a_practitioner_hides_the_affiliation_and_removing_clears_it(se
     r = c.delete("/api/v1/me/affiliation")
     assert r.status_code == 200 and r.json()["affiliation"] is None
     assert author_of(server, t["id"], t["first_post_id"])["affiliation"] is None
+    assert cluster.sql("SELECT affiliation, affiliation_products, affiliation_at FROM users WHERE id = %s",
+                       (c.user["id"],))[0] == (None, None, None)
+
+
+def test_deleting_an_account_erases_its_affiliation(server, cluster):
+    c = make_user(server, cluster, community_role="trainer")
+    declare(c, "Course Corp", "Courses")
+    assert c.req("DELETE", "/api/v1/me", json={"password": c.password}).status_code in (200, 204)
     assert cluster.sql("SELECT affiliation, affiliation_products, affiliation_at FROM users WHERE id = %s",
                        (c.user["id"],))[0] == (None, None, None)
 
