@@ -58,6 +58,14 @@ policy_may_post(const struct viewer *v, bool require_verified_email)
 	return WRITE_OK;
 }
 
+bool
+policy_affiliation_ok(const struct viewer *v, bool required, bool declared)
+{
+	if (policy_is_moderator(v) || v->community_kind == NULL || strcmp(v->community_kind, "helper") != 0)
+		return true;
+	return !required || declared;
+}
+
 enum herr
 policy_reply(const struct viewer *v, enum policy_state thread, bool locked, const char **ret_why)
 {

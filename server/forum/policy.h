@@ -77,6 +77,11 @@ enum policy_write { WRITE_OK, WRITE_SUSPENDED, WRITE_UNVERIFIED };
  * forum requires a confirmed address (--require-verified-email), not before v confirmed
  * one, except moderators and admins, who are always trusted. */
 enum policy_write policy_may_post(const struct viewer *v, bool require_verified_email);
+/* May v (signed in) start a thread or reply in a category that requires a declared
+ * affiliation (required) or not, having declared one (declared) or not? Always for
+ * moderators and admins (notices go anywhere) and doers (the rule is about helpers' posts,
+ * v->community_kind); helpers when it is not required or they declared one. */
+bool policy_affiliation_ok(const struct viewer *v, bool required, bool declared);
 
 /* --- reactions and accepted answers (forum/reactions.c, forum/answers.c) --- */
 

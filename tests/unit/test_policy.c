@@ -327,11 +327,41 @@ test_may_post(void)
 	}
 }
 
+/* Categories that require a declared affiliation (schema/0032): only helpers are asked,
+ * never staff. */
+static void
+test_affiliation(void)
+{
+	static const struct {
+		enum auth_role role;
+		const char *kind;
+		bool required, declared, want;
+	} rows[] = {
+		{ ROLE_MEMBER, "helper", false, false, true },
+		{ ROLE_MEMBER, "helper", true, false, false },
+		{ ROLE_MEMBER, "helper", true, true, true },
+		{ ROLE_MEMBER, "helper", false, true, true },
+		{ ROLE_MEMBER, "doer", true, false, true },
+		{ ROLE_MEMBER, NULL, true, false, true },
+		{ ROLE_MODERATOR, "helper", true, false, true },
+		{ ROLE_ADMIN, "helper", true, false, true },
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct viewer v = { .id = AUTHOR, .role = rows[i].role, .community_kind = rows[i].kind };
+
+		ok(policy_affiliation_ok(&v, rows[i].required, rows[i].declared) == rows[i].want,
+		   "affiliation: role %d, kind %s, required %d, declared %d", rows[i].role,
+		   rows[i].kind ? rows[i].kind : "(none)", rows[i].required, rows[i].declared);
+	}
+}
+
 int
 main(void)
 {
 	test_names();
 	test_may_post();
+	test_affiliation();
 	test_tables();
 	test_may_see_post();
 	test_reply();
