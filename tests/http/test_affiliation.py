@@ -156,6 +156,7 @@ def test_a_category_requiring_an_affiliation_refuses_helpers_without_one(server,
     assert r.json()["error"]["reason"] == "affiliation_required"
     assert r.json()["error"]["next"]["href"] == "/settings#affiliation" and "affiliation" in err["message"]
     t = new_thread(doer, category=slug)   # practitioners are not asked
+    assert "declare their affiliation" in requests.get(server.url("/c/" + slug)).text
     r = helper.post("/api/v1/threads/%d/posts" % t["id"], json={"body": "Me too"})
     assert_error(r, 403, "forbidden")
     assert r.json()["error"]["reason"] == "affiliation_required"
