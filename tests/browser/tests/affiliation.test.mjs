@@ -38,6 +38,27 @@ describe('declared affiliations', () => {
   });
 });
 
+describe('an idea from practitioners\' posts', () => {
+  it('marks their sources and passes axe', TEST, async () => {
+    const name = unique('modr');
+    s.corral.addUser(name, { role: 'moderator', communityRole: 'practitioner' });   // posts at once
+    const mod = await s.corral.signIn(name);
+    const opts = { cookie: mod.cookie, csrf: mod.csrf };
+    const t = await s.corral.api('POST', '/api/v1/threads',
+      { category: 'general', title: `Runbooks ${unique('t')}`, body: 'We publish a runbook per change.' }, opts);
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const i = await s.corral.api('POST', '/api/v1/ideas',
+      { title: `Runbooks for all ${unique('i')}`, summary: 'Publish them.', source_post_ids: [t.body.thread.first_post_id] }, opts);
+    assert.equal(i.status, 201, JSON.stringify(i.body));
+    const page = await s.page();
+    await page.goto(`/ideas/${i.body.idea.number}`);
+    assert.match(await page.locator('.source-summary').textContent(), /1 of them by practitioners/);
+    assert.equal(await page.locator('.idea-sources li.from-practitioner').count(), 1);
+    const result = await audit(page);
+    assert.deepEqual(result.blocking, [], `idea page:\n${result.text}`);
+  });
+});
+
 describe('the monthly report', () => {
   it('/report opens this month, which passes axe', TEST, async () => {
     const page = await s.page({ javaScriptEnabled: false });
