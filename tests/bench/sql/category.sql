@@ -3,7 +3,7 @@
 --   pgbench -M prepared -D slug=SLUG -D limit=31 -D offset=0 -D solved=-1 (any) -D viewer=0 (anonymous)
 --   -D tag=0 (any: ?tag= not given)
 -- statement: CATEGORY_BY_SLUG
-SELECT id, slug, name, description, position, thread_count, question_style FROM categories WHERE
+SELECT id, slug, name, description, position, thread_count, question_style, requires_affiliation FROM categories WHERE
 slug = :slug
 \gset
 -- statement: THREADS_LATEST_IN
@@ -15,7 +15,9 @@ interval '14 days', (SELECT m.new_since FROM member_read_marks m WHERE m.user_id
 is_new, t.id, t.title, t.slug, json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS
 category, json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,
 'community_role', json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind),
-'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL) AS author, t.created_at,
+'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN
+cr.kind = 'helper' AND u.affiliation IS NOT NULL THEN json_build_object('organisation',
+u.affiliation, 'products', u.affiliation_products) END) AS author, t.created_at,
 t.last_post_at, t.reply_count, t.pinned, t.locked, json_build_object('participants', t.participants,
 'doers', t.doers, 'doer_share', t.doer_share) AS voices, EXISTS (SELECT 1 FROM posts ap WHERE ap.id
 = t.answer_post_id AND ap.thread_id = t.id AND ap.state = 'visible') AS solved, coalesce((SELECT json_agg(json_build_object('name', g.name) ORDER BY g.name) FROM
