@@ -43,7 +43,8 @@ def test_a_vendor_declares_an_affiliation_shown_on_posts_profile_and_pages(serve
     got = declare(vendor, "  Acme Service Tools  ", "AcmeDesk, AcmeCMDB")
     assert got["may_declare"] is True
     assert got["affiliation"]["organisation"] == "Acme Service Tools"
-    assert got["affiliation"]["products"] == "AcmeDesk, AcmeCMDB" and got["affiliation"]["declared_at"]
+    assert got["affiliation"]["products"] == "AcmeDesk, AcmeCMDB"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", got["affiliation"]["declared_at"])
     assert vendor.get("/api/v1/me/affiliation").json() == got
     t = new_thread(doer)
     p = reply(vendor, t["id"], "Our tool does that")
