@@ -1,6 +1,7 @@
 /* render/views.c — loads the embedded templates into one compiled set. */
 #include "render/views.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,28 @@
 #include "core/log.h"
 
 #define VIEWS_PREFIX "web/templates/"
+
+size_t
+views_unindent(const char *src, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+	bool pre = false, line_start = true;
+
+	while (i < len) {
+		if (!pre && len - i >= 4 && strncmp(src + i, "<pre", 4) == 0 &&
+		    (len - i == 4 || src[i + 4] == '>' || src[i + 4] == ' '))
+			pre = true;
+		else if (pre && len - i >= 6 && strncmp(src + i, "</pre>", 6) == 0)
+			pre = false;
+		if (line_start && !pre && (src[i] == ' ' || src[i] == '\t')) {
+			i++;
+			continue;
+		}
+		line_start = src[i] == '\n';
+		out[o++] = src[i++];
+	}
+	return o;
+}
 
 struct tmpl_set *
 views_load(void)
@@ -29,7 +52,14 @@ views_load(void)
 			continue;
 		memcpy(name, base, (size_t)(dot - base));
 		name[dot - base] = '\0';
-		if (tmpl_set_add(set, name, (const char *)f->data, f->len, &err) != 0)
+		char *src = malloc(f->len ? f->len : 1);
+		int rc;
+
+		if (src == NULL)
+			goto fail;
+		rc = tmpl_set_add(set, name, src, views_unindent((const char *)f->data, f->len, src), &err);
+		free(src);
+		if (rc != 0)
 			goto fail;
 	}
 	if (tmpl_set_finalize(set, &err) != 0)

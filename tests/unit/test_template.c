@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "render/template.h"
+#include "render/views.h"
 #include "tap.h"
 
 static json_t *
@@ -526,9 +527,27 @@ test_threads(void)
 	tmpl_set_free(set);
 }
 
+/* Indentation goes, newlines and <pre> content stay. */
+static void
+test_unindent(void)
+{
+	static const char src[] = "<ul>\n  <li>a</li>\n\t<li>b  c</li>\n</ul>\n    <pre>x\n  y\n</pre>\n  <p>z</p>";
+	char out[sizeof src];
+	size_t n = views_unindent(src, sizeof src - 1, out);
+
+	out[n] = '\0';
+	is_str(out, "<ul>\n<li>a</li>\n<li>b  c</li>\n</ul>\n<pre>x\n  y\n</pre>\n<p>z</p>",
+	       "views_unindent drops line indentation but keeps newlines, inner spaces and <pre> text");
+	n = views_unindent("<pre class=\"diff\">\n  a</pre>\n  b", 32, out);
+	out[n] = '\0';
+	is_str(out, "<pre class=\"diff\">\n  a</pre>\nb", "a <pre> with attributes counts too");
+	ok(views_unindent("", 0, out) == 0, "an empty template stays empty");
+}
+
 int
 main(void)
 {
+	test_unindent();
 	test_values();
 	test_lengths();
 	test_names();
