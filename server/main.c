@@ -28,6 +28,7 @@
 #include "forum/posts.h"
 #include "forum/reply_mail.h"
 #include "forum/surveys.h"
+#include "forum/uploads.h"
 #include "forum/users.h"
 #include "http/cache.h"
 #include "http/http.h"
@@ -112,6 +113,7 @@ struct serve_cfg {
 	struct reply_mail_config reply_mail;
 	struct digest_config digest;
 	struct survey_config survey;
+	struct upload_config uploads;
 	int drain_ms;
 };
 
@@ -138,6 +140,7 @@ static const struct opt_use serve_uses[] = {
 	{ &reply_mail_opts, offsetof(struct serve_cfg, reply_mail) },
 	{ &digest_opts, offsetof(struct serve_cfg, digest) },
 	{ &survey_opts, offsetof(struct serve_cfg, survey) },
+	{ &upload_opts, offsetof(struct serve_cfg, uploads) },
 };
 
 static const struct opt_cmd serve_cmd = {
@@ -279,6 +282,9 @@ cmd_serve(int argc, char **argv)
 	moderation_configure(&cfg.moderation);
 	forum_configure(&cfg.forum);
 	survey_results_configure(&cfg.survey);
+	cfg.http.upload_max_body = uploads_body_limit(&cfg.uploads);
+	if ((rc = uploads_configure(&cfg.uploads)) != 0)
+		return rc;
 	rc = auth_init(&cfg.auth) != 0 ? 1 : serve_run(&cfg);
 	http_config_free(&cfg.http);
 	return rc;

@@ -15,6 +15,7 @@
 #include "forum/threads.h"
 #include "forum/twofactor.h"
 #include "forum/unread.h"
+#include "forum/uploads.h"
 
 static struct app_config app_cfg;
 
@@ -73,6 +74,7 @@ app_router(void)
 		{ tags_routes, &tags_routes_n },
 		{ affiliation_routes, &affiliation_routes_n },
 		{ report_routes, &report_routes_n },
+		{ uploads_routes, &uploads_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "db/db.h"
+#include "forum/uploads.h"
 
 static int maint_interval_s, maint_idle_s;
 
@@ -22,6 +23,7 @@ maint_round(void *arg)
 	db_q0(&c, STMT_IDEM_EXPIRE);
 	db_q0(&c, STMT_ONETIME_EXPIRE);
 	db_q0(&c, STMT_SURVEYS_ANNOUNCE);   /* scheduled surveys that opened since */
+	uploads_expire(&c);
 	arena_free(c.arena);
 	return maint_interval_s * 1000L;
 }

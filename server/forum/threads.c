@@ -20,6 +20,7 @@
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
 #include "forum/unread.h"
+#include "forum/uploads.h"
 #include "forum/verification.h"
 #include "http/http.h"
 #include "http/stream.h"
@@ -453,7 +454,7 @@ threads_create(struct req *r)
 	if (posts_may_write(r) != 0 || threads_category_input(r, &n.category) != 0 ||
 	    affiliation_may_post(r, n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
-	    posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0)
+	    uploads_attach_form(r) != 0 || posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0)
 		return r->c.err;
 	if (posts_count_write(r) != 0)
 		return r->c.err;
@@ -552,7 +553,8 @@ threads_reply_with(struct req *r, const struct threads_reply_hook *hook)
 		return r->c.err;
 	if (rc == 1)
 		n.parent = json_integer_value(json_object_get(t, "first_post_id"));
-	if (threads_check_parent(r, n.thread, n.parent) != 0 || posts_read_body(r, &n.body) != 0 ||
+	if (threads_check_parent(r, n.thread, n.parent) != 0 || uploads_attach_form(r) != 0 ||
+	    posts_read_body(r, &n.body) != 0 ||
 	    posts_count_write(r) != 0)
 		return r->c.err;
 	n.author = v->id;
@@ -725,14 +727,15 @@ threads_preview(struct req *r)
 const struct route threads_routes[] = {
 	{ "GET", "/t/{id}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
 	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
-	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page },
+	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page, .flags = ROUTE_UPLOAD },
 	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
 	{ "GET", "/t/{id}/events", threads_events, .flags = ROUTE_STREAM },
 	{ "GET", "/p/{id}/fragment", threads_post_fragment, .view = "post_fragment" },
 	{ "GET", "/p/{id}", thread_paging_permalink, .view = "error" },
 	{ "GET", "/new", threads_new_page, .view = "new", .title = "Start a discussion" },
-	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page },
+	{ "POST", "/new", threads_create, .view = "new", .title = "Start a discussion", .page = threads_new_page,
+	  .flags = ROUTE_UPLOAD },
 	{ "GET", "/api/v1/threads", threads_index, .flags = ROUTE_CACHE },
 	{ "POST", "/api/v1/threads", threads_create },
 	{ "GET", "/api/v1/threads/{id}", threads_page, .flags = ROUTE_CACHE },

@@ -29,6 +29,15 @@ struct http_header {
 	const char *name, *value;
 };
 
+/* A file part of a multipart/form-data body (ROUTE_UPLOAD routes). The bytes point into
+ * the request body; names are arena copies. A file input left empty is not listed. */
+struct http_file {
+	struct http_file *next;
+	const char *field, *filename, *type;
+	const unsigned char *data;
+	size_t len;
+};
+
 struct req {
 	struct ctx c;                 /* arena, request id, error slot */
 	struct http_server *srv;
@@ -47,6 +56,8 @@ struct req {
 	 * handler runs. */
 	json_t *input;
 	bool input_form;
+	bool input_multipart;         /* a ROUTE_UPLOAD route got multipart/form-data */
+	struct http_file *files;      /* its file parts, in order (arena), or NULL */
 	struct buf body;
 	bool body_too_large;
 	size_t body_discarded;        /* bytes thrown away after the limit */
@@ -72,6 +83,7 @@ struct req {
 	bool streaming;               /* an event stream: no longer counted in flight */
 	bool settled;                 /* a stream's request, cut down to what its end needs */
 	const char *content_type;     /* for non-HTML, non-JSON bodies (Atom, CSV, SVG) */
+	const char *csp;              /* Content-Security-Policy overriding the default */
 	struct buf out;               /* body for content_type responses */
 
 	/* Response cache (http/cache.h): set when this anonymous GET may be stored. */
@@ -113,6 +125,7 @@ struct http_config {
 	int per_ip_connections;
 	int timeout_s;                /* inactivity timeout per connection */
 	size_t max_body;              /* bytes; larger bodies get 413 */
+	size_t upload_max_body;       /* the same for ROUTE_UPLOAD routes (0: max_body) */
 	int max_header_kb;            /* request line + headers at most (KiB); MHD's pool per
 				       * connection is twice this (it keeps half for the reply) */
 	const struct http_hooks *hooks;

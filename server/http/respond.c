@@ -45,7 +45,7 @@ http_queue(struct req *r, int status, struct MHD_Response *resp, const char *con
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				r->html ? http_csp_html : http_csp_api);
+				r->csp ? r->csp : r->html ? http_csp_html : http_csp_api);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				r->cache_control ? r->cache_control
 				: r->viewer ? "private, no-cache" : "no-cache");

@@ -45,6 +45,8 @@ struct route {
 				   (--require-2fa-staff): signing in and out, enrolling */
 #define ROUTE_ANY_BODY   0x100u /* a body of another type is not refused (415) but ignored:
 				   RFC 8058's one-click POST comes as multipart/form-data */
+#define ROUTE_UPLOAD     0x200u /* takes multipart/form-data with files (r->files), up to
+				   http_config.upload_max_body instead of max_body */
 
 struct router;
 

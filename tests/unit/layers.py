@@ -17,6 +17,7 @@ RULES = {
     "db": ({"core", "db"}, {"microhttpd.h", "curl.h"}),
     "http": ({"core", "http", "render"}, {"libpq-fe.h"}),
     "mail": ({"core", "db", "mail", "render"}, {"microhttpd.h"}),
+    "media": ({"core", "media"}, {"libpq-fe.h", "microhttpd.h"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]', re.M)
 
