@@ -96,7 +96,10 @@ media_image_reencode(const unsigned char *data, size_t len, enum media_type t,
 	enum media_image_err e;
 
 	memset(ret, 0, sizeof *ret);
+	/* libvips answers with the loader's class name; its nickname is "pngload_buffer". */
 	loader = want ? vips_foreign_find_load_buffer(data, len) : NULL;
+	if (loader != NULL)
+		loader = vips_nickname_find(g_type_from_name(loader));
 	if (loader == NULL || strncmp(loader, want, strlen(want)) != 0) {
 		vips_error_clear();
 		return MEDIA_IMAGE_CORRUPT;

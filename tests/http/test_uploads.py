@@ -1,0 +1,314 @@
+"""Issue 19: uploads. Images are decoded and re-encoded by libvips (metadata such as EXIF GPS
+gone, resized, transparency kept), other files are allowed by content and served as
+attachments; content-addressed in PostgreSQL; bad input is a clear 4xx with nothing
+stored; an upload is public only through a visible post."""
+import re
+import struct
+import zlib
+
+import pytest
+import requests
+
+from conftest import Client, Server, assert_error, make_user, new_thread, reply
+
+API = "/api/v1/uploads"
+
+
+# --- files made here, byte by byte (no Pillow on the machine) ---
+
+def png(width, height, alpha=False, idat=None):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    channels = 4 if alpha else 3
+    if idat is None:
+        row = bytes([0]) + bytes([200, 30, 30, 128][:channels]) * width
+        idat = zlib.compress(row * height)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+# A 1x1 GIF with a transparent colour.
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+       b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+
+def exif_gps_segment():
+    """An APP1 Exif segment (big-endian TIFF) whose IFD0 points to a GPS IFD holding a
+    latitude reference and a made-up marker string."""
+    ifd0 = struct.pack(">H", 1) + struct.pack(">HHII", 0x8825, 4, 1, 26) + struct.pack(">I", 0)
+    gps = (struct.pack(">H", 2) + struct.pack(">HHI4s", 1, 2, 2, b"N\x00\x00\x00")
+           + struct.pack(">HHII", 0x001B, 7, 16, 44) + struct.pack(">I", 0))
+    tiff = b"MM\x00\x2a" + struct.pack(">I", 8) + ifd0 + gps + b"GPSSECRETPLACE!!"
+    payload = b"Exif\x00\x00" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def upload(client, data, name="file.bin", ctype="application/octet-stream", **kw):
+    return client.post(API, files={"file": (name, data, ctype)}, **kw)
+
+
+def uploaded(client, data, name="file.bin"):
+    r = upload(client, data, name)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def owner(server, cluster):
+    return make_user(server, cluster)
+
+
+@pytest.fixture(scope="module")
+def a_jpeg(owner):
+    """A real JPEG: Corral's own re-encoding of an opaque PNG."""
+    u = uploaded(owner, png(40, 30), "photo.png")
+    assert u["kind"] == "image" and u["url"].endswith(".jpg")
+    r = owner.get(u["url"])
+    assert r.status_code == 200 and r.content[:3] == b"\xff\xd8\xff"
+    return r.content
+
+
+def count_uploads(cluster):
+    return cluster.sql("SELECT count(*) FROM uploads")[0][0]
+
+
+# --- images ---
+
+def test_png_is_reencoded_and_answered_with_markdown(server, cluster, owner):
+    u = uploaded(owner, png(20, 10), "my [chart].png")
+    assert re.fullmatch(r"/uploads/[0-9a-f]{64}\.jpg", u["url"])
+    assert u["hash"] in u["url"] and u["width"] == 20 and u["height"] == 10
+    assert u["content_type"] == "image/jpeg" and u["bytes"] > 0
+    assert u["markdown"] == "![my  chart .png](%s)" % u["url"]
+    r = owner.get(u["url"])
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/jpeg"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in r.headers["Content-Security-Policy"]
+    assert r.headers["Content-Disposition"].startswith("inline")
+    assert len(r.content) == u["bytes"]
+
+
+def test_transparency_is_kept_as_png(owner):
+    u = uploaded(owner, png(8, 8, alpha=True), "t.png")
+    assert u["url"].endswith(".png") and u["content_type"] == "image/png"
+    g = uploaded(owner, GIF, "dot.gif")
+    assert g["url"].endswith(".png") and (g["width"], g["height"]) == (1, 1)
+
+
+def test_the_same_file_is_stored_once(cluster, owner):
+    data = png(13, 7)
+    a, b = uploaded(owner, data, "a.png"), uploaded(owner, data, "b.png")
+    assert a["hash"] == b["hash"] and a["markdown"] != b["markdown"]
+    assert cluster.sql("SELECT count(*) FROM uploads WHERE hash = %s", (a["hash"],))[0][0] == 1
+    assert cluster.sql("SELECT count(*) FROM upload_events WHERE hash = %s", (a["hash"],))[0][0] == 2
+
+
+def test_exif_gps_is_stripped(owner, a_jpeg):
+    with_gps = a_jpeg[:2] + exif_gps_segment() + a_jpeg[2:]
+    assert b"GPSSECRETPLACE" in with_gps
+    u = uploaded(owner, with_gps, "holiday.jpg")
+    served = owner.get(u["url"]).content
+    assert served[:3] == b"\xff\xd8\xff"
+    assert b"GPSSECRETPLACE" not in served and b"Exif" not in served
+
+
+def test_polyglot_images_are_neutralised(owner, a_jpeg):
+    script = b"<html><script>alert(document.cookie)</script></html>"
+    gif = uploaded(owner, GIF + script, "a.gif")
+    comment = b"\xff\xfe" + struct.pack(">H", len(script) + 2) + script
+    jpg = uploaded(owner, a_jpeg[:2] + comment + a_jpeg[2:], "b.jpg")
+    for u in (gif, jpg):
+        body = owner.get(u["url"]).content
+        assert b"<script" not in body and b"<html" not in body
+
+
+@pytest.mark.parametrize("name,data", [
+    ("bomb.png", png(100000, 100000, idat=zlib.compress(b"\x00" * 64))),
+    ("wide.png", png(60000, 1000, idat=zlib.compress(b"\x00" * 64))),
+])
+def test_decompression_bombs_are_refused_before_decoding(cluster, owner, name, data):
+    before = count_uploads(cluster)
+    err = assert_error(upload(owner, data, name), 400, "invalid_input", "file")
+    assert "megapixels" in err["message"]
+    assert count_uploads(cluster) == before
+
+
+def test_truncated_images_are_refused(cluster, owner, a_jpeg):
+    before = count_uploads(cluster)
+    whole = png(64, 64)
+    assert_error(upload(owner, whole[:len(whole) // 2], "half.png"), 400, "invalid_input", "file")
+    assert_error(upload(owner, a_jpeg[:len(a_jpeg) // 2], "half.jpg"), 400, "invalid_input", "file")
+    assert count_uploads(cluster) == before
+
+
+# --- other files ---
+
+def test_csv_is_an_attachment_that_cannot_run(owner):
+    u = uploaded(owner, b"name,count\nalpha,1\n", "numbers.csv")
+    assert u["kind"] == "text" and u["url"].endswith(".csv") and u["width"] is None
+    assert u["markdown"] == "[numbers.csv](%s)" % u["url"]
+    r = owner.get(u["url"])
+    assert r.status_code == 200 and r.content == b"name,count\nalpha,1\n"
+    assert r.headers["Content-Type"].startswith("text/csv")
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    csp = r.headers["Content-Security-Policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp
+    assert "immutable" not in r.headers["Cache-Control"]   # not public yet
+
+
+def test_pdf_is_accepted_by_content(owner):
+    u = uploaded(owner, b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n", "report")
+    assert u["kind"] == "pdf" and u["url"].endswith(".pdf")
+    assert owner.get(u["url"]).headers["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("name,data,why", [
+    ("cat.png", b"<!doctype html><script>alert(1)</script>", "image"),   # a .png that is HTML
+    ("cat.png", b"just some text", "image"),
+    ("page.txt", b"  <html><body>hi</body></html>", "web page"),
+    ("doc.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "web page"),   # polyglot
+    ("bin.dat", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64, "not accepted"),
+    ("latin1.txt", b"caf\xe9 cr\xe8me", "not accepted"),   # not UTF-8
+    ("nul.txt", b"a\x00b", "not accepted"),
+])
+def test_wrong_type_by_content_is_415(cluster, owner, name, data, why):
+    before = count_uploads(cluster)
+    err = assert_error(upload(owner, data, name), 415, "unsupported_media_type", "file")
+    assert why in err["message"]
+    assert count_uploads(cluster) == before
+
+
+# --- bad requests ---
+
+def test_bad_requests(cluster, server, owner):
+    before = count_uploads(cluster)
+    assert_error(upload(owner, b"", "empty.txt"), 400, "invalid_input", "file")
+    assert_error(owner.post(API, files={"other": ("x.txt", b"hello", "text/plain")}), 400, "invalid_input", "file")
+    two = [("file", ("a.txt", b"one", "text/plain")), ("file", ("b.txt", b"two", "text/plain"))]
+    assert_error(owner.post(API, files=two), 400, "invalid_input", "file")
+    assert_error(owner.post(API, json={"file": "aGVsbG8="}), 415, "unsupported_media_type")
+    h = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    assert_error(owner.post(API, data=b"--xyz\r\nContent-Disposition: form-data; name=\"file\"", headers=h),
+                 400, "invalid_input")
+    assert_error(owner.post(API, data=b"--xyz\r\nno colon here\r\n\r\nbody\r\n--xyz--", headers=h),
+                 400, "invalid_input")
+    bad_name = (b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\xff.txt\"\r\n\r\n"
+                b"hello\r\n--xyz--\r\n")
+    assert_error(owner.post(API, data=bad_name, headers=h), 400, "invalid_input")
+    assert_error(owner.post(API, data=b"", headers=h), 400, "invalid_input")
+    assert_error(upload(owner, b"hello", "a.txt", csrf=False), 403, "csrf")
+    assert_error(requests.post(server.url(API), files={"file": ("a.txt", b"hello", "text/plain")}),
+                 401, "unauthenticated")
+    assert count_uploads(cluster) == before
+
+
+def test_serving_checks_the_name(server, owner):
+    u = uploaded(owner, b"plain words\n", "w.txt")
+    base = u["url"].rsplit(".", 1)[0]
+    for path in (base + ".png", base + ".txt.html", base.upper() + ".txt", "/uploads/../etc/passwd",
+                 "/uploads/" + "0" * 64 + ".txt"):
+        assert owner.get(path).status_code == 404, path
+    assert owner.get(u["url"], headers={"If-None-Match": '"%s"' % u["hash"]}).status_code == 304
+
+
+# --- who sees an upload ---
+
+def test_public_through_a_visible_post_and_gone_with_it(server, cluster, owner, moderator):
+    u = uploaded(owner, b"notes for the thread\n", "notes.txt")
+    anon = lambda: requests.get(server.url(u["url"])).status_code
+    stranger = make_user(server, cluster)
+    assert anon() == 404 and stranger.get(u["url"]).status_code == 404
+    assert owner.get(u["url"]).status_code == 200 and moderator.get(u["url"]).status_code == 200
+    t = new_thread(owner)
+    p = reply(owner, t["id"], "See " + u["markdown"])
+    assert cluster.sql("SELECT hash FROM post_uploads WHERE post_id = %s", (p["id"],)) == [(u["hash"],)]
+    r = requests.get(server.url(u["url"]))
+    assert r.status_code == 200 and "immutable" in r.headers["Cache-Control"]
+    assert moderator.post("/api/v1/posts/%d/hide" % p["id"], json={"reason": "r"}).status_code == 200
+    assert anon() == 404 and stranger.get(u["url"]).status_code == 404
+    assert owner.get(u["url"]).status_code == 200 and moderator.get(u["url"]).status_code == 200
+    assert moderator.post("/api/v1/posts/%d/unhide" % p["id"], json={}).status_code == 200
+    assert anon() == 200
+    # an edit that drops the link unlinks it
+    assert owner.patch("/api/v1/posts/%d" % p["id"], json={"body": "No file any more"}).status_code == 200
+    assert cluster.sql("SELECT count(*) FROM post_uploads WHERE post_id = %s", (p["id"],))[0][0] == 0
+    assert anon() == 404
+
+
+def test_erased_account_keeps_linked_uploads_only(server, cluster):
+    leaving = make_user(server, cluster)
+    linked = uploaded(leaving, b"linked file\n", "l.txt")
+    lonely = uploaded(leaving, b"never posted\n", "n.txt")
+    t = new_thread(leaving, body="Here: " + linked["markdown"])
+    assert leaving.delete("/api/v1/me", json={"password": leaving.password}).status_code in (200, 204)
+    hashes = {h for (h,) in cluster.sql("SELECT hash FROM uploads WHERE hash IN (%s, %s)",
+                                        (linked["hash"], lonely["hash"]))}
+    assert hashes == {linked["hash"]}
+    assert requests.get(server.url(linked["url"])).status_code == 200
+    assert t["id"]
+
+
+# --- the form without JS ---
+
+def test_reply_form_attaches_the_file_without_js(server, cluster, owner):
+    t = new_thread(owner)
+    r = owner.post("/t/%d/reply" % t["id"], csrf=False, data={"csrf": owner.csrf, "body": "Look at this"},
+                   files={"file": ("shot.png", png(30, 20), "image/png")})
+    assert r.status_code == 303, r.text[:500]
+    body = cluster.sql("SELECT body FROM posts WHERE thread_id = %s ORDER BY id DESC LIMIT 1", (t["id"],))[0][0]
+    m = re.fullmatch(r"Look at this\n\n!\[shot\.png\]\((/uploads/[0-9a-f]{64}\.jpg)\)", body)
+    assert m, body
+    page = requests.get(server.url("/t/%d" % t["id"])).text
+    assert '<img src="%s"' % m.group(1) in page
+    assert requests.get(server.url(m.group(1))).status_code == 200
+    # an empty file input changes nothing; a refused file re-shows the form with the error
+    r = owner.post("/t/%d/reply" % t["id"], csrf=False, data={"csrf": owner.csrf, "body": "Only words"},
+                   files={"file": ("", b"", "application/octet-stream")})
+    assert r.status_code == 303
+    r = owner.post("/t/%d/reply" % t["id"], csrf=False, data={"csrf": owner.csrf, "body": "Bad file"},
+                   files={"file": ("x.png", b"<html>", "image/png")})
+    assert r.status_code == 415 and "Bad file" in r.text and "named as an image" in r.text
+    r = owner.post("/t/%d/reply" % t["id"], csrf=False, data={"body": "No token"},
+                   files={"file": ("x.txt", b"hi", "text/plain")})
+    assert r.status_code == 403
+
+
+def test_new_thread_form_attaches_the_file(server, cluster, owner):
+    r = owner.post("/new", csrf=False, data={"csrf": owner.csrf, "category": "general", "title": "With a file",
+                                             "body": ""},
+                   files={"file": ("data.csv", b"a,b\n1,2\n", "text/csv")})
+    assert r.status_code == 303, r.text[:500]
+    tid = int(re.search(r"/t/(\d+)", r.headers["Location"]).group(1))
+    body = cluster.sql("SELECT body FROM posts WHERE thread_id = %s", (tid,))[0][0]
+    assert re.fullmatch(r"\[data\.csv\]\(/uploads/[0-9a-f]{64}\.csv\)", body), body
+
+
+# --- limits, on a server of their own ---
+
+@pytest.fixture(scope="module")
+def limited(cluster):
+    s = Server(["--database", cluster.url, "--quiet", "--register-limit-ip", "1000000",
+                "--upload-max-mb", "1", "--upload-daily-count", "3", "--upload-image-max-px", "64",
+                "--upload-image-max-mp", "1", "--upload-kinds", "image,text"], name="uploads-limited")
+    yield s
+    assert s.stop() == 0, s.output()
+
+
+def test_limits(cluster, limited):
+    c = Client(limited).register()
+    before = count_uploads(cluster)
+    assert_error(upload(c, b"a" * (1024 * 1024 + 10), "big.txt"), 413, "too_large", "file")
+    r = upload(c, b"a" * (3 * 1024 * 1024), "huge.txt")
+    assert r.status_code == 413
+    assert_error(upload(c, b"%PDF-1.4\n%%EOF\n", "a.pdf"), 415, "unsupported_media_type", "file")
+    assert_error(upload(c, png(1001, 1000, idat=zlib.compress(b"\x00" * 64)), "mp.png"), 400, "invalid_input", "file")
+    assert count_uploads(cluster) == before
+    u = uploaded(c, png(200, 100), "wide.png")
+    assert (u["width"], u["height"]) == (64, 32)
+    uploaded(c, b"two\n", "2.txt")
+    uploaded(c, b"three\n", "3.txt")
+    r = upload(c, b"four\n", "4.txt")
+    assert_error(r, 429, "rate_limited", "file")
+    assert r.headers.get("Retry-After")
+    assert cluster.sql("SELECT count(*) FROM upload_events WHERE user_id = %s", (c.user["id"],))[0][0] == 3
