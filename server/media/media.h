@@ -18,7 +18,7 @@ enum media_type {
 	MEDIA_GIF,
 	MEDIA_WEBP,
 	MEDIA_PDF,
-	MEDIA_TEXT,      /* UTF-8 text, no NUL, not markup */
+	MEDIA_TEXT,      /* UTF-8 text, no NUL or other controls, not markup */
 	MEDIA_DOCX,      /* Office Open XML: a ZIP with [Content_Types].xml and word/ */
 	MEDIA_XLSX,      /*   ... xl/ */
 	MEDIA_PPTX,      /*   ... ppt/ */

@@ -63,6 +63,17 @@ sniff_office(const unsigned char *d, size_t len)
 	return MEDIA_UNKNOWN;
 }
 
+/* Text: valid UTF-8 without NUL or other C0 controls than tab, line ends and form feed
+ * (a binary format's header is full of them). */
+static bool
+sniff_text(const unsigned char *d, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r' && d[i] != '\f')
+			return false;
+	return len > 0 && utf8_valid((const char *)d, len);
+}
+
 static bool
 sniff_name_ends(const char *name, const char *ext)
 {
@@ -110,7 +121,7 @@ media_sniff(const unsigned char *d, size_t len, const char *name, enum media_ref
 		t = MEDIA_PDF;
 	else
 		t = sniff_office(d, len);
-	text = t == MEDIA_UNKNOWN && len > 0 && utf8_valid((const char *)d, len);
+	text = t == MEDIA_UNKNOWN && sniff_text(d, len);
 	if (sniff_named_image(name)) {
 		*ret_refusal = MEDIA_MISMATCH;
 		return MEDIA_UNKNOWN;
