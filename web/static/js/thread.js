@@ -141,6 +141,9 @@
     var form = ev.target;
     if (!form.getAttribute || (form.getAttribute('method') || '').toLowerCase() !== 'post') return;
     var action = form.getAttribute('action') || '';
+    /* A file still chosen (upload.js did not take it): the form itself carries it. */
+    var file = form.querySelector('input[type="file"]');
+    if (file && file.files && file.files.length) return;
     for (var i = 0; i < routes.length; i++) {
       var m = routes[i][0].exec(action);
       if (!m) continue;
