@@ -377,6 +377,23 @@ MATRIX.update({
 })
 
 
+# Uploads (issue 19, forum/uploads.c, test_uploads.py). A file linked from a visible post is
+# public; unlinked ones (only the uploader and moderators) are checked in test_uploads.py.
+def _linked_upload(w):
+    r = w.author.post("/api/v1/uploads", files={"file": ("a.txt", unique("text ").encode(), "text/plain")})
+    assert r.status_code == 201, r.text
+    u = r.json()
+    reply(w.author, T(w), u["markdown"])
+    return u["url"]
+
+
+MATRIX.update({
+    ("POST", "/api/v1/uploads"): (SIGNED, lambda w, r: ("/api/v1/uploads", ("files", {
+        "file": ("a.txt", unique("upload ").encode(), "text/plain")}))),
+    ("GET", "/uploads/{file}"): (PUBLIC, lambda w, r: (_linked_upload(w), None)),
+})
+
+
 # Two-factor sign-in (issue 17, test_totp.py). The world's accounts never turn it on (their
 # sign-ins must stay one step): confirming gets a code that cannot match (400, after an
 # enrolment started for the role), new codes and turning off answer 409 (it is off), and the
@@ -657,6 +674,10 @@ def call(w, role, method, path, body):
         r = client.s.get(w.server.url(path), stream=True, timeout=10)
         r.close()
         return r.status_code
+    if isinstance(body, tuple) and body[0] == "files":   # multipart/form-data (uploads)
+        headers = {"X-CSRF-Token": client.csrf} if client.csrf and role != "anon" else {}
+        return client.s.request(method, w.server.url(path), files=body[1], headers=headers,
+                                allow_redirects=False).status_code
     if isinstance(body, tuple) and body[0] == "form":
         data = dict(body[1])
         data["csrf"] = client.csrf or ""
