@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/utf8.h"
+#include "http/http.h"
 #include "http/parse.h"
 
 int
@@ -192,4 +194,68 @@ multipart_parse(struct arena *a, const char *body, size_t len, const char *bound
 malformed:
 	*ret_msg = "The multipart body is malformed or truncated.";
 	return -1;
+}
+
+/* --- into a request --- */
+
+/* Add a text field to a form object as parse_form does (a repeated name: an array). */
+static int
+multipart_form_add(json_t *obj, const char *name, const char *value, size_t len)
+{
+	json_t *v = json_stringn(value, len), *old = json_object_get(obj, name), *arr;
+
+	if (v == NULL)
+		return -1;
+	if (old == NULL)
+		return json_object_set_new(obj, name, v);
+	if (json_is_array(old))
+		return json_array_append_new(old, v);
+	arr = json_array();
+	json_array_append(arr, old);
+	json_array_append_new(arr, v);
+	return json_object_set_new(obj, name, arr);
+}
+
+enum herr
+multipart_input(struct req *r, const char *ct)
+{
+	struct multipart_part parts[MULTIPART_MAX_PARTS];
+	struct http_file **tail = &r->files;
+	const char *msg = NULL;
+	char boundary[80];
+	int n;
+
+	r->input = json_object();
+	r->input_form = r->input_multipart = true;
+	if (r->body.len == 0)
+		return http_fail(r, HERR_INVALID, NULL, "The multipart body is empty.");
+	if (multipart_boundary(ct, boundary, sizeof boundary) != 0)
+		return http_fail(r, HERR_INVALID, NULL, "The multipart boundary is missing or malformed.");
+	n = multipart_parse(r->c.arena, r->body.data, r->body.len, boundary, parts, MULTIPART_MAX_PARTS, &msg);
+	if (n < 0)
+		return http_fail(r, HERR_INVALID, NULL, msg);
+	for (int i = 0; i < n; i++) {
+		struct multipart_part *p = &parts[i];
+		struct http_file *f;
+
+		if (!utf8_valid(p->name, strlen(p->name)) ||
+		    (p->filename && !utf8_valid(p->filename, strlen(p->filename))))
+			return http_fail(r, HERR_INVALID, NULL, "A field or file name is not valid UTF-8.");
+		if (p->filename == NULL) {
+			if (!utf8_valid(p->data, p->len) || multipart_form_add(r->input, p->name, p->data, p->len) != 0)
+				return http_fail(r, HERR_INVALID, p->name, "The form data is not valid UTF-8.");
+			continue;
+		}
+		if (p->filename[0] == '\0' && p->len == 0)
+			continue;
+		f = arena_calloc(r->c.arena, 1, sizeof *f);
+		f->field = p->name;
+		f->filename = p->filename;
+		f->type = p->type;
+		f->data = (const unsigned char *)p->data;
+		f->len = p->len;
+		*tail = f;
+		tail = &f->next;
+	}
+	return HERR_OK;
 }

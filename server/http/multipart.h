@@ -12,6 +12,9 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/ctx.h"
+
+struct req;
 
 #define MULTIPART_MAX_PARTS 32
 #define MULTIPART_MAX_HEADERS 2048   /* bytes of one part's header block */
@@ -33,5 +36,11 @@ int multipart_boundary(const char *content_type, char *out, size_t size);
  * *ret_msg set to a short static description. */
 int multipart_parse(struct arena *a, const char *body, size_t len, const char *boundary,
 		    struct multipart_part *parts, size_t max, const char **ret_msg);
+
+/* The body of a ROUTE_UPLOAD request sent as multipart/form-data (content type ct): text
+ * fields into r->input as a urlencoded form's would be (valid UTF-8, a repeated name an
+ * array), file parts into r->files in order (an empty file input, filename "" and no
+ * bytes, is left out). HERR_OK, or a 400 recorded. */
+enum herr multipart_input(struct req *r, const char *ct);
 
 #endif
