@@ -5,6 +5,7 @@ stored; an upload is public only through a visible post."""
 import re
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -30,6 +31,16 @@ def png(width, height, alpha=False, idat=None):
 # A 1x1 GIF with a transparent colour.
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+
+# A 3x2 lossy WebP carrying an EXIF block (written by `vips black x.webp 3 2`).
+WEBP = bytes.fromhex(
+    "52494646f800000057454250565038580a0000000800000002000001000056503820180000003001009d012a"
+    "0300020002003425a400037000fefbfd500045584946ba00000045786966000049492a000800000006001201"
+    "030001000000010000001a01050001000000560000001b010500010000005e00000028010300010000000200"
+    "00001302030001000000010000006987040001000000660000000000000038630000e803000038630000e803"
+    "0000060000900700040000003032313001910700040000000102030000a00700040000003031303001a00300"
+    "01000000ffff000002a00400010000000300000003a00400010000000200000000000000")
 
 
 def exif_gps_segment():
@@ -93,6 +104,19 @@ def test_transparency_is_kept_as_png(owner):
     assert u["url"].endswith(".png") and u["content_type"] == "image/png"
     g = uploaded(owner, GIF, "dot.gif")
     assert g["url"].endswith(".png") and (g["width"], g["height"]) == (1, 1)
+
+
+def test_webp_is_reencoded_without_its_exif(owner):
+    assert b"Exif" in WEBP
+    u = uploaded(owner, WEBP, "pic.webp")
+    assert u["url"].endswith(".jpg") and (u["width"], u["height"]) == (3, 2)
+    assert b"Exif" not in owner.get(u["url"]).content
+
+
+def test_csrf_as_a_form_field_and_the_origin_check(server, owner):
+    r = owner.post(API, csrf=False, data={"csrf": owner.csrf}, files={"file": ("f.txt", b"field token\n", "text/plain")})
+    assert r.status_code == 201, r.text
+    assert_error(upload(owner, b"foreign\n", "f.txt", headers={"Origin": "https://evil.example"}), 403, "csrf")
 
 
 def test_the_same_file_is_stored_once(cluster, owner):
@@ -311,4 +335,12 @@ def test_limits(cluster, limited):
     r = upload(c, b"four\n", "4.txt")
     assert_error(r, 429, "rate_limited", "file")
     assert r.headers.get("Retry-After")
+    assert cluster.sql("SELECT count(*) FROM upload_events WHERE user_id = %s", (c.user["id"],))[0][0] == 3
+
+
+def test_the_daily_limit_holds_under_parallel_uploads(cluster, limited):
+    c = Client(limited).register()
+    with ThreadPoolExecutor(6) as pool:
+        codes = sorted(pool.map(lambda i: upload(c, b"parallel %d\n" % i, "p.txt").status_code, range(6)))
+    assert codes == [201, 201, 201, 429, 429, 429]
     assert cluster.sql("SELECT count(*) FROM upload_events WHERE user_id = %s", (c.user["id"],))[0][0] == 3
