@@ -3,6 +3,7 @@ gone, resized, transparency kept), other files are allowed by content and served
 attachments; content-addressed in PostgreSQL; bad input is a clear 4xx with nothing
 stored; an upload is public only through a visible post."""
 import re
+import time
 import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -344,3 +345,26 @@ def test_the_daily_limit_holds_under_parallel_uploads(cluster, limited):
         codes = sorted(pool.map(lambda i: upload(c, b"parallel %d\n" % i, "p.txt").status_code, range(6)))
     assert codes == [201, 201, 201, 429, 429, 429]
     assert cluster.sql("SELECT count(*) FROM upload_events WHERE user_id = %s", (c.user["id"],))[0][0] == 3
+
+
+def test_maintenance_deletes_old_uploads_no_post_links_to(server, cluster, owner):
+    def old_upload(text):
+        h = uploaded(owner, text, "old.txt")["hash"]
+        cluster.sql("UPDATE uploads SET created_at = now() - interval '2 hours' WHERE hash = %s", (h,))
+        cluster.sql("UPDATE upload_events SET created_at = now() - interval '2 hours' WHERE hash = %s", (h,))
+        return h
+    lonely, linked, again = old_upload(b"old lonely\n"), old_upload(b"old linked\n"), old_upload(b"old again\n")
+    new_thread(owner, body="Linked: /uploads/%s.txt" % linked)
+    uploaded(owner, b"old again\n", "again.txt")   # uploaded again just now: a fresh draft
+    # a server's maintenance thread runs its first round at start
+    s = Server(["--database", cluster.url, "--quiet", "--upload-draft-hours", "1"], name="uploads-maint")
+    try:
+        for _ in range(50):
+            left = {h for (h,) in cluster.sql("SELECT hash FROM uploads WHERE hash IN (%s, %s, %s)",
+                                              (lonely, linked, again))}
+            if lonely not in left:
+                break
+            time.sleep(0.1)
+    finally:
+        assert s.stop() == 0
+    assert left == {linked, again}
