@@ -712,8 +712,10 @@ threads_preview(struct req *r)
 	json_t *similar;
 	int64_t category;
 
+	/* A file sent with the preview is stored now: its link is in the text shown again. */
 	if (auth_require_active(r) != 0 || threads_category_input(r, &category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &title) < 0 ||
+	    (r->files && posts_may_write(r) != 0) || uploads_attach_form(r) != 0 ||
 	    posts_read_body(r, &body) != 0 || threads_new_page(r) != HERR_OK ||
 	    search_similar(r, title, 5, &similar) != 0)
 		return r->c.err;

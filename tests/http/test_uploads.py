@@ -307,6 +307,13 @@ def test_new_thread_form_attaches_the_file(server, cluster, owner):
     tid = int(re.search(r"/t/(\d+)", r.headers["Location"]).group(1))
     body = cluster.sql("SELECT body FROM posts WHERE thread_id = %s", (tid,))[0][0]
     assert re.fullmatch(r"\[data\.csv\]\(/uploads/[0-9a-f]{64}\.csv\)", body), body
+    # a preview stores the file too and shows the form again with its link in the text
+    r = owner.post("/new", csrf=False, data={"csrf": owner.csrf, "category": "general", "title": "Previewed",
+                                             "body": "See", "preview": "1"},
+                   files={"file": ("p.png", png(12, 12), "image/png")})
+    assert r.status_code == 200, r.text[:500]
+    m = re.search(r"See\n\n!\[p\.png\]\((/uploads/[0-9a-f]{64}\.jpg)\)</textarea>", r.text)
+    assert m and '<img src="%s"' % m.group(1) in r.text
 
 
 # --- limits, on a server of their own ---
