@@ -18,11 +18,17 @@
 
 static atomic_ulong http_req_counter;
 
-/* The body limit of the request's route: upload routes have their own. */
+/* The body limit of the request's route: upload routes have their own, but only for a
+ * request that carries a credential at all (the cacheable hook: no session cookie, no
+ * token) — an anonymous one gets the ordinary limit, so nobody can make the server read
+ * megabytes only to answer 401. */
 static size_t
-http_body_limit(const struct req *r)
+http_body_limit(struct req *r)
 {
-	if (r->route && (r->route->flags & ROUTE_UPLOAD) && r->srv->cfg.upload_max_body)
+	const struct http_hooks *h = r->srv->cfg.hooks;
+
+	if (r->route && (r->route->flags & ROUTE_UPLOAD) && r->srv->cfg.upload_max_body &&
+	    !(h && h->cacheable && h->cacheable(r)))
 		return r->srv->cfg.upload_max_body;
 	return r->srv->cfg.max_body;
 }

@@ -225,7 +225,13 @@ def test_bad_requests(cluster, server, owner):
     assert_error(upload(owner, b"hello", "a.txt", csrf=False), 403, "csrf")
     assert_error(requests.post(server.url(API), files={"file": ("a.txt", b"hello", "text/plain")}),
                  401, "unauthenticated")
-    assert count_uploads(cluster) == before
+    # without any credential the upload limit does not apply: a body over the ordinary 1 MiB
+    # is refused by its Content-Length, before it is read (no megabytes read for a 401)
+    big = b"x" * (2 << 20)
+    assert_error(requests.post(server.url(API), files={"file": ("big.bin", big, "application/octet-stream")}),
+                 413, "too_large")
+    assert upload(owner, big, "big.bin").status_code == 201   # a member may send as much
+    assert count_uploads(cluster) == before + 1
 
 
 def test_serving_checks_the_name(server, owner):
