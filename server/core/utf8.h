@@ -19,6 +19,9 @@ size_t utf8_truncate(const char *s, size_t n, size_t max);
  * DEL or C1 (U+0080–U+009F). For one-line texts shown in headers and meta tags. */
 bool utf8_has_control(const char *s, size_t n);
 
+/* Write code point cp as UTF-8 into out (1–4 bytes, returned); NUL, a surrogate or a value
+ * past U+10FFFF becomes U+FFFD, so what comes out is valid text without NUL. */
+size_t utf8_encode(unsigned long cp, char out[4]);
 /* Narrow *s / *n to the text between leading and trailing ASCII white space. */
 void utf8_trim(const char **s, size_t *n);
 

@@ -16,6 +16,7 @@
 #include "forum/policy.h"
 #include "forum/posts.h"
 #include "forum/routes.h"
+#include "forum/search.h"
 #include "render/markdown.h"
 
 #define IDEA_PROPOSALS_SIMILAR 5
@@ -34,15 +35,11 @@ idea_proposals_similar(struct ctx *c, const char *title)
 static enum herr
 idea_proposals_similar_api(struct req *r)
 {
-	const char *title = http_query(r, "title");
+	const char *title = search_title_param(r);
 	json_t *rows;
 
-	if (r->c.err != HERR_OK)
+	if (title == NULL)
 		return r->c.err;
-	if (title == NULL || *title == '\0')
-		return http_fail(r, HERR_INVALID, "title", "title is the title to compare with.");
-	if (utf8_length(title, strlen(title)) > 200)
-		return http_fail(r, HERR_INVALID, "title", "title is at most 200 characters.");
 	if ((rows = idea_proposals_similar(&r->c, title)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "ideas", rows);

@@ -216,18 +216,32 @@ search_similar(struct req *r, const char *title, int limit, json_t **ret)
 	return 0;
 }
 
+const char *
+search_title_param(struct req *r)
+{
+	const char *title = search_param(r, "title");
+
+	if (r->c.err != HERR_OK)
+		return NULL;
+	if (title == NULL || *title == '\0') {
+		http_fail(r, HERR_INVALID, "title", "title is the title to compare with.");
+		return NULL;
+	}
+	if (utf8_length(title, strlen(title)) > 200) {
+		http_fail(r, HERR_INVALID, "title", "title is at most 200 characters.");
+		return NULL;
+	}
+	return title;
+}
+
 static enum herr
 search_similar_api(struct req *r)
 {
-	const char *title = search_param(r, "title");
+	const char *title = search_title_param(r);
 	json_t *similar;
 
-	if (r->c.err != HERR_OK)
+	if (title == NULL)
 		return r->c.err;
-	if (title == NULL || *title == '\0')
-		return http_fail(r, HERR_INVALID, "title", "title is the title to compare with.");
-	if (utf8_length(title, strlen(title)) > 200)
-		return http_fail(r, HERR_INVALID, "title", "title is at most 200 characters.");
 	if (search_similar(r, title, SIMILAR_LIMIT, &similar) != 0)
 		return r->c.err;
 	r->model = similar;

@@ -12,4 +12,8 @@
  * sentence). 0, or -1 with the error recorded. */
 int search_similar(struct req *r, const char *title, int limit, json_t **ret);
 
+/* The ?title= of a "similar titles" request (threads, ideas), trimmed, 1–200 characters:
+ * the title (arena), or NULL with 400 on `title` recorded. */
+const char *search_title_param(struct req *r);
+
 #endif

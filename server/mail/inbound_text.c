@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "mail/inbound.h"
 
 /* --- HTML as text --- */
@@ -21,23 +22,9 @@ isalnum_ascii(char c)
 static void
 inbound_utf8_put(struct buf *b, unsigned long cp)
 {
-	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xc0 | (cp >> 6)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xe0 | (cp >> 12)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(b, (char)(0xf0 | (cp >> 18)));
-		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
+	char u[4];
+
+	buf_append(b, u, utf8_encode(cp, u));
 }
 
 /* The entity at p ('&'): its text into b; returns the bytes read (1: a lone '&'). */

@@ -42,5 +42,21 @@ main(void)
 	ok(utf8_has_control("a\x7f", 2), "DEL is a control");
 	ok(utf8_has_control("a\xc2\x85", 3), "C1 NEL is a control");
 	ok(!utf8_has_control("\xc2\xa0", 2), "no-break space is not");
+	{
+		char u[4];
+		size_t n;
+
+		n = utf8_encode(0x41, u);
+		ok(n == 1 && u[0] == 'A', "utf8_encode: ASCII is one byte");
+		n = utf8_encode(0xe9, u);
+		ok(n == 2 && memcmp(u, "\xc3\xa9", 2) == 0, "utf8_encode: é is two bytes");
+		n = utf8_encode(0x20ac, u);
+		ok(n == 3 && memcmp(u, "\xe2\x82\xac", 3) == 0, "utf8_encode: € is three bytes");
+		n = utf8_encode(0x1f600, u);
+		ok(n == 4 && memcmp(u, "\xf0\x9f\x98\x80", 4) == 0 && utf8_valid(u, n), "utf8_encode: an emoji is four");
+		ok(utf8_encode(0, u) == 3 && memcmp(u, "\xef\xbf\xbd", 3) == 0, "utf8_encode: NUL becomes U+FFFD");
+		ok(utf8_encode(0xd800, u) == 3 && memcmp(u, "\xef\xbf\xbd", 3) == 0, "utf8_encode: a surrogate too");
+		ok(utf8_encode(0x110000, u) == 3 && memcmp(u, "\xef\xbf\xbd", 3) == 0, "utf8_encode: past U+10FFFF too");
+	}
 	return done_testing();
 }
