@@ -61,7 +61,7 @@ export_me(struct req *r)
 {
 	static const char *const members[] = { "profile", "settings", "notifications", "idea_votes", "flags",
 					       "role_verifications", "nominations", "survey_responses" };
-	static const char *const idea_members[] = { "idea_proposals", "idea_comments" };
+	static const char *const more_members[] = { "idea_proposals", "idea_comments", "uploads" };
 	struct viewer *v;
 	PGresult *res;
 
@@ -78,13 +78,13 @@ export_me(struct req *r)
 		buf_printf(&r->out, ",\"%s\":", members[i]);
 		buf_puts(&r->out, db_str(res, 0, db_col(res, members[i])));
 	}
-	if ((res = db_q(&r->c, STMT_EXPORT_ACCOUNT_IDEAS, db_int(&r->c, v->id))) == NULL) {
+	if ((res = db_q(&r->c, STMT_EXPORT_ACCOUNT_MORE, db_int(&r->c, v->id))) == NULL) {
 		buf_reset(&r->out);
 		return r->c.err;
 	}
-	for (size_t i = 0; i < sizeof idea_members / sizeof idea_members[0]; i++) {
-		buf_printf(&r->out, ",\"%s\":", idea_members[i]);
-		buf_puts(&r->out, db_str(res, 0, db_col(res, idea_members[i])));
+	for (size_t i = 0; i < sizeof more_members / sizeof more_members[0]; i++) {
+		buf_printf(&r->out, ",\"%s\":", more_members[i]);
+		buf_puts(&r->out, db_str(res, 0, db_col(res, more_members[i])));
 	}
 	if ((res = db_q(&r->c, STMT_EXPORT_BOOKMARKS, db_int(&r->c, v->id))) == NULL) {
 		buf_reset(&r->out);

@@ -272,6 +272,13 @@ def test_erased_account_keeps_linked_uploads_only(server, cluster):
     linked = uploaded(leaving, b"linked file\n", "l.txt")
     lonely = uploaded(leaving, b"never posted\n", "n.txt")
     t = new_thread(leaving, body="Here: " + linked["markdown"])
+    # before leaving, the export lists both files (once each, even sent twice), nobody else's
+    uploaded(leaving, b"never posted\n", "again.txt")
+    other = uploaded(make_user(server, cluster), b"someone else's\n", "o.txt")
+    mine = leaving.get("/api/v1/me/export").json()["uploads"]
+    assert sorted(u["url"] for u in mine) == sorted([linked["url"], lonely["url"]])
+    assert all(u["kind"] == "text" and u["bytes"] > 0 and u["uploaded_at"] for u in mine)
+    assert other["url"] not in {u["url"] for u in mine}
     assert leaving.delete("/api/v1/me", json={"password": leaving.password}).status_code in (200, 204)
     hashes = {h for (h,) in cluster.sql("SELECT hash FROM uploads WHERE hash IN (%s, %s)",
                                         (linked["hash"], lonely["hash"]))}
