@@ -21,7 +21,7 @@ def nominator(server, cluster):
 
 def item_for(mod, post_id):
     items = [i for i in mod.get("/api/v1/mod/queue", params={"kind": "ideas"}).json()["items"]
-             if i["post"]["id"] == post_id]
+             if (i.get("post") or {}).get("id") == post_id]
     assert len(items) == 1, items
     return items[0]["id"]
 
