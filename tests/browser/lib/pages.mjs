@@ -133,6 +133,11 @@ export async function open(s, spec, options = {}, prepare = null) {
   const resp = await page.goto(path);
   const want = spec.status ?? 200;
   if (resp.status() !== want) throw new Error(`${path}: HTTP ${resp.status()}, expected ${want}`);
-  if (spec.act) await spec.act(page, f);
+  if (spec.act) {
+    await spec.act(page, f);
+    // an act that submits a form lands on a new document: its stylesheet too must have
+    // loaded before fonts or layout are looked at (else the fallback font is measured)
+    await page.waitForLoadState('load');
+  }
   return page;
 }
