@@ -45,7 +45,8 @@ static char *db_listen_url;
 
 /* Read-your-writes: marks are numbered per instance; the listener records the highest it
  * has seen and wakes the requests waiting for it. */
-static unsigned db_listen_instance;
+static atomic_uint db_listen_instance;   /* set when the listener starts, which may be
+					  * after the HTTP threads serve their first writes */
 static atomic_ullong db_listen_sync_next, db_listen_sync_seen;
 static pthread_mutex_t db_listen_sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t db_listen_sync_cond = PTHREAD_COND_INITIALIZER;
@@ -121,7 +122,7 @@ db_listen_sync(struct ctx *c, int timeout_ms)
 	struct timespec until;
 	int rc = 0;
 
-	snprintf(mark, sizeof mark, DB_LISTEN_SYNC_PREFIX "%u:%llu", db_listen_instance,
+	snprintf(mark, sizeof mark, DB_LISTEN_SYNC_PREFIX "%u:%llu", atomic_load(&db_listen_instance),
 		 (unsigned long long)seq);
 	if (db_q(c, STMT_CACHE_SYNC, mark) == NULL)
 		return -1;
@@ -150,7 +151,7 @@ db_listen_mark_seen(const char *payload)
 	unsigned inst;
 	unsigned long long seq;
 
-	if (sscanf(payload, "%u:%llu", &inst, &seq) != 2 || inst != db_listen_instance)
+	if (sscanf(payload, "%u:%llu", &inst, &seq) != 2 || inst != atomic_load(&db_listen_instance))
 		return;
 	pthread_mutex_lock(&db_listen_sync_lock);
 	if (seq > atomic_load(&db_listen_sync_seen))
@@ -261,7 +262,7 @@ db_listen_main(void *arg)
 int
 db_listen_start(const char *url)
 {
-	randombytes_buf(&db_listen_instance, sizeof db_listen_instance);
+	atomic_store(&db_listen_instance, randombytes_random());
 	db_listen_url = strdup(url);
 	if (db_listen_url == NULL)
 		core_oom();

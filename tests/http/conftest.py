@@ -154,7 +154,8 @@ class Server:
         raise AssertionError("corral did not become ready:\n" + self.output())
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:   # after stop() too: a failed stop's message shows the log
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
