@@ -75,6 +75,7 @@ app_router(void)
 		{ affiliation_routes, &affiliation_routes_n },
 		{ report_routes, &report_routes_n },
 		{ uploads_routes, &uploads_routes_n },
+		{ anonymous_routes, &anonymous_routes_n },
 	};
 	struct router *rt = router_new();
 
@@ -91,7 +92,7 @@ app_router(void)
 static json_t *
 app_viewer_json(const struct viewer *v)
 {
-	return json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:b,s:b,s:b,s:b,s:i}",
+	return json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:b,s:b,s:b,s:b,s:i,s:b}",
 			 "id", (json_int_t)v->id, "username", v->username,
 			 "display_name", v->display_name ? v->display_name : "",
 			 "role", v->role_name,
@@ -99,7 +100,9 @@ app_viewer_json(const struct viewer *v)
 			 "kind", v->community_kind,
 			 "role_verified", v->role_verified, "suspended", v->suspended,
 			 "is_moderator", policy_is_moderator(v), "is_admin", policy_is_admin(v),
-			 "unread", v->unread);
+			 "unread", v->unread,
+			 /* forum/anonymous.c: the composer's "without my name" box */
+			 "may_post_anonymously", v->role_verified && strcmp(v->community_kind, "doer") == 0);
 }
 
 static json_t *

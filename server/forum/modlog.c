@@ -62,6 +62,8 @@ static const struct modlog_verb {
 	{ "unaccept_answer", NULL, "unmarked the accepted answer of", NULL, "Unmark a thread's answer" },
 	{ "suspend", NULL, "suspended", NULL, "Suspend a member" },
 	{ "lift_suspension", NULL, "lifted the suspension of", NULL, "Lift a suspension" },
+	{ "reveal_author", NULL, "looked up who wrote", "an anonymous post", "Reveal who wrote an anonymous post" },
+	{ "suspend_author", NULL, "suspended the author of", "an anonymous post", "Suspend the author of an anonymous post" },
 	{ "verify_role", NULL, "verified the community role of", NULL, "Verify a community role" },
 	{ "unverify_role", NULL, "took back the verified mark of", NULL, "Take back a verified mark" },
 	{ "reject_verification", NULL, "declined to verify the community role of", NULL, "Decline a role verification" },
@@ -164,7 +166,12 @@ modlog_say_target(struct modlog_words *w, const char *type, const char *id, cons
 			   arena_printf(a, "/t/%lld#p%lld", (long long)modlog_about_id(about, "thread_id"),
 					(long long)modlog_about_id(about, "post_id")));
 		modlog_say(w, " by ", NULL);
-		modlog_say(w, modlog_about(about, "post_author"), modlog_profile(a, modlog_about(about, "post_author")));
+		/* No author: the post is anonymous (schema/0034), and the log is read by members. */
+		if (modlog_about(about, "post_author"))
+			modlog_say(w, modlog_about(about, "post_author"),
+				   modlog_profile(a, modlog_about(about, "post_author")));
+		else
+			modlog_say(w, "a verified practitioner", NULL);
 		modlog_say(w, " in ", NULL);
 		modlog_say(w, title, arena_printf(a, "/t/%lld", (long long)modlog_about_id(about, "thread_id")));
 	} else if (strcmp(type, "thread") == 0 && title) {

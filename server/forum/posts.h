@@ -18,6 +18,7 @@ struct post_body {
 	const char *idea_refs;    /* "{42,43}" for SQL, or NULL */
 	int mentions;
 	size_t links;             /* links the author wrote (the spam rule counts them) */
+	bool anonymous;           /* shown as "a verified practitioner" (forum/anonymous.h) */
 };
 
 /* Read and render the body field (1–50 000 bytes, valid UTF-8, bounded render time).

@@ -82,6 +82,9 @@ extern const struct route affiliation_routes[];
 extern const size_t affiliation_routes_n;
 extern const struct route report_routes[];
 extern const size_t report_routes_n;
+/* Posting as "a verified practitioner": forum/anonymous.c. */
+extern const struct route anonymous_routes[];
+extern const size_t anonymous_routes_n;
 
 struct req;
 /* GET /settings (forum/accounts.c): the page the settings forms of other files

@@ -106,11 +106,14 @@ thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w
 	json_object_set_new(r->model, "pages", pages);
 }
 
-/* The author shown for a post: its username, or null for a deleted one. */
+/* The author shown for a post: its username, or null for a deleted one; an anonymous
+ * post's author is "A verified practitioner" (schema/0034), never the name. */
 static json_t *
 thread_paging_author(json_t *post)
 {
-	json_t *name = json_object_get(json_object_get(post, "author"), "username");
+	json_t *author = json_object_get(post, "author");
+	json_t *name = json_object_get(author, json_is_true(json_object_get(author, "anonymous"))
+					       ? "display_name" : "username");
 
 	return name ? json_incref(name) : json_null();
 }

@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/affiliation.h"
+#include "forum/anonymous.h"
 #include "forum/bookmarks.h"
 #include "forum/feeds.h"
 #include "forum/moderation.h"
@@ -403,7 +404,7 @@ threads_post_store(struct ctx *c, int64_t thread, int64_t parent, int64_t author
 	int64_t post;
 
 	res = db_q(c, STMT_POST_CREATE, db_int(c, thread), parent ? db_int(c, parent) : NULL, db_int(c, author),
-		   state, body->source, body->html, body->version);
+		   state, body->source, body->html, body->version, body->anonymous ? "true" : "false");
 	if (res == NULL)
 		return -1;
 	post = db_i64(res, 0, 0);
@@ -454,7 +455,8 @@ threads_create(struct req *r)
 	if (posts_may_write(r) != 0 || threads_category_input(r, &n.category) != 0 ||
 	    affiliation_may_post(r, n.category) != 0 ||
 	    in_string(r, "title", 3, 200, IN_REQUIRED | IN_TRIM, &n.title) < 0 ||
-	    uploads_attach_form(r) != 0 || posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0)
+	    uploads_attach_form(r) != 0 || posts_read_body(r, &n.body) != 0 || tags_input(r, &n.tags) < 0 ||
+	    anonymous_input(r, &n.body.anonymous) != 0)
 		return r->c.err;
 	if (posts_count_write(r) != 0)
 		return r->c.err;
@@ -554,7 +556,7 @@ threads_reply_with(struct req *r, const struct threads_reply_hook *hook)
 	if (rc == 1)
 		n.parent = json_integer_value(json_object_get(t, "first_post_id"));
 	if (threads_check_parent(r, n.thread, n.parent) != 0 || uploads_attach_form(r) != 0 ||
-	    posts_read_body(r, &n.body) != 0 ||
+	    posts_read_body(r, &n.body) != 0 || anonymous_input(r, &n.body.anonymous) != 0 ||
 	    posts_count_write(r) != 0)
 		return r->c.err;
 	n.author = v->id;
