@@ -659,6 +659,30 @@ MATRIX.update({
 })
 
 
+
+# Issue 21: posting as "a verified practitioner". The reveal is the admins' alone; the
+# suspension through a post is the moderators' (on a fresh member's post, so the world's
+# author stays unsuspended; the author role suspending through its own post is refused).
+def _anon_post(w):
+    pid = P(w)
+    w.cluster.sql("UPDATE posts SET anonymous = true WHERE id = %s", (pid,))
+    return pid
+
+
+def _victim_post(w, r):
+    if r == "author":
+        return P(w)
+    v = make_user(w.server, w.cluster)
+    return reply(v, new_thread(v)["id"], "a reply")["id"]
+
+
+MATRIX.update({
+    ("POST", "/api/v1/posts/{id}/reveal"): (ADMIN, lambda w, r: (
+        "/api/v1/posts/%d/reveal" % _anon_post(w), {"reason": "a court order"})),
+    ("POST", "/api/v1/posts/{id}/suspend-author"): (MOD, lambda w, r: (
+        "/api/v1/posts/%d/suspend-author" % _victim_post(w, r), {"reason": "spam", "duration": "day"})),
+})
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role
