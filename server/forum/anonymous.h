@@ -4,7 +4,9 @@
 #ifndef CORRAL_FORUM_ANONYMOUS_H
 #define CORRAL_FORUM_ANONYMOUS_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
 
@@ -13,5 +15,10 @@
  * 'doer') may ask for it. 0, or -1 with 400 or 403 (reason "not_verified_practitioner")
  * recorded. */
 int anonymous_input(struct req *r, bool *ret);
+
+/* The author id that viewer-relative checks (may edit, may flag, unread) use for post p of
+ * a thread page: author.id, or for an anonymous post (whose author JSON has no id) the
+ * viewer's own id when the post is theirs ("mine_anonymous"), else 0 (nobody). */
+int64_t anonymous_author_id(json_t *p, int64_t viewer);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "forum/account_mail.h"
+#include "forum/anonymous.h"
 #include "forum/bookmarks.h"
 #include "forum/markup.h"
 #include "forum/moderation.h"
@@ -165,7 +166,7 @@ posts_held_reasons(struct req *r, json_t *posts)
 		json_t *author = json_object_get(p, "author");
 
 		if (policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_PENDING && author &&
-		    json_integer_value(json_object_get(author, "id")) == v->id)
+		    anonymous_author_id(p, v->id) == v->id)
 			buf_printf(&ids, "%s%lld", n++ ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
 	}
 	if (n == 0)

@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/anonymous.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 
@@ -188,7 +189,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 		bool can;
 		json_int_t id = json_integer_value(json_object_get(p, "id"));
 		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
-		json_int_t author = json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
+		json_int_t author = anonymous_author_id(p, v ? v->id : 0);
 
 		if (state != STATE_VISIBLE || tstate != STATE_VISIBLE) {
 			json_object_set_new(p, "reactions", json_null());

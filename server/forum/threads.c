@@ -237,7 +237,7 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 
 	json_array_foreach(posts, i, p) {
 		/* 0 is nobody's id: a post without an author is nobody's own. */
-		json_int_t author = json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
+		json_int_t author = anonymous_author_id(p, v ? v->id : 0);
 		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
 		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
 

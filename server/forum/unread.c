@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "forum/anonymous.h"
 #include "forum/routes.h"
 #include "forum/threads.h"
 
@@ -17,10 +18,9 @@ static bool
 unread_post_counts(json_t *p, int64_t viewer)
 {
 	const char *state = json_string_value(json_object_get(p, "state"));
-	json_t *author = json_object_get(json_object_get(p, "author"), "id");
 
 	/* Only what others can see counts: not a pending or hidden post, nor one's own. */
-	return state && strcmp(state, "visible") == 0 && json_integer_value(author) != viewer;
+	return state && strcmp(state, "visible") == 0 && anonymous_author_id(p, viewer) != viewer;
 }
 
 static json_t *

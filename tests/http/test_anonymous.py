@@ -201,6 +201,16 @@ def test_the_author_sees_their_own_anonymous_posts_marked(world):
     assert any(t["id"] == w.tb["id"] and t["anonymous"] for t in threads)
 
 
+def test_the_author_may_still_edit_their_anonymous_post_from_the_page(world):
+    w = world
+    def the_post(client):
+        posts = client.get("/api/v1/threads/%d" % w.ta["id"]).json()["posts"]
+        return [p for p in posts if p["id"] == w.rb][0]
+    mine, theirs = the_post(w.bob), the_post(w.carol)
+    assert mine["can_edit"] is True and mine["mine_anonymous"] is True and mine["can_flag"] is False
+    assert theirs["can_edit"] is False and theirs["mine_anonymous"] is False and theirs["can_flag"] is True
+
+
 def test_only_a_verified_practitioner_may_post_anonymously(world, server, cluster):
     w = world
     body = {"category": "general", "title": unique("Nope "), "body": "x", "anonymous": True}
@@ -289,3 +299,21 @@ def test_a_moderator_suspends_the_author_through_the_post(server, cluster):
     assert doer.user["username"] not in mod.get("/mod/log").text
     # the suspension holds: the author cannot post
     assert_error(doer.post("/api/v1/threads/%d/posts" % tid, json={"body": "y"}), 403, "forbidden")
+
+
+def test_notification_mail_does_not_name_the_author(cluster):
+    from test_notify_mail import Env, body_html, body_text
+    env = Env(cluster)
+    try:
+        alice, bob, carol = env.user(), env.user(), env.user()
+        env.sql("UPDATE users SET role_verified = true WHERE id = %s", (bob.user["id"],))
+        t = new_thread(alice, title=unique("Mailed "))
+        r = bob.post("/api/v1/threads/%d/posts" % t["id"], json={
+            "body": "Ours too, @%s" % carol.user["username"], "anonymous": True, "parent_id": t["first_post_id"]})
+        assert r.status_code == 201, r.text
+        for to in (alice, carol):
+            msg = env.wait_mail(to.addr)[0]
+            whole = "%s\n%s\n%s" % (msg["Subject"], body_text(msg), body_html(msg))
+            assert LABEL in whole and bob.user["username"] not in whole, whole
+    finally:
+        assert env.stop() == 0, env.server.output()
