@@ -116,6 +116,7 @@ anonymous_suspend(struct req *r)
 		return http_fail(r, HERR_NOT_FOUND, NULL, "There is no such post.");
 	a.author = db_i64(res, 0, 0);
 	a.actor = v->id;
+	r->location = arena_printf(r->c.arena, "/t/%lld#p%lld", (long long)db_i64(res, 0, 1), (long long)a.post);
 	if (users_suspension_allowed(&r->c, v->id, v->role, a.author, false) != 0 ||
 	    users_suspension_end(r, false, &a.end, &a.until) != 0 ||
 	    in_string(r, "reason", 1, 500, IN_REQUIRED | IN_TRIM, &a.reason) < 0)
@@ -130,5 +131,7 @@ anonymous_suspend(struct req *r)
 const struct route anonymous_routes[] = {
 	{ "POST", "/api/v1/posts/{id}/reveal", anonymous_reveal },
 	{ "POST", "/api/v1/posts/{id}/suspend-author", anonymous_suspend },
+	{ "POST", "/p/{id}/reveal", anonymous_reveal, .view = "post_reveal", .title = "Who wrote this post" },
+	{ "POST", "/p/{id}/suspend-author", anonymous_suspend, .view = "error" },
 };
 const size_t anonymous_routes_n = ROUTES_N(anonymous_routes);

@@ -273,6 +273,28 @@ def test_an_admin_reveals_the_author_and_the_look_is_logged(world):
     assert_hidden(w, w.carol.get("/api/v1/mod/log").text, "/api/v1/mod/log")
 
 
+def test_the_reveal_and_suspend_buttons_work_without_javascript(world, server, cluster):
+    w = world
+    page = w.admin.get("/t/%d" % w.ta["id"]).text
+    assert 'action="/p/%d/reveal"' % w.rb in page and 'action="/p/%d/suspend-author"' % w.rb in page
+    mod_page = w.mod.get("/t/%d" % w.ta["id"]).text
+    assert 'action="/p/%d/reveal"' % w.rb not in mod_page and 'action="/p/%d/suspend-author"' % w.rb in mod_page
+    assert "/reveal" not in w.carol.get("/t/%d" % w.ta["id"]).text
+    r = w.admin.post("/p/%d/reveal" % w.rb, data={"csrf": w.admin.csrf, "reason": "form look"})
+    assert r.status_code == 200 and w.bob_name in r.text and "Who wrote this post" in r.text
+    assert cluster.sql("SELECT count(*) FROM mod_log WHERE action = 'reveal_author' AND reason = 'form look'") == [(1,)]
+    r = w.mod.post("/p/%d/reveal" % w.rb, data={"csrf": w.mod.csrf, "reason": "x"})
+    assert r.status_code == 403 and w.bob_name not in r.text
+    doer = make_user(server, cluster)
+    cluster.sql("UPDATE users SET role_verified = true WHERE id = %s", (doer.user["id"],))
+    t = doer.post("/api/v1/threads", json={"category": "general", "title": unique("Anon "), "body": "x",
+                                           "anonymous": True}).json()["thread"]
+    r = w.mod.post("/p/%d/suspend-author" % t["first_post_id"], data={"csrf": w.mod.csrf, "reason": "spam",
+                                                                      "duration": "day"})
+    assert r.status_code in (302, 303) and r.headers["Location"] == "/t/%d#p%d" % (t["id"], t["first_post_id"])
+    assert cluster.sql("SELECT suspended_until > now() FROM users WHERE id = %s", (doer.user["id"],)) == [(True,)]
+
+
 def test_a_moderator_suspends_the_author_through_the_post(server, cluster):
     mod = make_user(server, cluster, "moderator", "consultant")
     doer = make_user(server, cluster)

@@ -681,6 +681,10 @@ MATRIX.update({
         "/api/v1/posts/%d/reveal" % _anon_post(w), {"reason": "a court order"})),
     ("POST", "/api/v1/posts/{id}/suspend-author"): (MOD, lambda w, r: (
         "/api/v1/posts/%d/suspend-author" % _victim_post(w, r), {"reason": "spam", "duration": "day"})),
+    ("POST", "/p/{id}/reveal"): (ADMIN, lambda w, r: (
+        "/p/%d/reveal" % _anon_post(w), form({"reason": "a court order"}))),
+    ("POST", "/p/{id}/suspend-author"): (MOD, lambda w, r: (
+        "/p/%d/suspend-author" % _victim_post(w, r), form({"reason": "spam", "duration": "day"}))),
 })
 
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
