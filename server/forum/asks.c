@@ -81,8 +81,10 @@ asks_tx(struct ctx *c, void *arg)
 		return c->err;
 	w->changed = true;
 	if (w->open && !asked) {
+		/* The author of an anonymous thread asks without their name (schema/0034). */
+		bool anon = v->id == author && db_bool(res, 0, db_col(res, "anonymous"));
 		const char *msg = arena_printf(c->arena, "%s asks practitioners: what is your experience with “%s”?",
-					       v->username, db_str(res, 0, db_col(res, "title")));
+					       anon ? FORUM_ANON_LABEL : v->username, db_str(res, 0, db_col(res, "title")));
 
 		if ((res = db_q(c, STMT_ASK_NOTIFY, db_int(c, w->thread), db_int(c, v->id),
 				db_int(c, forum_config()->ask_weekly_cap), msg)) == NULL)

@@ -56,7 +56,9 @@ class World:
                                                    "anonymous": True})
         assert r.status_code == 201, r.text
         self.tb = r.json()["thread"]
-        assert self.bob.post("/api/v1/threads/%d/ask" % self.tb["id"]).status_code == 200
+        assert self.carol.put("/api/v1/me/asks", json={"notify": True}).status_code == 200
+        r = self.bob.post("/api/v1/threads/%d/ask" % self.tb["id"])
+        assert r.status_code == 200 and r.json()["notified"] >= 1, r.text
         # a reply in bob's thread: "in reply to" names the anonymous parent
         reply(self.carol, self.tb["id"], "thanks", parent_id=self.tb["first_post_id"])
         # bob under his own name elsewhere, so the name filters have something to find
@@ -168,11 +170,11 @@ def test_no_read_path_names_the_author(world, who):
 
 def test_notifications_and_mentions_do_not_name_the_author(world):
     w = world
-    for c, kind in ((w.alice, "reply"), (w.carol, "mention")):
+    for c, kind, post in ((w.alice, "reply", w.rb), (w.carol, "mention", w.rb), (w.carol, "ask", None)):
         data = c.get("/api/v1/notifications").json()["notifications"]
-        mine = [n for n in data if n["post_id"] == w.rb and n["kind"] == kind]
+        mine = [n for n in data if n["post_id"] == post and n["kind"] == kind]
         assert mine, (kind, data)
-        assert mine[0]["actor"]["username"] == LABEL and mine[0]["what"].startswith(LABEL)
+        assert mine[0]["actor"]["username"] == LABEL and mine[0]["what"].startswith(LABEL), mine[0]
         for path in ("/api/v1/notifications", "/notifications"):
             assert_hidden(w, c.get(path).text, path)
     # the bookmarks list of the member who kept the post
