@@ -325,19 +325,44 @@ def test_a_moderator_suspends_the_author_through_the_post(server, cluster):
     assert_error(doer.post("/api/v1/threads/%d/posts" % tid, json={"body": "y"}), 403, "forbidden")
 
 
-def test_notification_mail_does_not_name_the_author(cluster):
-    from test_notify_mail import Env, body_html, body_text
+@pytest.fixture(scope="module")
+def mail_env(cluster):
+    """A server of its own that mails (test_digest.py's: notification mail and digests)."""
+    from test_digest import Env
     env = Env(cluster)
-    try:
-        alice, bob, carol = env.user(), env.user(), env.user()
-        env.sql("UPDATE users SET role_verified = true WHERE id = %s", (bob.user["id"],))
-        t = new_thread(alice, title=unique("Mailed "))
-        r = bob.post("/api/v1/threads/%d/posts" % t["id"], json={
-            "body": "Ours too, @%s" % carol.user["username"], "anonymous": True, "parent_id": t["first_post_id"]})
-        assert r.status_code == 201, r.text
-        for to in (alice, carol):
-            msg = env.wait_mail(to.addr)[0]
-            whole = "%s\n%s\n%s" % (msg["Subject"], body_text(msg), body_html(msg))
-            assert LABEL in whole and bob.user["username"] not in whole, whole
-    finally:
-        assert env.stop() == 0, env.server.output()
+    yield env
+    code = env.server.stop()
+    env.ctl.stop()
+    assert code == 0, env.server.output()
+
+
+def test_notification_mail_does_not_name_the_author(mail_env):
+    from test_notify_mail import body_html, body_text
+    env = mail_env
+    alice, bob, carol = env.user(daily=False), env.user(daily=False), env.user(daily=False)
+    env.sql("UPDATE users SET role_verified = true WHERE id = %s", (bob.user["id"],))
+    t = new_thread(alice, title=unique("Mailed "))
+    r = bob.post("/api/v1/threads/%d/posts" % t["id"], json={
+        "body": "Ours too, @%s" % carol.user["username"], "anonymous": True, "parent_id": t["first_post_id"]})
+    assert r.status_code == 201, r.text
+    for to in (alice, carol):
+        msg = env.wait_mail(to.addr)[0]
+        whole = "%s\n%s\n%s" % (msg["Subject"], body_text(msg), body_html(msg))
+        assert LABEL in whole and bob.user["username"] not in whole, whole
+
+
+def test_the_digest_does_not_name_the_author(mail_env):
+    from test_notify_mail import body_html, body_text
+    env = mail_env
+    alice, bob = env.user(), env.user(daily=False)
+    env.sql("UPDATE users SET role_verified = true WHERE id = %s", (bob.user["id"],))
+    assert alice.put("/api/v1/me/mail-preferences", json={"reply": "digest"}).status_code == 200
+    t = new_thread(alice, title=unique("Digested "))
+    r = bob.post("/api/v1/threads/%d/posts" % t["id"], json={"body": "We do", "anonymous": True,
+                                                               "parent_id": t["first_post_id"]})
+    assert r.status_code == 201, r.text
+    env.wait_state(alice.user["id"], "digest")
+    env.digest_now(alice)
+    msg = env.wait_mail(alice.addr)[0]
+    whole = "%s\n%s" % (body_text(msg), body_html(msg))
+    assert "%s replied to your post" % LABEL in whole and bob.user["username"] not in whole
