@@ -14,30 +14,40 @@ SELECT '' AS after, 1 AS init \gset
 SELECT t.id, t.title, t.slug, t.state, t.pinned, t.locked, t.merged_into, t.created_at,
 t.last_post_at, t.reply_count, t.post_count, t.author_id, (SELECT id FROM posts WHERE thread_id =
 t.id AND parent_id IS NULL ORDER BY id LIMIT 1) AS first_post_id, json_build_object('id', c.id,
-'slug', c.slug, 'name', c.name) AS category, json_build_object('id', u.id, 'username', u.username,
-'display_name', u.display_name, 'community_role', json_build_object('slug', cr.slug, 'label',
-cr.label, 'kind', cr.kind), 'role_verified', u.role_verified, 'deleted', u.deleted_at IS NOT NULL,
-'affiliation', CASE WHEN cr.kind = 'helper' AND u.affiliation IS NOT NULL THEN
-json_build_object('organisation', u.affiliation, 'products', u.affiliation_products) END) AS author,
-json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share', t.doer_share,
-'by_role', coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'label', r.label, 'kind',
-r.kind, 'count', x.n) ORDER BY r.position, r.slug) FROM (SELECT u2.community_role AS slug, count(*)
-AS n FROM thread_participants tp JOIN users u2 ON u2.id = tp.user_id WHERE tp.thread_id = t.id GROUP
-BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS voices, coalesce((SELECT json_agg(json_build_object('name', g.name) ORDER BY g.name) FROM
-thread_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.thread_id = t.id), '[]'::json) AS tags FROM threads t JOIN
-categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN community_roles cr ON
-cr.slug = u.community_role WHERE t.id = :tid;
+'slug', c.slug, 'name', c.name) AS category, CASE WHEN coalesce((SELECT op.anonymous FROM posts op
+WHERE op.thread_id = t.id AND op.parent_id IS NULL ORDER BY op.id LIMIT 1), false) THEN
+json_build_object('id', NULL, 'username', NULL, 'display_name', 'A verified practitioner',
+'anonymous', true, 'community_role', (SELECT json_build_object('slug', ar.slug, 'label', ar.label,
+'kind', ar.kind) FROM community_roles ar WHERE ar.slug = 'practitioner'), 'role_verified', true,
+'deleted', false, 'affiliation', NULL) ELSE json_build_object('id', u.id, 'username', u.username,
+'display_name', u.display_name, 'anonymous', false, 'community_role', json_build_object('slug',
+cr.slug, 'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified, 'deleted',
+u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN cr.kind = 'helper' AND u.affiliation IS NOT NULL
+THEN json_build_object('organisation', u.affiliation, 'products', u.affiliation_products) END) END
+AS author, json_build_object('participants', t.participants, 'doers', t.doers, 'doer_share',
+t.doer_share, 'by_role', coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'label',
+r.label, 'kind', r.kind, 'count', x.n) ORDER BY r.position, r.slug) FROM (SELECT u2.community_role
+AS slug, count(*) AS n FROM thread_participants tp JOIN users u2 ON u2.id = tp.user_id WHERE
+tp.thread_id = t.id GROUP BY 1) x JOIN community_roles r ON r.slug = x.slug), '[]'::json)) AS
+voices, coalesce((SELECT json_agg(json_build_object('name', g.name) ORDER BY g.name) FROM
+thread_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.thread_id = t.id), '[]'::json) AS tags FROM
+threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN
+community_roles cr ON cr.slug = u.community_role WHERE t.id = :tid;
 -- statement: POSTS_PAGE
 SELECT p.id, p.thread_id, p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE
 WHEN p.state = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html,
-CASE WHEN p.state = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE json_build_object('id',
-u.id, 'username', u.username, 'display_name', u.display_name, 'community_role',
-json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind), 'role_verified',
-u.role_verified, 'deleted', u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN cr.kind = 'helper'
-AND u.affiliation IS NOT NULL THEN json_build_object('organisation', u.affiliation, 'products',
-u.affiliation_products) END) END AS author, p.state = 'deleted' AND (:moderator::boolean OR
-(p.author_id = :viewer AND (p.deleted_by = p.author_id AND p.deleted_at > now() - interval '24
-hours'))) AS can_restore FROM posts p JOIN users u ON u.id = p.author_id JOIN community_roles cr ON
-cr.slug = u.community_role WHERE p.thread_id = :tid AND p.path > :after AND (p.state IN ('visible',
-'deleted') OR :moderator::boolean OR (p.state = 'pending' AND p.author_id = :viewer)) ORDER BY
-p.path LIMIT :limit;
+CASE WHEN p.state = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE CASE WHEN p.anonymous THEN
+json_build_object('id', NULL, 'username', NULL, 'display_name', 'A verified practitioner',
+'anonymous', true, 'community_role', (SELECT json_build_object('slug', ar.slug, 'label', ar.label,
+'kind', ar.kind) FROM community_roles ar WHERE ar.slug = 'practitioner'), 'role_verified', true,
+'deleted', false, 'affiliation', NULL) ELSE json_build_object('id', u.id, 'username', u.username,
+'display_name', u.display_name, 'anonymous', false, 'community_role', json_build_object('slug',
+cr.slug, 'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified, 'deleted',
+u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN cr.kind = 'helper' AND u.affiliation IS NOT NULL
+THEN json_build_object('organisation', u.affiliation, 'products', u.affiliation_products) END) END
+END AS author, p.state = 'deleted' AND (:moderator::boolean OR (p.author_id = :viewer AND
+(p.deleted_by = p.author_id AND p.deleted_at > now() - interval '24 hours'))) AS can_restore,
+p.anonymous AND p.author_id = :viewer AS mine_anonymous FROM posts p JOIN users u ON u.id =
+p.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE p.thread_id = :tid AND
+p.path > :after AND (p.state IN ('visible', 'deleted') OR :moderator::boolean OR (p.state =
+'pending' AND p.author_id = :viewer)) ORDER BY p.path LIMIT :limit;
