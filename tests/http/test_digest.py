@@ -10,20 +10,11 @@ import pytest
 import requests
 
 from conftest import SLOW, Client, Server, assert_error, cli, new_thread, reply, unique
-from test_mail import smtp_server
-from test_notify_mail import BASE, body_html, body_text, mail_args, token_of
+from test_notify_mail import BASE, Env as NotifyEnv, body_html, body_text, mail_args, token_of
 
 
-class Env:
-    def __init__(self, cluster):
-        self.cluster = cluster
-        self.db = unique("digest")
-        self.url = cluster.create_db(self.db)
-        self.ctl, self.inbox = smtp_server()
-        self.server = Server(mail_args(self.url, self.ctl.port), name="digest")
-
-    def sql(self, q, params=None):
-        return self.cluster.sql(q, params, dbname=self.db)
+class Env(NotifyEnv):
+    """test_notify_mail's server with its SMTP inbox, and the digest's own helpers."""
 
     def user(self, role="member", community_role="practitioner", confirmed=True, daily=True):
         c = Client(self.server).register(username=unique(), community_role=community_role)
@@ -56,22 +47,6 @@ class Env:
 
     def digests_queued(self, u):
         return self.sql("SELECT count(*) FROM mail_outbox WHERE kind = 'digest' AND to_addr = %s", (u.addr,))[0][0]
-
-    def mails_to(self, addr):
-        import email
-        import email.policy
-        with self.inbox.lock:
-            raw = [m[2] for m in self.inbox.messages if addr in m[1]]
-        return [email.message_from_bytes(r, policy=email.policy.default) for r in raw]
-
-    def wait_mail(self, addr, n=1, timeout=30):
-        deadline = time.time() + timeout * SLOW
-        while time.time() < deadline:
-            got = self.mails_to(addr)
-            if len(got) >= n:
-                return got
-            time.sleep(0.05)
-        raise AssertionError("%d of %d mails to %s arrived" % (len(self.mails_to(addr)), n, addr))
 
     def wait_state(self, uid, state, n=1, timeout=30):
         deadline = time.time() + timeout * SLOW
