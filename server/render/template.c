@@ -39,6 +39,9 @@ struct tmpl_op {
 	enum tmpl_kind kind;
 	size_t off, len;    /* text run, or the tag's name as written (for messages) */
 	char *key;          /* name split at dots into NUL-separated parts; partial: its name */
+	size_t klen;        /* bytes of key, the separating NULs included */
+	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize): one
+			     * pointer per name across the set, what the lookup memo keys on */
 	size_t nparts;      /* 0 means "." (top of the stack) */
 	size_t end;         /* section/inverted: index of the op after the body */
 	size_t line;        /* where the tag is, for messages */
@@ -77,7 +80,25 @@ struct tmpl_rs {
 	size_t nframes;
 	int npartials;
 	struct buf *out;
+	uint64_t epoch;              /* this render's stamp in the lookup memo */
 };
+
+/* Lookups of one render, remembered: a page renders its post partial for every post, and
+ * each name not in the post (page.csrf, thread.id…) was looked up again in every frame
+ * below it, one jansson hash per frame — 40 % of the CPU of a signed-in thread page
+ * (perf, docs/performance.md). Keyed by (object, interned name); an entry counts only in
+ * the render whose epoch it carries, so nothing is ever cleared, and objects freed between
+ * renders cannot be confused with new ones at the same address. Per thread: renders run
+ * on many threads at once. */
+#define TMPL_MEMO 2048   /* power of two */
+struct tmpl_memo {
+	const json_t *obj;
+	const char *key;
+	json_t *val;
+	uint64_t epoch;
+};
+static _Thread_local struct tmpl_memo tmpl_memo[TMPL_MEMO];
+static _Thread_local uint64_t tmpl_epoch;
 
 static void *
 tmpl_xrealloc(void *p, size_t nmemb, size_t size)
@@ -208,6 +229,8 @@ tmpl_parse_name(struct tmpl_cc *cc, struct tmpl_op *op, size_t a, size_t b)
 			return TMPL_FAIL(cc, op->line, "bad character in name '%.*s'",
 					 (int)(n > 64 ? 64 : n), s + a);
 	op->key = tmpl_strndup(s + a, n);
+	op->klen = n;
+	op->ikey = op->key;
 	op->nparts = n == 1 && s[a] == '.' ? 0 : 1;   /* 0: the top of the stack */
 	for (i = 0; i < n && op->nparts > 0 && op->kind != TMPL_PARTIAL; i++) {
 		if (op->key[i] != '.')
@@ -444,6 +467,29 @@ fail:
 	return -1;
 }
 
+/* Point op->ikey at the first equal name among the ops of templates [0, ti] of the set.
+ * Quadratic, once at start-up over a few thousand ops. */
+static void
+tmpl_intern(struct tmpl_set *set, size_t ti, struct tmpl_op *op)
+{
+	const struct tmpl_op *o;
+	size_t i, j;
+
+	if (op->nparts == 0)
+		return;
+	for (i = 0; i <= ti; i++)
+		for (j = 0; j < set->v[i]->nops; j++) {
+			o = &set->v[i]->ops[j];
+			if (o == op)
+				return;
+			if (o->kind != TMPL_PARTIAL && o->nparts > 0 && o->klen == op->klen &&
+			    memcmp(o->key, op->key, op->klen) == 0) {
+				op->ikey = o->ikey;
+				return;
+			}
+		}
+}
+
 int
 tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 {
@@ -455,8 +501,10 @@ tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 		t = set->v[i];
 		for (j = 0; j < t->nops; j++) {
 			op = &t->ops[j];
-			if (op->kind != TMPL_PARTIAL)
+			if (op->kind != TMPL_PARTIAL) {
+				tmpl_intern(set, i, op);
 				continue;
+			}
 			op->partial = tmpl_get(set, op->key);
 			if (op->partial == NULL)
 				return tmpl_err(ret_err, t->name, op->line,
@@ -487,22 +535,41 @@ tmpl_frame(const struct tmpl_rs *rs, size_t i)
 			       : rs->base[rs->nbase - 1 - (i - rs->nframes)];
 }
 
+/* obj's member key (NULL when obj is not an object or has none), through the memo. key
+ * is a part of an interned name, so equal pointers mean equal names. */
+static json_t *
+tmpl_member(const struct tmpl_rs *rs, json_t *obj, const char *key)
+{
+	struct tmpl_memo *m;
+	uintptr_t h;
+
+	if (!json_is_object(obj))
+		return NULL;
+	h = ((uintptr_t)obj ^ ((uintptr_t)key << 7)) * UINT64_C(0x9E3779B97F4A7C15);
+	m = &tmpl_memo[(h >> 32) & (TMPL_MEMO - 1)];
+	if (m->epoch == rs->epoch && m->obj == obj && m->key == key)
+		return m->val;
+	*m = (struct tmpl_memo){ .obj = obj, .key = key, .val = json_object_get(obj, key),
+				 .epoch = rs->epoch };
+	return m->val;
+}
+
 /* The first part through the stack, top down; the other parts inside what it found. A
  * missing later part does not resume the stack search (Mustache rule). */
 static json_t *
 tmpl_lookup(const struct tmpl_rs *rs, const struct tmpl_op *op)
 {
 	size_t i, n = rs->nframes + rs->nbase;
-	const char *part = op->key;
+	const char *part = op->ikey;
 	json_t *v = NULL;
 
 	if (op->nparts == 0)
 		return n > 0 ? tmpl_frame(rs, 0) : NULL;
 	for (i = 0; i < n && v == NULL; i++)
-		v = json_object_get(tmpl_frame(rs, i), part);   /* NULL for non-objects */
+		v = tmpl_member(rs, tmpl_frame(rs, i), part);
 	for (i = 1; i < op->nparts && v != NULL; i++) {
 		part += strlen(part) + 1;
-		v = json_object_get(v, part);
+		v = tmpl_member(rs, v, part);
 	}
 	return v;
 }
@@ -620,6 +687,7 @@ tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *
 	rs.nbase = ctx != NULL ? depth : 0;
 	rs.nframes = rs.npartials = 0;
 	rs.out = out;
+	rs.epoch = ++tmpl_epoch;
 	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
 	return tmpl_render_ops(&rs, t, 0, t->nops);
 }
