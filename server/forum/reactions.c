@@ -114,11 +114,19 @@ reactions_summary(json_int_t doer, json_int_t helper)
 /* The three kinds of one post, zeros where nobody reacted; counted = the kinds the
  * statement found (an array in REACTIONS_KINDS order), mine = the viewer's [post, kind]. */
 static json_t *
-reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine)
+reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine, json_t **zero)
 {
-	json_t *list = json_array(), *c, *m;
+	json_t *list, *c, *m;
 	size_t i, j;
+	bool any = json_array_size(counted) > 0;
 
+	json_array_foreach(mine, j, m)
+		any = any || json_integer_value(json_array_get(m, 0)) == post;
+	/* Most posts have no reaction: they share one list of zeros, made once per page (it
+	 * is never changed once made; the page only reads it). */
+	if (!any && *zero != NULL)
+		return json_incref(*zero);
+	list = json_array();
 	for (i = 0; i < REACTIONS_N; i++) {
 		const char *kind = reactions_kinds[i].kind;
 		json_t *found = NULL, *by_kind, *o;
@@ -131,7 +139,8 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine)
 			if (json_integer_value(json_array_get(m, 0)) == post &&
 			    strcmp(json_string_value(json_array_get(m, 1)), kind) == 0)
 				reacted = true;
-		o = found ? json_deep_copy(found)
+		/* found is this post's own object of the statement's row: taken, not copied. */
+		o = found ? json_incref(found)
 			  : json_pack("{s:s,s:i,s:{s:i,s:i},s:[]}", "kind", kind, "total", 0, "by_kind", "doer", 0,
 				      "helper", 0, "by_role");
 		json_object_set_new(o, "label", json_string(reactions_kinds[i].label));
@@ -143,6 +152,8 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine)
 							      json_integer_value(json_object_get(by_kind, "helper"))));
 		json_array_append_new(list, o);
 	}
+	if (!any)
+		*zero = json_incref(list);
 	return list;
 }
 
@@ -163,7 +174,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 {
 	struct viewer *v = auth_viewer(r);
 	struct buf ids = BUF_INIT;
-	json_t *row, *counts, *mine, *p;
+	json_t *row, *counts, *mine, *p, *zero = NULL;
 	enum policy_state tstate;
 	PGresult *res;
 	char key[24];
@@ -197,7 +208,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 			continue;
 		}
 		snprintf(key, sizeof key, "%lld", (long long)id);
-		list = reactions_of_post(r, id, json_object_get(counts, key), mine);
+		list = reactions_of_post(r, id, json_object_get(counts, key), mine, &zero);
 		can = policy_can_react(v, state, tstate, author);
 		json_object_set_new(p, "reactions", list);
 		json_object_set_new(p, "can_react", json_boolean(can));
@@ -208,6 +219,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 	}
 	answers_decorate(r, res, posts, thread_model);
 	asks_decorate(r, res, thread_model);
+	json_decref(zero);
 	json_decref(row);
 	return 0;
 }

@@ -410,8 +410,12 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (srv->cfg.hooks && srv->cfg.hooks->finish)
 		srv->cfg.hooks->finish(r);
 	cache_release(r->cache_hit);   /* looked up but never sent (connection gone) */
-	json_decref(r->model);
-	json_decref(r->input);
+	/* The model and the input are not released value by value: jansson made them in
+	 * this request's arena (nothing made during a request outlives it, and no value
+	 * from outside is put into them), so arena_free below takes them all at once. The
+	 * walk of json_decref over a thread page's model was 11 % of its instructions
+	 * (tests/bench/instr). The ASan lane's leak check at exit would show a value of the
+	 * heap left in a model. */
 	buf_free(&r->out);
 	buf_free(&r->body);
 	if (!r->streaming)
