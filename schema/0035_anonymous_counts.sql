@@ -1,0 +1,89 @@
+-- 0035: a member's public post count leaves out their anonymous posts (issue 21). Counting
+-- them let anyone watching a profile while "a verified practitioner" posted see whose count
+-- went up. users.post_count is now the member's visible posts under their own name; the
+-- thread counters (posts, replies, voices) still count anonymous posts, and approved_posts
+-- (the trust rule that holds new accounts' posts, 0003) still counts every approved post of
+-- the real account, anonymous or not.
+
+-- The thread's counters only: the member's count moves in posts_counters, which knows
+-- whether the post is anonymous. Same signatures as 0003.
+CREATE OR REPLACE FUNCTION forum_post_came(t bigint, u bigint, at timestamptz, is_op boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    INSERT INTO thread_participants AS tp (thread_id, user_id, posts) VALUES (t, u, 1)
+        ON CONFLICT (thread_id, user_id) DO UPDATE SET posts = tp.posts + 1
+        RETURNING posts INTO n;
+    UPDATE threads SET
+        post_count = post_count + 1,
+        reply_count = reply_count + CASE WHEN is_op THEN 0 ELSE 1 END,
+        last_post_at = greatest(last_post_at, at),
+        participants = participants + CASE WHEN n = 1 THEN 1 ELSE 0 END,
+        doers = doers + CASE WHEN n = 1 AND forum_is_doer(u) THEN 1 ELSE 0 END
+    WHERE id = t;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION forum_post_went(t bigint, u bigint, is_op boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    UPDATE thread_participants SET posts = posts - 1 WHERE thread_id = t AND user_id = u AND posts > 1
+        RETURNING posts INTO n;
+    IF n IS NULL THEN
+        DELETE FROM thread_participants WHERE thread_id = t AND user_id = u;
+    END IF;
+    UPDATE threads SET
+        post_count = post_count - 1,
+        reply_count = reply_count - CASE WHEN is_op THEN 0 ELSE 1 END,
+        last_post_at = coalesce((SELECT max(created_at) FROM posts
+                                 WHERE thread_id = t AND state = 'visible'), created_at),
+        participants = participants - CASE WHEN n IS NULL THEN 1 ELSE 0 END,
+        doers = doers - CASE WHEN n IS NULL AND forum_is_doer(u) THEN 1 ELSE 0 END
+    WHERE id = t;
+END;
+$$;
+
+-- As 0003, plus the member's count: a post counts for its author while it is visible and
+-- not anonymous, so it follows visibility (hide, delete, restore, approve), a change of
+-- author, and a change of the anonymous flag itself.
+CREATE OR REPLACE FUNCTION posts_counters() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    was_visible boolean := TG_OP <> 'INSERT' AND OLD.state = 'visible';
+    now_visible boolean := TG_OP <> 'DELETE' AND NEW.state = 'visible';
+    moved boolean := TG_OP = 'UPDATE' AND (OLD.thread_id <> NEW.thread_id OR OLD.author_id <> NEW.author_id
+                                           OR (OLD.parent_id IS NULL) <> (NEW.parent_id IS NULL));
+    was_counted boolean := was_visible AND NOT OLD.anonymous;
+    now_counted boolean := now_visible AND NOT NEW.anonymous;
+    new_author boolean := TG_OP = 'UPDATE' AND OLD.author_id <> NEW.author_id;
+BEGIN
+    IF was_visible AND (NOT now_visible OR moved) THEN
+        PERFORM forum_post_went(OLD.thread_id, OLD.author_id, OLD.parent_id IS NULL);
+    END IF;
+    IF now_visible AND (NOT was_visible OR moved) THEN
+        PERFORM forum_post_came(NEW.thread_id, NEW.author_id, NEW.created_at, NEW.parent_id IS NULL);
+    END IF;
+    IF was_counted AND (NOT now_counted OR new_author) THEN
+        UPDATE users SET post_count = post_count - 1 WHERE id = OLD.author_id;
+    END IF;
+    IF now_counted AND (NOT was_counted OR new_author) THEN
+        UPDATE users SET post_count = post_count + 1 WHERE id = NEW.author_id;
+    END IF;
+    -- A post that becomes visible after waiting in the queue counts towards trust.
+    IF TG_OP = 'UPDATE' AND OLD.state = 'pending' AND NEW.state = 'visible' THEN
+        UPDATE users SET approved_posts = approved_posts + 1 WHERE id = NEW.author_id;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+DROP TRIGGER posts_counters ON posts;
+CREATE TRIGGER posts_counters AFTER INSERT OR DELETE OR UPDATE OF state, thread_id, author_id, parent_id, anonymous
+    ON posts FOR EACH ROW EXECUTE FUNCTION posts_counters();
+
+-- Counts kept so far included anonymous posts.
+UPDATE users u SET post_count = c.n
+FROM (SELECT uu.id, count(p.id) FILTER (WHERE p.state = 'visible' AND NOT p.anonymous) AS n
+      FROM users uu LEFT JOIN posts p ON p.author_id = uu.id GROUP BY uu.id) c
+WHERE c.id = u.id AND u.post_count <> c.n;

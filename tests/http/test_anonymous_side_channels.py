@@ -1,0 +1,102 @@
+"""Issue 21's side channels: what could tie an anonymous post ("A verified practitioner") to
+its author without naming them. A member's public post count leaves out their anonymous
+posts (schema/0035) whatever happens to the post; a suspension shows only to the member and
+to moderators, so one made through an anonymous post cannot be matched to a profile; the
+flag queue's "hide and suspend" of an anonymous post logs the post, not the member; and the
+inline reply forms under each post offer the checkbox to verified practitioners."""
+import re
+
+import pytest
+import requests
+
+from conftest import Client, make_user, new_thread, reply, unique
+
+LABEL = "A verified practitioner"
+
+
+def verified(server, cluster, **kw):
+    c = make_user(server, cluster, **kw)
+    cluster.sql("UPDATE users SET role_verified = true WHERE id = %s", (c.user["id"],))
+    return c
+
+
+def anon_reply(client, thread, parent=None, body="Ours too"):
+    payload = {"body": body, "anonymous": True}
+    if parent:
+        payload["parent_id"] = parent
+    r = client.post("/api/v1/threads/%d/posts" % thread, json=payload)
+    assert r.status_code == 201, r.text
+    return r.json()["post"]
+
+
+def public_count(server, name):
+    """The member's post count as a visitor reads it, from the API and from the page."""
+    n = requests.get(server.url("/api/v1/users/%s" % name)).json()["user"]["post_count"]
+    page = requests.get(server.url("/u/%s" % name)).text
+    assert "· %d posts" % n in page, page
+    return n
+
+
+@pytest.fixture(scope="module")
+def mod(server, cluster):
+    return make_user(server, cluster, "moderator", "consultant")
+
+
+def test_the_public_post_count_leaves_out_anonymous_posts(server, cluster, mod):
+    doer, carol = verified(server, cluster), make_user(server, cluster)
+    name = doer.user["username"]
+    t = new_thread(doer)                                       # 1, under the name
+    assert public_count(server, name) == 1
+    r = doer.post("/api/v1/threads", json={"category": "general", "title": unique("Anon "), "body": "x",
+                                           "anonymous": True})
+    assert r.status_code == 201, r.text
+    anon = anon_reply(doer, t["id"])["id"]
+    assert public_count(server, name) == 1, "an anonymous post moved the public count"
+    named = reply(doer, t["id"], "named")["id"]
+    assert public_count(server, name) == 2
+    # the same figure for a member and for the author themself: nothing to compare
+    for c in (carol, doer, mod):
+        assert c.get("/api/v1/users/%s" % name).json()["user"]["post_count"] == 2
+    # hidden and shown again, deleted and restored: still not counted
+    for path, body in (("hide", {"reason": "check"}), ("unhide", {})):
+        assert mod.post("/api/v1/posts/%d/%s" % (anon, path), json=body).status_code == 200
+        assert public_count(server, name) == 2, path
+    assert doer.delete("/api/v1/posts/%d" % anon).status_code in (200, 204)
+    assert public_count(server, name) == 2
+    assert doer.post("/api/v1/posts/%d/restore" % anon, json={}).status_code == 200
+    assert public_count(server, name) == 2
+    # the named post still counts and uncounts
+    assert mod.post("/api/v1/posts/%d/hide" % named, json={"reason": "check"}).status_code == 200
+    assert public_count(server, name) == 1
+    assert mod.post("/api/v1/posts/%d/unhide" % named, json={}).status_code == 200
+    assert public_count(server, name) == 2
+    # no route changes the flag, but the count follows it wherever it changes
+    cluster.sql("UPDATE posts SET anonymous = false WHERE id = %s", (anon,))
+    assert public_count(server, name) == 3
+    cluster.sql("UPDATE posts SET anonymous = true WHERE id = %s", (anon,))
+    assert public_count(server, name) == 2
+    # the profile's lists agree with the figure for everyone but the author
+    assert requests.get(server.url("/api/v1/users/%s/threads" % name)).json()["threads"]["total"] == 1
+    assert doer.get("/api/v1/users/%s/threads" % name).json()["threads"]["total"] == 2
+    (bad,) = cluster.sql("SELECT count(*) FROM users u WHERE u.id IN (%s, %s) AND u.post_count <>"
+                         " (SELECT count(*) FROM posts p WHERE p.author_id = u.id AND p.state = 'visible'"
+                         " AND NOT p.anonymous)", (doer.user["id"], carol.user["id"]))[0]
+    assert bad == 0
+
+
+def test_an_approved_anonymous_post_counts_for_trust_only(server, cluster, mod):
+    """The rule that holds a new account's first posts counts every approved post of the
+    real account, anonymous or not; the public figure does not move."""
+    host = make_user(server, cluster)
+    t = new_thread(host)
+    newcomer = Client(server).register()
+    cluster.sql("UPDATE users SET role_verified = true WHERE id = %s", (newcomer.user["id"],))
+    p = anon_reply(newcomer, t["id"])
+    assert p["state"] == "pending"
+    items = [i for i in mod.get("/api/v1/mod/queue", params={"kind": "pending"}).json()["items"]
+             if i.get("post") and i["post"]["id"] == p["id"]]
+    assert len(items) == 1
+    r = mod.post("/api/v1/mod/queue/%d/decision" % items[0]["id"], json={"action": "approve"})
+    assert r.status_code == 200, r.text
+    assert public_count(server, newcomer.user["username"]) == 0
+    assert cluster.sql("SELECT approved_posts FROM users WHERE id = %s", (newcomer.user["id"],)) == [(1,)]
