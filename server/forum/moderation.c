@@ -197,6 +197,7 @@ struct moderation_decision {
 	int64_t item, moderator, post, author, thread;
 	int64_t seen_version;   /* the post's revision count the moderator saw; 0 = not said */
 	int moderator_role;
+	bool anonymous;   /* the post is (schema/0034): its author's suspension is logged against it */
 	const char *action, *reason, *kind;
 	const char *until, *until_shown;   /* suspend: the end for PostgreSQL, its RFC 3339 or NULL (until lifted) */
 	json_t *idea_in, *idea_out;
@@ -230,8 +231,9 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 		if (strcmp(d->action, "suspend") == 0 &&
 		    (users_suspension_allowed(c, d->moderator, d->moderator_role, d->author, false) != 0 ||
 		     db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
-		     modlog_add(c, d->moderator, "suspend", "user", db_int(c, d->author), d->reason,
-				json_pack("{s:s?}", "until", d->until_shown)) != 0))
+		     modlog_add(c, d->moderator, d->anonymous ? "suspend_author" : "suspend",
+				d->anonymous ? "post" : "user", db_int(c, d->anonymous ? d->post : d->author),
+				d->reason, json_pack("{s:s?}", "until", d->until_shown)) != 0))
 			return c->err;
 		return HERR_OK;
 	}
@@ -267,6 +269,7 @@ moderation_decide_tx(struct ctx *c, void *arg)
 		return c->err;
 	d->author = db_i64(post, 0, db_col(post, "author_id"));
 	d->thread = db_i64(post, 0, db_col(post, "thread_id"));
+	d->anonymous = db_bool(post, 0, db_col(post, "anonymous"));
 	if (moderation_effect(c, d) != HERR_OK)
 		return c->err;
 	if (db_q(c, strcmp(d->kind, "flags") == 0 ? STMT_FLAGS_CLOSE : STMT_NOMINATIONS_CLOSE,

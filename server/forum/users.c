@@ -88,6 +88,11 @@ users_get(struct ctx *c, int64_t id, bool private)
 		json_object_del(u, "email");
 		json_object_del(u, "email_verified_at");
 		json_object_del(u, "suspension_reason");
+		/* A suspension shows to the member and to moderators only: a mark anyone could
+		 * watch would tie a suspension through an anonymous post (forum/anonymous.c),
+		 * which the log does not name, to the member. */
+		json_object_del(u, "suspended");
+		json_object_del(u, "suspended_until");
 	}
 	return u;
 }

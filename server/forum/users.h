@@ -29,7 +29,8 @@ int users_keep_an_admin(struct ctx *c, int64_t user_id);
 
 /* The user with this id as its public JSON ({id, username, display_name, role,
  * community_role {slug,label,kind}, role_verified, created_at, post_count, …}); with
- * private set also bio source, email and suspension reason. NULL on error (recorded)
+ * private set (the member or a moderator looking) also bio source, email and the
+ * suspension (suspended, suspended_until, suspension_reason). NULL on error (recorded)
  * or when missing (404 recorded). */
 json_t *users_get(struct ctx *c, int64_t id, bool private);
 

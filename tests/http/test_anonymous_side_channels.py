@@ -100,3 +100,67 @@ def test_an_approved_anonymous_post_counts_for_trust_only(server, cluster, mod):
     assert r.status_code == 200, r.text
     assert public_count(server, newcomer.user["username"]) == 0
     assert cluster.sql("SELECT approved_posts FROM users WHERE id = %s", (newcomer.user["id"],)) == [(1,)]
+
+
+SUSPENSION_KEYS = ("suspended", "suspended_until", "suspension_reason")
+
+
+def assert_suspension_hidden(client, name):
+    r = client.get("/api/v1/users/%s" % name)
+    assert r.status_code == 200, r.text
+    u = r.json()["user"]
+    assert not [k for k in SUSPENSION_KEYS if k in u], u
+    page = client.get("/u/%s" % name).text
+    assert "Suspended until" not in page and "until a moderator lifts it" not in page
+
+
+def assert_suspension_shown(client, name):
+    u = client.get("/api/v1/users/%s" % name).json()["user"]
+    assert u["suspended"] is True and u["suspension_reason"] == "spam", u
+    assert "Suspended until" in client.get("/u/%s" % name).text
+
+
+@pytest.mark.parametrize("how", ["through_the_post", "on_the_profile"])
+def test_a_suspension_shows_only_to_the_member_and_moderators(server, cluster, mod, how):
+    doer, carol = verified(server, cluster), make_user(server, cluster)
+    admin = make_user(server, cluster, "admin", "trainer")
+    name = doer.user["username"]
+    t = new_thread(carol)
+    pid = anon_reply(doer, t["id"])["id"]
+    if how == "through_the_post":
+        r = mod.post("/api/v1/posts/%d/suspend-author" % pid, json={"reason": "spam", "duration": "week"})
+    else:
+        r = mod.post("/api/v1/users/%s/suspension" % name, json={"reason": "spam", "duration": "week"})
+    assert r.status_code == 200, r.text
+    for who in (Client(server), carol):
+        assert_suspension_hidden(who, name)
+    for who in (doer, mod, admin):
+        assert_suspension_shown(who, name)
+    # the moderators' profile page still offers to lift it
+    assert "Lift suspension" in mod.get("/u/%s" % name).text
+    if how == "through_the_post":
+        # the log members read says whose post, not whose account
+        for who in (carol, mod):
+            assert name not in who.get("/mod/log").text and name not in who.get("/api/v1/mod/log").text
+
+
+def test_hide_and_suspend_from_the_flag_queue_logs_the_post_not_the_member(server, cluster, mod):
+    doer, carol = verified(server, cluster), make_user(server, cluster)
+    name = doer.user["username"]
+    t = new_thread(carol)
+    pid = anon_reply(doer, t["id"])["id"]
+    assert carol.post("/api/v1/posts/%d/flags" % pid, json={"reason": "abusive"}).status_code == 201
+    items = [i for i in mod.get("/api/v1/mod/queue", params={"kind": "flags"}).json()["items"]
+             if i.get("post") and i["post"]["id"] == pid]
+    assert len(items) == 1 and items[0]["post"]["author"]["display_name"] == LABEL
+    r = mod.post("/api/v1/mod/queue/%d/decision" % items[0]["id"],
+                 json={"action": "suspend", "reason": "be kind", "duration": "day"})
+    assert r.status_code == 200, r.text
+    assert cluster.sql("SELECT suspended_until > now() FROM users WHERE id = %s", (doer.user["id"],)) == [(True,)]
+    assert cluster.sql("SELECT count(*) FROM mod_log WHERE target_type = 'user' AND target_id = %s",
+                       (str(doer.user["id"]),)) == [(0,)]
+    assert cluster.sql("SELECT action FROM mod_log WHERE target_type = 'post' AND target_id = %s",
+                       (str(pid),)) == [("suspend_author",)]
+    for who in (carol, mod):
+        for path in ("/mod/log", "/api/v1/mod/log", "/api/v1/mod/log?action=suspend"):
+            assert name not in who.get(path).text, path
