@@ -164,3 +164,43 @@ def test_hide_and_suspend_from_the_flag_queue_logs_the_post_not_the_member(serve
     for who in (carol, mod):
         for path in ("/mod/log", "/api/v1/mod/log", "/api/v1/mod/log?action=suspend"):
             assert name not in who.get(path).text, path
+
+
+def inline_form(page, pid):
+    """The inline reply form under post pid: its action and fields as the browser sends them
+    with every checkbox ticked."""
+    m = re.search(r'<input type="hidden" name="parent_id" value="%d">(.*?)</form>' % pid, page, re.S)
+    assert m, "no inline reply form under post %d" % pid
+    start = page.rfind("<form", 0, m.start())
+    form = page[start:m.end()]
+    action = re.search(r'action="([^"]+)"', form).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    boxes = re.findall(r'<input type="checkbox" id="([^"]+)" name="([^"]+)" value="([^"]*)"', form)
+    return action, fields, boxes, form
+
+
+def test_the_inline_reply_forms_offer_the_checkbox_to_verified_practitioners(server, cluster):
+    host, doer = make_user(server, cluster), verified(server, cluster)
+    doer_display = "Inline " + unique("Secret")
+    cluster.sql("UPDATE users SET display_name = %s WHERE id = %s", (doer_display, doer.user["id"]))
+    t = new_thread(host)
+    other = reply(host, t["id"], "a second post")["id"]
+    page = doer.get("/t/%d" % t["id"]).text
+    ids = re.findall(r'id="(anon-\d+)"', page)
+    assert sorted(ids) == sorted(["anon-%d" % t["first_post_id"], "anon-%d" % other]), ids
+    for i in ids:
+        assert page.count('for="%s"' % i) == 1
+    # members who may not post anonymously do not get it (nor its bytes)
+    assert 'name="anonymous"' not in host.get("/t/%d" % t["id"]).text
+    action, fields, boxes, form = inline_form(page, other)
+    assert boxes == [("anon-%d" % other, "anonymous", "1")], form
+    assert "Post as a verified practitioner, without my name" in form
+    data = dict(fields, body="From the inline form " + unique(), anonymous="1")
+    r = doer.post(action, data=data)
+    assert r.status_code in (302, 303), r.text[:300]
+    pid = int(r.headers["Location"].rsplit("#p", 1)[1])
+    assert cluster.sql("SELECT anonymous, parent_id FROM posts WHERE id = %s", (pid,)) == [(True, other)]
+    shown = requests.get(server.url("/t/%d" % t["id"])).text
+    assert data["body"] in shown and LABEL in shown
+    for secret in (doer.user["username"], doer_display):
+        assert secret not in shown

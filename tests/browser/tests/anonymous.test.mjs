@@ -1,12 +1,13 @@
 // Issue 21: a verified practitioner starts a discussion without their name, from the form,
 // without JavaScript; readers see "A verified practitioner" with the practitioner badge and
-// the verified mark, never the name, and the page passes axe.
+// the verified mark, never the name, and the page passes axe. With JavaScript, the inline
+// reply form under a post (posted through the API by thread.js) does the same.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { audit } from '../lib/axe.mjs';
 import { unique } from '../lib/corral.mjs';
-import { submit } from '../lib/flows.mjs';
+import { postItem, submit } from '../lib/flows.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
 
 const s = useSuite();
@@ -40,5 +41,52 @@ describe('posting as a verified practitioner', () => {
     assert.ok(!(await reader.content()).includes(name), 'the page names the author');
     const result = await audit(reader);
     assert.deepEqual(result.blocking, [], `thread page:\n${result.text}`);
+  });
+
+  it('the inline reply form under a post has the checkbox and posts anonymously with JavaScript', TEST, async () => {
+    const verifier = s.corral.addUser(unique('modv'), { role: 'moderator', communityRole: 'practitioner' });
+    const name = unique('anoni');
+    s.corral.addUser(name, { role: 'moderator', communityRole: 'practitioner' });
+    const v = await s.corral.signIn(verifier.username);
+    const thread = await s.corral.api('POST', '/api/v1/threads',
+      { category: 'general', title: `Inline ${unique('t')}`, body: 'How do you run your CAB?' },
+      { cookie: v.cookie, csrf: v.csrf });
+    assert.equal(thread.status, 201, JSON.stringify(thread.body));
+    const ok = await s.corral.api('PATCH', `/api/v1/users/${name}`, { role_verified: true },
+      { cookie: v.cookie, csrf: v.csrf });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const doer = await s.corral.signIn(name);
+    const page = await s.pageAs(doer);
+    const path = `/t/${thread.body.thread.id}`;
+    await page.goto(path);
+    const first = page.locator('ol.posts > li.post.depth-0');
+    await first.locator('details.reply > summary').click();
+    const form = first.locator('details.reply form');
+    const text = `Inline and nameless ${unique('x')}`;
+    await form.getByLabel('Your reply', { exact: true }).fill(text);
+    await form.getByLabel('Post as a verified practitioner, without my name').check();
+    const url = page.url();
+    await form.getByRole('button', { name: 'Post reply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your reply is posted.' }).waitFor();
+    assert.equal(page.url(), url, 'thread.js posted it, the page did not reload');
+    const mine = postItem(page, text);
+    await mine.waitFor();
+    assert.match(await mine.locator('.post-meta').textContent(), /A verified practitioner/);
+    // the reply box under the thread goes the same way (thread.js sent no "anonymous" before)
+    const main = page.locator('form[action$="/reply"]').filter({ has: page.locator('#reply-main') });
+    const text2 = `Main box, nameless ${unique('x')}`;
+    await main.getByLabel(/^Your reply/).fill(text2);
+    await main.getByLabel('Post as a verified practitioner, without my name').check();
+    await main.getByRole('button', { name: 'Post reply' }).click();
+    await postItem(page, text2).waitFor();
+    assert.match(await postItem(page, text2).locator('.post-meta').textContent(), /A verified practitioner/);
+
+    const reader = await s.page({ javaScriptEnabled: false });
+    await reader.goto(path);
+    const theirs = postItem(reader, text);
+    await theirs.waitFor();
+    assert.match(await theirs.locator('.post-meta').textContent(), /A verified practitioner/);
+    assert.match(await postItem(reader, text2).locator('.post-meta').textContent(), /A verified practitioner/);
+    assert.ok(!(await reader.content()).includes(name), 'the page names the author');
   });
 });

@@ -80,6 +80,9 @@
     var parent = form.querySelector('input[name="parent_id"]');
     var body = { body: ta.value };
     if (parent && parent.value) body.parent_id = Number(parent.value);
+    /* Without it the reply would go out under the author's name. */
+    var anon = form.querySelector('input[name="anonymous"]');
+    if (anon && anon.checked) body.anonymous = true;
     Corral.api('/api/v1/threads/' + threadId + '/posts', {
       method: 'POST', body: body, csrf: Corral.csrfOf(form), idempotent: true
     }).then(function (res) {
