@@ -87,3 +87,12 @@ UPDATE users u SET post_count = c.n
 FROM (SELECT uu.id, count(p.id) FILTER (WHERE p.state = 'visible' AND NOT p.anonymous) AS n
       FROM users uu LEFT JOIN posts p ON p.author_id = uu.id GROUP BY uu.id) c
 WHERE c.id = u.id AND u.post_count <> c.n;
+
+-- The anonymous post a member's current suspension was made through (forum/anonymous.c, or
+-- the flag queue's "hide and suspend" of an anonymous post), so that lifting it is logged
+-- against that post too: a "lifted the suspension of <member>" after no named suspension
+-- would point members reading the log to the post's author. NULL for a suspension made on
+-- the profile, and once lifted.
+ALTER TABLE users ADD COLUMN suspension_post_id bigint REFERENCES posts (id);
+COMMENT ON COLUMN users.suspension_post_id IS
+    'the anonymous post the current suspension was made through: its lifting is logged against the post';

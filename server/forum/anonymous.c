@@ -90,8 +90,9 @@ anonymous_suspend_tx(struct ctx *c, void *arg)
 {
 	const struct anonymous_suspension *a = arg;
 
-	/* Logged against the post, not the member: the log must not name them. */
-	if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->author), a->end, a->reason) == NULL ||
+	/* Logged against the post, not the member: the log must not name them; the member's
+	 * row keeps the post, so that lifting it is logged against the post too. */
+	if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->author), a->end, a->reason, db_int(c, a->post)) == NULL ||
 	    modlog_add(c, a->actor, "suspend_author", "post", db_int(c, a->post), a->reason,
 		       json_pack("{s:s?}", "until", a->until)) != 0)
 		return c->err;

@@ -230,7 +230,8 @@ moderation_effect(struct ctx *c, struct moderation_decision *d)
 		 * cannot be a way round it. */
 		if (strcmp(d->action, "suspend") == 0 &&
 		    (users_suspension_allowed(c, d->moderator, d->moderator_role, d->author, false) != 0 ||
-		     db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why) == NULL ||
+		     db_q(c, STMT_USER_SUSPEND, db_int(c, d->author), d->until, why,
+			  d->anonymous ? post : NULL) == NULL ||
 		     modlog_add(c, d->moderator, d->anonymous ? "suspend_author" : "suspend",
 				d->anonymous ? "post" : "user", db_int(c, d->anonymous ? d->post : d->author),
 				d->reason, json_pack("{s:s?}", "until", d->until_shown)) != 0))

@@ -382,16 +382,23 @@ static enum herr
 users_suspend_tx(struct ctx *c, void *arg)
 {
 	const struct users_suspension *a = arg;
+	const char *post;
+	PGresult *res;
 
 	if (a->suspend) {
-		if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->id), a->until, a->reason) == NULL ||
+		if (db_q(c, STMT_USER_SUSPEND, db_int(c, a->id), a->until, a->reason, NULL) == NULL ||
 		    modlog_add(c, a->actor, "suspend", "user", db_int(c, a->id), a->reason,
 			       json_pack("{s:s?}", "until", a->logged_until)) != 0)
 			return c->err;
-	} else if (db_q(c, STMT_USER_UNSUSPEND, db_int(c, a->id)) == NULL ||
-		   modlog_add(c, a->actor, "lift_suspension", "user", db_int(c, a->id), NULL, NULL) != 0) {
-		return c->err;
+		return HERR_OK;
 	}
+	if ((res = db_q(c, STMT_USER_UNSUSPEND, db_int(c, a->id))) == NULL)
+		return c->err;
+	/* Made through an anonymous post: the lifting names the post too, not the member. */
+	post = PQntuples(res) && !PQgetisnull(res, 0, 0) ? db_str(res, 0, 0) : NULL;
+	if (modlog_add(c, a->actor, post ? "lift_suspension_author" : "lift_suspension", post ? "post" : "user",
+		       post ? post : db_int(c, a->id), NULL, NULL) != 0)
+		return c->err;
 	return HERR_OK;
 }
 

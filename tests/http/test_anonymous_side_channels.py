@@ -138,10 +138,20 @@ def test_a_suspension_shows_only_to_the_member_and_moderators(server, cluster, m
         assert_suspension_shown(who, name)
     # the moderators' profile page still offers to lift it
     assert "Lift suspension" in mod.get("/u/%s" % name).text
+    # lifted from the profile: through the post, the log names the post again, not the member
+    assert mod.delete("/api/v1/users/%s/suspension" % name).status_code == 204
+    lifted = cluster.sql("SELECT action, target_type, target_id FROM mod_log WHERE action LIKE 'lift_suspension%%'"
+                         " AND target_id IN (%s, %s)", (str(pid), str(doer.user["id"])))
     if how == "through_the_post":
+        assert lifted == [("lift_suspension_author", "post", str(pid))]
         # the log members read says whose post, not whose account
         for who in (carol, mod):
-            assert name not in who.get("/mod/log").text and name not in who.get("/api/v1/mod/log").text
+            for path in ("/mod/log", "/api/v1/mod/log"):
+                text = who.get(path).text
+                assert name not in text and "lifted the suspension of the author of" in text, path
+    else:
+        assert lifted == [("lift_suspension", "user", str(doer.user["id"]))]
+    assert reply(doer, t["id"], "back")["state"] == "visible"
 
 
 def test_hide_and_suspend_from_the_flag_queue_logs_the_post_not_the_member(server, cluster, mod):
@@ -164,6 +174,10 @@ def test_hide_and_suspend_from_the_flag_queue_logs_the_post_not_the_member(serve
     for who in (carol, mod):
         for path in ("/mod/log", "/api/v1/mod/log", "/api/v1/mod/log?action=suspend"):
             assert name not in who.get(path).text, path
+    assert mod.delete("/api/v1/users/%s/suspension" % name).status_code == 204
+    assert cluster.sql("SELECT action FROM mod_log WHERE target_type = 'post' AND target_id = %s ORDER BY id",
+                       (str(pid),)) == [("suspend_author",), ("lift_suspension_author",)]
+    assert name not in carol.get("/api/v1/mod/log").text
 
 
 def inline_form(page, pid):
