@@ -4,16 +4,26 @@
 -- thread counters (posts, replies, voices) still count anonymous posts, and approved_posts
 -- (the trust rule that holds new accounts' posts, 0003) still counts every approved post of
 -- the real account, anonymous or not.
+--
+-- Voices: a thread's participants were distinct accounts, so an anonymous reply by someone
+-- who had posted under their name left the count as it was (and a named reply after an
+-- anonymous one did too), narrowing who wrote it to the thread's named participants. A
+-- participant is now an account *as readers see it*: its named posts and its anonymous posts
+-- are two voices (thread_participants gains anonymous in its key).
 
--- The thread's counters only: the member's count moves in posts_counters, which knows
--- whether the post is anonymous. Same signatures as 0003.
-CREATE OR REPLACE FUNCTION forum_post_came(t bigint, u bigint, at timestamptz, is_op boolean) RETURNS void
+ALTER TABLE thread_participants ADD COLUMN anonymous boolean NOT NULL DEFAULT false;
+ALTER TABLE thread_participants DROP CONSTRAINT thread_participants_pkey;
+ALTER TABLE thread_participants ADD PRIMARY KEY (thread_id, user_id, anonymous);
+
+-- The thread's counters only (the member's count moves in posts_counters), with the voice
+-- being the account named or anonymous (anon).
+CREATE FUNCTION forum_post_came(t bigint, u bigint, anon boolean, at timestamptz, is_op boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
 BEGIN
-    INSERT INTO thread_participants AS tp (thread_id, user_id, posts) VALUES (t, u, 1)
-        ON CONFLICT (thread_id, user_id) DO UPDATE SET posts = tp.posts + 1
+    INSERT INTO thread_participants AS tp (thread_id, user_id, anonymous, posts) VALUES (t, u, anon, 1)
+        ON CONFLICT (thread_id, user_id, anonymous) DO UPDATE SET posts = tp.posts + 1
         RETURNING posts INTO n;
     UPDATE threads SET
         post_count = post_count + 1,
@@ -25,15 +35,16 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION forum_post_went(t bigint, u bigint, is_op boolean) RETURNS void
+CREATE FUNCTION forum_post_went(t bigint, u bigint, anon boolean, is_op boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
 BEGIN
-    UPDATE thread_participants SET posts = posts - 1 WHERE thread_id = t AND user_id = u AND posts > 1
+    UPDATE thread_participants SET posts = posts - 1
+        WHERE thread_id = t AND user_id = u AND anonymous = anon AND posts > 1
         RETURNING posts INTO n;
     IF n IS NULL THEN
-        DELETE FROM thread_participants WHERE thread_id = t AND user_id = u;
+        DELETE FROM thread_participants WHERE thread_id = t AND user_id = u AND anonymous = anon;
     END IF;
     UPDATE threads SET
         post_count = post_count - 1,
@@ -48,22 +59,23 @@ $$;
 
 -- As 0003, plus the member's count: a post counts for its author while it is visible and
 -- not anonymous, so it follows visibility (hide, delete, restore, approve), a change of
--- author, and a change of the anonymous flag itself.
+-- author, and a change of the anonymous flag itself (which also moves its voice).
 CREATE OR REPLACE FUNCTION posts_counters() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     was_visible boolean := TG_OP <> 'INSERT' AND OLD.state = 'visible';
     now_visible boolean := TG_OP <> 'DELETE' AND NEW.state = 'visible';
     moved boolean := TG_OP = 'UPDATE' AND (OLD.thread_id <> NEW.thread_id OR OLD.author_id <> NEW.author_id
-                                           OR (OLD.parent_id IS NULL) <> (NEW.parent_id IS NULL));
+                                           OR (OLD.parent_id IS NULL) <> (NEW.parent_id IS NULL)
+                                           OR OLD.anonymous <> NEW.anonymous);
     was_counted boolean := was_visible AND NOT OLD.anonymous;
     now_counted boolean := now_visible AND NOT NEW.anonymous;
     new_author boolean := TG_OP = 'UPDATE' AND OLD.author_id <> NEW.author_id;
 BEGIN
     IF was_visible AND (NOT now_visible OR moved) THEN
-        PERFORM forum_post_went(OLD.thread_id, OLD.author_id, OLD.parent_id IS NULL);
+        PERFORM forum_post_went(OLD.thread_id, OLD.author_id, OLD.anonymous, OLD.parent_id IS NULL);
     END IF;
     IF now_visible AND (NOT was_visible OR moved) THEN
-        PERFORM forum_post_came(NEW.thread_id, NEW.author_id, NEW.created_at, NEW.parent_id IS NULL);
+        PERFORM forum_post_came(NEW.thread_id, NEW.author_id, NEW.anonymous, NEW.created_at, NEW.parent_id IS NULL);
     END IF;
     IF was_counted AND (NOT now_counted OR new_author) THEN
         UPDATE users SET post_count = post_count - 1 WHERE id = OLD.author_id;
@@ -81,6 +93,21 @@ $$;
 DROP TRIGGER posts_counters ON posts;
 CREATE TRIGGER posts_counters AFTER INSERT OR DELETE OR UPDATE OF state, thread_id, author_id, parent_id, anonymous
     ON posts FOR EACH ROW EXECUTE FUNCTION posts_counters();
+DROP FUNCTION forum_post_came(bigint, bigint, timestamptz, boolean);
+DROP FUNCTION forum_post_went(bigint, bigint, boolean);
+
+-- The voices of threads with anonymous posts, counted again the new way.
+CREATE TEMPORARY TABLE anon_threads ON COMMIT DROP AS
+    SELECT DISTINCT thread_id AS id FROM posts WHERE anonymous AND state = 'visible';
+DELETE FROM thread_participants WHERE thread_id IN (SELECT id FROM anon_threads);
+INSERT INTO thread_participants (thread_id, user_id, anonymous, posts)
+    SELECT p.thread_id, p.author_id, p.anonymous, count(*) FROM posts p
+    WHERE p.state = 'visible' AND p.thread_id IN (SELECT id FROM anon_threads) GROUP BY 1, 2, 3;
+UPDATE threads t SET
+    participants = (SELECT count(*) FROM thread_participants tp WHERE tp.thread_id = t.id),
+    doers = (SELECT count(*) FILTER (WHERE forum_is_doer(tp.user_id)) FROM thread_participants tp
+             WHERE tp.thread_id = t.id)
+    WHERE t.id IN (SELECT id FROM anon_threads);
 
 -- Counts kept so far included anonymous posts.
 UPDATE users u SET post_count = c.n
