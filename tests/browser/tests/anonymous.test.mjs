@@ -65,6 +65,9 @@ describe('posting as a verified practitioner', () => {
     const text = `Inline and nameless ${unique('x')}`;
     await form.getByLabel('Your reply', { exact: true }).fill(text);
     await form.getByLabel('Post as a verified practitioner, without my name').check();
+    // every checkbox labelled once (an id per post); the whole page is audited in the test above
+    const a11y = await audit(page, { rules: ['label', 'form-field-multiple-labels', 'aria-valid-attr-value'] });
+    assert.deepEqual(a11y.violations, [], `thread page of a verified practitioner:\n${a11y.text}`);
     const url = page.url();
     await form.getByRole('button', { name: 'Post reply' }).click();
     await page.getByRole('status').filter({ hasText: 'Your reply is posted.' }).waitFor();
