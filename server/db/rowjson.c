@@ -2,6 +2,8 @@
  * value types follow the column types (json/jsonb parsed, times in Corral's RFC 3339). */
 #include "db/db.h"
 
+#include "core/jsonread.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,10 +126,16 @@ struct db_json_memo {
 	} e[DB_MEMO_MAX];
 };
 
+/* core/jsonread reads PostgreSQL's JSON several times faster than json_loads (43 % of a
+ * signed-in home page's instructions went to json_loads); what it leaves, json_loads
+ * reads as before. */
 static json_t *
-db_parse_json(const char *s)
+db_parse_json(const char *s, size_t len)
 {
-	json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	json_t *v = jsonread(s, len);
+
+	if (v == NULL)
+		v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 
 	if (v == NULL)
 		return json_null();
@@ -144,7 +152,7 @@ db_memo_json(struct db_json_memo *m, const char *s, int len)
 	for (int i = 0; i < m->n; i++)
 		if (m->e[i].len == len && memcmp(m->e[i].s, s, (size_t)len) == 0)
 			return json_deep_copy(m->e[i].v);
-	v = db_parse_json(s);
+	v = db_parse_json(s, (size_t)len);
 	/* Full: the oldest entry makes room (a long thread's authors come in runs). */
 	slot = m->n < DB_MEMO_MAX ? m->n++ : m->next++ % DB_MEMO_MAX;
 	json_decref(m->e[slot].v);
@@ -185,7 +193,8 @@ db_value_json(const PGresult *res, int row, int col, struct db_json_memo *memo)
 		return json_real(strtod(s, NULL));
 	case OID_JSON:
 	case OID_JSONB:
-		return memo ? db_memo_json(memo, s, PQgetlength(res, row, col)) : db_parse_json(s);
+		return memo ? db_memo_json(memo, s, PQgetlength(res, row, col))
+			    : db_parse_json(s, (size_t)PQgetlength(res, row, col));
 	case OID_TIMESTAMPTZ:
 		return db_time_json(s);
 	default:
