@@ -227,6 +227,13 @@ threads_cursor_valid(const char *s)
 	       strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == n;
 }
 
+static void
+threads_flag(json_t *post, const char *key, bool on)
+{
+	if (on)
+		json_object_set_new(post, key, json_true());
+}
+
 /* Mark up posts for the viewer: what they may do, and how far to indent. */
 static void
 threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
@@ -248,14 +255,15 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 			/* Another order than the tree's is drawn flat, "in reply to" saying where. */
 			json_object_set_new(p, "indent", json_integer(!tree ? 0 : depth < THREADS_INDENT_MAX ? depth
 										  : THREADS_INDENT_MAX));
-			json_object_set_new(p, "is_deleted", json_boolean(state == STATE_DELETED));
-			json_object_set_new(p, "is_pending", json_boolean(state == STATE_PENDING));
-			json_object_set_new(p, "is_hidden", json_boolean(state == STATE_HIDDEN));
-			json_object_set_new(p, "mod_hide", json_boolean(policy_can_hide(v, state)));
-			json_object_set_new(p, "mod_unhide", json_boolean(policy_can_unhide(v, state)));
-			json_object_set_new(p, "mod_delete", json_boolean(policy_is_moderator(v) && state != STATE_DELETED));
-			json_object_set_new(p, "mod_split", json_boolean(policy_is_moderator(v) &&
-								    !json_is_null(json_object_get(p, "parent_id"))));
+			/* Only what is true: to a template a missing name is false, and every key
+			 * set is a hash insert, seven per post for nothing on most pages. */
+			threads_flag(p, "is_deleted", state == STATE_DELETED);
+			threads_flag(p, "is_pending", state == STATE_PENDING);
+			threads_flag(p, "is_hidden", state == STATE_HIDDEN);
+			threads_flag(p, "mod_hide", policy_can_hide(v, state));
+			threads_flag(p, "mod_unhide", policy_can_unhide(v, state));
+			threads_flag(p, "mod_delete", policy_is_moderator(v) && state != STATE_DELETED);
+			threads_flag(p, "mod_split", policy_is_moderator(v) && !json_is_null(json_object_get(p, "parent_id")));
 		}
 	}
 	if (r->html && tree)
