@@ -7,10 +7,20 @@
 
 #include "core/log.h"
 
+static _Thread_local bool worker_here;
+
+bool
+worker_in_thread(void)
+{
+	return worker_here;
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+
+	worker_here = true;
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {

@@ -41,4 +41,8 @@ void worker_wake(struct worker *w);
 /* Let the current round finish, then end the thread and wait for it. Idempotent. */
 void worker_stop(struct worker *w);
 
+/* Whether the calling thread is a worker's (db/conn.c plans batch statements differently
+ * from requests'). */
+bool worker_in_thread(void);
+
 #endif
