@@ -777,7 +777,7 @@ main(int argc, char **argv)
 	}
 	sb_str(&out, "\\.\n");
 #define POSTS_COPY "COPY posts (id, thread_id, parent_id, author_id, path, depth, state, body, body_html," \
-		     " render_version, created_at, edited_at) FROM STDIN;\n"
+		     " render_version, created_at, edited_at, deleted_at) FROM STDIN;\n"
 	sb_str(&out, POSTS_COPY);
 	for (uint64_t k = 0; k < n_posts; k++) {
 		struct post *q = &posts[perm[k]];
@@ -786,6 +786,7 @@ main(int argc, char **argv)
 		int depth = 0;
 		struct rng br;
 		char *html;
+		int64_t edited;
 
 		/* With the triggers on, one transaction per batch: counters updated thousands of
 		 * times in one transaction leave version chains that every update walks. */
@@ -821,8 +822,15 @@ main(int argc, char **argv)
 		sb_printf(&out, "\t%s\t", rv);
 		ts(&out, q->t);
 		sb_str(&out, "\t");
+		edited = q->edited ? q->t + 60000000 + (int64_t)(rng_unit(&br) * 3600e6) : 0;
 		if (q->edited)
-			ts(&out, q->t + 60000000 + (int64_t)(rng_unit(&br) * 3600e6));
+			ts(&out, edited);
+		else
+			sb_str(&out, "\\N");
+		/* deleted_at as schema 0016 backfills it: CHECK posts_deleted_at holds during COPY */
+		sb_str(&out, "\t");
+		if (q->state == ST_DELETED)
+			ts(&out, q->edited ? edited : q->t);
 		else
 			sb_str(&out, "\\N");
 		sb_str(&out, "\n");
