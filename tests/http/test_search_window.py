@@ -1,0 +1,41 @@
+"""Issue 20, target 3 (schema 0036): a word PostgreSQL expects in more posts than
+search_exact_limit() is ranked among its newest matches, found newest first; that path
+must show exactly what the exact one shows: visible posts of visible threads only."""
+from conftest import new_thread, reply
+from test_search import hits, search, word
+
+
+def test_a_common_word_ranks_its_newest_matches_and_never_shows_hidden_ones(server, cluster, member, moderator,
+                                                                           newcomer):
+    w = word()
+    t = new_thread(member, body="An opening post without the word")
+    tid, op, uid = t["id"], t["first_post_id"], member.user["id"]
+    # enough older matches that the planner expects more than search_exact_limit() (2000)
+    cluster.sql("""
+        INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, render_version)
+        SELECT %s, %s, %s, 'filler ' || %s || ' number ' || g, '<p>filler</p>', '0'
+        FROM generate_series(1, 2400) g
+    """, (tid, op, uid, w))
+    best = reply(member, tid, " ".join([w] * 4))
+    hidden = reply(member, tid, " ".join([w] * 4))
+    cluster.sql("UPDATE posts SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    pending = reply(newcomer, tid, " ".join([w] * 4))
+    assert pending["state"] == "pending"
+    deleted = reply(member, tid, " ".join([w] * 4))
+    assert member.delete("/api/v1/posts/%d" % deleted["id"]).status_code == 204
+    gone = new_thread(member, title="Hidden thread %s" % w, body=" ".join([w] * 4))
+    in_gone = reply(member, gone["id"], " ".join([w] * 4))
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (gone["id"],))
+    cluster.sql("ANALYZE posts")
+    (estimate,), = cluster.sql("SELECT search_posts_estimate(search_query(%s))", (w,))
+    assert estimate > 2000  # the recent-window path is the one under test
+    never = {hidden["id"], pending["id"], deleted["id"], gone["first_post_id"], in_gone["id"]}
+    for who in (None, member, newcomer, moderator):
+        for kind in ("all", "posts"):
+            found = hits(server, who, q=w, type=kind)
+            assert len(found) == 20 and all(h[0] == "post" for h in found)
+            assert found[0] == ("post", best["id"])  # the best-ranked of the window comes first
+            assert not never & {h[1] for h in found}
+    # every page of the window is served, the last ones too (window >= page end)
+    data = search(server, q=w, type="posts", page=50)
+    assert len(data["results"]) == 20 and not never & {x["id"] for x in data["results"]}
