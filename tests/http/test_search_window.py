@@ -27,7 +27,7 @@ def test_a_common_word_ranks_its_newest_matches_and_never_shows_hidden_ones(serv
     in_gone = reply(member, gone["id"], " ".join([w] * 4))
     cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (gone["id"],))
     cluster.sql("ANALYZE posts")
-    (estimate,), = cluster.sql("SELECT search_posts_estimate(search_query(%s))", (w,))
+    (estimate,), = cluster.sql("SELECT search_estimate(search_query(%s), 'posts')", (w,))
     assert estimate > 2000  # the recent-window path is the one under test
     never = {hidden["id"], pending["id"], deleted["id"], gone["first_post_id"], in_gone["id"]}
     for who in (None, member, newcomer, moderator):
@@ -39,3 +39,27 @@ def test_a_common_word_ranks_its_newest_matches_and_never_shows_hidden_ones(serv
     # every page of the window is served, the last ones too (window >= page end)
     data = search(server, q=w, type="posts", page=50)
     assert len(data["results"]) == 20 and not never & {x["id"] for x in data["results"]}
+
+
+def test_a_common_title_word_ranks_its_newest_threads_and_never_shows_hidden_ones(server, cluster, member,
+                                                                                 moderator, newcomer):
+    w = word()
+    cluster.sql("""
+        INSERT INTO threads (category_id, title, slug, author_id)
+        SELECT (SELECT id FROM categories WHERE slug = 'general'), 'Older thread on ' || %s || ' ' || g, 'x', %s
+        FROM generate_series(1, 2400) g
+    """, (w, member.user["id"]))
+    best = new_thread(member, title="%s, %s and %s" % (w, w, w))
+    hidden = new_thread(member, title="%s, %s and %s hidden" % (w, w, w))
+    cluster.sql("UPDATE threads SET state = 'hidden' WHERE id = %s", (hidden["id"],))
+    r = newcomer.post("/api/v1/threads", json={"category": "general", "title": "%s %s %s" % (w, w, w), "body": "x"})
+    assert r.json()["thread"]["state"] == "pending"
+    cluster.sql("ANALYZE threads")
+    (estimate,), = cluster.sql("SELECT search_estimate(search_query(%s), 'threads')", (w,))
+    assert estimate > 2000
+    never = {hidden["id"], r.json()["thread"]["id"]}
+    for who in (None, newcomer, moderator):
+        for kind in ("all", "threads"):
+            found = hits(server, who, q=w, type=kind)
+            assert len(found) == 20 and found[0] == ("thread", best["id"])
+            assert not never & {h[1] for h in found}
