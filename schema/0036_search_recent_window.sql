@@ -2,35 +2,53 @@
 -- made every search read its whole GIN posting list (34–41 ms at 2.5M) and rank a sample
 -- of ~2000 of its posts before the first result: 200–320 ms one client. An index cannot
 -- give the best-ranked matches first, but the primary key gives the newest first, and a
--- common word is found after a few rows of that order. So each side of a search (thread
--- titles, posts) now depends on how many rows PostgreSQL expects to match (its own
--- estimate, from the lexeme statistics ANALYZE keeps for the `search` columns):
---   - at most search_exact_limit(): as before (schema 0027), so rare words lose nothing;
---   - more: the newest search_window() matches (or down to the page asked for), found
---     walking the primary key backwards (threads: threads_recent_search, an index-only
---     scan) or through the GIN index when the planner, seeing the words, finds that
---     cheaper, are ranked. The cost follows the window, not the forum's size; relevance
---     becomes "the best of the recent matches", where the old path ranked a random sample
---     (gin_fuzzy_search_limit) that changed from one search to the next.
--- Searches with a filter (author:, category:, tag:, after:, before:, status:) keep the old
--- path: a filter could keep the newest-first walk from stopping early. Ideas are searched
--- as before. Visibility is the same predicate in both paths: visible posts of visible
--- threads, visible threads not merged away.
+-- common word is found after a few rows of that order. So each side of a search now
+-- depends on how many rows PostgreSQL expects to match (from the lexeme statistics
+-- ANALYZE keeps for the `search` columns):
+--   - at most search_exact_limit() (2000): as before (schema 0027), so rare words lose
+--     nothing;
+--   - posts, more: the newest search_window() (100) matches, or down to the page asked
+--     for, are ranked; the planner, seeing the words, finds them walking the primary key
+--     backwards or through the GIN index, whichever is cheaper. The cost follows the
+--     window, not the forum's size;
+--   - thread titles, more: the newest search_window() matches among the newest
+--     search_thread_scan() (20,000) titles, from one index-only scan of
+--     threads_recent_search; when fewer match there, every match is ranked as before.
+-- Relevance for common words becomes "the best of the recent matches", where the old path
+-- ranked a random sample (gin_fuzzy_search_limit) that changed from one search to the next
+-- and lost most matches of two common words together. Searches with a filter (author:,
+-- category:, tag:, after:, before:, status:) keep the old path: a filter could keep the
+-- newest-first walk from stopping early. Ideas are searched as before. Visibility is the
+-- same predicate in every path: visible posts of visible threads, visible threads not
+-- merged away.
 
 -- How many visible posts (kind 'posts') or thread titles (kind 'threads') the planner
--- expects to match q: EXPLAIN of the match alone, with q as a literal so its lexemes'
--- frequencies (pg_stats.most_common_elems, kept by autovacuum's ANALYZE) are used.
--- VOLATILE only because PostgreSQL allows EXPLAIN in no other kind of function.
-CREATE FUNCTION search_estimate(q tsquery, kind text) RETURNS double precision
+-- expects to match the tsquery text q: EXPLAIN of the match alone, with q as a literal so
+-- its lexemes' frequencies (pg_stats.most_common_elems, kept by autovacuum's ANALYZE) are
+-- used. VOLATILE only because PostgreSQL allows EXPLAIN in no other kind of function.
+CREATE FUNCTION search_planned_rows(q text, kind text) RETURNS double precision
 LANGUAGE plpgsql VOLATILE STRICT AS $$
 DECLARE
     plan json;
 BEGIN
     EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM %I WHERE state = %L AND search @@ %L::tsquery%s',
-                   kind, 'visible', q::text, CASE kind WHEN 'threads' THEN ' AND merged_into IS NULL' ELSE '' END)
+                   kind, 'visible', q, CASE kind WHEN 'threads' THEN ' AND merged_into IS NULL' ELSE '' END)
         INTO plan;
     RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
 END;
+$$;
+
+-- At most how many rows of kind q may match, as far as the statistics tell. The planner
+-- multiplies the frequencies of words that must all be there, but a forum's words go
+-- together ("on-call rotation" is in as many titles as "rotation"): a query without `|`
+-- matches at most what its rarest required word does, so that is the estimate; with `|`,
+-- the planner's (which adds them up).
+CREATE FUNCTION search_estimate(q tsquery, kind text) RETURNS double precision
+LANGUAGE sql VOLATILE STRICT AS $$
+    SELECT CASE WHEN position('|' IN q::text) > 0 THEN search_planned_rows(q::text, kind)
+        ELSE (SELECT min(search_planned_rows(format('''%s''%s', l[2], l[3]), kind))
+              FROM regexp_matches(q::text, $re$(!?)'((?:[^']|'')*)'((?::[*A-D]+)?)$re$, 'g') l
+              WHERE l[1] = '') END
 $$;
 
 -- The newest visible thread titles with their vectors in one small index (19 MB for 164k
@@ -40,13 +58,18 @@ CREATE INDEX threads_recent_search ON threads (id DESC) INCLUDE (search)
 
 -- Above this many expected matches a search ranks a recent window instead of every match.
 CREATE FUNCTION search_exact_limit() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2000';
--- How many of the newest matches are ranked then (or the page's end, if further).
-CREATE FUNCTION search_window() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 300';
+-- How many of the newest matches are ranked then (or the page's end, if further); 300
+-- cost a third more at 2.5M (p50 20.5 against 14.9 ms, pgbench, one client).
+-- Thread titles: looked for among this many newest titles (an index-only scan, ~0.3 µs each).
+CREATE FUNCTION search_window() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 100';
+CREATE FUNCTION search_thread_scan() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 20000';
 
 CREATE OR REPLACE FUNCTION search_hits(q tsquery, kind text, n integer, f_author text, f_category text,
                                        f_after date, f_before date, f_status text, f_tag text DEFAULT NULL)
 RETURNS TABLE (type text, id bigint, rank real)
-LANGUAGE plpgsql STABLE SET gin_fuzzy_search_limit = 2000 AS $fn$
+LANGUAGE plpgsql STABLE SET gin_fuzzy_search_limit = 2000
+    -- a search ranks a few hundred rows at most: starting parallel workers cost 8-14 ms
+    SET max_parallel_workers_per_gather = 0 AS $fn$
 #variable_conflict use_column
 DECLARE
     -- numnode: a query of stop words only has no lexeme to estimate (nor to find)
@@ -55,16 +78,24 @@ DECLARE
     -- q as a literal in the window queries: planned for this query's words, not generically
     lit text := quote_literal(q::text) || '::tsquery';
     win integer := greatest(search_window(), n);
+    ids bigint[];
+    ranks real[];
 BEGIN
     IF kind IN ('all', 'threads') AND plain AND search_estimate(q, 'threads') > search_exact_limit() THEN
-        -- titles tie on a common word (one occurrence each), newest first: the window
-        -- loses next to nothing; read from threads_recent_search alone
-        RETURN QUERY EXECUTE format($q$
-            SELECT 'thread'::text, w.id, w.rank FROM (
-                SELECT t.id, ts_rank(t.search, %1$s) AS rank FROM threads t
-                WHERE t.state = 'visible' AND t.merged_into IS NULL AND t.search @@ %1$s
-                ORDER BY t.id DESC LIMIT %2$s) w
-            ORDER BY 3 DESC, 2 DESC LIMIT $1$q$, lit, win) USING n;
+        -- Titles holding a common word tie (once each) and ties go newest first, so the
+        -- newest matches lose next to nothing. They are looked for among the newest
+        -- search_thread_scan() titles only, read from threads_recent_search alone; when
+        -- fewer than the window match there, the words go together less than the
+        -- estimate allows, and all matches are ranked as below.
+        SELECT array_agg(w.id ORDER BY w.rank DESC, w.id DESC), array_agg(w.rank ORDER BY w.rank DESC, w.id DESC)
+          INTO ids, ranks
+          FROM (SELECT c.id, ts_rank(c.search, q) AS rank
+                  FROM (SELECT t.id, t.search FROM threads t WHERE t.state = 'visible' AND t.merged_into IS NULL
+                        ORDER BY t.id DESC LIMIT search_thread_scan()) c
+                 WHERE c.search @@ q ORDER BY c.id DESC LIMIT win) w;
+    END IF;
+    IF cardinality(ids) >= win THEN
+        RETURN QUERY SELECT 'thread'::text, u.id, u.rank FROM unnest(ids[1:n], ranks[1:n]) u (id, rank);
     ELSE
         RETURN QUERY
         SELECT 'thread'::text, t.id, ts_rank(t.search, q) FROM threads t
@@ -89,7 +120,7 @@ BEGIN
        AND (f_status IS NULL OR i.status = f_status)
      ORDER BY 3 DESC, 2 DESC LIMIT n;
 
-    IF kind IN ('all', 'posts') AND plain AND search_estimate(q, 'posts') > search_exact_limit() THEN
+    IF kind IN ('all', 'posts') AND plain AND search_planned_rows(q::text, 'posts') > search_exact_limit() THEN
         -- No sampling: the window is the newest matches, whichever index finds them.
         PERFORM set_config('gin_fuzzy_search_limit', '0', true);
         RETURN QUERY EXECUTE format($q$
