@@ -2,25 +2,21 @@
 -- made every search read its whole GIN posting list (34–41 ms at 2.5M) and rank a sample
 -- of ~2000 of its posts before the first result: 200–320 ms one client. An index cannot
 -- give the best-ranked matches first, but the primary key gives the newest first, and a
--- common word is found after a few rows of that order. So each side of a search now
--- depends on how many rows PostgreSQL expects to match (from the lexeme statistics
--- ANALYZE keeps for the `search` columns):
---   - at most search_exact_limit() (2000): as before (schema 0027), so rare words lose
---     nothing;
---   - posts, more: the newest search_window() (100) matches, or down to the page asked
---     for, are ranked; the planner, seeing the words, finds them walking the primary key
---     backwards or through the GIN index, whichever is cheaper. The cost follows the
---     window, not the forum's size;
---   - thread titles, more: the newest search_window() matches among the newest
---     search_thread_scan() (20,000) titles, from one index-only scan of
---     threads_recent_search; when fewer match there, every match is ranked as before.
+-- common word is found after a few rows of that order. So each side of a search (thread
+-- titles, posts) first asks the statistics ANALYZE keeps for the `search` columns whether
+-- the query's rarest required word is common (search_common()):
+--   - if so, the newest search_window() (100) matches among the newest search_scan() rows
+--     (10,000 titles from the index-only threads_recent_search, 5,000 posts) are ranked:
+--     bounded work, whatever the forum's size and whatever the words;
+--   - if not, or if that scan finds fewer matches than the window (words that go together
+--     less than the statistics allow), every match is ranked as before (schema 0027),
+--     so rare words lose nothing.
 -- Relevance for common words becomes "the best of the recent matches", where the old path
 -- ranked a random sample (gin_fuzzy_search_limit) that changed from one search to the next
 -- and lost most matches of two common words together. Searches with a filter (author:,
--- category:, tag:, after:, before:, status:) keep the old path: a filter could keep the
--- newest-first walk from stopping early. Ideas are searched as before. Visibility is the
--- same predicate in every path: visible posts of visible threads, visible threads not
--- merged away.
+-- category:, tag:, after:, before:, status:) keep the old path. Ideas are searched as
+-- before. Visibility is the same predicate in every path: visible posts of visible
+-- threads, visible threads not merged away.
 
 -- How many visible posts (kind 'posts') or thread titles (kind 'threads') the planner
 -- expects to match the tsquery text q: EXPLAIN of the match alone, with q as a literal so
@@ -56,13 +52,24 @@ $$;
 CREATE INDEX threads_recent_search ON threads (id DESC) INCLUDE (search)
     WHERE state = 'visible' AND merged_into IS NULL;
 
--- Above this many expected matches a search ranks a recent window instead of every match.
-CREATE FUNCTION search_exact_limit() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2000';
--- How many of the newest matches are ranked then (or the page's end, if further); 300
--- cost a third more at 2.5M (p50 20.5 against 14.9 ms, pgbench, one client).
--- Thread titles: looked for among this many newest titles (an index-only scan, ~0.3 µs each).
+-- How many of the newest matches are ranked (or down to the page asked for, if further);
+-- 300 cost a third more at 2.5M (p50 20.5 against 14.9 ms, pgbench, one client).
 CREATE FUNCTION search_window() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 100';
-CREATE FUNCTION search_thread_scan() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 20000';
+-- Among how many of the newest visible rows they are looked for: bounded work whatever
+-- the words (titles ~0.3 µs each from threads_recent_search, posts ~1 µs from the table).
+CREATE FUNCTION search_scan(kind text) RETURNS integer LANGUAGE sql IMMUTABLE
+    AS $$SELECT CASE kind WHEN 'threads' THEN 10000 ELSE 5000 END$$;
+
+-- Whether the newest search_scan() rows of kind are expected to hold a window of matches
+-- for q: the rarest required word's share of the table, from the statistics, is at least
+-- search_window() / search_scan() (2 % of posts, 1 % of titles). A word outside the
+-- statistics' common elements never is.
+CREATE FUNCTION search_common(q tsquery, kind text) RETURNS boolean
+LANGUAGE sql VOLATILE STRICT AS $$
+    SELECT numnode(q) > 0 AND search_estimate(q, kind)
+        >= (SELECT greatest(c.reltuples, 1) FROM pg_class c WHERE c.oid = kind::regclass)
+           * search_window() / search_scan(kind)
+$$;
 
 CREATE OR REPLACE FUNCTION search_hits(q tsquery, kind text, n integer, f_author text, f_category text,
                                        f_after date, f_before date, f_status text, f_tag text DEFAULT NULL)
@@ -72,28 +79,24 @@ LANGUAGE plpgsql STABLE SET gin_fuzzy_search_limit = 2000
     SET max_parallel_workers_per_gather = 0 AS $fn$
 #variable_conflict use_column
 DECLARE
-    -- numnode: a query of stop words only has no lexeme to estimate (nor to find)
     plain boolean := f_status IS NULL AND f_author IS NULL AND f_category IS NULL AND f_after IS NULL
-        AND f_before IS NULL AND f_tag IS NULL AND numnode(q) > 0;
-    -- q as a literal in the window queries: planned for this query's words, not generically
-    lit text := quote_literal(q::text) || '::tsquery';
+        AND f_before IS NULL AND f_tag IS NULL;
     win integer := greatest(search_window(), n);
     ids bigint[];
     ranks real[];
 BEGIN
-    IF kind IN ('all', 'threads') AND plain AND search_estimate(q, 'threads') > search_exact_limit() THEN
+    IF kind IN ('all', 'threads') AND plain AND search_common(q, 'threads') THEN
         -- Titles holding a common word tie (once each) and ties go newest first, so the
-        -- newest matches lose next to nothing. They are looked for among the newest
-        -- search_thread_scan() titles only, read from threads_recent_search alone; when
-        -- fewer than the window match there, the words go together less than the
-        -- estimate allows, and all matches are ranked as below.
+        -- newest matches lose next to nothing; read from threads_recent_search alone.
         SELECT array_agg(w.id ORDER BY w.rank DESC, w.id DESC), array_agg(w.rank ORDER BY w.rank DESC, w.id DESC)
           INTO ids, ranks
           FROM (SELECT c.id, ts_rank(c.search, q) AS rank
                   FROM (SELECT t.id, t.search FROM threads t WHERE t.state = 'visible' AND t.merged_into IS NULL
-                        ORDER BY t.id DESC LIMIT search_thread_scan()) c
+                        ORDER BY t.id DESC LIMIT search_scan('threads')) c
                  WHERE c.search @@ q ORDER BY c.id DESC LIMIT win) w;
     END IF;
+    -- fewer matches there than the window: the words go together less than the
+    -- statistics allow, and every match is ranked as below
     IF cardinality(ids) >= win THEN
         RETURN QUERY SELECT 'thread'::text, u.id, u.rank FROM unnest(ids[1:n], ranks[1:n]) u (id, rank);
     ELSE
@@ -120,18 +123,21 @@ BEGIN
        AND (f_status IS NULL OR i.status = f_status)
      ORDER BY 3 DESC, 2 DESC LIMIT n;
 
-    IF kind IN ('all', 'posts') AND plain AND search_planned_rows(q::text, 'posts') > search_exact_limit() THEN
-        -- No sampling: the window is the newest matches, whichever index finds them.
-        PERFORM set_config('gin_fuzzy_search_limit', '0', true);
-        RETURN QUERY EXECUTE format($q$
-            SELECT 'post'::text, w.id, w.rank FROM (
-                SELECT p.id, ts_rank(p.search, %1$s, 1) AS rank
-                FROM posts p JOIN threads t ON t.id = p.thread_id
-                WHERE p.state = 'visible' AND t.state = 'visible' AND p.search @@ %1$s
-                  -- the opening post of a thread listed above (as in the exact path)
-                  AND NOT ($1 = 'all' AND p.parent_id IS NULL AND t.merged_into IS NULL AND t.search @@ %1$s)
-                ORDER BY p.id DESC LIMIT %2$s) w
-            ORDER BY 3 DESC, 2 DESC LIMIT $2$q$, lit, win) USING kind, n;
+    ids := NULL;
+    IF kind IN ('all', 'posts') AND plain AND search_common(q, 'posts') THEN
+        SELECT array_agg(w.id ORDER BY w.rank DESC, w.id DESC), array_agg(w.rank ORDER BY w.rank DESC, w.id DESC)
+          INTO ids, ranks
+          FROM (SELECT c.id, ts_rank(c.search, q, 1) AS rank
+                  FROM (SELECT p.id, p.thread_id, p.parent_id, p.search FROM posts p WHERE p.state = 'visible'
+                        ORDER BY p.id DESC LIMIT search_scan('posts')) c
+                  JOIN threads t ON t.id = c.thread_id
+                 WHERE c.search @@ q AND t.state = 'visible'
+                   -- the opening post of a thread listed above (as in the exact path)
+                   AND NOT (kind = 'all' AND c.parent_id IS NULL AND t.merged_into IS NULL AND t.search @@ q)
+                 ORDER BY c.id DESC LIMIT win) w;
+    END IF;
+    IF cardinality(ids) >= win THEN
+        RETURN QUERY SELECT 'post'::text, u.id, u.rank FROM unnest(ids[1:n], ranks[1:n]) u (id, rank);
     ELSE
         RETURN QUERY
         SELECT 'post'::text, p.id, ts_rank(p.search, q, 1) FROM posts p JOIN threads t ON t.id = p.thread_id
