@@ -74,4 +74,20 @@ describe('uploads', () => {
     assert.match(await area.inputValue(), /^Numbers:\n\n\[n\.csv\]\(\/uploads\/[0-9a-f]{64}\.csv\)$/);
     assert.equal(await page.getByLabel(/Attach an image or file/).evaluate((el) => el.files.length), 0);
   });
+
+  // The status line is filled a tick after it appears (so screen readers read it); an
+  // upload answered within that tick once left "Uploading…" on screen for good, and the
+  // test above waited for "Attached" in vain (CI, 2026-12-06).
+  it('shows the latest status when a second one comes within the first tick', TEST, async () => {
+    const { who, tid } = await aThread();
+    const page = await s.pageAs(who);
+    await page.goto(`/t/${tid}`);
+    const text = await page.locator('#reply-main').evaluate(async (area) => {
+      window.Corral.statusAfter(area, 'Uploading n.csv…', '');
+      window.Corral.statusAfter(area, 'Attached n.csv.', '');
+      await new Promise((done) => setTimeout(done, 200));
+      return area.nextElementSibling.textContent;
+    });
+    assert.equal(text, 'Attached n.csv.');
+  });
 });

@@ -97,9 +97,16 @@
       el.parentNode.insertBefore(p, el.nextSibling);
     }
     p.className = 'js-status' + (kind === 'error' ? ' error' : '');
-    /* a live region that arrives with its text is often not read: fill it a tick later */
-    if (fresh) setTimeout(function () { p.textContent = text; }, 50);
-    else p.textContent = text;
+    /* a live region that arrives with its text is often not read: fill it a tick later,
+     * with the latest text — a second status within that tick (an upload answered at
+     * once) must not be overwritten by the first one */
+    p._text = text;
+    if (fresh) {
+      p._pending = true;
+      setTimeout(function () { p._pending = false; p.textContent = p._text; }, 50);
+    } else if (!p._pending) {
+      p.textContent = text;
+    }
     return p;
   }
 
