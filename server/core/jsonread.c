@@ -82,6 +82,19 @@ jr_unicode(struct jr *r)
 	return 0;
 }
 
+/* The end of the run of plain string bytes at r->p: its closing quote, a backslash, or
+ * r->end; NULL at a raw control character (refused inside a JSON string). */
+static const char *
+jr_span(const struct jr *r)
+{
+	const char *q;
+
+	for (q = r->p; q < r->end && *q != '"' && *q != '\\'; q++)
+		if ((unsigned char)*q < 0x20)
+			return NULL;
+	return q;
+}
+
 /* The string whose opening quote is at r->p - 1: its bytes in *ret_s and *ret_n, pointing into
  * the text when it holds no escape, into r->tmp otherwise. */
 static int
@@ -89,9 +102,8 @@ jr_string(struct jr *r, const char **ret_s, size_t *ret_n)
 {
 	const char *start = r->p, *q;
 
-	for (q = r->p; q < r->end && *q != '"' && *q != '\\'; q++)
-		if ((unsigned char)*q < 0x20)
-			return -1;
+	if ((q = jr_span(r)) == NULL)
+		return -1;
 	if (q < r->end && *q == '"') {   /* the common case: no escape at all */
 		if (!utf8_valid(start, (size_t)(q - start)))
 			return -1;
@@ -103,10 +115,7 @@ jr_string(struct jr *r, const char **ret_s, size_t *ret_n)
 	r->tmp.len = 0;
 	buf_append(&r->tmp, "", 0);
 	while (r->p < r->end) {
-		for (q = r->p; q < r->end && *q != '"' && *q != '\\'; q++)
-			if ((unsigned char)*q < 0x20)
-				return -1;
-		if (q == r->end)
+		if ((q = jr_span(r)) == NULL || q == r->end)
 			return -1;
 		if (!utf8_valid(r->p, (size_t)(q - r->p)))
 			return -1;
