@@ -9,13 +9,17 @@
 #include "forum/policy.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 
 void
 answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_model)
 {
 	struct viewer *v = auth_viewer(r);
 	bool question = db_bool(res, 0, db_col(res, "question_style"));
-	bool may = policy_can_accept(v, db_i64(res, 0, db_col(res, "author_id")), question);
+	int64_t author = db_i64(res, 0, db_col(res, "author_id"));
+	bool may = policy_can_accept(v, author, question);
+	/* a shared copy (forum/sharedpage.h): also as the thread's author */
+	bool may_own = r->shared && policy_can_accept(v, v->id, question);
 	json_t *row = db_row_json(res, 0), *answer = json_object_get(row, "answer"), *p;
 	json_int_t answer_id = json_is_object(answer) ? json_integer_value(json_object_get(answer, "post_id")) : 0;
 	size_t i;
@@ -27,8 +31,15 @@ answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_mod
 		bool visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE;
 
 		json_object_set_new(p, "is_answer", json_boolean(answer_id && id == answer_id));
-		json_object_set_new(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));
-		json_object_set_new(p, "can_unaccept", json_boolean(may && answer_id && id == answer_id));
+		if (r->shared) {
+			json_object_set_new(p, "can_accept", sharedpage_is(r, author, may_own && reply && visible && id != answer_id,
+									     may && reply && visible && id != answer_id));
+			json_object_set_new(p, "can_unaccept", sharedpage_is(r, author, may_own && answer_id && id == answer_id,
+									       may && answer_id && id == answer_id));
+		} else {
+			json_object_set_new(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));
+			json_object_set_new(p, "can_unaccept", json_boolean(may && answer_id && id == answer_id));
+		}
 		/* The answer is shown under the question: on the opening post, when on this page. */
 		if (r->html && answer_id && !reply)
 			json_object_set(p, "answer_box", answer);

@@ -11,6 +11,7 @@
 #include "forum/idempotency.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 #include "forum/site_settings.h"
 #include "forum/threads.h"
 #include "forum/twofactor.h"
@@ -118,6 +119,13 @@ app_page(struct req *r)
 	json_object_set_new(page, "tagline", json_string(site.tagline));
 	json_object_set_new(page, "description", json_string(site.description));
 	json_object_set_new(page, "path", json_string(r->url));
+	if (r->shared) {
+		/* A shared copy (forum/sharedpage.h): who is asking is filled in later. */
+		json_object_set_new(page, "viewer", sharedpage_viewer_json(r, app_viewer_json(v)));
+		json_object_set_new(page, "csrf", sharedpage_csrf(r));
+		json_object_set_new(page, "nonce", sharedpage_nonce(r));
+		return page;
+	}
 	if (v)
 		json_object_set_new(page, "viewer", app_viewer_json(v));
 	/* Anonymous pages get a CSRF cookie only when they hold a form an anonymous visitor
@@ -162,7 +170,10 @@ app_after(struct req *r)
 
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
 		return;
-	if (db_has_replica())
+	/* The browser that wrote reads its write back: from the primary (replica reads), and
+	 * on any instance only once that instance has seen the write's invalidations
+	 * (forum/sharedpage.c). */
+	if (db_has_replica() || cache_enabled())
 		http_add_header(r, "Set-Cookie", arena_printf(r->c.arena,
 			"corral_w=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", app_cfg.replica_window_s));
 	if (!cache_enabled())

@@ -13,6 +13,7 @@
 #include "forum/posts.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 
 #define ASKS_PAGE 30
 
@@ -27,16 +28,26 @@ asks_decorate(struct req *r, PGresult *res, json_t *thread_model)
 {
 	struct viewer *v = auth_viewer(r);
 	bool open = db_bool(res, 0, db_col(res, "ask_open"));
-	bool may;
+	bool visible, locked, may, may_own;
+	int64_t author;
 
 	if (thread_model == NULL)
 		return;
-	may = policy_state_parse(db_str(res, 0, db_col(res, "state"))) == STATE_VISIBLE &&
-	      policy_can_ask(v, db_i64(res, 0, db_col(res, "author_id")), db_bool(res, 0, db_col(res, "locked")));
+	visible = policy_state_parse(db_str(res, 0, db_col(res, "state"))) == STATE_VISIBLE;
+	locked = db_bool(res, 0, db_col(res, "locked"));
+	author = db_i64(res, 0, db_col(res, "author_id"));
+	may = visible && policy_can_ask(v, author, locked);
 	json_object_set_new(thread_model, "ask",
 			    open ? json_pack("{s:b,s:s,s:s?}", "open", 1, "asked_at", db_str(res, 0, db_col(res, "ask_at")),
 					     "asked_by", db_str(res, 0, db_col(res, "ask_by")))
 				 : json_null());
+	if (r->shared) {
+		/* a shared copy (forum/sharedpage.h): also as the thread's author */
+		may_own = visible && policy_can_ask(v, v->id, locked);
+		json_object_set_new(thread_model, "can_ask", sharedpage_is(r, author, may_own && !open, may && !open));
+		json_object_set_new(thread_model, "can_close_ask", sharedpage_is(r, author, may_own && open, may && open));
+		return;
+	}
 	json_object_set_new(thread_model, "can_ask", json_boolean(may && !open));
 	json_object_set_new(thread_model, "can_close_ask", json_boolean(may && open));
 }

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 
 #define BOOKMARKS_PAGE 50
 #define BOOKMARK_NOTE_MAX 200
@@ -29,6 +30,15 @@ bookmarks_decorate(struct req *r, json_t *posts)
 
 	if (v == NULL || json_array_size(posts) == 0)
 		return 0;
+	if (r->shared) {
+		/* A shared copy (forum/sharedpage.h): the viewer's marks are read at fill time. */
+		json_array_foreach(posts, i, p) {
+			json_object_set_new(p, "bookmark", sharedpage_bookmark(r, json_integer_value(json_object_get(p, "id"))));
+			if (json_is_string(json_object_get(p, "body_html")))
+				json_object_set_new(p, "can_bookmark", json_true());
+		}
+		return 0;
+	}
 	json_array_foreach(posts, i, p)
 		buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
 	buf_putc(&ids, '}');

@@ -10,7 +10,7 @@ static const struct opt_def app_defs[] = {
 	OPT_URL("base-url", "URL", NULL, struct app_config, base_url,
 		"public URL of the forum (default http://LISTEN); https makes cookies Secure"),
 	OPT_INT("replica-window", "SECONDS", "5", 0, 3600, struct app_config, replica_window_s,
-		"after a write, that browser reads from the primary this long"),
+		"after a write, that browser reads from the primary, and its pages wait for this instance to have seen the write, this long"),
 };
 
 const struct opt_table app_opts = { "Site", app_defs, OPT_COUNT(app_defs) };

@@ -19,6 +19,7 @@
 #include "forum/policy.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 #include "forum/threads.h"
 #include "render/diff.h"
 
@@ -135,19 +136,38 @@ posts_state(PGresult *post)
 	return policy_state_parse(db_str(post, 0, db_col(post, "state")));
 }
 
+bool
+posts_trusted(const struct viewer *v)
+{
+	const struct policy_limits l = posts_limits();
+
+	/* no links, no recent posts: only the new-account rule is left to hold a post */
+	return policy_hold(&l, v, 0, 0) != HOLD_NEW_ACCOUNT;
+}
+
+int
+posts_trust_posts(void)
+{
+	return forum_cfg.trust_posts;
+}
+
+int
+posts_approvals_needed(const struct viewer *v)
+{
+	return posts_trusted(v) ? 0 : forum_cfg.trust_posts - v->approved_posts;
+}
+
 json_t *
 posts_composer(struct req *r)
 {
-	const struct policy_limits l = posts_limits();
 	struct viewer *v = auth_viewer(r);
 	bool trusted;
 
 	if (v == NULL)
 		return json_null();
-	/* no links, no recent posts: only the new-account rule is left to hold a post */
-	trusted = policy_hold(&l, v, 0, 0) != HOLD_NEW_ACCOUNT;
-	return json_pack("{s:b,s:i}", "trusted", trusted, "approvals_needed",
-			 trusted ? 0 : forum_cfg.trust_posts - v->approved_posts);
+	trusted = posts_trusted(v);
+	return json_pack("{s:b,s:o}", "trusted", trusted, "approvals_needed",
+			 r->shared && !trusted ? sharedpage_approvals(r) : json_integer(posts_approvals_needed(v)));
 }
 
 int

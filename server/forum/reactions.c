@@ -11,6 +11,7 @@
 #include "forum/anonymous.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 
 /* The reactions there are, in the order pages show them. */
 static const struct reactions_kind {
@@ -21,6 +22,12 @@ static const struct reactions_kind {
 	{ "insightful", "Insightful" },
 };
 #define REACTIONS_N (sizeof reactions_kinds / sizeof reactions_kinds[0])
+
+const char *
+reactions_kind_at(int i)
+{
+	return i >= 0 && (size_t)i < REACTIONS_N ? reactions_kinds[i].kind : "";
+}
 
 static const struct reactions_kind *
 reactions_kind(const char *kind)
@@ -124,7 +131,7 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine,
 		any = any || json_integer_value(json_array_get(m, 0)) == post;
 	/* Most posts have no reaction: they share one list of zeros, made once per page (it
 	 * is never changed once made; the page only reads it). */
-	if (!any && *zero != NULL)
+	if (!any && *zero != NULL && !r->shared)
 		return json_incref(*zero);
 	list = json_array();
 	for (i = 0; i < REACTIONS_N; i++) {
@@ -144,7 +151,8 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine,
 			  : json_pack("{s:s,s:i,s:{s:i,s:i},s:[]}", "kind", kind, "total", 0, "by_kind", "doer", 0,
 				      "helper", 0, "by_role");
 		json_object_set_new(o, "label", json_string(reactions_kinds[i].label));
-		json_object_set_new(o, "reacted", json_boolean(reacted));
+		/* A shared copy's list is the post's own: "reacted" is a hole about it. */
+		json_object_set_new(o, "reacted", r->shared ? sharedpage_reacted(r, post, (int)i) : json_boolean(reacted));
 		by_kind = json_object_get(o, "by_kind");
 		if (r->html)
 			json_object_set_new(o, "summary",
@@ -152,7 +160,7 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine,
 							      json_integer_value(json_object_get(by_kind, "helper"))));
 		json_array_append_new(list, o);
 	}
-	if (!any)
+	if (!any && !r->shared)
 		*zero = json_incref(list);
 	return list;
 }
@@ -209,11 +217,19 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 		}
 		snprintf(key, sizeof key, "%lld", (long long)id);
 		list = reactions_of_post(r, id, json_object_get(counts, key), mine, &zero);
-		can = policy_can_react(v, state, tstate, author);
 		json_object_set_new(p, "reactions", list);
-		json_object_set_new(p, "can_react", json_boolean(can));
 		/* A page draws the line only when it holds a button or a count: a thread page of
 		 * 50 posts stays phone-sized (tests/http/test_thread_pages.py). */
+		if (r->shared) {
+			bool own = policy_can_react(v, state, tstate, v->id), other = policy_can_react(v, state, tstate, author);
+
+			json_object_set_new(p, "can_react", sharedpage_own(r, id, own, other));
+			json_object_set_new(p, "has_reactions", sharedpage_own(r, id, own || reactions_any(list),
+									       other || reactions_any(list)));
+			continue;
+		}
+		can = policy_can_react(v, state, tstate, author);
+		json_object_set_new(p, "can_react", json_boolean(can));
 		if (r->html && (can || reactions_any(list)))
 			json_object_set_new(p, "has_reactions", json_true());
 	}

@@ -16,6 +16,7 @@
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/search.h"
+#include "forum/sharedpage.h"
 #include "forum/tags.h"
 #include "forum/thread_actions.h"
 #include "forum/thread_paging.h"
@@ -249,8 +250,18 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
 
 		json_object_del(p, "path");
-		json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
-		json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
+		if (r->shared) {
+			/* A shared copy (forum/sharedpage.h): as its author, and as anyone else. */
+			json_int_t id = json_integer_value(json_object_get(p, "id"));
+
+			json_object_set_new(p, "can_edit", sharedpage_own(r, id, policy_can_edit(v, state, v->id, locked),
+									   policy_can_edit(v, state, author, locked)));
+			json_object_set_new(p, "can_flag", sharedpage_own(r, id, policy_can_flag(v, state, v->id),
+									   policy_can_flag(v, state, author)));
+		} else {
+			json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
+			json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
+		}
 		if (r->html) {
 			/* Another order than the tree's is drawn flat, "in reply to" saying where. */
 			json_object_set_new(p, "indent", json_integer(!tree ? 0 : depth < THREADS_INDENT_MAX ? depth
@@ -270,8 +281,27 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 		thread_paging_subtrees(posts, THREADS_INDENT_MAX);
 }
 
-enum herr
-threads_page(struct req *r)
+/* can_tag (forum/tags.c): the author while they may change the thread, or a moderator;
+ * with the tags to choose from when the page may offer the change. */
+static int
+threads_can_tag(struct req *r, json_t *t, bool locked)
+{
+	struct viewer *v = auth_viewer(r);
+	json_int_t author = json_integer_value(json_object_get(json_object_get(t, "author"), "id"));
+	bool open = !json_is_integer(json_object_get(t, "merged_into"));
+	bool as_author = open && policy_can_edit(v, threads_state(t), v ? v->id : 0, locked);
+	bool as_other = open && policy_can_edit(v, threads_state(t), author, locked);
+
+	json_object_set_new(r->model, "can_tag", r->shared ? sharedpage_is(r, author, as_author, as_other)
+						      : json_boolean(as_other));
+	if (r->html && (r->shared ? as_author || as_other : as_other))
+		return tags_choices(r, json_object_get(t, "tags"));
+	return 0;
+}
+
+/* The thread page as the viewer (or, for a shared copy, its stand-in) sees it. */
+static enum herr
+threads_page_build(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 	const char *after = http_query(r, "after"), *next = NULL;
@@ -340,12 +370,7 @@ threads_page(struct req *r)
 	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
 	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
 	/* tags (forum/tags.c): the author while they may change the thread, or a moderator */
-	json_object_set_new(r->model, "can_tag", json_boolean(
-		!json_is_integer(json_object_get(t, "merged_into")) &&
-		policy_can_edit(v, threads_state(t), json_integer_value(json_object_get(json_object_get(t, "author"), "id")),
-				locked)));
-	if (r->html && json_is_true(json_object_get(r->model, "can_tag")) &&
-	    tags_choices(r, json_object_get(t, "tags")) != 0)
+	if (threads_can_tag(r, t, locked) != 0)
 		return r->c.err;
 	if (mod && r->html &&
 	    thread_actions_notice(r, id, json_integer_value(json_object_get(t, "first_post_id"))) != 0)
@@ -355,13 +380,22 @@ threads_page(struct req *r)
 			return r->c.err;
 		json_object_set_new(r->model, "categories", db_rows_json(res));
 	}
-	if (v) {
+	if (r->shared) {
+		json_object_set_new(r->model, "watching", sharedpage_watching(r));
+		sharedpage_posts(r, id, posts);
+	} else if (v) {
 		if ((res = db_q(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, v->id))) == NULL)
 			return r->c.err;
 		json_object_set_new(r->model, "watching", json_boolean(PQntuples(res) > 0));
 	}
 	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(t, "title")));
 	return HERR_OK;
+}
+
+enum herr
+threads_page(struct req *r)
+{
+	return sharedpage_thread(r, threads_page_build);
 }
 
 /* --- writing --- */

@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "forum/anonymous.h"
 #include "forum/routes.h"
+#include "forum/sharedpage.h"
 #include "forum/threads.h"
 
 #define UNREAD_PER_PAGE 30
@@ -53,6 +54,12 @@ unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w,
 
 		if (!unread_post_counts(p, v->id))
 			continue;
+		if (r->shared) {
+			/* A shared copy (forum/sharedpage.h): the viewer's marker is read at fill time,
+			 * which also moves it. */
+			json_object_set_new(p, "is_unread", sharedpage_unread(r, id));
+			continue;
+		}
 		/* On a page, "new" beside a post only for a member who read this thread before: on a first
 		 * visit every post would carry it, which says nothing (and costs the page
 		 * 50 labels). */

@@ -23,6 +23,8 @@ struct cache_entry {
 	char *key;
 	char *body;
 	size_t len, cost;
+	void *aux;                        /* the caller's bytes kept with the body (or NULL) */
+	size_t aux_len;
 	const char *type;
 	int status;
 	char etag[20];
@@ -73,6 +75,12 @@ cache_enabled(void)
 	return cache_budget > 0;
 }
 
+bool
+cache_serving(void)
+{
+	return cache_budget > 0 && atomic_load(&cache_live);
+}
+
 struct cache_stamp
 cache_stamp(const char *tag)
 {
@@ -106,6 +114,7 @@ cache_release(struct cache_entry *e)
 	if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
 		free(e->key);
 		free(e->body);
+		free(e->aux);
 		free(e);
 	}
 }
@@ -186,6 +195,13 @@ cache_body(const struct cache_entry *e, size_t *ret_len)
 	return e->body;
 }
 
+const void *
+cache_aux(const struct cache_entry *e, size_t *ret_len)
+{
+	*ret_len = e->aux_len;
+	return e->aux;
+}
+
 const char *
 cache_etag(const struct cache_entry *e)
 {
@@ -217,11 +233,19 @@ void
 cache_put(const char *key, const char *content_type, int status, const char *body, size_t len,
 	  const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen)
 {
+	cache_put_aux(key, content_type, status, body, len, etag, stamps, nstamps, global_gen, NULL, 0);
+}
+
+void
+cache_put_aux(const char *key, const char *content_type, int status, const char *body, size_t len,
+	      const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen,
+	      const void *aux, size_t aux_len)
+{
 	uint64_t h = cache_hash(key);
 	struct cache_shard *s = &cache_shards[h % CACHE_SHARDS];
 	struct cache_entry *e, *old;
 
-	if (!cache_budget || !atomic_load(&cache_live) || nstamps > CACHE_MAX_TAGS || len > s->budget / 4)
+	if (!cache_budget || !atomic_load(&cache_live) || nstamps > CACHE_MAX_TAGS || len + aux_len > s->budget / 4)
 		return;
 	e = calloc(1, sizeof *e);
 	if (e == NULL || (e->key = strdup(key)) == NULL || (e->body = malloc(len + 1)) == NULL)
@@ -229,7 +253,13 @@ cache_put(const char *key, const char *content_type, int status, const char *bod
 	memcpy(e->body, body, len);
 	e->body[len] = '\0';
 	e->len = len;
-	e->cost = len + strlen(key) + sizeof *e;
+	if (aux_len > 0) {
+		if ((e->aux = malloc(aux_len)) == NULL)
+			core_oom();
+		memcpy(e->aux, aux, aux_len);
+		e->aux_len = aux_len;
+	}
+	e->cost = len + aux_len + strlen(key) + sizeof *e;
 	e->hash = h;
 	e->type = content_type;
 	e->status = status;

@@ -9,7 +9,11 @@
  *
  * Invalidations come from PostgreSQL (triggers NOTIFY corral_cache on commit), through
  * the application, which hands every notice to cache_notice; so every instance on one
- * database drops the same pages. This module knows nothing of where they come from. */
+ * database drops the same pages. This module knows nothing of where they come from.
+ *
+ * Signed-in readers' pages are kept here too, as the part every viewer of a kind sees
+ * with holes for the rest (forum/sharedpage.c): their keys never equal an anonymous
+ * page's, and only that module reads them. */
 #ifndef CORRAL_HTTP_CACHE_H
 #define CORRAL_HTTP_CACHE_H
 
@@ -32,6 +36,8 @@ extern const struct opt_table cache_opts;
 /* Budget in bytes (0 disables the cache). Call once before threads start. */
 void cache_init(size_t budget);
 bool cache_enabled(void);
+/* Enabled and kept current (cache_set_live): entries are served and stored now. */
+bool cache_serving(void);
 
 /* A tag's current stamp, to pass to cache_put later. */
 struct cache_stamp {
@@ -53,6 +59,13 @@ int cache_status(const struct cache_entry *e);
  * static string. */
 void cache_put(const char *key, const char *content_type, int status, const char *body, size_t len,
 	       const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen);
+
+/* cache_put with aux[0..aux_len) kept beside the body (cache_aux), for a caller that
+ * stores more than a response: forum/sharedpage.c keeps a page's holes there. */
+void cache_put_aux(const char *key, const char *content_type, int status, const char *body, size_t len,
+		   const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen,
+		   const void *aux, size_t aux_len);
+const void *cache_aux(const struct cache_entry *e, size_t *ret_len);
 
 /* The global generation now (take it with the stamps). */
 uint32_t cache_global(void);

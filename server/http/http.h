@@ -66,6 +66,8 @@ struct req {
 	/* Filled by the application's prepare hook (auth). */
 	void *viewer;                 /* the signed-in account, or NULL */
 	void *app;                    /* anything else the application keeps per request */
+	void *shared;                 /* forum/sharedpage.c: the handler builds a page with holes
+				       * for what differs per viewer (its holes), not this viewer's */
 
 	/* Output, set by the handler. */
 	int status;                   /* 0 → 200 (or 204 for a JSON route without a model) */
@@ -214,6 +216,13 @@ int in_int_list(struct req *r, const char *field, size_t max_items, int64_t min,
 /* Render template view with r->model (and the page context) into out, for bodies that
  * are neither a page nor JSON (Atom feeds). 0 or -1 (logged). */
 int http_render_into(struct req *r, const char *view, struct buf *out);
+/* Render the route's view with r->model, recording its holes in segs (render/template.h):
+ * the page of a handler run with r->shared set. 0 or -1 (logged). */
+struct tmpl_segs;
+int http_render_holes(struct req *r, struct buf *out, struct tmpl_segs *segs);
+
+/* The path and query arguments of the request, as the page cache keys it. */
+const char *http_request_key(struct req *r);
 
 /* Declare what the response depends on, before reading the database: the page is kept
  * for anonymous readers until one of its tags is invalidated ("t:42", "lists"). No-op

@@ -91,7 +91,7 @@ http_error_json(struct req *r)
 
 /* Render view with the page context below the model. 0 or -1 (logged). */
 static int
-http_render(struct req *r, const char *view, json_t *model, struct buf *out)
+http_render_segs(struct req *r, const char *view, json_t *model, struct buf *out, struct tmpl_segs *segs)
 {
 	const struct tmpl *t = r->srv->cfg.templates ? tmpl_get(r->srv->cfg.templates, view) : NULL;
 	const struct http_hooks *hooks = r->srv->cfg.hooks;
@@ -114,17 +114,31 @@ http_render(struct req *r, const char *view, json_t *model, struct buf *out)
 							    r->feed_title ? r->feed_title : r->feed_url));
 	stack[0] = json_pack("{s:o}", "page", page);
 	stack[1] = model;
-	rc = tmpl_render(t, stack, model ? 2 : 1, out);
+	rc = tmpl_render_holes(t, stack, model ? 2 : 1, out, segs);
 	json_decref(stack[0]);
 	if (rc != 0)
 		log_error("rid=%s http: rendering '%s' failed", r->c.rid, view);
 	return rc;
 }
 
+static int
+http_render(struct req *r, const char *view, json_t *model, struct buf *out)
+{
+	return http_render_segs(r, view, model, out, NULL);
+}
+
 int
 http_render_into(struct req *r, const char *view, struct buf *out)
 {
 	return http_render(r, view, r->model, out);
+}
+
+int
+http_render_holes(struct req *r, struct buf *out, struct tmpl_segs *segs)
+{
+	const char *view = r->view ? r->view : r->route ? r->route->view : NULL;
+
+	return view ? http_render_segs(r, view, r->model, out, segs) : -1;
 }
 
 /* Where a 401 page sends its reader: the sign-in form, coming back to the page asked

@@ -200,22 +200,31 @@ http_key_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *v
 	return MHD_YES;
 }
 
+const char *
+http_request_key(struct req *r)
+{
+	struct buf key = BUF_INIT;
+	const char *s;
+
+	buf_puts(&key, r->url);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, http_key_part, &key);
+	s = arena_strdup(r->c.arena, key.data);
+	buf_free(&key);
+	return s;
+}
+
 /* An anonymous GET of a cacheable route: answer from the cache when a current copy
  * exists, else note the key and the generation now so the answer can be kept. */
 static bool
 http_cache_lookup(struct req *r)
 {
 	const struct http_hooks *hooks = r->srv->cfg.hooks;
-	struct buf key = BUF_INIT;
 
 	if (!cache_enabled() || !(r->route->flags & ROUTE_CACHE) ||
 	    (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) ||
 	    hooks == NULL || hooks->cacheable == NULL || !hooks->cacheable(r))
 		return false;
-	buf_puts(&key, r->url);
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, http_key_part, &key);
-	r->cache_key = arena_strdup(r->c.arena, key.data);
-	buf_free(&key);
+	r->cache_key = http_request_key(r);
 	r->cache_global = cache_global();
 	r->cache_hit = cache_get(r->cache_key);
 	return r->cache_hit != NULL;

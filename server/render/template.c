@@ -81,6 +81,7 @@ struct tmpl_rs {
 	int npartials;
 	struct buf *out;
 	uint64_t epoch;              /* this render's stamp in the lookup memo */
+	struct tmpl_segs *segs;      /* tmpl_render_holes: where holes go; else NULL */
 };
 
 /* Lookups of one render, remembered: a page renders its post partial for every post, and
@@ -601,6 +602,44 @@ tmpl_put_value(struct buf *out, const json_t *v, bool raw)
 }
 
 static int tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end);
+static int tmpl_render_with(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v);
+
+/* In a render with holes, v's hole number when v is a hole. */
+static bool
+tmpl_hole(const struct tmpl_rs *rs, const json_t *v, uint32_t *ret)
+{
+	json_t *n;
+
+	if (rs->segs == NULL || !json_is_object(v) || (n = json_object_get(v, TMPL_HOLE_KEY)) == NULL ||
+	    !json_is_integer(n))
+		return false;
+	*ret = (uint32_t)json_integer_value(n);
+	return true;
+}
+
+static void
+tmpl_seg_add(struct tmpl_rs *rs, uint32_t hole, enum tmpl_seg_kind kind)
+{
+	struct tmpl_segs *s = rs->segs;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = tmpl_xrealloc(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n++] = (struct tmpl_seg){ .off = (uint32_t)rs->out->len, .hole = hole, .kind = (uint8_t)kind };
+}
+
+/* A section or inverted section over a hole: its body once, between begin and end. */
+static int
+tmpl_render_hole_section(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v, uint32_t hole)
+{
+	int rc;
+
+	tmpl_seg_add(rs, hole, t->ops[i].kind == TMPL_SECTION ? TMPL_SEG_IF : TMPL_SEG_UNLESS);
+	rc = tmpl_render_with(rs, t, i, v);
+	tmpl_seg_add(rs, hole, TMPL_SEG_END);
+	return rc;
+}
 
 /* The body of section ops[i] once with v on top of the stack. */
 static int
@@ -620,8 +659,11 @@ static int
 tmpl_render_section(struct tmpl_rs *rs, const struct tmpl *t, size_t i)
 {
 	json_t *v = tmpl_lookup(rs, &t->ops[i]);
+	uint32_t hole;
 	size_t k;
 
+	if (tmpl_hole(rs, v, &hole))
+		return tmpl_render_hole_section(rs, t, i, v, hole);
 	if (tmpl_falsy(v))
 		return 0;
 	if (!json_is_array(v))
@@ -636,6 +678,8 @@ static int
 tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 {
 	const struct tmpl_op *op;
+	uint32_t hole;
+	json_t *v;
 
 	while (i < end) {
 		op = &t->ops[i];
@@ -645,7 +689,11 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 			break;
 		case TMPL_VAR:
 		case TMPL_RAW:
-			tmpl_put_value(rs->out, tmpl_lookup(rs, op), op->kind == TMPL_RAW);
+			v = tmpl_lookup(rs, op);
+			if (tmpl_hole(rs, v, &hole))
+				tmpl_seg_add(rs, hole, op->kind == TMPL_RAW ? TMPL_SEG_RAW : TMPL_SEG_VALUE);
+			else
+				tmpl_put_value(rs->out, v, op->kind == TMPL_RAW);
 			break;
 		case TMPL_SECTION:
 			if (tmpl_render_section(rs, t, i) != 0)
@@ -653,9 +701,13 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 			i = op->end;
 			continue;
 		case TMPL_INVERTED:
-			if (tmpl_falsy(tmpl_lookup(rs, op)) &&
-			    tmpl_render_ops(rs, t, i + 1, op->end) != 0)
+			v = tmpl_lookup(rs, op);
+			if (tmpl_hole(rs, v, &hole)) {
+				if (tmpl_render_hole_section(rs, t, i, v, hole) != 0)
+					return -1;
+			} else if (tmpl_falsy(v) && tmpl_render_ops(rs, t, i + 1, op->end) != 0) {
 				return -1;
+			}
 			i = op->end;
 			continue;
 		case TMPL_PARTIAL:
@@ -677,7 +729,8 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 }
 
 int
-tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out)
+tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out,
+		  struct tmpl_segs *segs)
 {
 	struct tmpl_rs rs;
 
@@ -687,7 +740,102 @@ tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *
 	rs.nbase = ctx != NULL ? depth : 0;
 	rs.nframes = rs.npartials = 0;
 	rs.out = out;
+	rs.segs = segs;
 	rs.epoch = ++tmpl_epoch;
 	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
 	return tmpl_render_ops(&rs, t, 0, t->nops);
+}
+
+int
+tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out)
+{
+	return tmpl_render_holes(t, ctx, depth, out, NULL);
+}
+
+/* ---- filling a page's holes ---- */
+
+static bool
+tmpl_value_truthy(const struct tmpl_value *v)
+{
+	switch (v->type) {
+	case TMPL_V_BOOL:
+		return v->b;
+	case TMPL_V_INT:
+		return v->i != 0;
+	case TMPL_V_STR:
+		return v->s != NULL && v->s[0] != '\0';
+	case TMPL_V_NONE:
+		break;
+	}
+	return false;
+}
+
+static void
+tmpl_value_put(struct buf *out, const struct tmpl_value *v, bool raw)
+{
+	if (v->type == TMPL_V_STR && v->s != NULL && raw)
+		buf_puts(out, v->s);
+	else if (v->type == TMPL_V_STR && v->s != NULL)
+		buf_html_escape(out, v->s, strlen(v->s));
+	else if (v->type == TMPL_V_INT)
+		buf_put_i64(out, v->i);
+	else if (v->type == TMPL_V_BOOL && v->b)
+		buf_append(out, "true", 4);
+}
+
+/* The index of the END matching the begin segs[i], or n. */
+static size_t
+tmpl_seg_end(const struct tmpl_seg *segs, size_t n, size_t i)
+{
+	size_t depth = 0;
+
+	for (; i < n; i++) {
+		if (segs[i].kind == TMPL_SEG_IF || segs[i].kind == TMPL_SEG_UNLESS)
+			depth++;
+		else if (segs[i].kind == TMPL_SEG_END && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+int
+tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nsegs, tmpl_hole_fn *fn,
+	  void *arg, struct buf *out)
+{
+	struct tmpl_value v;
+	size_t at = 0, i = 0;
+
+	buf_append(out, "", 0);
+	while (i < nsegs) {
+		const struct tmpl_seg *s = &segs[i];
+
+		if (s->off < at || s->off > len)
+			return -1;
+		buf_append(out, body + at, s->off - at);
+		at = s->off;
+		if (s->kind == TMPL_SEG_END) {
+			i++;
+			continue;
+		}
+		v = (struct tmpl_value){ .type = TMPL_V_NONE };
+		fn(arg, s->hole, &v);
+		if (s->kind == TMPL_SEG_VALUE || s->kind == TMPL_SEG_RAW) {
+			tmpl_value_put(out, &v, s->kind == TMPL_SEG_RAW);
+			i++;
+			continue;
+		}
+		if (tmpl_value_truthy(&v) == (s->kind == TMPL_SEG_IF)) {
+			i++;   /* kept: go on inside */
+			continue;
+		}
+		/* dropped: on after the matching end */
+		if ((i = tmpl_seg_end(segs, nsegs, i)) == nsegs)
+			return -1;
+		at = segs[i].off;
+		i++;
+	}
+	if (at > len)
+		return -1;
+	buf_append(out, body + at, len - at);
+	return 0;
 }

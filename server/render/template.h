@@ -26,7 +26,9 @@
 #define CORRAL_RENDER_TEMPLATE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 
@@ -53,5 +55,58 @@ const struct tmpl *tmpl_get(const struct tmpl_set *set, const char *name);
 /* Render t with the context stack ctx[0..depth) (ctx[depth-1] is the top) appending to
  * out. Returns 0, or -1 when partial nesting exceeds 32 levels (output then partial). */
 int tmpl_render(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out);
+
+/*
+ * Pages with holes (forum/sharedpage.c): the part of a page every viewer of a kind sees is
+ * rendered once, and what differs per viewer is left as holes filled at serve time.
+ *
+ * In a model rendered by tmpl_render_holes, a hole is an object whose member TMPL_HOLE_KEY
+ * is an integer, the caller's number for it. A hole met as a value ({{name}}, {{{name}}})
+ * leaves a segment where its text goes; met as a section or an inverted section it is
+ * rendered once with the hole pushed (its other members are what names inside look up
+ * first) and the output between a begin and an end segment is kept or dropped at fill
+ * time. tmpl_render never treats such an object specially (it is only an object), and no
+ * text a member can write becomes a JSON object, so holes exist only where code made them.
+ */
+#define TMPL_HOLE_KEY "\x01"
+
+enum tmpl_seg_kind {
+	TMPL_SEG_VALUE,         /* the hole's value, HTML-escaped */
+	TMPL_SEG_RAW,           /* the hole's value as is */
+	TMPL_SEG_IF,            /* keep up to the matching END when the hole is truthy */
+	TMPL_SEG_UNLESS,        /* ... when it is falsy */
+	TMPL_SEG_END,
+};
+
+struct tmpl_seg {
+	uint32_t off;           /* where in the output */
+	uint32_t hole;          /* the caller's number */
+	uint8_t kind;           /* enum tmpl_seg_kind */
+};
+
+/* Segments in output order; v is malloc'd (free(segs->v)). */
+struct tmpl_segs {
+	struct tmpl_seg *v;
+	size_t n, cap;
+};
+
+/* tmpl_render, recording the holes' segments in segs. */
+int tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out,
+		      struct tmpl_segs *segs);
+
+/* What one hole holds for one viewer: the same truth rules and text as a jansson value of
+ * that kind would have (a string is copied as is for RAW, escaped for VALUE). */
+struct tmpl_value {
+	enum { TMPL_V_NONE, TMPL_V_BOOL, TMPL_V_INT, TMPL_V_STR } type;
+	bool b;
+	int64_t i;
+	const char *s;
+};
+typedef void tmpl_hole_fn(void *arg, uint32_t hole, struct tmpl_value *ret);
+
+/* Append body[0..len) to out with its segments (offsets ascending, ends matching begins)
+ * filled by fn. Returns 0, or -1 when the segments do not fit the body. */
+int tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nsegs, tmpl_hole_fn *fn,
+	      void *arg, struct buf *out);
 
 #endif

@@ -544,9 +544,90 @@ test_unindent(void)
 	ok(views_unindent("", 0, out) == 0, "an empty template stays empty");
 }
 
+
+/* Holes (forum/sharedpage.c): a page rendered once with holes and filled per viewer must
+ * equal the page rendered with that viewer's values. */
+struct hole_vals {
+	struct tmpl_value v[8];
+};
+
+static void
+hole_value(void *arg, uint32_t hole, struct tmpl_value *ret)
+{
+	const struct hole_vals *hv = arg;
+
+	if (hole < 8)
+		*ret = hv->v[hole];
+}
+
+static const char holes_src[] =
+	"Hi {{name}}!{{#flag}} [flag {{name}}]{{/flag}}{{^flag}} [no flag]{{/flag}}"
+	"{{#items}} <{{id}}{{#mine}} mine:{{id}}{{/mine}}{{^mine}} theirs{{/mine}}>{{/items}}"
+	" {{#bm}}B{{#at}} at {{at}}{{/at}}{{/bm}}{{^bm}}none{{/bm}} {{{raw}}} n={{n}}";
+
+/* The same template rendered plainly with json, and with holes filled with vals. */
+static void
+holes_case(const struct tmpl_set *set, json_t *holed, const struct hole_vals *vals, const char *plain,
+	   const char *what)
+{
+	struct buf shared = BUF_INIT, filled = BUF_INIT;
+	struct tmpl_segs segs = { 0 };
+	char *want = run(set, "t", plain, NULL);
+
+	ok(tmpl_render_holes(tmpl_get(set, "t"), &holed, 1, &shared, &segs) == 0, "%s: renders with holes", what);
+	ok(tmpl_fill(shared.data, shared.len, segs.v, segs.n, hole_value, (void *)vals, &filled) == 0,
+	   "%s: fills", what);
+	is_str(filled.data, want ? want : "(error)", "%s: filled equals the plain render", what);
+	free(want);
+	free(segs.v);
+	buf_free(&shared);
+	buf_free(&filled);
+}
+
+static void
+test_holes(void)
+{
+	const char *pairs[] = { "t", holes_src, NULL };
+	struct tmpl_set *set = set_of(pairs);
+	json_t *holed = J("{\"name\":{\"\\u0001\":0},\"flag\":{\"\\u0001\":1},"
+			  "\"items\":[{\"id\":1,\"mine\":{\"\\u0001\":2}},{\"id\":2,\"mine\":{\"\\u0001\":3}}],"
+			  "\"bm\":{\"\\u0001\":4,\"at\":{\"\\u0001\":5}},\"raw\":{\"\\u0001\":6},\"n\":{\"\\u0001\":7}}");
+	struct hole_vals a = { .v = {
+		[0] = { .type = TMPL_V_STR, .s = "<Ann>" }, [1] = { .type = TMPL_V_BOOL, .b = true },
+		[2] = { .type = TMPL_V_BOOL, .b = true }, [3] = { .type = TMPL_V_BOOL, .b = false },
+		[4] = { .type = TMPL_V_BOOL, .b = true }, [5] = { .type = TMPL_V_STR, .s = "noon" },
+		[6] = { .type = TMPL_V_STR, .s = "<b>x</b>" }, [7] = { .type = TMPL_V_INT, .i = 42 } } };
+	struct hole_vals b = { .v = {
+		[0] = { .type = TMPL_V_STR, .s = "Bo" }, [1] = { .type = TMPL_V_INT, .i = 0 },
+		[2] = { .type = TMPL_V_NONE }, [3] = { .type = TMPL_V_BOOL, .b = true },
+		[4] = { .type = TMPL_V_BOOL, .b = false }, [5] = { .type = TMPL_V_STR, .s = "x" },
+		[6] = { .type = TMPL_V_STR, .s = "" }, [7] = { .type = TMPL_V_INT, .i = 0 } } };
+	struct tmpl_seg bad[] = { { .off = 5, .hole = 0, .kind = TMPL_SEG_VALUE }, { .off = 2, .hole = 0,
+										  .kind = TMPL_SEG_VALUE } };
+	struct tmpl_seg open[] = { { .off = 1, .hole = 1, .kind = TMPL_SEG_IF } };
+	struct hole_vals none = { 0 };
+	struct buf out = BUF_INIT;
+
+	if (set == NULL)
+		return;
+	holes_case(set, holed, &a, "{\"name\":\"<Ann>\",\"flag\":true,\"items\":[{\"id\":1,\"mine\":true},"
+		   "{\"id\":2,\"mine\":false}],\"bm\":{\"at\":\"noon\"},\"raw\":\"<b>x</b>\",\"n\":42}", "viewer a");
+	holes_case(set, holed, &b, "{\"name\":\"Bo\",\"flag\":0,\"items\":[{\"id\":1,\"mine\":null},"
+		   "{\"id\":2,\"mine\":true}],\"bm\":false,\"raw\":\"\",\"n\":0}", "viewer b");
+	/* tmpl_render knows no holes: an object is only an object, and shows as nothing. */
+	is_str(R("[{{h}}]{{#h}}in{{/h}}", "{\"h\":{\"\\u0001\":0}}"), "[]in", "a plain render treats a hole as an object");
+	ok(tmpl_fill("abcdef", 6, bad, 2, hole_value, &none, &out) == -1, "segments out of order are refused");
+	buf_reset(&out);
+	ok(tmpl_fill("abcdef", 6, open, 1, hole_value, &none, &out) == -1, "a dropped section without its end is refused");
+	buf_free(&out);
+	json_decref(holed);
+	tmpl_set_free(set);
+}
+
 int
 main(void)
 {
+	test_holes();
 	test_unindent();
 	test_values();
 	test_lengths();

@@ -1,0 +1,528 @@
+/* forum/sharedpage.c — the shared copy of a signed-in thread page: built by the handler
+ * with holes, kept in the page cache with the holes' meaning, filled per viewer. */
+#include "forum/sharedpage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "db/db.h"
+#include "db/listen.h"
+#include "forum/policy.h"
+#include "forum/posts.h"
+#include "forum/reactions.h"
+#include "render/humanize.h"
+#include "render/template.h"
+
+/* What a hole stands for. The first ones are the page's own (one hole each, however often
+ * the page shows them); the others are about a post or an account. */
+enum sp_kind {
+	SP_CSRF, SP_NONCE, SP_VIEWER_ID, SP_USERNAME, SP_DISPLAY_NAME, SP_NOTIFICATIONS, SP_APPROVALS,
+	SP_WATCHING,
+	SP_OWN,                   /* post a is the viewer's: truth bit 0 if so, bit 1 if not */
+	SP_IS,                    /* the viewer is account a: the same bits */
+	SP_REACTED,               /* the viewer's reaction b (reactions_kind_at) on post a */
+	SP_UNREAD,                /* visible post a is past the viewer's read marker, not theirs */
+	SP_BOOKMARK, SP_REMIND_AT, SP_REMIND_AT_H, SP_REMINDED,   /* the viewer's bookmark of post a */
+};
+
+#define SP_PAGE_KINDS (SP_WATCHING + 1)
+
+struct sp_hole {
+	int64_t a;
+	int32_t b;
+	uint8_t kind, truth;
+};
+
+struct sp_post {
+	int64_t id;
+	uint8_t visible;
+};
+
+/* What the cache keeps beside the page (cache_aux): this head, the holes, the posts, the
+ * segments — each array 8-byte aligned, the sizes being multiples of 8 but the last. */
+struct sp_head {
+	uint32_t nholes, nposts, nsegs;
+	int64_t thread;
+};
+
+/* r->shared while the handler builds a shared copy. */
+struct sp_build {
+	struct viewer standin;
+	struct sp_hole *holes;
+	size_t nholes, cap;
+	int32_t page_hole[SP_PAGE_KINDS];
+	int64_t thread;
+	struct sp_post *posts;
+	size_t nposts;
+};
+
+/* --- holes, during the build --- */
+
+static json_t *
+sp_hole(struct req *r, enum sp_kind kind, int64_t a, int32_t b, uint8_t truth)
+{
+	struct sp_build *sb = r->shared;
+	size_t n;
+
+	if (kind < SP_PAGE_KINDS && sb->page_hole[kind] >= 0)
+		return json_pack("{s:i}", TMPL_HOLE_KEY, sb->page_hole[kind]);
+	if (sb->nholes == sb->cap) {
+		sb->cap = sb->cap ? sb->cap * 2 : 256;
+		if ((sb->holes = realloc(sb->holes, sb->cap * sizeof *sb->holes)) == NULL)
+			core_oom();
+	}
+	n = sb->nholes++;
+	sb->holes[n] = (struct sp_hole){ .a = a, .b = b, .kind = (uint8_t)kind, .truth = truth };
+	if (kind < SP_PAGE_KINDS)
+		sb->page_hole[kind] = (int32_t)n;
+	return json_pack("{s:I}", TMPL_HOLE_KEY, (json_int_t)n);
+}
+
+json_t *
+sharedpage_own(struct req *r, int64_t post, bool own_value, bool other_value)
+{
+	if (own_value == other_value)
+		return json_boolean(own_value);
+	return sp_hole(r, SP_OWN, post, 0, (uint8_t)(own_value | other_value << 1));
+}
+
+json_t *
+sharedpage_is(struct req *r, int64_t who, bool own_value, bool other_value)
+{
+	if (own_value == other_value)
+		return json_boolean(own_value);
+	return sp_hole(r, SP_IS, who, 0, (uint8_t)(own_value | other_value << 1));
+}
+
+json_t *
+sharedpage_reacted(struct req *r, int64_t post, int kind)
+{
+	return sp_hole(r, SP_REACTED, post, kind, 0);
+}
+
+json_t *
+sharedpage_unread(struct req *r, int64_t post)
+{
+	return sp_hole(r, SP_UNREAD, post, 0, 0);
+}
+
+json_t *
+sharedpage_bookmark(struct req *r, int64_t post)
+{
+	json_t *b = sp_hole(r, SP_BOOKMARK, post, 0, 0);
+
+	json_object_set_new(b, "remind_at", sp_hole(r, SP_REMIND_AT, post, 0, 0));
+	json_object_set_new(b, "remind_at_h", sp_hole(r, SP_REMIND_AT_H, post, 0, 0));
+	json_object_set_new(b, "reminded", sp_hole(r, SP_REMINDED, post, 0, 0));
+	return b;
+}
+
+json_t *
+sharedpage_watching(struct req *r)
+{
+	return sp_hole(r, SP_WATCHING, 0, 0, 0);
+}
+
+json_t *
+sharedpage_viewer_json(struct req *r, json_t *standing)
+{
+	json_object_set_new(standing, "id", sp_hole(r, SP_VIEWER_ID, 0, 0, 0));
+	json_object_set_new(standing, "username", sp_hole(r, SP_USERNAME, 0, 0, 0));
+	json_object_set_new(standing, "display_name", sp_hole(r, SP_DISPLAY_NAME, 0, 0, 0));
+	json_object_set_new(standing, "unread", sp_hole(r, SP_NOTIFICATIONS, 0, 0, 0));
+	return standing;
+}
+
+json_t *
+sharedpage_csrf(struct req *r)
+{
+	return sp_hole(r, SP_CSRF, 0, 0, 0);
+}
+
+json_t *
+sharedpage_nonce(struct req *r)
+{
+	return sp_hole(r, SP_NONCE, 0, 0, 0);
+}
+
+json_t *
+sharedpage_approvals(struct req *r)
+{
+	return sp_hole(r, SP_APPROVALS, 0, 0, 0);
+}
+
+void
+sharedpage_posts(struct req *r, int64_t thread, json_t *posts)
+{
+	struct sp_build *sb = r->shared;
+	json_t *p;
+	size_t i;
+
+	sb->thread = thread;
+	sb->nposts = json_array_size(posts);
+	sb->posts = arena_calloc(r->c.arena, sb->nposts + 1, sizeof *sb->posts);
+	json_array_foreach(posts, i, p)
+		sb->posts[i] = (struct sp_post){
+			.id = json_integer_value(json_object_get(p, "id")),
+			.visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE,
+		};
+}
+
+/* --- filling, per viewer --- */
+
+struct sp_fill {
+	struct req *r;
+	const struct viewer *v;
+	const struct sp_hole *holes;
+	uint32_t nholes;
+	const char *csrf, *nonce;
+	json_t *own, *reacted, *bookmarks;   /* [id…], [[post, kind]…], [[post, remind_at, reminded]…] */
+	int64_t read_upto;
+	bool watching;
+};
+
+static bool
+sp_own(const struct sp_fill *f, int64_t post)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(f->own, i, x)
+		if (json_integer_value(x) == post)
+			return true;
+	return false;
+}
+
+static json_t *
+sp_bookmark_of(const struct sp_fill *f, int64_t post)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(f->bookmarks, i, x)
+		if (json_integer_value(json_array_get(x, 0)) == post)
+			return x;
+	return NULL;
+}
+
+static bool
+sp_reacted(const struct sp_fill *f, int64_t post, const char *kind)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(f->reacted, i, x)
+		if (json_integer_value(json_array_get(x, 0)) == post &&
+		    strcmp(json_string_value(json_array_get(x, 1)), kind) == 0)
+			return true;
+	return false;
+}
+
+static void
+sp_str(struct tmpl_value *ret, const char *s)
+{
+	ret->type = TMPL_V_STR;
+	ret->s = s;
+}
+
+static void
+sp_bool(struct tmpl_value *ret, bool b)
+{
+	ret->type = TMPL_V_BOOL;
+	ret->b = b;
+}
+
+static void
+sp_int(struct tmpl_value *ret, int64_t i)
+{
+	ret->type = TMPL_V_INT;
+	ret->i = i;
+}
+
+/* A bookmark's part of a hole: as bookmarks_decorate and humanize_model would have made it. */
+static void
+sp_bookmark_value(const struct sp_fill *f, const struct sp_hole *h, struct tmpl_value *ret)
+{
+	json_t *b = sp_bookmark_of(f, h->a), *at = json_array_get(b, 1);
+	char *human;
+
+	if (h->kind == SP_BOOKMARK)
+		sp_bool(ret, b != NULL);
+	else if (h->kind == SP_REMINDED)
+		sp_bool(ret, json_is_true(json_array_get(b, 2)));
+	else if (!json_is_string(at))
+		return;   /* no reminder: nothing */
+	else if (h->kind == SP_REMIND_AT)
+		sp_str(ret, json_string_value(at));
+	else if ((human = arena_alloc(f->r->c.arena, 32)) != NULL &&
+		 humanize_time(json_string_value(at), json_string_length(at), human))
+		sp_str(ret, human);
+}
+
+static void
+sp_value(void *arg, uint32_t n, struct tmpl_value *ret)
+{
+	const struct sp_fill *f = arg;
+	const struct sp_hole *h;
+
+	if (n >= f->nholes)
+		return;
+	h = &f->holes[n];
+	switch ((enum sp_kind)h->kind) {
+	case SP_CSRF: sp_str(ret, f->csrf); break;
+	case SP_NONCE: sp_str(ret, f->nonce); break;
+	case SP_VIEWER_ID: sp_int(ret, f->v->id); break;
+	case SP_USERNAME: sp_str(ret, f->v->username); break;
+	case SP_DISPLAY_NAME: sp_str(ret, f->v->display_name ? f->v->display_name : ""); break;
+	case SP_NOTIFICATIONS: sp_int(ret, f->v->unread); break;
+	case SP_APPROVALS: sp_int(ret, posts_approvals_needed(f->v)); break;
+	case SP_WATCHING: sp_bool(ret, f->watching); break;
+	case SP_OWN:
+		sp_bool(ret, (h->truth >> (sp_own(f, h->a) ? 0 : 1)) & 1);
+		break;
+	case SP_IS: sp_bool(ret, (h->truth >> (f->v->id == h->a ? 0 : 1)) & 1); break;
+	case SP_REACTED: sp_bool(ret, sp_reacted(f, h->a, reactions_kind_at(h->b))); break;
+	case SP_UNREAD:
+		sp_bool(ret, f->read_upto > 0 && h->a > f->read_upto && !sp_own(f, h->a));
+		break;
+	case SP_BOOKMARK:
+	case SP_REMIND_AT:
+	case SP_REMIND_AT_H:
+	case SP_REMINDED:
+		sp_bookmark_value(f, h, ret);
+		break;
+	}
+}
+
+enum sp_outcome { SP_SERVED, SP_FULL, SP_FAILED };
+
+/* The page's posts as an array literal; with only the visible ones not the viewer's when
+ * counted is set (what the read marker moves past), and their highest id in *ret_max. */
+static const char *
+sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_fill *f, int64_t *ret_max)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	uint32_t i;
+
+	buf_putc(&b, '{');
+	for (i = 0; i < n; i++) {
+		if (f != NULL && (!posts[i].visible || sp_own(f, posts[i].id)))
+			continue;
+		if (ret_max != NULL && posts[i].id > *ret_max)
+			*ret_max = posts[i].id;
+		buf_printf(&b, "%s%lld", b.len > 1 ? "," : "", (long long)posts[i].id);
+	}
+	buf_putc(&b, '}');
+	s = arena_strdup(r->c.arena, b.data);
+	buf_free(&b);
+	return s;
+}
+
+/* The viewer's page from a shared copy and its aux, into r->out. */
+static enum sp_outcome
+sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux_len)
+{
+	const struct sp_head *head = aux;
+	const struct sp_hole *holes;
+	const struct sp_post *posts;
+	const struct tmpl_seg *segs;
+	struct sp_fill f = { .r = r, .v = auth_viewer(r) };
+	int64_t shown_max = 0;
+	const char *counted;
+	json_t *row;
+	PGresult *res;
+	uint32_t i;
+
+	if (aux_len < sizeof *head ||
+	    aux_len != sizeof *head + head->nholes * sizeof *holes + head->nposts * sizeof *posts +
+			       head->nsegs * sizeof *segs)
+		return SP_FULL;
+	holes = (const struct sp_hole *)(head + 1);
+	posts = (const struct sp_post *)(holes + head->nholes);
+	segs = (const struct tmpl_seg *)(posts + head->nposts);
+	res = db_q(&r->c, STMT_SHAREDPAGE_VIEWER, db_int(&r->c, head->thread), db_int(&r->c, f.v->id),
+		   sp_ids(r, posts, head->nposts, NULL, NULL));
+	if (res == NULL)
+		return SP_FAILED;
+	row = db_row_json(res, 0);
+	f.own = json_object_get(row, "own");
+	f.reacted = json_object_get(row, "reacted");
+	f.bookmarks = json_object_get(row, "bookmarks");
+	f.read_upto = json_integer_value(json_object_get(row, "read_upto"));
+	f.watching = json_is_true(json_object_get(row, "watching"));
+	/* Posts only this viewer sees (their held posts, in the thread's count too), or their
+	 * own deleted ones (which they may restore): the shared copy has them not. */
+	if (json_is_true(json_object_get(row, "pending")))
+		return SP_FULL;
+	for (i = 0; i < head->nposts; i++)
+		if (!posts[i].visible && sp_own(&f, posts[i].id))
+			return SP_FULL;
+	f.holes = holes;
+	f.nholes = head->nholes;
+	f.csrf = auth_form_csrf(r);
+	auth_token_new(&r->c, NULL, &f.nonce, NULL);
+	buf_free(&r->out);
+	if (tmpl_fill(body, len, segs, head->nsegs, sp_value, &f, &r->out) != 0) {
+		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
+		return SP_FAILED;
+	}
+	r->content_type = "text/html; charset=utf-8";
+	/* What unread_thread_page writes after a full render: the marker past what was shown. */
+	counted = sp_ids(r, posts, head->nposts, &f, &shown_max);
+	if (shown_max > f.read_upto &&
+	    db_q(&r->c, STMT_THREAD_READ_MARK, db_int(&r->c, f.v->id), db_int(&r->c, head->thread), counted,
+		 db_int(&r->c, f.read_upto)) == NULL)
+		return SP_FAILED;
+	return SP_SERVED;
+}
+
+/* --- which copy, and building it --- */
+
+/* A signed-in browser's GET of an HTML page while the cache is kept current. */
+static bool
+sp_eligible(struct req *r, const struct viewer *v)
+{
+	return v != NULL && !v->via_token && v->csrf != NULL && r->html && cache_serving() &&
+	       (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+}
+
+/* The key of the viewer's kind: everything of the viewer a policy or the page reads,
+ * but who they are. */
+static const char *
+sp_key(struct req *r, const struct viewer *v)
+{
+	return arena_printf(r->c.arena, "shared\x1f%s\x1f%s\x1f%d%d%d%d\x1f%s", v->role_name,
+			    v->community_role ? v->community_role : "", v->suspended, v->email_verified,
+			    v->role_verified, posts_trusted(v), http_request_key(r));
+}
+
+static void
+sp_build_free(struct sp_build *sb)
+{
+	free(sb->holes);
+}
+
+/* Pack what the fill needs beside the page: head, holes, posts, segments. */
+static void *
+sp_pack(const struct sp_build *sb, const struct tmpl_segs *segs, size_t *ret_len)
+{
+	struct sp_head head = { .nholes = (uint32_t)sb->nholes, .nposts = (uint32_t)sb->nposts,
+				.nsegs = (uint32_t)segs->n, .thread = sb->thread };
+	size_t len = sizeof head + sb->nholes * sizeof *sb->holes + sb->nposts * sizeof *sb->posts +
+		     segs->n * sizeof *segs->v;
+	char *p = malloc(len), *at;
+
+	if (p == NULL)
+		core_oom();
+	memcpy(p, &head, sizeof head);
+	at = p + sizeof head;
+	memcpy(at, sb->holes, sb->nholes * sizeof *sb->holes);
+	at += sb->nholes * sizeof *sb->holes;
+	if (sb->nposts)
+		memcpy(at, sb->posts, sb->nposts * sizeof *sb->posts);
+	at += sb->nposts * sizeof *sb->posts;
+	if (segs->n)
+		memcpy(at, segs->v, segs->n * sizeof *segs->v);
+	*ret_len = len;
+	return p;
+}
+
+/* Run the handler as the stand-in of v's kind and keep its page with holes. On success
+ * the page is filled for v; otherwise the request is as before, for a full render. */
+static enum sp_outcome
+sp_build(struct req *r, struct viewer *v, const char *key, enum herr (*build)(struct req *r))
+{
+	struct sp_build sb = { .standin = *v };
+	struct tmpl_segs segs = { 0 };
+	struct buf out = BUF_INIT;
+	enum sp_outcome rc = SP_FULL;
+	char etag[20];
+	size_t aux_len = 0;
+	void *aux = NULL;
+	bool kept;
+
+	memset(sb.page_hole, -1, sizeof sb.page_hole);
+	sb.standin.id = SHAREDPAGE_NOBODY;
+	sb.standin.username = sb.standin.display_name = "";
+	sb.standin.unread = 0;
+	sb.standin.approved_posts = posts_trusted(v) ? posts_trust_posts() : 0;
+	r->shared = &sb;
+	r->viewer = &sb.standin;
+	r->cache_key = key;
+	r->cache_global = cache_global();
+	kept = build(r) == HERR_OK && r->c.err == HERR_OK && r->status == 0 && r->location == NULL &&
+	       r->cache_key != NULL && r->cache_nstamps > 0 && sb.thread > 0 &&
+	       http_render_holes(r, &out, &segs) == 0;
+	r->viewer = v;
+	r->shared = NULL;
+	if (kept) {
+		aux = sp_pack(&sb, &segs, &aux_len);
+		cache_etag_of(out.data, out.len, etag);
+		cache_put_aux(key, "text/html; charset=utf-8", 200, out.data, out.len, etag, r->cache_stamps,
+			      r->cache_nstamps, r->cache_global, aux, aux_len);
+		rc = sp_fill(r, out.data, out.len, aux, aux_len);
+	}
+	r->cache_key = NULL;
+	r->cache_nstamps = 0;
+	free(aux);
+	free(segs.v);
+	buf_free(&out);
+	sp_build_free(&sb);
+	return rc;
+}
+
+/* Back to the request as the route found it, for a full render. */
+static void
+sp_reset(struct req *r)
+{
+	json_decref(r->model);
+	r->model = NULL;
+	r->c.err = HERR_OK;
+	r->c.err_field = r->c.err_msg = NULL;
+	r->c.extra = NULL;
+	r->status = 0;
+	r->location = NULL;
+	r->title = NULL;
+	r->feed_url = r->feed_title = NULL;
+	r->content_type = NULL;
+	buf_free(&r->out);
+}
+
+enum herr
+sharedpage_thread(struct req *r, enum herr (*build)(struct req *r))
+{
+	struct viewer *v = auth_viewer(r);
+	struct cache_entry *e;
+	enum sp_outcome rc;
+	const char *key, *body;
+	const void *aux;
+	size_t len, aux_len;
+
+	if (!sp_eligible(r, v))
+		return build(r);
+	/* Read-your-writes on every instance: a browser that wrote a moment ago, maybe through
+	 * another instance, is served once this instance's listener has caught up with the
+	 * database (notices come in commit order), so no copy its write made stale is used. */
+	if (http_cookie(r, "corral_w") != NULL && db_listen_sync(&r->c, 2000) != 0)
+		return build(r);
+	key = sp_key(r, v);
+	if ((e = cache_get(key)) != NULL) {
+		body = cache_body(e, &len);
+		aux = cache_aux(e, &aux_len);
+		rc = sp_fill(r, body, len, aux, aux_len);
+		cache_release(e);
+		if (rc == SP_SERVED)
+			http_add_header(r, "X-Cache", "shared");
+	} else {
+		rc = sp_build(r, v, key, build);
+	}
+	if (rc == SP_SERVED)
+		return HERR_OK;
+	if (rc == SP_FAILED)
+		return r->c.err != HERR_OK ? r->c.err : ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
+	sp_reset(r);
+	return build(r);
+}
