@@ -162,6 +162,8 @@ app_prepare(struct req *r)
 	return idem_prepare(r, st);
 }
 
+static bool app_cacheable(struct req *r);
+
 /* A write answered only once this instance's cache has dropped what it made stale. */
 static void
 app_after(struct req *r)
@@ -172,8 +174,8 @@ app_after(struct req *r)
 		return;
 	/* The browser that wrote reads its write back: from the primary (replica reads), and
 	 * on any instance only once that instance has seen the write's invalidations
-	 * (forum/sharedpage.c). */
-	if (db_has_replica() || cache_enabled())
+	 * (forum/sharedpage.c) — a browser that was signed in when it wrote, that is. */
+	if (db_has_replica() || (cache_enabled() && !app_cacheable(r)))
 		http_add_header(r, "Set-Cookie", arena_printf(r->c.arena,
 			"corral_w=1; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d", app_cfg.replica_window_s));
 	if (!cache_enabled())
