@@ -13,6 +13,12 @@
 #include "forum/routes.h"
 #include "forum/users.h"
 
+bool
+anonymous_allowed(const struct viewer *v)
+{
+	return v && v->role_verified && v->community_kind && strcmp(v->community_kind, "doer") == 0;
+}
+
 int
 anonymous_input(struct req *r, bool *ret)
 {
@@ -21,7 +27,7 @@ anonymous_input(struct req *r, bool *ret)
 	*ret = false;
 	if (in_bool(r, "anonymous", IN_CHECKBOX, ret) < 0)
 		return -1;
-	if (!*ret || (v && v->role_verified && v->community_kind && strcmp(v->community_kind, "doer") == 0))
+	if (!*ret || anonymous_allowed(v))
 		return 0;
 	r->c.extra = json_pack("{s:s}", "reason", "not_verified_practitioner");
 	http_defer_json(r, r->c.extra);

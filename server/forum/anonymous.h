@@ -15,6 +15,9 @@
  * 'doer') may ask for it. 0, or -1 with 400 or 403 (reason "not_verified_practitioner")
  * recorded. */
 int anonymous_input(struct req *r, bool *ret);
+/* Whether v may post without their name: a verified practitioner. */
+struct viewer;
+bool anonymous_allowed(const struct viewer *v);
 
 /* The author id that viewer-relative checks (may edit, may flag, unread) use for post p of
  * a thread page: author.id, or for an anonymous post (whose author JSON has no id) the

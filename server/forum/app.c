@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/listen.h"
+#include "forum/anonymous.h"
 #include "forum/idempotency.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
@@ -103,7 +104,7 @@ app_viewer_json(const struct viewer *v)
 			 "is_moderator", policy_is_moderator(v), "is_admin", policy_is_admin(v),
 			 "unread", v->unread,
 			 /* forum/anonymous.c: the composer's "without my name" box */
-			 "may_post_anonymously", v->role_verified && strcmp(v->community_kind, "doer") == 0);
+			 "may_post_anonymously", anonymous_allowed(v));
 }
 
 static json_t *

@@ -146,12 +146,6 @@ posts_trusted(const struct viewer *v)
 }
 
 int
-posts_trust_posts(void)
-{
-	return forum_cfg.trust_posts;
-}
-
-int
 posts_approvals_needed(const struct viewer *v)
 {
 	return posts_trusted(v) ? 0 : forum_cfg.trust_posts - v->approved_posts;
@@ -165,9 +159,10 @@ posts_composer(struct req *r)
 
 	if (v == NULL)
 		return json_null();
+	if (r->shared)
+		return sharedpage_composer(r);
 	trusted = posts_trusted(v);
-	return json_pack("{s:b,s:o}", "trusted", trusted, "approvals_needed",
-			 r->shared && !trusted ? sharedpage_approvals(r) : json_integer(posts_approvals_needed(v)));
+	return json_pack("{s:b,s:i}", "trusted", trusted, "approvals_needed", posts_approvals_needed(v));
 }
 
 int

@@ -46,10 +46,9 @@ int posts_hold(struct req *r, const struct post_body *b, enum policy_hold *ret);
  * first; JSON null for anonymous viewers. A new reference. */
 json_t *posts_composer(struct req *r);
 /* Whether v's posts appear at once as far as the new-account rule goes; how many more of
- * their posts must be approved before they do (0 when trusted); the rule's number. */
+ * their posts must be approved before they do (0 when trusted). */
 bool posts_trusted(const struct viewer *v);
 int posts_approvals_needed(const struct viewer *v);
-int posts_trust_posts(void);
 
 /* Add "held": {"reason", "reason_text"} to each of the viewer's own pending posts in a
  * page of posts, saying why it waits. 0, or -1 (recorded). */

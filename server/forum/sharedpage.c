@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "db/db.h"
 #include "db/listen.h"
+#include "forum/anonymous.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
 #include "forum/reactions.h"
@@ -19,6 +20,7 @@
  * the page shows them); the others are about a post or an account. */
 enum sp_kind {
 	SP_CSRF, SP_NONCE, SP_VIEWER_ID, SP_USERNAME, SP_DISPLAY_NAME, SP_NOTIFICATIONS, SP_APPROVALS,
+	SP_TRUSTED, SP_ROLE, SP_ROLE_SLUG, SP_ROLE_LABEL, SP_ROLE_KIND, SP_ROLE_VERIFIED, SP_ANONYMOUS_OK,
 	SP_WATCHING,
 	SP_OWN,                   /* post a is the viewer's: truth bit 0 if so, bit 1 if not */
 	SP_IS,                    /* the viewer is account a: the same bits */
@@ -128,10 +130,21 @@ sharedpage_watching(struct req *r)
 json_t *
 sharedpage_viewer_json(struct req *r, json_t *standing)
 {
+	json_t *role;
+
 	json_object_set_new(standing, "id", sp_hole(r, SP_VIEWER_ID, 0, 0, 0));
 	json_object_set_new(standing, "username", sp_hole(r, SP_USERNAME, 0, 0, 0));
 	json_object_set_new(standing, "display_name", sp_hole(r, SP_DISPLAY_NAME, 0, 0, 0));
 	json_object_set_new(standing, "unread", sp_hole(r, SP_NOTIFICATIONS, 0, 0, 0));
+	/* The community role too, so members of every role share one copy (the page's
+	 * policies read none of it: tests/http/test_shared_pages.py compares them). */
+	role = sp_hole(r, SP_ROLE, 0, 0, 0);
+	json_object_set_new(role, "slug", sp_hole(r, SP_ROLE_SLUG, 0, 0, 0));
+	json_object_set_new(role, "label", sp_hole(r, SP_ROLE_LABEL, 0, 0, 0));
+	json_object_set_new(role, "kind", sp_hole(r, SP_ROLE_KIND, 0, 0, 0));
+	json_object_set_new(standing, "community_role", role);
+	json_object_set_new(standing, "role_verified", sp_hole(r, SP_ROLE_VERIFIED, 0, 0, 0));
+	json_object_set_new(standing, "may_post_anonymously", sp_hole(r, SP_ANONYMOUS_OK, 0, 0, 0));
 	return standing;
 }
 
@@ -148,9 +161,10 @@ sharedpage_nonce(struct req *r)
 }
 
 json_t *
-sharedpage_approvals(struct req *r)
+sharedpage_composer(struct req *r)
 {
-	return sp_hole(r, SP_APPROVALS, 0, 0, 0);
+	return json_pack("{s:o,s:o}", "trusted", sp_hole(r, SP_TRUSTED, 0, 0, 0), "approvals_needed",
+			 sp_hole(r, SP_APPROVALS, 0, 0, 0));
 }
 
 void
@@ -278,6 +292,13 @@ sp_value(void *arg, uint32_t n, struct tmpl_value *ret)
 	case SP_DISPLAY_NAME: sp_str(ret, f->v->display_name ? f->v->display_name : ""); break;
 	case SP_NOTIFICATIONS: sp_int(ret, f->v->unread); break;
 	case SP_APPROVALS: sp_int(ret, posts_approvals_needed(f->v)); break;
+	case SP_TRUSTED: sp_bool(ret, posts_trusted(f->v)); break;
+	case SP_ROLE: sp_bool(ret, f->v->community_role != NULL); break;
+	case SP_ROLE_SLUG: sp_str(ret, f->v->community_role); break;
+	case SP_ROLE_LABEL: sp_str(ret, f->v->community_label); break;
+	case SP_ROLE_KIND: sp_str(ret, f->v->community_kind); break;
+	case SP_ROLE_VERIFIED: sp_bool(ret, f->v->role_verified); break;
+	case SP_ANONYMOUS_OK: sp_bool(ret, anonymous_allowed(f->v)); break;
 	case SP_WATCHING: sp_bool(ret, f->watching); break;
 	case SP_OWN:
 		sp_bool(ret, (h->truth >> (sp_own(f, h->a) ? 0 : 1)) & 1);
@@ -389,14 +410,13 @@ sp_eligible(struct req *r, const struct viewer *v)
 	       (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
 }
 
-/* The key of the viewer's kind: everything of the viewer a policy or the page reads,
- * but who they are. */
+/* The key of the viewer's kind: what of the viewer the page's policies read (role, a
+ * suspension, a confirmed address) — the rest are holes. */
 static const char *
 sp_key(struct req *r, const struct viewer *v)
 {
-	return arena_printf(r->c.arena, "shared\x1f%s\x1f%s\x1f%d%d%d%d\x1f%s", v->role_name,
-			    v->community_role ? v->community_role : "", v->suspended, v->email_verified,
-			    v->role_verified, posts_trusted(v), http_request_key(r));
+	return arena_printf(r->c.arena, "shared\x1f%s\x1f%d%d\x1f%s", v->role_name, v->suspended, v->email_verified,
+			    http_request_key(r));
 }
 
 static void
@@ -448,7 +468,8 @@ sp_build(struct req *r, struct viewer *v, const char *key, enum herr (*build)(st
 	sb.standin.id = SHAREDPAGE_NOBODY;
 	sb.standin.username = sb.standin.display_name = "";
 	sb.standin.unread = 0;
-	sb.standin.approved_posts = posts_trusted(v) ? posts_trust_posts() : 0;
+	sb.standin.approved_posts = 0;
+	sb.standin.role_verified = false;
 	r->shared = &sb;
 	r->viewer = &sb.standin;
 	r->cache_key = key;

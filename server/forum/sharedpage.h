@@ -2,12 +2,12 @@
  * target 1).
  *
  * What a thread page shows a signed-in member is mostly what it shows every member of the
- * same kind: same permission role, same standing (suspended, address confirmed, trusted,
- * community role and whether it is verified). That part is rendered once per kind and kept
+ * same kind: same permission role, same standing (suspended or not, address confirmed or
+ * not). That part is rendered once per kind and kept
  * in the page cache (http/cache.c) under the thread's tags; what differs per viewer is left
  * as holes (render/template.h) and filled at serve time from the session and one small
- * statement (SHAREDPAGE_VIEWER): the viewer's name, CSRF token and nonce, which posts are
- * theirs, their reactions, bookmarks, read marker and watch.
+ * statement (SHAREDPAGE_VIEWER): the viewer's name, community role, CSRF token and nonce,
+ * which posts are theirs, their reactions, bookmarks, read marker and watch.
  *
  * The handler builds the shared copy itself, run with r->shared set: it asks this module
  * for a hole wherever a value depends on the viewer (sharedpage_own and friends), and the
@@ -55,8 +55,8 @@ json_t *sharedpage_watching(struct req *r);
 json_t *sharedpage_viewer_json(struct req *r, json_t *standing);
 json_t *sharedpage_csrf(struct req *r);
 json_t *sharedpage_nonce(struct req *r);
-/* composer.approvals_needed of a member whose posts wait. */
-json_t *sharedpage_approvals(struct req *r);
+/* The composer's {trusted, approvals_needed}. */
+json_t *sharedpage_composer(struct req *r);
 /* The page's thread and posts (after decorating): which posts the fill asks about. */
 void sharedpage_posts(struct req *r, int64_t thread, json_t *posts);
 

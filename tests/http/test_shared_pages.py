@@ -95,11 +95,18 @@ def test_every_kind_of_viewer_gets_the_page_a_full_render_gives(cluster, server,
     path = "/t/%d" % t["id"]
     mod = make_user(server, cluster, "moderator", "consultant")
     stranger = make_user(server, cluster)
+    # one copy serves every community role, verified or not, trusted or not
+    vendor = make_user(server, cluster, community_role="vendor")
+    cluster.sql("UPDATE users SET role_verified = true WHERE id = %s", (vendor.user["id"],))
+    untrusted = make_user(server, cluster, community_role="analyst", trusted=False)
     seen = {}
     for who in ("ann", "bob", "doer"):
         seen[who] = compare(cluster, server, reference, forum[who], t["id"], path)
-    for client in (mod, forum["admin"], stranger):
+    for client in (mod, forum["admin"], stranger, vendor, untrusted):
         seen[client.user["username"]] = compare(cluster, server, reference, client, t["id"], path)
+    assert "without my name" in seen["doer"] and "without my name" not in seen[vendor.user["username"]]
+    assert "Your account is new" in seen[untrusted.user["username"]] and "Your account is new" not in seen["bob"]
+    assert "Vendor" in seen[vendor.user["username"]]
     # the fill really differs per viewer: each sees their own name, only Bob his reminder
     me = 'class="me" href="/u/%s"'
     assert me % forum["bob"].user["username"] in seen["bob"] and me % forum["bob"].user["username"] not in seen["doer"]
