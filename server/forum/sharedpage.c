@@ -39,6 +39,7 @@ struct sp_hole {
 
 struct sp_post {
 	int64_t id;
+	int64_t author;     /* as the page names it; 0: not named (anonymous, deleted) */
 	uint8_t visible;
 };
 
@@ -180,6 +181,8 @@ sharedpage_posts(struct req *r, int64_t thread, json_t *posts)
 	json_array_foreach(posts, i, p)
 		sb->posts[i] = (struct sp_post){
 			.id = json_integer_value(json_object_get(p, "id")),
+			/* the stand-in owns no post, so this is author.id, as anonymous_author_id reads it */
+			.author = anonymous_author_id(p, SHAREDPAGE_NOBODY),
 			.visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE,
 		};
 }
@@ -192,7 +195,9 @@ struct sp_fill {
 	const struct sp_hole *holes;
 	uint32_t nholes;
 	const char *csrf, *nonce;
-	json_t *own, *reacted, *bookmarks;   /* [id…], [[post, kind]…], [[post, remind_at, reminded]…] */
+	int64_t *own;                        /* the viewer's posts on the page */
+	size_t nown;
+	json_t *reacted, *bookmarks;         /* [[post, kind]…], [[post, remind_at, reminded]…] */
 	int64_t read_upto;
 	bool watching;
 };
@@ -200,13 +205,27 @@ struct sp_fill {
 static bool
 sp_own(const struct sp_fill *f, int64_t post)
 {
+	for (size_t i = 0; i < f->nown; i++)
+		if (f->own[i] == post)
+			return true;
+	return false;
+}
+
+/* f->own: the posts the page names the viewer as author of, and those of `unnamed` (the
+ * statement's answer about the posts the page names nobody for) */
+static void
+sp_own_posts(struct sp_fill *f, const struct sp_post *posts, uint32_t n, json_t *unnamed)
+{
 	json_t *x;
 	size_t i;
 
-	json_array_foreach(f->own, i, x)
-		if (json_integer_value(x) == post)
-			return true;
-	return false;
+	f->own = arena_calloc(f->r->c.arena, n + 1, sizeof *f->own);
+	for (i = 0; i < n; i++)
+		if (posts[i].author == f->v->id)
+			f->own[f->nown++] = posts[i].id;
+	json_array_foreach(unnamed, i, x)
+		if (f->nown < n)
+			f->own[f->nown++] = json_integer_value(x);
 }
 
 static json_t *
@@ -319,10 +338,14 @@ sp_value(void *arg, uint32_t n, struct tmpl_value *ret)
 
 enum sp_outcome { SP_SERVED, SP_FULL, SP_FAILED };
 
-/* The page's posts as an array literal; with only the visible ones not the viewer's when
- * counted is set (what the read marker moves past), and their highest id in *ret_max. */
+enum sp_which { SP_UNNAMED, SP_COUNTED };
+
+/* Some of the page's posts as an array literal: those it names no author for, or the
+ * visible ones not the viewer's (what the read marker moves past), with their highest id
+ * in *ret_max. */
 static const char *
-sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_fill *f, int64_t *ret_max)
+sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_fill *f, enum sp_which which,
+       int64_t *ret_max)
 {
 	struct buf b = BUF_INIT;
 	const char *s;
@@ -330,7 +353,7 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 
 	buf_putc(&b, '{');
 	for (i = 0; i < n; i++) {
-		if (f != NULL && (!posts[i].visible || sp_own(f, posts[i].id)))
+		if (which == SP_UNNAMED ? posts[i].author != 0 : !posts[i].visible || sp_own(f, posts[i].id))
 			continue;
 		if (ret_max != NULL && posts[i].id > *ret_max)
 			*ret_max = posts[i].id;
@@ -351,7 +374,7 @@ sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux
 	const struct sp_post *posts;
 	const struct tmpl_seg *segs;
 	struct sp_fill f = { .r = r, .v = auth_viewer(r) };
-	int64_t shown_max = 0;
+	int64_t shown_max = 0, lo = INT64_MAX, hi = 0;
 	const char *counted;
 	json_t *row;
 	PGresult *res;
@@ -364,12 +387,16 @@ sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux
 	holes = (const struct sp_hole *)(head + 1);
 	posts = (const struct sp_post *)(holes + head->nholes);
 	segs = (const struct tmpl_seg *)(posts + head->nposts);
+	for (i = 0; i < head->nposts; i++) {
+		lo = posts[i].id < lo ? posts[i].id : lo;
+		hi = posts[i].id > hi ? posts[i].id : hi;
+	}
 	res = db_q(&r->c, STMT_SHAREDPAGE_VIEWER, db_int(&r->c, head->thread), db_int(&r->c, f.v->id),
-		   sp_ids(r, posts, head->nposts, NULL, NULL));
+		   sp_ids(r, posts, head->nposts, &f, SP_UNNAMED, NULL), db_int(&r->c, hi ? lo : 0), db_int(&r->c, hi));
 	if (res == NULL)
 		return SP_FAILED;
 	row = db_row_json(res, 0);
-	f.own = json_object_get(row, "own");
+	sp_own_posts(&f, posts, head->nposts, json_object_get(row, "own"));
 	f.reacted = json_object_get(row, "reacted");
 	f.bookmarks = json_object_get(row, "bookmarks");
 	f.read_upto = json_integer_value(json_object_get(row, "read_upto"));
@@ -392,7 +419,7 @@ sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux
 	}
 	r->content_type = "text/html; charset=utf-8";
 	/* What unread_thread_page writes after a full render: the marker past what was shown. */
-	counted = sp_ids(r, posts, head->nposts, &f, &shown_max);
+	counted = sp_ids(r, posts, head->nposts, &f, SP_COUNTED, &shown_max);
 	if (shown_max > f.read_upto &&
 	    db_q(&r->c, STMT_THREAD_READ_MARK, db_int(&r->c, f.v->id), db_int(&r->c, head->thread), counted,
 		 db_int(&r->c, f.read_upto)) == NULL)
