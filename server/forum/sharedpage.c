@@ -304,8 +304,9 @@ sp_value(void *arg, uint32_t n, struct tmpl_value *ret)
 		return;
 	h = &f->holes[n];
 	switch ((enum sp_kind)h->kind) {
-	case SP_CSRF: sp_str(ret, f->csrf); break;
-	case SP_NONCE: sp_str(ret, f->nonce); break;
+	/* tokens are base64url: nothing to escape, and the page holds them a hundred times */
+	case SP_CSRF: sp_str(ret, f->csrf); ret->plain = true; break;
+	case SP_NONCE: sp_str(ret, f->nonce); ret->plain = true; break;
 	case SP_VIEWER_ID: sp_int(ret, f->v->id); break;
 	case SP_USERNAME: sp_str(ret, f->v->username); break;
 	case SP_DISPLAY_NAME: sp_str(ret, f->v->display_name ? f->v->display_name : ""); break;
@@ -357,7 +358,9 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 			continue;
 		if (ret_max != NULL && posts[i].id > *ret_max)
 			*ret_max = posts[i].id;
-		buf_printf(&b, "%s%lld", b.len > 1 ? "," : "", (long long)posts[i].id);
+		if (b.len > 1)
+			buf_putc(&b, ',');
+		buf_put_i64(&b, posts[i].id);
 	}
 	buf_putc(&b, '}');
 	s = arena_strdup(r->c.arena, b.data);
@@ -367,7 +370,7 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 
 /* The viewer's page from a shared copy and its aux, into r->out. */
 static enum sp_outcome
-sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux_len)
+sp_fill(struct req *r, const char *body, size_t len, const char *etag, const void *aux, size_t aux_len)
 {
 	const struct sp_head *head = aux;
 	const struct sp_hole *holes;
@@ -376,6 +379,7 @@ sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux
 	struct sp_fill f = { .r = r, .v = auth_viewer(r) };
 	int64_t shown_max = 0, lo = INT64_MAX, hi = 0;
 	const char *counted;
+	char tag[20];
 	json_t *row;
 	PGresult *res;
 	uint32_t i;
@@ -418,6 +422,10 @@ sp_fill(struct req *r, const char *body, size_t len, const void *aux, size_t aux
 		return SP_FAILED;
 	}
 	r->content_type = "text/html; charset=utf-8";
+	/* The page's ETag without hashing its 200 KB again: the copy's and the nonce, which is
+	 * new on every page, so two answers share an ETag only when they are the same bytes. */
+	cache_etag_of(arena_printf(r->c.arena, "%s%s", etag, f.nonce), strlen(etag) + strlen(f.nonce), tag);
+	r->etag = arena_strdup(r->c.arena, tag);
 	/* What unread_thread_page writes after a full render: the marker past what was shown. */
 	counted = sp_ids(r, posts, head->nposts, &f, SP_COUNTED, &shown_max);
 	if (shown_max > f.read_upto &&
@@ -511,7 +519,7 @@ sp_build(struct req *r, struct viewer *v, const char *key, enum herr (*build)(st
 		cache_etag_of(out.data, out.len, etag);
 		cache_put_aux(key, "text/html; charset=utf-8", 200, out.data, out.len, etag, r->cache_stamps,
 			      r->cache_nstamps, r->cache_global, aux, aux_len);
-		rc = sp_fill(r, out.data, out.len, aux, aux_len);
+		rc = sp_fill(r, out.data, out.len, etag, aux, aux_len);
 	}
 	r->cache_key = NULL;
 	r->cache_nstamps = 0;
@@ -560,7 +568,7 @@ sharedpage_thread(struct req *r, enum herr (*build)(struct req *r))
 	if ((e = cache_get(key)) != NULL) {
 		body = cache_body(e, &len);
 		aux = cache_aux(e, &aux_len);
-		rc = sp_fill(r, body, len, aux, aux_len);
+		rc = sp_fill(r, body, len, cache_etag(e), aux, aux_len);
 		cache_release(e);
 		if (rc == SP_SERVED)
 			http_add_header(r, "X-Cache", "shared");

@@ -99,6 +99,7 @@ int tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, st
 struct tmpl_value {
 	enum { TMPL_V_NONE, TMPL_V_BOOL, TMPL_V_INT, TMPL_V_STR } type;
 	bool b;
+	bool plain;     /* s holds nothing HTML escapes (a token): copied as is */
 	int64_t i;
 	const char *s;
 };
