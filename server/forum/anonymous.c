@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/modlog.h"
+#include "forum/post_forms.h"
 #include "forum/routes.h"
 #include "forum/users.h"
 
@@ -138,7 +139,8 @@ anonymous_suspend(struct req *r)
 const struct route anonymous_routes[] = {
 	{ "POST", "/api/v1/posts/{id}/reveal", anonymous_reveal },
 	{ "POST", "/api/v1/posts/{id}/suspend-author", anonymous_suspend },
-	{ "POST", "/p/{id}/reveal", anonymous_reveal, .view = "post_reveal", .title = "Who wrote this post" },
-	{ "POST", "/p/{id}/suspend-author", anonymous_suspend, .view = "error" },
+	{ "POST", "/p/{id}/reveal", anonymous_reveal, .view = "post_reveal", .title = "Who wrote this post",
+	  .page = post_forms_reveal_page },
+	{ "POST", "/p/{id}/suspend-author", anonymous_suspend, .view = "post_suspend", .page = post_forms_suspend_page },
 };
 const size_t anonymous_routes_n = ROUTES_N(anonymous_routes);

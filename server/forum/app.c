@@ -78,6 +78,7 @@ app_router(void)
 		{ report_routes, &report_routes_n },
 		{ uploads_routes, &uploads_routes_n },
 		{ anonymous_routes, &anonymous_routes_n },
+		{ post_forms_routes, &post_forms_routes_n },
 	};
 	struct router *rt = router_new();
 

@@ -12,6 +12,7 @@
 #include "forum/ideas.h"
 #include "forum/modlog.h"
 #include "forum/policy.h"
+#include "forum/post_forms.h"
 #include "forum/posts.h"
 #include "forum/routes.h"
 #include "forum/users.h"
@@ -459,9 +460,9 @@ const struct route moderation_routes[] = {
 	{ "GET", "/mod", moderation_queue, .view = "mod", .title = "Moderation" },
 	{ "POST", "/mod/queue/{item}/decision", moderation_decide, .view = "mod", .title = "Moderation",
 	  .page = moderation_queue },
-	{ "POST", "/p/{id}/flag", moderation_flag, .view = "error" },
+	{ "POST", "/p/{id}/flag", moderation_flag, .view = "post_flag", .page = post_forms_flag_page },
 	{ "POST", "/p/{id}/nominate", moderation_nominate, .view = "error" },
-	{ "POST", "/p/{id}/hide", moderation_hide, .view = "error" },
+	{ "POST", "/p/{id}/hide", moderation_hide, .view = "post_hide", .page = post_forms_hide_page },
 	{ "POST", "/p/{id}/unhide", moderation_unhide, .view = "error" },
 	{ "GET", "/api/v1/mod/queue", moderation_queue },
 	{ "POST", "/api/v1/mod/queue/{item}/decision", moderation_decide },

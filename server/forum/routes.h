@@ -85,6 +85,9 @@ extern const size_t report_routes_n;
 /* Posting as "a verified practitioner": forum/anonymous.c. */
 extern const struct route anonymous_routes[];
 extern const size_t anonymous_routes_n;
+/* The pages behind the links under each post: forum/post_forms.c. */
+extern const struct route post_forms_routes[];
+extern const size_t post_forms_routes_n;
 
 struct req;
 /* GET /settings (forum/accounts.c): the page the settings forms of other files

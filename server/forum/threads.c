@@ -12,6 +12,7 @@
 #include "forum/feeds.h"
 #include "forum/moderation.h"
 #include "forum/policy.h"
+#include "forum/post_forms.h"
 #include "forum/posts.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
@@ -773,7 +774,8 @@ threads_preview(struct req *r)
 const struct route threads_routes[] = {
 	{ "GET", "/t/{id}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
 	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
-	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = threads_page, .flags = ROUTE_UPLOAD },
+	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = post_forms_reply_back,
+	  .flags = ROUTE_UPLOAD },
 	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },
 	{ "POST", "/t/{id}/unwatch", threads_watch_off, .view = "thread", .page = threads_page },
 	{ "GET", "/t/{id}/events", threads_events, .flags = ROUTE_STREAM },

@@ -277,11 +277,14 @@ def test_an_admin_reveals_the_author_and_the_look_is_logged(world):
 
 def test_the_reveal_and_suspend_buttons_work_without_javascript(world, server, cluster):
     w = world
+    # links to the pages holding the forms (issue 20)
     page = w.admin.get("/t/%d" % w.ta["id"]).text
-    assert 'action="/p/%d/reveal"' % w.rb in page and 'action="/p/%d/suspend-author"' % w.rb in page
+    assert 'href="/p/%d/reveal"' % w.rb in page and 'href="/p/%d/suspend-author"' % w.rb in page
     mod_page = w.mod.get("/t/%d" % w.ta["id"]).text
-    assert 'action="/p/%d/reveal"' % w.rb not in mod_page and 'action="/p/%d/suspend-author"' % w.rb in mod_page
+    assert 'href="/p/%d/reveal"' % w.rb not in mod_page and 'href="/p/%d/suspend-author"' % w.rb in mod_page
     assert "/reveal" not in w.carol.get("/t/%d" % w.ta["id"]).text
+    assert 'action="/p/%d/reveal"' % w.rb in w.admin.get("/p/%d/reveal" % w.rb).text
+    assert 'action="/p/%d/suspend-author"' % w.rb in w.mod.get("/p/%d/suspend-author" % w.rb).text
     r = w.admin.post("/p/%d/reveal" % w.rb, data={"csrf": w.admin.csrf, "reason": "form look"})
     assert r.status_code == 200 and w.bob_name in r.text and "Who wrote this post" in r.text
     assert cluster.sql("SELECT count(*) FROM mod_log WHERE action = 'reveal_author' AND reason = 'form look'") == [(1,)]

@@ -192,11 +192,11 @@ def test_hide_and_suspend_from_the_flag_queue_logs_the_post_not_the_member(serve
     assert name not in carol.get("/api/v1/mod/log").text
 
 
-def inline_form(page, pid):
-    """The inline reply form under post pid: its action and fields as the browser sends them
-    with every checkbox ticked."""
+def reply_page_form(page, pid):
+    """The reply page's form answering post pid: its action and fields as the browser sends
+    them with every checkbox ticked."""
     m = re.search(r'<input type="hidden" name="parent_id" value="%d">(.*?)</form>' % pid, page, re.S)
-    assert m, "no inline reply form under post %d" % pid
+    assert m, "no reply form answering post %d" % pid
     start = page.rfind("<form", 0, m.start())
     form = page[start:m.end()]
     action = re.search(r'action="([^"]+)"', form).group(1)
@@ -205,23 +205,24 @@ def inline_form(page, pid):
     return action, fields, boxes, form
 
 
-def test_the_inline_reply_forms_offer_the_checkbox_to_verified_practitioners(server, cluster):
+def test_the_reply_pages_offer_the_checkbox_to_verified_practitioners(server, cluster):
     host, doer = make_user(server, cluster), verified(server, cluster)
     doer_display = "Inline " + unique("Secret")
     cluster.sql("UPDATE users SET display_name = %s WHERE id = %s", (doer_display, doer.user["id"]))
     t = new_thread(host)
     other = reply(host, t["id"], "a second post")["id"]
     page = doer.get("/t/%d" % t["id"]).text
-    ids = re.findall(r'id="(anon-\d+)"', page)
-    assert sorted(ids) == sorted(["anon-%d" % t["first_post_id"], "anon-%d" % other]), ids
-    for i in ids:
-        assert page.count('for="%s"' % i) == 1
+    # each post links to its reply page (issue 20); the page's one reply form has the box
+    for pid in (t["first_post_id"], other):
+        assert 'href="/t/%d/reply?to=%d"' % (t["id"], pid) in page
+    assert page.count('name="anonymous"') == 1 and page.count('for="anonymous"') == 1
     # members who may not post anonymously do not get it (nor its bytes)
     assert 'name="anonymous"' not in host.get("/t/%d" % t["id"]).text
-    action, fields, boxes, form = inline_form(page, other)
-    assert boxes == [("anon-%d" % other, "anonymous", "1")], form
+    assert 'name="anonymous"' not in host.get("/t/%d/reply?to=%d" % (t["id"], other)).text
+    action, fields, boxes, form = reply_page_form(doer.get("/t/%d/reply?to=%d" % (t["id"], other)).text, other)
+    assert boxes == [("anonymous", "anonymous", "1")], form
     assert "Post as a verified practitioner, without my name" in form
-    data = dict(fields, body="From the inline form " + unique(), anonymous="1")
+    data = dict(fields, body="From the reply page " + unique(), anonymous="1")
     r = doer.post(action, data=data)
     assert r.status_code in (302, 303), r.text[:300]
     pid = int(r.headers["Location"].rsplit("#p", 1)[1])

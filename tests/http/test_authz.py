@@ -687,6 +687,17 @@ MATRIX.update({
         "/p/%d/suspend-author" % _victim_post(w, r), form({"reason": "spam", "duration": "day"}))),
 })
 
+# Issue 20: the pages behind the links under each post (forum/post_forms.c), each as its
+# form's POST allows.
+MATRIX.update({
+    ("GET", "/t/{id}/reply"): (SIGNED, lambda w, r: (lambda t, p: ("/t/%d/reply?to=%d" % (t["id"], p["id"]), None))(
+        *w.post())),
+    ("GET", "/p/{id}/flag"): (NOT_OWN, lambda w, r: ("/p/%d/flag" % P(w), None)),
+    ("GET", "/p/{id}/hide"): (MOD, lambda w, r: ("/p/%d/hide" % P(w), None)),
+    ("GET", "/p/{id}/suspend-author"): (MOD, lambda w, r: ("/p/%d/suspend-author" % _anon_post(w), None)),
+    ("GET", "/p/{id}/reveal"): (ADMIN, lambda w, r: ("/p/%d/reveal" % _anon_post(w), None)),
+})
+
 SESSION_ROUTES = {("POST", "/register"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/users"),
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 # routes that delete the caller's own account: each role gets a fresh account of its role

@@ -227,10 +227,11 @@ def test_every_editor_has_a_markdown_help(server, member):
     t = new_thread(member)
     reply(member, t["id"], "a reply")
     page = member.get("/t/%d" % t["id"]).text
-    # the main reply form and the inline reply box of each post
-    assert page.count('<details class="md-help"><summary>Markdown help</summary>') == 1 + 2
+    # the main reply form (each post links to its reply page, issue 20)
+    assert page.count('<details class="md-help"><summary>Markdown help</summary>') == 1
     assert "<code>| a | b |</code>" in page
-    for path in ("/new", "/p/%d/edit" % t["first_post_id"], "/settings"):
+    for path in ("/new", "/p/%d/edit" % t["first_post_id"], "/settings",
+                 "/t/%d/reply?to=%d" % (t["id"], t["first_post_id"])):
         assert '<details class="md-help">' in member.get(path).text, path
 
 
@@ -551,7 +552,9 @@ def test_thread_page_reply_forms_work_without_javascript(server, member):
     t = new_thread(member)
     page = member.get("/t/%d" % t["id"])
     assert page.status_code == 200
-    assert '<details class="reply">' in page.text and 'name="parent_id" value="%d"' % t["first_post_id"] in page.text
+    assert 'href="/t/%d/reply?to=%d"' % (t["id"], t["first_post_id"]) in page.text
+    to = member.get("/t/%d/reply?to=%d" % (t["id"], t["first_post_id"])).text
+    assert 'name="parent_id" value="%d"' % t["first_post_id"] in to
     r = member.s.post(server.url("/t/%d/reply" % t["id"]), allow_redirects=False,
                       data={"csrf": member.csrf, "body": "from the form", "parent_id": str(t["first_post_id"])})
     assert r.status_code == 303 and re.fullmatch(r"/t/%d#p\d+" % t["id"], r.headers["Location"])

@@ -359,12 +359,14 @@ def test_flag_and_nominate_forms_on_the_thread_page(server, cluster, member):
     t = new_thread(member)
     other = make_user(server, cluster)
     page = other.get("/t/%d" % t["id"]).text
-    assert 'action="/p/%d/flag"' % t["first_post_id"] in page and 'action="/p/%d/nominate"' % t["first_post_id"] in page
+    # the flag form is a page of its own, suggesting a button of the page's #rx form (issue 20)
+    assert 'href="/p/%d/flag"' % t["first_post_id"] in page and 'formaction="/p/%d/nominate"' % t["first_post_id"] in page
+    assert 'action="/p/%d/flag"' % t["first_post_id"] in other.get("/p/%d/flag" % t["first_post_id"]).text
     r = other.s.post(server.url("/p/%d/flag" % t["first_post_id"]), allow_redirects=False,
                      data={"csrf": other.csrf, "reason": "off_topic"})
     assert r.status_code == 303
     own = member.get("/t/%d" % t["first_post_id"] if False else "/t/%d" % t["id"]).text
-    assert 'action="/p/%d/flag"' % t["first_post_id"] not in own  # not on one's own post
+    assert 'href="/p/%d/flag"' % t["first_post_id"] not in own  # not on one's own post
 
 
 # --- spam rules (a server of its own with low thresholds) ---

@@ -1,8 +1,11 @@
-/* thread.js — a thread page without reloads: replying (the reply forms already open in
- * place; the reply goes to POST /api/v1/threads/{id}/posts and appears in the tree where
- * it belongs), flagging a post (POST /api/v1/posts/{id}/flags) and suggesting it as an
- * idea (POST /api/v1/posts/{id}/nominations). Each form works as a plain form post without
- * JavaScript; when the API does not answer as expected, the form is sent that way. */
+/* thread.js — a thread page without reloads: replying (under each post a link to its reply
+ * page opens the page's reply form in place instead; the reply goes to
+ * POST /api/v1/threads/{id}/posts and appears in the tree where it belongs), flagging a post
+ * (its link opens the flag form of the page's one <template> in place; POST
+ * /api/v1/posts/{id}/flags) and suggesting it as an idea (a button of the page's #rx form;
+ * POST /api/v1/posts/{id}/nominations). Without JavaScript the links go to the pages and the
+ * forms post as they are; when the API does not answer as expected, the form is sent that
+ * way. */
 (function () {
   'use strict';
   if (!window.Corral) return;
@@ -58,12 +61,19 @@
     fallback(form);
   }
 
-  /* Close the disclosure a form sits in, give focus back to its summary and say what
-   * happened beside it. */
+  /* Close the form opened in place (or the disclosure it sits in), give focus back to what
+   * opened it and say what happened beside it. */
   function done(form, text) {
     busy(form, false);
     clearError(form);
     form.reset();
+    var opener = form._opener;
+    if (opener) {
+      close(opener);
+      opener.focus();
+      Corral.statusAfter(opener, text);
+      return;
+    }
     var details = form.closest('details');
     if (details) {
       details.open = false;
@@ -72,6 +82,90 @@
     }
     Corral.statusAfter(details || form, text);
   }
+
+  /* --- the reply and flag forms of a post, opened in place --- */
+
+  /* A copy's ids made unique, with what refers to them (labels, descriptions, the upload
+   * field of a textarea). */
+  function uniqueIds(root, suffix) {
+    ['id', 'for', 'aria-describedby', 'aria-labelledby', 'data-upload'].forEach(function (attr) {
+      Array.prototype.forEach.call(root.querySelectorAll('[' + attr + ']'), function (el) {
+        el.setAttribute(attr, el.getAttribute(attr).split(/\s+/).map(function (x) {
+          return x + suffix;
+        }).join(' '));
+      });
+    });
+  }
+
+  /* The page's own reply form, emptied, answering post postId. */
+  function replyForm(postId) {
+    var main = document.getElementById('reply-form');
+    if (!main) return null;
+    var form = main.cloneNode(true);
+    form.removeAttribute('id');
+    clearError(form);
+    Array.prototype.forEach.call(form.querySelectorAll('.preview, .js-status, .form-js-error, .alert'), function (el) {
+      el.parentNode.removeChild(el);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-describedby="form-error"]'), function (el) {
+      el.removeAttribute('aria-describedby');
+      el.removeAttribute('aria-invalid');
+    });
+    var ta = form.querySelector('textarea');
+    if (ta) { ta.value = ''; ta.textContent = ''; }
+    var parent = form.querySelector('input[name="parent_id"]');
+    if (!parent) {
+      parent = document.createElement('input');
+      parent.type = 'hidden';
+      parent.name = 'parent_id';
+      form.insertBefore(parent, form.firstChild);
+    }
+    parent.value = postId;
+    return form;
+  }
+
+  function flagForm(postId) {
+    var tpl = document.getElementById('flag-form');
+    if (!tpl || !tpl.content) return null;
+    var form = tpl.content.firstElementChild.cloneNode(true);
+    form.setAttribute('action', '/p/' + postId + '/flag');
+    return form;
+  }
+
+  function close(link) {
+    var form = link._form;
+    if (form && form.parentNode) form.parentNode.removeChild(form);
+    link._form = null;
+    link.setAttribute('aria-expanded', 'false');
+  }
+
+  /* A plain click on Reply or Flag opens (or closes again) its form in the post's row of
+   * actions; any other click, or a page without the form, follows the link. */
+  document.addEventListener('click', function (ev) {
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    var link = ev.target.closest ? ev.target.closest('a.reply-link, a.flag-link') : null;
+    var li = link && link.closest('li.post');
+    var actions = link && link.closest('.post-actions');
+    if (!li || !actions) return;
+    if (link._form) {
+      ev.preventDefault();
+      close(link);
+      return;
+    }
+    var postId = li.id.slice(1);
+    var reply = link.classList.contains('reply-link');
+    var form = reply ? replyForm(postId) : flagForm(postId);
+    if (!form) return;
+    ev.preventDefault();
+    uniqueIds(form, '-p' + postId);
+    form.classList.add('inplace');
+    form._opener = link;
+    link._form = form;
+    link.setAttribute('aria-expanded', 'true');
+    actions.appendChild(form);
+    var first = form.querySelector(reply ? 'textarea' : 'input[type="radio"]');
+    if (first) first.focus();
+  });
 
   /* --- replying --- */
 
@@ -98,14 +192,6 @@
     }).catch(function () { fallback(form); });
   }
 
-  /* Opening a reply form puts the cursor in it. */
-  document.addEventListener('toggle', function (ev) {
-    var d = ev.target;
-    if (!d.matches || !d.matches('details.reply') || !d.open) return;
-    var ta = d.querySelector('textarea');
-    if (ta) ta.focus();
-  }, true);
-
   /* --- flagging and suggesting as an idea --- */
 
   function flag(form, postId) {
@@ -122,21 +208,9 @@
     }).catch(function () { fallback(form); });
   }
 
-  function nominate(form, postId) {
-    Corral.api('/api/v1/posts/' + postId + '/nominations', {
-      method: 'POST', body: {}, csrf: Corral.csrfOf(form), idempotent: true
-    }).then(function (res) {
-      if (res.status === 201) done(form, 'Thanks — the moderators will consider it as an idea.');
-      else if (res.status === 409 && res.message) done(form, res.message);
-      else if (res.json && res.message && res.status >= 400 && res.status < 500) done(form, res.message);
-      else fallback(form);
-    }).catch(function () { fallback(form); });
-  }
-
   var routes = [
     [/^\/t\/(\d+)\/reply$/, reply],
-    [/^\/p\/(\d+)\/flag$/, flag],
-    [/^\/p\/(\d+)\/nominate$/, nominate]
+    [/^\/p\/(\d+)\/flag$/, flag]
   ];
 
   /* One listener for every form of the page, also those of posts that arrive live. */
@@ -156,5 +230,43 @@
       routes[i][1](form, m[1]);
       return;
     }
+  });
+
+  /* --- suggesting as an idea: a button of the page's #rx form --- */
+
+  /* The plain form post the button would have made, with its idempotency key (submit()
+   * fires no submit event and sends no button). */
+  function sendRx(form, button) {
+    form.setAttribute('action', button.getAttribute('formaction'));
+    if (button.name) {
+      var key = document.createElement('input');
+      key.type = 'hidden';
+      key.name = button.name;
+      key.value = button.value;
+      form.appendChild(key);
+    }
+    form.submit();
+  }
+
+  document.addEventListener('submit', function (ev) {
+    var button = ev.submitter, form = ev.target;
+    if (!form || form.id !== 'rx' || !button) return;
+    var m = /^\/p\/(\d+)\/nominate$/.exec(button.getAttribute('formaction') || '');
+    if (!m) return;
+    ev.preventDefault();
+    if (button._busy) return;
+    button._busy = true;
+    Corral.api('/api/v1/posts/' + m[1] + '/nominations', {
+      method: 'POST', body: {}, csrf: Corral.csrfOf(form), idempotent: true
+    }).then(function (res) {
+      button._busy = false;
+      if (res.status === 201) Corral.statusAfter(button, 'Thanks — the moderators will consider it as an idea.');
+      else if (res.json && res.message && res.status >= 400 && res.status < 500 && res.code !== 'csrf')
+        Corral.statusAfter(button, res.message);
+      else sendRx(form, button);
+    }).catch(function () {
+      button._busy = false;
+      sendRx(form, button);
+    });
   });
 })();
