@@ -104,23 +104,35 @@ export async function postId(li) {
 
 /** Open the reply form under the post li (it opens in place), write text and post it. */
 export async function replyInPlace(page, li, text, { js }) {
-  await li.locator('details.reply > summary').click();
-  const box = li.getByLabel('Your reply', { exact: true });
+  // the post's Reply link: with JavaScript it opens the reply form under the post, without
+  // it the reply page (issue 20)
+  await li.getByRole('link', { name: 'Reply', exact: true }).click();
+  const scope = js ? li : page;
+  if (!js) await page.getByRole('heading', { level: 1, name: /^Reply in / }).waitFor();
+  const box = scope.getByRole('textbox', { name: /^Your reply/ });
   await box.waitFor();
   if (js) {
     assert.equal(await box.evaluate((el) => el === document.activeElement), true,
       'opening the reply form puts the cursor in it');
   }
   await box.fill(text);
-  await press(page, li.getByRole('button', { name: 'Post reply' }), { js });
+  await press(page, scope.getByRole('button', { name: 'Post reply' }), { js });
 }
 
-/** Flag the post li for the moderators. */
+/** Flag the post li for the moderators: in place with JavaScript, on the flag page without. */
 export async function flagPost(page, li, { reason = 'Spam', note }, { js }) {
-  await li.locator('details.flag > summary').click();
-  await li.getByRole('radio', { name: reason, exact: true }).check();
-  if (note) await li.getByLabel(/^Note for the moderators/).fill(note);
-  await press(page, li.getByRole('button', { name: 'Flag for moderators' }), { js });
+  await li.getByRole('link', { name: 'Flag', exact: true }).click();
+  const scope = js ? li : page;
+  if (!js) await page.getByRole('heading', { level: 1, name: 'Flag a post' }).waitFor();
+  const radio = scope.getByRole('radio', { name: reason, exact: true });
+  if (js) {
+    await radio.waitFor();
+    assert.equal(await scope.getByRole('radio').first().evaluate((el) => el === document.activeElement), true,
+      'opening the flag form puts the focus in it');
+  }
+  await radio.check();
+  if (note) await scope.getByLabel(/^Note for the moderators/).fill(note);
+  await press(page, scope.getByRole('button', { name: 'Flag for moderators' }), { js });
 }
 
 /** On /mod?kind=KIND, decide the item holding text with the button named action, after

@@ -60,10 +60,10 @@ describe('posting as a verified practitioner', () => {
     const path = `/t/${thread.body.thread.id}`;
     await page.goto(path);
     const first = page.locator('ol.posts > li.post.depth-0');
-    await first.locator('details.reply > summary').click();
-    const form = first.locator('details.reply form');
+    await first.getByRole('link', { name: 'Reply', exact: true }).click();
+    const form = first.locator('form.inplace');
     const text = `Inline and nameless ${unique('x')}`;
-    await form.getByLabel('Your reply', { exact: true }).fill(text);
+    await form.getByLabel(/^Your reply/).fill(text);
     await form.getByLabel('Post as a verified practitioner, without my name').check();
     // every checkbox labelled once (an id per post); the whole page is audited in the test above
     const a11y = await audit(page, { rules: ['label', 'form-field-multiple-labels', 'aria-valid-attr-value'] });

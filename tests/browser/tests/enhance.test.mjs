@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { audit } from '../lib/axe.mjs';
 import { unique } from '../lib/corral.mjs';
 import { postItem, replyInPlace, sameDocument } from '../lib/flows.mjs';
 import { TEST, useSuite } from '../lib/harness.mjs';
@@ -71,15 +72,29 @@ describe('with JavaScript', () => {
     const page = await s.pageAs(f.admin);
     await page.goto(`/t/${f.thread.id}`);
     const first = page.locator('ol.posts > li.post.depth-0');
-    await first.locator('details.reply > summary').click();
-    const form = first.locator('details.reply form');
-    await form.getByLabel('Your reply', { exact: true }).fill('| Who | How often |\n|-----|----------:|\n| CAB | ~~weekly~~ daily |');
+    await first.getByRole('link', { name: 'Reply', exact: true }).click();
+    const form = first.locator('form.inplace');
+    await form.getByLabel(/^Your reply/).fill('| Who | How often |\n|-----|----------:|\n| CAB | ~~weekly~~ daily |');
     const preview = form.locator('.preview[aria-live="polite"]');
     await preview.locator('.post-body table td', { hasText: 'CAB' }).waitFor();
     assert.equal(await preview.locator('.post-body table del').innerText(), 'weekly');
     const help = form.locator('details.md-help');
     await help.locator('summary', { hasText: 'Markdown help' }).click();
     await help.getByText('a table:').waitFor();
+    // a second post's form in place (issue 20: copies of the page's one reply form) has ids of
+    // its own, its labels tied to them; the link says its form is open, and closes it
+    const link = first.getByRole('link', { name: 'Reply', exact: true });
+    assert.equal(await link.getAttribute('aria-expanded'), 'true');
+    const second = page.locator('ol.posts > li.post.depth-1').last();
+    await second.getByRole('link', { name: 'Reply', exact: true }).click();
+    await second.locator('form.inplace').getByLabel(/^Your reply/).waitFor();
+    const ids = await page.$$eval('[id]', (els) => els.map((e) => e.id));
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'every id once');
+    const a11y = await audit(page, { rules: ['label', 'form-field-multiple-labels', 'aria-valid-attr-value'] });
+    assert.deepEqual(a11y.violations, [], `two reply forms in place:\n${a11y.text}`);
+    await link.click();
+    assert.equal(await first.locator('form.inplace').count(), 0, 'the link closed its form');
+    assert.equal(await link.getAttribute('aria-expanded'), 'false');
   });
 
   it('lists threads with similar titles, and why, while the title is typed', TEST, async () => {

@@ -53,8 +53,7 @@ for (const mode of JS_MODES) {
       if (js) {
         await bob.getByRole('status').filter({ hasText: 'Your post is waiting for a moderator.' }).waitFor();
         assert.ok(await sameDocument(bob), 'the reply was posted without a reload');
-        assert.equal(await postItem(bob, opening).locator('details.reply').getAttribute('open'), null,
-          'the reply form closed');
+        assert.equal(await postItem(bob, opening).locator('form.inplace').count(), 0, 'the reply form closed');
       } else {
         assert.equal(pathOf(bob), `/t/${threadId}`);
       }
@@ -83,7 +82,7 @@ for (const mode of JS_MODES) {
       if (js) {
         await carol.getByRole('status').filter({ hasText: 'Thanks — a moderator will look at it.' }).waitFor();
         assert.ok(await sameDocument(carol), 'flagged without a reload');
-        assert.equal(await postItem(carol, replyText).locator('details.flag').getAttribute('open'), null);
+        assert.equal(await postItem(carol, replyText).locator('form.inplace').count(), 0, 'the flag form closed');
       } else {
         await carol.getByRole('heading', { level: 1, name: title }).waitFor();
       }
