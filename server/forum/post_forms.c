@@ -5,7 +5,6 @@
 #include "forum/post_forms.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "auth/auth.h"
 #include "db/db.h"
