@@ -95,6 +95,10 @@ describe('with JavaScript', () => {
     await link.click();
     assert.equal(await first.locator('form.inplace').count(), 0, 'the link closed its form');
     assert.equal(await link.getAttribute('aria-expanded'), 'false');
+    // Escape closes the other one and puts the focus back on its link
+    await second.locator('form.inplace textarea').press('Escape');
+    assert.equal(await second.locator('form.inplace').count(), 0, 'Escape closed the form');
+    assert.equal(await second.getByRole('link', { name: 'Reply', exact: true }).evaluate((el) => el === document.activeElement), true);
   });
 
   it('lists threads with similar titles, and why, while the title is typed', TEST, async () => {

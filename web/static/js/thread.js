@@ -167,6 +167,16 @@
     if (first) first.focus();
   });
 
+  /* Escape in a form opened in place closes it and gives focus back to its link. */
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key !== 'Escape' || !ev.target.closest) return;
+    var form = ev.target.closest('form.inplace');
+    if (!form || !form._opener) return;
+    var link = form._opener;
+    close(link);
+    link.focus();
+  });
+
   /* --- replying --- */
 
   function reply(form, threadId) {
