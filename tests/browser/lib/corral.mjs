@@ -158,8 +158,10 @@ export class Corral {
     const text = await r.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    const set = r.headers.get('set-cookie');
-    return { status: r.status, body: json, cookie: set ? set.split(';')[0] : cookie };
+    // the session cookie among those set: a write sets corral_w (read-your-writes) as well
+    const set = r.headers.getSetCookie().map((c) => c.split(';')[0]);
+    const session = set.find((c) => c.startsWith('corral_session=')) || set[0];
+    return { status: r.status, body: json, cookie: session || cookie };
   }
 
   /** Register through the API; returns {username, password, cookie, csrf, user}. */
