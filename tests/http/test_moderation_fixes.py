@@ -151,16 +151,18 @@ def test_moderator_controls_on_each_post_of_the_thread_page(server, member, mode
     t = new_thread(member)
     p = reply(member, t["id"], "a post to moderate")
     page = moderator.get("/t/%d" % t["id"]).text
-    assert 'action="/p/%d/hide"' % p["id"] in page
+    # hide through its own page (forum/post_forms.c), unhide a button of the page's #rx form
+    assert 'href="/p/%d/hide"' % p["id"] in page
+    assert 'action="/p/%d/hide"' % p["id"] in moderator.get("/p/%d/hide" % p["id"]).text
     assert 'href="/p/%d/delete"' % p["id"] in page  # through the confirmation (or a dialog)
-    assert 'action="/p/%d/unhide"' % p["id"] not in page
-    assert 'action="/p/%d/hide"' % p["id"] not in member.get("/t/%d" % t["id"]).text
+    assert 'formaction="/p/%d/unhide"' % p["id"] not in page
+    assert 'href="/p/%d/hide"' % p["id"] not in member.get("/t/%d" % t["id"]).text
     form = lambda path, **data: moderator.s.post(server.url(path), allow_redirects=False,
                                                  data=dict(csrf=moderator.csrf, **data))
     r = form("/p/%d/hide" % p["id"], reason="off topic")
     assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
     page = moderator.get("/t/%d" % t["id"]).text
-    assert 'action="/p/%d/unhide"' % p["id"] in page and 'action="/p/%d/hide"' % p["id"] not in page
+    assert 'formaction="/p/%d/unhide"' % p["id"] in page and 'href="/p/%d/hide"' % p["id"] not in page
     r = form("/p/%d/unhide" % p["id"])
     assert r.status_code == 303 and r.headers["Location"] == "/t/%d#p%d" % (t["id"], p["id"])
     r = form("/p/%d/delete" % p["id"])
