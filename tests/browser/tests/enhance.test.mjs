@@ -67,6 +67,18 @@ describe('with JavaScript', () => {
     await postItem(page, text).waitFor();
   });
 
+  it('a preview being fetched keeps its text readable (contrast while busy)', TEST, async () => {
+    const f = await fixtures(s);
+    const page = await s.pageAs(f.member);
+    await page.goto('/new');
+    const preview = page.locator('.preview[aria-live="polite"]');
+    await preview.getByText('Nothing to preview yet.').waitFor();
+    // the state preview.js holds while a request is out: held here, the moment is short
+    await preview.evaluate((box) => box.setAttribute('aria-busy', 'true'));
+    const a11y = await audit(page, { rules: ['color-contrast'] });
+    assert.deepEqual(a11y.violations, [], `a busy preview:\n${a11y.text}`);
+  });
+
   it('the inline reply box has a Markdown help and previews a table as it is typed (issue 16)', TEST, async () => {
     const f = await fixtures(s);
     const page = await s.pageAs(f.admin);
