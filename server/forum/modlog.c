@@ -63,9 +63,11 @@ static const struct modlog_verb {
 	{ "suspend", NULL, "suspended", NULL, "Suspend a member" },
 	{ "lift_suspension", NULL, "lifted the suspension of", NULL, "Lift a suspension" },
 	{ "reveal_author", NULL, "looked up who wrote", "an anonymous post", "Reveal who wrote an anonymous post" },
-	{ "suspend_author", NULL, "suspended the author of", "an anonymous post", "Suspend the author of an anonymous post" },
-	{ "lift_suspension_author", NULL, "lifted the suspension of the author of", "an anonymous post",
-	  "Lift the suspension of an anonymous post's author" },
+	/* through the post, named or not: the log says "a post" so it names neither the author
+	 * nor whether the post was anonymous */
+	{ "suspend_author", NULL, "suspended the author of", "a post", "Suspend the author of a post" },
+	{ "lift_suspension_author", NULL, "lifted the suspension of the author of", "a post",
+	  "Lift the suspension of a post's author" },
 	{ "verify_role", NULL, "verified the community role of", NULL, "Verify a community role" },
 	{ "unverify_role", NULL, "took back the verified mark of", NULL, "Take back a verified mark" },
 	{ "reject_verification", NULL, "declined to verify the community role of", NULL, "Decline a role verification" },

@@ -324,6 +324,12 @@ def test_a_moderator_suspends_the_author_through_the_post(server, cluster):
                       " AND actor_id = %s", (mod.user["id"],))
     assert log == [("post", str(pid), "spam")]
     assert doer.user["username"] not in mod.get("/mod/log").text
+    # a named post's author may be suspended the same way: the log calls either "a post"
+    named = reply(other, tid, "named words")
+    assert mod.post("/api/v1/posts/%d/suspend-author" % named["id"], json={"reason": "rude"}).status_code == 200
+    entries = mod.get("/api/v1/mod/log", params={"action": "suspend_author"}).json()["entries"]
+    said = [e["summary"] for e in entries if e["target_id"] == str(named["id"])]
+    assert len(said) == 1 and "suspended the author of a post" in said[0], said
     # the suspension holds: the author cannot post
     assert_error(doer.post("/api/v1/threads/%d/posts" % tid, json={"body": "y"}), 403, "forbidden")
 
