@@ -152,7 +152,7 @@ tags_filter_arg(struct req *r, int64_t *ret)
 	if (name == NULL || *name == '\0')
 		return 0;
 	v = arena_strdup(r->c.arena, name);
-	if (!tags_name_valid(v) || (res = db_q(&r->c, STMT_TAG_BY_NAME, v)) == NULL || PQntuples(res) == 0) {
+	if (!tags_name_valid(v) || (res = db_q(&r->c, STMT_TAG_ID_BY_NAME, v)) == NULL || PQntuples(res) == 0) {
 		if (r->c.err == HERR_OK)
 			http_fail(r, HERR_INVALID, "tag", "There is no such tag.");
 		return -1;
