@@ -108,13 +108,6 @@ threads_solved_arg(struct req *r, int *ret)
 	return 0;
 }
 
-/* A ?tag= whose tag is on at most this many threads is listed from its threads
- * (THREADS_TAGGED_*: ~7 us a thread at 2.5M posts) rather than by scanning every thread
- * in the list's order until a page of them carry it (about 31 x all threads / the tag's threads).
- * The two meet between 500 and 2,000 threads of 164k (docs/performance.md "Lists filtered
- * by a rare tag"), and telling which costs reading at most this many index entries. */
-#define THREADS_RARE_TAG_MAX 1000
-
 /* The list's rows: by a scan in the list's order, or for a rare tag from its threads. */
 static PGresult *
 threads_list_rows(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t tag_id,
@@ -128,12 +121,14 @@ threads_list_rows(struct req *r, int64_t category_id, bool by_doer_share, int so
 	enum stmt_id id;
 	PGresult *few;
 
+	/* a rare tag (THREADS_TAG_FEW says which) is listed from its threads, where the scan
+	 * below would read ~31 x threads / its threads before it filled a page */
 	if (tag_id != 0) {
-		if ((few = db_q(&r->c, STMT_THREADS_TAG_FEW, tag, db_int(&r->c, THREADS_RARE_TAG_MAX + 1))) == NULL)
+		if ((few = db_q(&r->c, STMT_THREADS_TAG_FEW, tag)) == NULL)
 			return NULL;
-		if (db_i64(few, 0, 0) <= THREADS_RARE_TAG_MAX)
+		if (db_i64(few, 0, 0) <= db_i64(few, 0, 1))
 			return db_q(&r->c, by_doer_share ? STMT_THREADS_TAGGED_DOER_SHARE : STMT_THREADS_TAGGED_LATEST,
-				    limit, offset, solved_q, viewer, db_str(few, 0, 1), db_int(&r->c, category_id));
+				    limit, offset, solved_q, viewer, db_str(few, 0, 2), db_int(&r->c, category_id));
 	}
 	id = by_doer_share ? (category_id ? STMT_THREADS_DOER_SHARE_IN : STMT_THREADS_DOER_SHARE)
 			   : (category_id ? STMT_THREADS_LATEST_IN : STMT_THREADS_LATEST);
