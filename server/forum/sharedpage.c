@@ -534,11 +534,7 @@ sp_build(struct req *r, struct viewer *v, const char *key, enum herr (*build)(st
 static void
 sp_reset(struct req *r)
 {
-	json_decref(r->model);
-	r->model = NULL;
-	r->c.err = HERR_OK;
-	r->c.err_field = r->c.err_msg = NULL;
-	r->c.extra = NULL;
+	http_clear_outcome(r);
 	r->status = 0;
 	r->location = NULL;
 	r->title = NULL;

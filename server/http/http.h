@@ -221,6 +221,10 @@ int http_render_into(struct req *r, const char *view, struct buf *out);
 struct tmpl_segs;
 int http_render_holes(struct req *r, struct buf *out, struct tmpl_segs *segs);
 
+/* Forget what a handler made of the request (its model and its error), so another
+ * handler can answer it: a failed form's page, a full render after a shared copy's. */
+void http_clear_outcome(struct req *r);
+
 /* The path and query arguments of the request, as the page cache keys it. */
 const char *http_request_key(struct req *r);
 

@@ -223,6 +223,16 @@ http_cache_tag(struct req *r, const char *fmt, ...)
 	r->cache_stamps[r->cache_nstamps++] = cache_stamp(tag);
 }
 
+void
+http_clear_outcome(struct req *r)
+{
+	json_decref(r->model);
+	r->model = NULL;
+	r->c.err = HERR_OK;
+	r->c.err_field = r->c.err_msg = NULL;
+	r->c.extra = NULL;
+}
+
 json_t *
 http_model(struct req *r)
 {

@@ -247,11 +247,7 @@ http_rebuild_page(struct req *r)
 	const struct http_hooks *hooks = r->srv->cfg.hooks;
 	struct ctx saved = r->c;
 
-	json_decref(r->model);
-	r->model = NULL;
-	r->c.err = HERR_OK;
-	r->c.err_field = r->c.err_msg = NULL;
-	r->c.extra = NULL;
+	http_clear_outcome(r);
 	if (r->route->page(r) != HERR_OK) {
 		json_decref(r->model);
 		r->model = NULL;
