@@ -221,3 +221,29 @@ def test_anonymous_readers_never_get_a_shared_copy(server, forum):
     anon = requests.get(server.url("/t/%d" % t["id"]))
     assert anon.headers.get("X-Cache") in (None, "hit")
     assert 'class="me"' not in anon.text and 'name="csrf"' not in anon.text
+
+
+@pytest.mark.parametrize("query", ["?page=abc", "?page=0", "?page=99999", "?after=%ff%fe", "?after=" + "x" * 5000,
+                                   "?sort=nonsense", "?page=2&after=000001"])
+def test_bad_queries_answer_a_signed_in_reader_as_a_full_render_does(server, reference, forum, query):
+    """A shared copy is kept only for a page the handler answered 200: a bad query gets the
+    same error from both servers, and no copy."""
+    t, bob = forum["thread"], forum["bob"]
+    mine = bob.s.get(server.url("/t/%d%s" % (t["id"], query)), allow_redirects=False)
+    full = bob.s.get(reference.url("/t/%d%s" % (t["id"], query)), allow_redirects=False)
+    assert mine.status_code == full.status_code and 400 <= mine.status_code < 500, (query, mine.status_code)
+    assert mine.headers.get("X-Cache") != "shared"
+    again = bob.s.get(server.url("/t/%d%s" % (t["id"], query)), allow_redirects=False)
+    assert again.status_code == mine.status_code and again.headers.get("X-Cache") != "shared"
+
+
+def test_another_members_thread_that_only_its_author_sees_stays_hidden(server, cluster, forum):
+    """A held thread: its author is served it in full, nobody else gets a copy of it."""
+    newcomer = forum["newcomer"]
+    r = newcomer.post("/api/v1/threads", json={"category": "general", "title": unique("Held "), "body": "wait"})
+    assert r.status_code in (201, 202), r.text
+    tid = r.json()["thread"]["id"]
+    mine = fetch(newcomer, server, "/t/%d" % tid)
+    assert mine.headers.get("X-Cache") != "shared"
+    other = forum["bob"].s.get(server.url("/t/%d" % tid), allow_redirects=False)
+    assert other.status_code == 404 and "wait" not in other.text
