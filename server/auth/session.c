@@ -10,8 +10,10 @@
 #include <strings.h>
 
 #include "auth/device.h"
+#include "auth/viewer_cache.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "http/cache.h"
 
 #define AUTH_TOKEN_BYTES 32
 #define AUTH_ANON_CSRF_COOKIE "corral_csrf"
@@ -147,6 +149,18 @@ auth_client_ip(struct req *r)
 	return strlen(ip) <= 64 ? ip : "";
 }
 
+/* Whether this request may take its session from this instance's copy
+ * (auth/viewer_cache.h): a browser's GET of a route that asks for it, while the copy is
+ * kept current, and not from a browser that wrote a moment ago (corral_w: its write may
+ * have gone through another instance, whose notices this one may not have yet). */
+static bool
+auth_may_keep(struct req *r)
+{
+	return r->route && (r->route->flags & ROUTE_KEPT_VIEWER) && r->html && cache_serving() &&
+	       (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+	       http_cookie(r, "corral_w") == NULL;
+}
+
 /* Bearer token or session cookie → viewer. A bad or expired credential simply leaves
  * the request anonymous (a stale cookie must not lock anyone out of reading). */
 static enum herr
@@ -154,7 +168,8 @@ auth_resolve(struct req *r)
 {
 	const char *authz = http_header(r, "Authorization"), *hash;
 	PGresult *res;
-	bool token = false;
+	bool token = false, keep = false;
+	unsigned long notices = 0;
 
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		hash = auth_token_hash(&r->c, authz + 7);
@@ -163,6 +178,11 @@ auth_resolve(struct req *r)
 		res = db_q(&r->c, STMT_TOKEN_VIEWER, hash);
 		token = true;
 	} else if ((hash = auth_session_hash(r)) != NULL) {
+		if ((keep = auth_may_keep(r))) {
+			if ((r->viewer = auth_viewer_cache_get(r, hash)) != NULL)
+				return HERR_OK;
+			notices = cache_notices();
+		}
 		res = db_q(&r->c, STMT_SESSION_VIEWER, hash, db_int(&r->c, auth_cfg.session_idle_s));
 	} else {
 		return HERR_OK;
@@ -180,6 +200,8 @@ auth_resolve(struct req *r)
 	    (token ? db_q(&r->c, STMT_TOKEN_TOUCH, hash)
 		   : db_q(&r->c, STMT_SESSION_TOUCH, hash, auth_client_ip(r))) == NULL)
 		return r->c.err;
+	if (keep)
+		auth_viewer_cache_put(r, hash, auth_viewer(r), notices);
 	return HERR_OK;
 }
 

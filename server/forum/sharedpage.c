@@ -368,6 +368,54 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 	return s;
 }
 
+/* The viewer's state of the page (SHAREDPAGE_VIEWER's row, in r's arena): as this instance
+ * keeps it, or asked and kept. Kept under the reader, the thread and the copy (its ETag:
+ * the page's posts, so the statement's arguments), stamped with the reader's tag 'r:<id>'
+ * (their posts, markers, watches, reactions, bookmarks: schema/0040) and the thread's, taken
+ * before the statement runs. NULL on a database error. */
+static json_t *
+sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, const struct sp_post *posts,
+	 const char *etag)
+{
+	const char *key = arena_printf(r->c.arena, "vstate\x1f%lld\x1f%lld\x1f%s", (long long)f->v->id,
+				       (long long)head->thread, etag);
+	struct cache_stamp stamps[2] = {
+		cache_stamp(arena_printf(r->c.arena, "r:%lld", (long long)f->v->id)),
+		cache_stamp(arena_printf(r->c.arena, "t:%lld", (long long)head->thread)),
+	};
+	uint32_t global = cache_global();
+	int64_t lo = INT64_MAX, hi = 0;
+	struct cache_entry *e;
+	const char *body;
+	char *text;
+	json_t *row;
+	PGresult *res;
+	size_t len;
+
+	if ((e = cache_lookup(key)) != NULL) {
+		body = cache_body(e, &len);
+		row = json_loadb(body, len, 0, NULL);
+		cache_release(e);
+		if (json_is_object(row))
+			return row;   /* jansson's blocks are r's arena's (core/arena.c) */
+		json_decref(row);
+	}
+	for (uint32_t i = 0; i < head->nposts; i++) {
+		lo = posts[i].id < lo ? posts[i].id : lo;
+		hi = posts[i].id > hi ? posts[i].id : hi;
+	}
+	res = db_q(&r->c, STMT_SHAREDPAGE_VIEWER, db_int(&r->c, head->thread), db_int(&r->c, f->v->id),
+		   sp_ids(r, posts, head->nposts, f, SP_UNNAMED, NULL), db_int(&r->c, hi ? lo : 0), db_int(&r->c, hi));
+	if (res == NULL)
+		return NULL;
+	row = db_row_json(res, 0);
+	len = json_dumpb(row, NULL, 0, JSON_COMPACT);
+	text = arena_alloc(r->c.arena, len + 1);
+	if (json_dumpb(row, text, len, JSON_COMPACT) == len)
+		cache_put(key, "application/json", 200, text, len, "", stamps, 2, global);
+	return row;
+}
+
 /* The viewer's page from a shared copy and its aux, into r->out. */
 static enum sp_outcome
 sp_fill(struct req *r, const char *body, size_t len, const char *etag, const void *aux, size_t aux_len)
@@ -377,11 +425,10 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	const struct sp_post *posts;
 	const struct tmpl_seg *segs;
 	struct sp_fill f = { .r = r, .v = auth_viewer(r) };
-	int64_t shown_max = 0, lo = INT64_MAX, hi = 0;
+	int64_t shown_max = 0;
 	const char *counted;
 	char tag[20];
 	json_t *row;
-	PGresult *res;
 	uint32_t i;
 
 	if (aux_len < sizeof *head ||
@@ -391,15 +438,8 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	holes = (const struct sp_hole *)(head + 1);
 	posts = (const struct sp_post *)(holes + head->nholes);
 	segs = (const struct tmpl_seg *)(posts + head->nposts);
-	for (i = 0; i < head->nposts; i++) {
-		lo = posts[i].id < lo ? posts[i].id : lo;
-		hi = posts[i].id > hi ? posts[i].id : hi;
-	}
-	res = db_q(&r->c, STMT_SHAREDPAGE_VIEWER, db_int(&r->c, head->thread), db_int(&r->c, f.v->id),
-		   sp_ids(r, posts, head->nposts, &f, SP_UNNAMED, NULL), db_int(&r->c, hi ? lo : 0), db_int(&r->c, hi));
-	if (res == NULL)
+	if ((row = sp_state(r, &f, head, posts, etag)) == NULL)
 		return SP_FAILED;
-	row = db_row_json(res, 0);
 	sp_own_posts(&f, posts, head->nposts, json_object_get(row, "own"));
 	f.reacted = json_object_get(row, "reacted");
 	f.bookmarks = json_object_get(row, "bookmarks");
@@ -428,10 +468,14 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	r->etag = arena_strdup(r->c.arena, tag);
 	/* What unread_thread_page writes after a full render: the marker past what was shown. */
 	counted = sp_ids(r, posts, head->nposts, &f, SP_COUNTED, &shown_max);
-	if (shown_max > f.read_upto &&
-	    db_q(&r->c, STMT_THREAD_READ_MARK, db_int(&r->c, f.v->id), db_int(&r->c, head->thread), counted,
+	if (shown_max <= f.read_upto)
+		return SP_SERVED;
+	if (db_q(&r->c, STMT_THREAD_READ_MARK, db_int(&r->c, f.v->id), db_int(&r->c, head->thread), counted,
 		 db_int(&r->c, f.read_upto)) == NULL)
 		return SP_FAILED;
+	/* The kept state has the old marker: drop it here at once (the write's notice drops
+	 * it on every instance, this one again, a moment later). */
+	cache_invalidate(arena_printf(r->c.arena, "r:%lld", (long long)f.v->id));
 	return SP_SERVED;
 }
 

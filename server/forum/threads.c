@@ -792,8 +792,8 @@ threads_preview(struct req *r)
 }
 
 const struct route threads_routes[] = {
-	{ "GET", "/t/{id}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
-	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread", .flags = ROUTE_CACHE },
+	{ "GET", "/t/{id}", threads_page, .view = "thread", .flags = ROUTE_CACHE | ROUTE_KEPT_VIEWER },
+	{ "GET", "/t/{id}/{slug}", threads_page, .view = "thread", .flags = ROUTE_CACHE | ROUTE_KEPT_VIEWER },
 	{ "POST", "/t/{id}/reply", threads_reply, .view = "thread", .page = post_forms_reply_back,
 	  .flags = ROUTE_UPLOAD },
 	{ "POST", "/t/{id}/watch", threads_watch_on, .view = "thread", .page = threads_page },

@@ -47,6 +47,8 @@ static atomic_uint cache_global_gen;
  * without them a write on another instance would go unnoticed. */
 static atomic_bool cache_live;
 static size_t cache_budget;
+/* Invalidations and flushes begun, counted before their generation moves (cache_notices). */
+static atomic_ulong cache_n_notices;
 static atomic_ulong cache_n_hits, cache_n_misses, cache_n_stores, cache_n_evictions, cache_n_inval;
 
 static uint64_t
@@ -161,8 +163,8 @@ cache_remove(struct cache_shard *s, struct cache_entry *e)
 	cache_release(e);
 }
 
-struct cache_entry *
-cache_get(const char *key)
+static struct cache_entry *
+cache_find(const char *key, bool count)
 {
 	uint64_t h = cache_hash(key);
 	struct cache_shard *s = &cache_shards[h % CACHE_SHARDS];
@@ -184,8 +186,21 @@ cache_get(const char *key)
 		atomic_fetch_add(&e->refs, 1);
 	}
 	pthread_mutex_unlock(&s->lock);
-	atomic_fetch_add_explicit(e ? &cache_n_hits : &cache_n_misses, 1, memory_order_relaxed);
+	if (count)
+		atomic_fetch_add_explicit(e ? &cache_n_hits : &cache_n_misses, 1, memory_order_relaxed);
 	return e;
+}
+
+struct cache_entry *
+cache_get(const char *key)
+{
+	return cache_find(key, true);
+}
+
+struct cache_entry *
+cache_lookup(const char *key)
+{
+	return cache_find(key, false);
 }
 
 const char *
@@ -290,6 +305,7 @@ cache_put_aux(const char *key, const char *content_type, int status, const char 
 void
 cache_invalidate(const char *tag)
 {
+	atomic_fetch_add(&cache_n_notices, 1);   /* first: see cache_notices() */
 	atomic_fetch_add(&cache_gens[cache_hash(tag) % CACHE_SLOTS], 1);
 	atomic_fetch_add_explicit(&cache_n_inval, 1, memory_order_relaxed);
 }
@@ -297,8 +313,15 @@ cache_invalidate(const char *tag)
 void
 cache_flush(void)
 {
+	atomic_fetch_add(&cache_n_notices, 1);
 	atomic_fetch_add(&cache_global_gen, 1);
 	atomic_fetch_add_explicit(&cache_n_inval, 1, memory_order_relaxed);
+}
+
+unsigned long
+cache_notices(void)
+{
+	return atomic_load(&cache_n_notices);
 }
 
 void

@@ -48,6 +48,9 @@ struct cache_stamp cache_stamp(const char *tag);
 /* A valid entry for key, with a reference the caller releases with cache_release(), or
  * NULL. */
 struct cache_entry *cache_get(const char *key);
+/* cache_get for what is not a page (forum/sharedpage.c's and auth/viewer_cache.c's entries
+ * about one reader): not counted in the hits and misses, which are pages'. */
+struct cache_entry *cache_lookup(const char *key);
 void cache_release(struct cache_entry *e);
 const char *cache_body(const struct cache_entry *e, size_t *ret_len);
 const char *cache_etag(const struct cache_entry *e);
@@ -74,6 +77,11 @@ uint32_t cache_global(void);
 void cache_invalidate(const char *tag);
 void cache_flush(void);
 
+/* How many invalidations and flushes have begun. Each is counted before its generation
+ * moves, so a caller that cannot take its stamps before reading the database (it learns
+ * the tag from the answer) reads this before, takes the stamps after, and keeps the entry
+ * only if it has not changed: a notice it might have missed changed it. */
+unsigned long cache_notices(void);
 /* ETag of a body: "\"" + 16 hex + "\"" (18 bytes + NUL), from XXH3-64 of the bytes. */
 void cache_etag_of(const char *body, size_t len, char out[20]);
 

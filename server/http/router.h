@@ -47,6 +47,9 @@ struct route {
 				   RFC 8058's one-click POST comes as multipart/form-data */
 #define ROUTE_UPLOAD     0x200u /* takes multipart/form-data with files (r->files), up to
 				   http_config.upload_max_body instead of max_body */
+#define ROUTE_KEPT_VIEWER 0x400u /* a browser's signed-in GET may take its session from this
+				   instance's copy (auth/viewer_cache.h): a page that needs no other
+				   round trip (the thread page from its shared copy) */
 
 struct router;
 

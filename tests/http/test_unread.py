@@ -94,11 +94,13 @@ def test_reading_page_one_of_a_long_thread_marks_only_what_it_showed(server, clu
     _open(reader, tid)
     q1 = _queries(server)
     assert _marker(cluster, reader, tid) == ids[99]
-    # the same page for someone who has not read it costs one statement more: the write
+    # ... and writes nothing: the session and the page are this instance's copies
+    # (forum/sharedpage.c), so at most the reader's state of the page is read again
+    assert q1 - q0 <= 1
+    # the same page for someone who has not read it writes their marker
     fresh = make_user(server, cluster)
-    q2 = _queries(server)
     _open(fresh, tid)
-    assert _queries(server) - q2 == q1 - q0 + 1
+    assert _marker(cluster, fresh, tid) == ids[49]
     _open(reader, tid, "?page=3")
     assert _marker(cluster, reader, tid) == ids[120]
     assert _listed(reader, tid)["unread_posts"] == 0
