@@ -189,6 +189,26 @@ sharedpage_posts(struct req *r, int64_t thread, json_t *posts)
 
 /* --- filling, per viewer --- */
 
+/* The reader's state of a page (SHAREDPAGE_VIEWER's row) as kept: this head, then the
+ * unnamed posts that are theirs (int64_t each), their reactions, their bookmarks — kept
+ * packed, so a kept copy is used as it is, not parsed. */
+struct sp_state {
+	int64_t read_upto;
+	uint32_t nown, nreacted, nmarks;
+	uint8_t pending, watching;
+};
+
+struct sp_reaction {
+	int64_t post;
+	char kind[24];
+};
+
+struct sp_mark {
+	int64_t post;
+	char remind_at[32];                  /* api_time, or "" for no reminder */
+	uint8_t reminded;
+};
+
 struct sp_fill {
 	struct req *r;
 	const struct viewer *v;
@@ -197,7 +217,9 @@ struct sp_fill {
 	const char *csrf, *nonce;
 	int64_t *own;                        /* the viewer's posts on the page */
 	size_t nown;
-	json_t *reacted, *bookmarks;         /* [[post, kind]…], [[post, remind_at, reminded]…] */
+	const struct sp_reaction *reacted;
+	const struct sp_mark *marks;         /* bookmarks */
+	uint32_t nreacted, nmarks;
 	int64_t read_upto;
 	bool watching;
 };
@@ -211,44 +233,36 @@ sp_own(const struct sp_fill *f, int64_t post)
 	return false;
 }
 
-/* f->own: the posts the page names the viewer as author of, and those of `unnamed` (the
- * statement's answer about the posts the page names nobody for) */
+/* f->own: the posts the page names the viewer as author of, and the nunnamed of the
+ * posts it names nobody for that the statement found theirs */
 static void
-sp_own_posts(struct sp_fill *f, const struct sp_post *posts, uint32_t n, json_t *unnamed)
+sp_own_posts(struct sp_fill *f, const struct sp_post *posts, uint32_t n, const int64_t *unnamed,
+	     uint32_t nunnamed)
 {
-	json_t *x;
-	size_t i;
+	uint32_t i;
 
 	f->own = arena_calloc(f->r->c.arena, n + 1, sizeof *f->own);
 	for (i = 0; i < n; i++)
 		if (posts[i].author == f->v->id)
 			f->own[f->nown++] = posts[i].id;
-	json_array_foreach(unnamed, i, x)
-		if (f->nown < n)
-			f->own[f->nown++] = json_integer_value(x);
+	for (i = 0; i < nunnamed && f->nown < n; i++)
+		f->own[f->nown++] = unnamed[i];
 }
 
-static json_t *
+static const struct sp_mark *
 sp_bookmark_of(const struct sp_fill *f, int64_t post)
 {
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(f->bookmarks, i, x)
-		if (json_integer_value(json_array_get(x, 0)) == post)
-			return x;
+	for (uint32_t i = 0; i < f->nmarks; i++)
+		if (f->marks[i].post == post)
+			return &f->marks[i];
 	return NULL;
 }
 
 static bool
 sp_reacted(const struct sp_fill *f, int64_t post, const char *kind)
 {
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(f->reacted, i, x)
-		if (json_integer_value(json_array_get(x, 0)) == post &&
-		    strcmp(json_string_value(json_array_get(x, 1)), kind) == 0)
+	for (uint32_t i = 0; i < f->nreacted; i++)
+		if (f->reacted[i].post == post && strcmp(f->reacted[i].kind, kind) == 0)
 			return true;
 	return false;
 }
@@ -278,19 +292,19 @@ sp_int(struct tmpl_value *ret, int64_t i)
 static void
 sp_bookmark_value(const struct sp_fill *f, const struct sp_hole *h, struct tmpl_value *ret)
 {
-	json_t *b = sp_bookmark_of(f, h->a), *at = json_array_get(b, 1);
+	const struct sp_mark *b = sp_bookmark_of(f, h->a);
 	char *human;
 
 	if (h->kind == SP_BOOKMARK)
 		sp_bool(ret, b != NULL);
 	else if (h->kind == SP_REMINDED)
-		sp_bool(ret, json_is_true(json_array_get(b, 2)));
-	else if (!json_is_string(at))
+		sp_bool(ret, b != NULL && b->reminded);
+	else if (b == NULL || b->remind_at[0] == '\0')
 		return;   /* no reminder: nothing */
 	else if (h->kind == SP_REMIND_AT)
-		sp_str(ret, json_string_value(at));
+		sp_str(ret, b->remind_at);
 	else if ((human = arena_alloc(f->r->c.arena, 32)) != NULL &&
-		 humanize_time(json_string_value(at), json_string_length(at), human))
+		 humanize_time(b->remind_at, strlen(b->remind_at), human))
 		sp_str(ret, human);
 }
 
@@ -342,11 +356,9 @@ enum sp_outcome { SP_SERVED, SP_FULL, SP_FAILED };
 enum sp_which { SP_UNNAMED, SP_COUNTED };
 
 /* Some of the page's posts as an array literal: those it names no author for, or the
- * visible ones not the viewer's (what the read marker moves past), with their highest id
- * in *ret_max. */
+ * visible ones not the viewer's (what the read marker moves past). */
 static const char *
-sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_fill *f, enum sp_which which,
-       int64_t *ret_max)
+sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_fill *f, enum sp_which which)
 {
 	struct buf b = BUF_INIT;
 	const char *s;
@@ -356,8 +368,6 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 	for (i = 0; i < n; i++) {
 		if (which == SP_UNNAMED ? posts[i].author != 0 : !posts[i].visible || sp_own(f, posts[i].id))
 			continue;
-		if (ret_max != NULL && posts[i].id > *ret_max)
-			*ret_max = posts[i].id;
 		if (b.len > 1)
 			buf_putc(&b, ',');
 		buf_put_i64(&b, posts[i].id);
@@ -368,12 +378,63 @@ sp_ids(struct req *r, const struct sp_post *posts, uint32_t n, const struct sp_f
 	return s;
 }
 
-/* The viewer's state of the page (SHAREDPAGE_VIEWER's row, in r's arena): as this instance
- * keeps it, or asked and kept. Kept under the reader, the thread and the copy (its ETag:
- * the page's posts, so the statement's arguments), stamped with the reader's tag 'r:<id>'
- * (their posts, markers, watches, reactions, bookmarks: schema/0040) and the thread's, taken
- * before the statement runs. NULL on a database error. */
-static json_t *
+/* SHAREDPAGE_VIEWER's row packed as struct sp_state and its arrays (in r's arena). */
+static const struct sp_state *
+sp_state_pack(struct req *r, json_t *row, size_t *ret_len)
+{
+	json_t *own = json_object_get(row, "own"), *reacted = json_object_get(row, "reacted");
+	json_t *marks = json_object_get(row, "bookmarks"), *x;
+	struct sp_state st = {
+		.read_upto = json_integer_value(json_object_get(row, "read_upto")),
+		.nown = (uint32_t)json_array_size(own), .nreacted = (uint32_t)json_array_size(reacted),
+		.nmarks = (uint32_t)json_array_size(marks),
+		.pending = json_is_true(json_object_get(row, "pending")),
+		.watching = json_is_true(json_object_get(row, "watching")),
+	};
+	size_t len = sizeof st + st.nown * sizeof(int64_t) + st.nreacted * sizeof(struct sp_reaction) +
+		     st.nmarks * sizeof(struct sp_mark);
+	char *p = arena_calloc(r->c.arena, 1, len);
+	int64_t *ids = (int64_t *)(p + sizeof st);
+	struct sp_reaction *rx = (struct sp_reaction *)(ids + st.nown);
+	struct sp_mark *mk = (struct sp_mark *)(rx + st.nreacted);
+	size_t i;
+
+	memcpy(p, &st, sizeof st);
+	json_array_foreach(own, i, x)
+		ids[i] = json_integer_value(x);
+	json_array_foreach(reacted, i, x) {
+		rx[i].post = json_integer_value(json_array_get(x, 0));
+		snprintf(rx[i].kind, sizeof rx[i].kind, "%s", json_string_value(json_array_get(x, 1)));
+	}
+	json_array_foreach(marks, i, x) {
+		mk[i].post = json_integer_value(json_array_get(x, 0));
+		snprintf(mk[i].remind_at, sizeof mk[i].remind_at, "%s",
+			 json_is_string(json_array_get(x, 1)) ? json_string_value(json_array_get(x, 1)) : "");
+		mk[i].reminded = json_is_true(json_array_get(x, 2));
+	}
+	*ret_len = len;
+	return (const struct sp_state *)p;
+}
+
+/* Whether p[0..len) is a whole packed state. */
+static bool
+sp_state_valid(const char *p, size_t len)
+{
+	struct sp_state st;
+
+	if (len < sizeof st)
+		return false;
+	memcpy(&st, p, sizeof st);
+	return len == sizeof st + st.nown * sizeof(int64_t) + st.nreacted * sizeof(struct sp_reaction) +
+			      st.nmarks * sizeof(struct sp_mark);
+}
+
+/* The viewer's state of the page: as this instance keeps it, or asked and kept. Kept
+ * under the reader, the thread and the copy (its ETag: the page's posts, so the
+ * statement's arguments), stamped with the reader's tag 'r:<id>' (their posts, markers,
+ * watches, reactions, bookmarks: schema/0040) and the thread's, taken before the statement
+ * runs. In r's arena; NULL on a database error. */
+static const struct sp_state *
 sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, const struct sp_post *posts,
 	 const char *etag)
 {
@@ -385,35 +446,35 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 	};
 	uint32_t global = cache_global();
 	int64_t lo = INT64_MAX, hi = 0;
+	const struct sp_state *st = NULL;
 	struct cache_entry *e;
 	const char *body;
-	char *text;
-	json_t *row;
 	PGresult *res;
 	size_t len;
 
 	if ((e = cache_lookup(key)) != NULL) {
 		body = cache_body(e, &len);
-		row = json_loadb(body, len, 0, NULL);
+		if (sp_state_valid(body, len)) {
+			char *copy = arena_alloc(r->c.arena, len);
+
+			memcpy(copy, body, len);
+			st = (const struct sp_state *)copy;
+		}
 		cache_release(e);
-		if (json_is_object(row))
-			return row;   /* jansson's blocks are r's arena's (core/arena.c) */
-		json_decref(row);
+		if (st != NULL)
+			return st;
 	}
 	for (uint32_t i = 0; i < head->nposts; i++) {
 		lo = posts[i].id < lo ? posts[i].id : lo;
 		hi = posts[i].id > hi ? posts[i].id : hi;
 	}
 	res = db_q(&r->c, STMT_SHAREDPAGE_VIEWER, db_int(&r->c, head->thread), db_int(&r->c, f->v->id),
-		   sp_ids(r, posts, head->nposts, f, SP_UNNAMED, NULL), db_int(&r->c, hi ? lo : 0), db_int(&r->c, hi));
+		   sp_ids(r, posts, head->nposts, f, SP_UNNAMED), db_int(&r->c, hi ? lo : 0), db_int(&r->c, hi));
 	if (res == NULL)
 		return NULL;
-	row = db_row_json(res, 0);
-	len = json_dumpb(row, NULL, 0, JSON_COMPACT);
-	text = arena_alloc(r->c.arena, len + 1);
-	if (json_dumpb(row, text, len, JSON_COMPACT) == len)
-		cache_put(key, "application/json", 200, text, len, "", stamps, 2, global);
-	return row;
+	st = sp_state_pack(r, db_row_json(res, 0), &len);
+	cache_put(key, "application/octet-stream", 200, (const char *)st, len, "", stamps, 2, global);
+	return st;
 }
 
 /* The viewer's page from a shared copy and its aux, into r->out. */
@@ -427,8 +488,8 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	struct sp_fill f = { .r = r, .v = auth_viewer(r) };
 	int64_t shown_max = 0;
 	const char *counted;
+	const struct sp_state *st;
 	char tag[20];
-	json_t *row;
 	uint32_t i;
 
 	if (aux_len < sizeof *head ||
@@ -438,16 +499,18 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	holes = (const struct sp_hole *)(head + 1);
 	posts = (const struct sp_post *)(holes + head->nholes);
 	segs = (const struct tmpl_seg *)(posts + head->nposts);
-	if ((row = sp_state(r, &f, head, posts, etag)) == NULL)
+	if ((st = sp_state(r, &f, head, posts, etag)) == NULL)
 		return SP_FAILED;
-	sp_own_posts(&f, posts, head->nposts, json_object_get(row, "own"));
-	f.reacted = json_object_get(row, "reacted");
-	f.bookmarks = json_object_get(row, "bookmarks");
-	f.read_upto = json_integer_value(json_object_get(row, "read_upto"));
-	f.watching = json_is_true(json_object_get(row, "watching"));
+	sp_own_posts(&f, posts, head->nposts, (const int64_t *)(st + 1), st->nown);
+	f.reacted = (const struct sp_reaction *)((const int64_t *)(st + 1) + st->nown);
+	f.nreacted = st->nreacted;
+	f.marks = (const struct sp_mark *)(f.reacted + st->nreacted);
+	f.nmarks = st->nmarks;
+	f.read_upto = st->read_upto;
+	f.watching = st->watching;
 	/* Posts only this viewer sees (their held posts, in the thread's count too), or their
 	 * own deleted ones (which they may restore): the shared copy has them not. */
-	if (json_is_true(json_object_get(row, "pending")))
+	if (st->pending)
 		return SP_FULL;
 	for (i = 0; i < head->nposts; i++)
 		if (!posts[i].visible && sp_own(&f, posts[i].id))
@@ -466,10 +529,14 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	 * new on every page, so two answers share an ETag only when they are the same bytes. */
 	cache_etag_of(arena_printf(r->c.arena, "%s%s", etag, f.nonce), strlen(etag) + strlen(f.nonce), tag);
 	r->etag = arena_strdup(r->c.arena, tag);
-	/* What unread_thread_page writes after a full render: the marker past what was shown. */
-	counted = sp_ids(r, posts, head->nposts, &f, SP_COUNTED, &shown_max);
+	/* What unread_thread_page writes after a full render: the marker past what was shown
+	 * (the list for the statement made only when it moves). */
+	for (i = 0; i < head->nposts; i++)
+		if (posts[i].visible && posts[i].id > shown_max && !sp_own(&f, posts[i].id))
+			shown_max = posts[i].id;
 	if (shown_max <= f.read_upto)
 		return SP_SERVED;
+	counted = sp_ids(r, posts, head->nposts, &f, SP_COUNTED);
 	if (db_q(&r->c, STMT_THREAD_READ_MARK, db_int(&r->c, f.v->id), db_int(&r->c, head->thread), counted,
 		 db_int(&r->c, f.read_upto)) == NULL)
 		return SP_FAILED;

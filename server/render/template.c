@@ -783,6 +783,19 @@ tmpl_value_put(struct buf *out, const struct tmpl_value *v, bool raw)
 		buf_append(out, "true", 4);
 }
 
+/* The copy's text between two holes, into room tmpl_fill made: a page has a thousand such
+ * stretches, and buf_append's call, check and NUL each time were a sixth of a fill. */
+static inline void
+tmpl_fill_copy(struct buf *out, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (out->len + n + 1 > out->cap)
+		buf_grow(out, n);
+	memcpy(out->data + out->len, p, n);
+	out->len += n;
+}
+
 /* The index of the END matching the begin segs[i], or n. */
 static size_t
 tmpl_seg_end(const struct tmpl_seg *segs, size_t n, size_t i)
@@ -813,7 +826,7 @@ tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nseg
 
 		if (s->off < at || s->off > len)
 			return -1;
-		buf_append(out, body + at, s->off - at);
+		tmpl_fill_copy(out, body + at, s->off - at);
 		at = s->off;
 		if (s->kind == TMPL_SEG_END) {
 			i++;
@@ -838,6 +851,6 @@ tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nseg
 	}
 	if (at > len)
 		return -1;
-	buf_append(out, body + at, len - at);
+	buf_append(out, body + at, len - at);   /* and the NUL the copies left out */
 	return 0;
 }
