@@ -71,9 +71,9 @@ def test_a_page_from_the_copy_with_a_kept_session_asks_the_database_nothing(serv
     before = queries(server)
     for _ in range(20):
         assert page(reader, server, thread["path"]).headers.get("X-Cache") == "shared"
-    # 20 pages asked 2 statements each before (session, viewer state); a few statements
-    # of the server's own background work may fall in the interval
-    assert queries(server) - before <= 3
+    # 20 pages asked 2 statements each before (session, viewer state). /metrics asks one,
+    # and the server's own background work about one every 3 s (slower under sanitizers)
+    assert queries(server) - before <= 5
 
 
 def test_what_ends_or_changes_a_session_here_shows_on_the_next_page(server, cluster, reference, thread):
