@@ -108,7 +108,8 @@ threads_solved_arg(struct req *r, int *ret)
 	return 0;
 }
 
-/* The list's rows: by a scan in the list's order, or for a rare tag from its threads. */
+/* The list's rows: by a scan in the list's order, or for a rare tag or few solved threads
+ * from those threads. */
 static PGresult *
 threads_list_rows(struct req *r, int64_t category_id, bool by_doer_share, int solved, int64_t tag_id,
 		  int64_t page)
@@ -118,21 +119,24 @@ threads_list_rows(struct req *r, int64_t category_id, bool by_doer_share, int so
 	const char *solved_q = db_int(&r->c, solved);
 	const char *viewer = db_int(&r->c, auth_viewer(r) ? auth_viewer(r)->id : 0);
 	const char *tag = db_int(&r->c, tag_id);
+	const char *cat = db_int(&r->c, category_id);
 	enum stmt_id id;
-	PGresult *few;
+	PGresult *few = NULL;
 
 	/* a rare tag (THREADS_TAG_FEW says which) is listed from its threads, where the scan
-	 * below would read ~31 x threads / its threads before it filled a page */
-	if (tag_id != 0) {
-		if ((few = db_q(&r->c, STMT_THREADS_TAG_FEW, tag)) == NULL)
-			return NULL;
-		if (db_i64(few, 0, 0) <= db_i64(few, 0, 1))
-			return db_q(&r->c, by_doer_share ? STMT_THREADS_TAGGED_DOER_SHARE : STMT_THREADS_TAGGED_LATEST,
-				    limit, offset, solved_q, viewer, db_str(few, 0, 2), db_int(&r->c, category_id));
-	}
+	 * below would read ~31 x threads / its threads before it filled a page; likewise
+	 * ?solved=1 when few threads are solved, where the scan would read them all */
+	if (tag_id != 0 && (few = db_q(&r->c, STMT_THREADS_TAG_FEW, tag)) == NULL)
+		return NULL;
+	if ((few == NULL || db_i64(few, 0, 0) > db_i64(few, 0, 1)) && solved == 1 &&
+	    (few = db_q(&r->c, STMT_THREADS_SOLVED_FEW, tag, cat)) == NULL)
+		return NULL;
+	if (few != NULL && db_i64(few, 0, 0) <= db_i64(few, 0, 1))
+		return db_q(&r->c, by_doer_share ? STMT_THREADS_TAGGED_DOER_SHARE : STMT_THREADS_TAGGED_LATEST,
+			    limit, offset, solved_q, viewer, db_str(few, 0, 2), cat);
 	id = by_doer_share ? (category_id ? STMT_THREADS_DOER_SHARE_IN : STMT_THREADS_DOER_SHARE)
 			   : (category_id ? STMT_THREADS_LATEST_IN : STMT_THREADS_LATEST);
-	return category_id ? db_q(&r->c, id, limit, offset, solved_q, viewer, db_int(&r->c, category_id), tag)
+	return category_id ? db_q(&r->c, id, limit, offset, solved_q, viewer, cat, tag)
 			   : db_q(&r->c, id, limit, offset, solved_q, viewer, tag);
 }
 
