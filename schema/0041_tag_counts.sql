@@ -18,32 +18,39 @@ ALTER TABLE tags ADD COLUMN visible_threads integer NOT NULL DEFAULT 0 CHECK (vi
 COMMENT ON COLUMN tags.visible_threads IS
     'threads carrying the tag whose state is visible; kept by the triggers of 0041 (/tags, /tags/{name})';
 
+-- Statement by statement, a count per tag: a bulk retagging by hand moves each tag's row
+-- once, where a row trigger would update it once per row (a row updated thousands of times
+-- in one transaction gets slower with each version).
 CREATE FUNCTION tags_count_thread_tags() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
 BEGIN
-    -- locked before its state is read (whatever the state), so that a change of state
-    -- waiting for this transaction sees its thread_tags, and one before it is read here
-    IF TG_OP IN ('DELETE', 'UPDATE')
-       -- a deleted tag's cascade: no row to count on, and no need to lock its threads
-       AND EXISTS (SELECT 1 FROM tags WHERE id = OLD.tag_id) THEN
-        -- a deleted thread's cascade finds no row: tags_count_thread_went counted it
-        SELECT state INTO st FROM threads WHERE id = OLD.thread_id FOR UPDATE;
-        IF st = 'visible' THEN
-            UPDATE tags SET visible_threads = visible_threads - 1 WHERE id = OLD.tag_id;
-        END IF;
+    -- the threads are locked (in id order) before their state is read, whatever it is
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        -- a deleted tag's cascade (its row gone) needs no lock; a deleted thread's finds no
+        -- thread: tags_count_thread_went counted it
+        PERFORM 1 FROM threads t WHERE t.id IN (SELECT o.thread_id FROM old_rows o JOIN tags g ON g.id = o.tag_id)
+          ORDER BY t.id FOR UPDATE;
+        UPDATE tags g SET visible_threads = g.visible_threads - x.n
+          FROM (SELECT o.tag_id, count(*) AS n FROM old_rows o JOIN threads t ON t.id = o.thread_id
+                 WHERE t.state = 'visible' GROUP BY o.tag_id) x
+         WHERE g.id = x.tag_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT state INTO st FROM threads WHERE id = NEW.thread_id FOR UPDATE;
-        IF st = 'visible' THEN
-            UPDATE tags SET visible_threads = visible_threads + 1 WHERE id = NEW.tag_id;
-        END IF;
+        PERFORM 1 FROM threads t WHERE t.id IN (SELECT thread_id FROM new_rows) ORDER BY t.id FOR UPDATE;
+        UPDATE tags g SET visible_threads = g.visible_threads + x.n
+          FROM (SELECT w.tag_id, count(*) AS n FROM new_rows w JOIN threads t ON t.id = w.thread_id
+                 WHERE t.state = 'visible' GROUP BY w.tag_id) x
+         WHERE g.id = x.tag_id;
     END IF;
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER tags_count_thread_tags AFTER INSERT OR DELETE OR UPDATE ON thread_tags
-    FOR EACH ROW EXECUTE FUNCTION tags_count_thread_tags();
+CREATE TRIGGER tags_count_thread_tags_added AFTER INSERT ON thread_tags REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tags_count_thread_tags();
+CREATE TRIGGER tags_count_thread_tags_removed AFTER DELETE ON thread_tags REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tags_count_thread_tags();
+CREATE TRIGGER tags_count_thread_tags_changed AFTER UPDATE ON thread_tags
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tags_count_thread_tags();
 
 -- A thread entering or leaving 'visible' counts for or against each of its tags.
 CREATE FUNCTION tags_count_thread_state() RETURNS trigger LANGUAGE plpgsql AS $$
