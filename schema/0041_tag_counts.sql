@@ -9,7 +9,7 @@
 -- enters or leaves 'visible' (held, approved, hidden, deleted, restored, merged); a thread is
 -- never inserted with tags, and moving it to another category changes nothing here.
 --
--- Concurrency: the counts move by UPDATE tags SET n = n ± 1 (the tag's row lock), never by
+-- Concurrency: the counts move by UPDATE tags SET n = n ± k (the tag's row lock), never by
 -- reading and writing back. The thread's row orders the two kinds of change: the triggers
 -- on thread_tags lock it (FOR UPDATE, as thread_tags_limit of 0027 already does on insert)
 -- before they read its state, and a change of state holds it too, so a retagging and a
