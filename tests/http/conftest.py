@@ -7,6 +7,7 @@ clusters run as postgres and /root would be out of its reach)."""
 import glob
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -213,6 +214,19 @@ def server(cluster):
     yield s
     code = s.stop()
     assert code == 0, s.output()
+
+
+@pytest.fixture(scope="module")
+def reference(cluster):
+    """The same forum without any cache: every page a full render, to compare a page served
+    from kept copies with (test_shared_pages, test_kept_viewers)."""
+    s = Server(["--database", cluster.url, "--cache-mb", "0"] + SHARED_SERVER_ARGS, name="reference")
+    yield s
+    s.stop()
+
+
+# A page's nonce (the idempotency key of its forms) is new on every page.
+NONCE = re.compile(r'name="idem" value="[^"]*"')
 
 
 def unique(prefix="u"):

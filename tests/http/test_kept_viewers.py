@@ -12,18 +12,7 @@ import psycopg2
 import pytest
 import requests
 
-from conftest import SHARED_ARGS, SHARED_SERVER_ARGS, Server, make_user, new_thread, reply, unique
-
-NONCE = re.compile(r'name="idem" value="[^"]*"')
-
-
-@pytest.fixture(scope="module")
-def reference(cluster):
-    """The same forum without any cache: every page a full render."""
-    s = Server(["--database", cluster.url, "--cache-mb", "0"] + SHARED_SERVER_ARGS, name="reference")
-    yield s
-    s.stop()
-
+from conftest import NONCE, SHARED_ARGS, Server, make_user, new_thread, reply, unique
 
 def queries(server):
     m = requests.get(server.url("/metrics")).text

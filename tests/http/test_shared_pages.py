@@ -9,18 +9,7 @@ import time
 import pytest
 import requests
 
-from conftest import SHARED_ARGS, SHARED_SERVER_ARGS, Client, Server, make_user, new_thread, reply, unique
-
-NONCE = re.compile(r'name="idem" value="[^"]*"')
-
-
-@pytest.fixture(scope="module")
-def reference(cluster):
-    """The same forum without any cache: every page a full render."""
-    s = Server(["--database", cluster.url, "--cache-mb", "0"] + SHARED_SERVER_ARGS, name="reference")
-    yield s
-    s.stop()
-
+from conftest import NONCE, SHARED_ARGS, Client, Server, make_user, new_thread, reply, unique
 
 def fetch(client, srv, path):
     """The page as this member's browser gets it from srv (the session is the database's,
