@@ -48,6 +48,8 @@ struct sp_post {
 struct sp_head {
 	uint32_t nholes, nposts, nsegs;
 	int64_t thread;
+	int64_t unread_max;   /* the highest post an SP_UNREAD hole asks about */
+	int64_t is_account;   /* the account every SP_IS hole names; 0: none, -2: several */
 };
 
 /* r->shared while the handler builds a shared copy. */
@@ -477,9 +479,78 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 	return st;
 }
 
-/* The viewer's page from a shared copy and its aux, into r->out. */
+/* A reader with nothing of their own among the page's posts: none is theirs, none has
+ * their reaction or bookmark, none is new to them, and they are not the account the page
+ * asks about (the thread's author). Every hole about a post has the same value for all such
+ * readers — most readers of most threads. */
+static bool
+sp_bystander(const struct sp_fill *f, const struct sp_head *head, const struct sp_hole *holes)
+{
+	if (f->nown || f->nreacted || f->nmarks || (f->read_upto > 0 && head->unread_max > f->read_upto))
+		return false;
+	if (head->is_account != -2)
+		return head->is_account != f->v->id;
+	for (uint32_t i = 0; i < head->nholes; i++)
+		if (holes[i].kind == SP_IS && holes[i].a == f->v->id)
+			return false;
+	return true;
+}
+
+/* A bystander's value of a hole about a post (f is a fill for nobody); the page's own
+ * holes (name, token, nonce, watch …) stay holes. */
+static void
+sp_bystander_value(void *arg, uint32_t n, struct tmpl_value *ret)
+{
+	const struct sp_fill *f = arg;
+
+	if (n < f->nholes && f->holes[n].kind < SP_PAGE_KINDS)
+		ret->type = TMPL_V_KEEP;
+	else
+		sp_value(arg, n, ret);
+}
+
+/* A bystander's page: from the copy with every hole about a post already filled, kept
+ * beside the copy (as long as it, and under its ETag: the same bytes) or made now, so the
+ * fill writes only the page's own few holes. 0, or -1 as tmpl_fill. */
+static int
+sp_fill_bystander(struct req *r, struct sp_fill *f, const struct cache_entry *e, const char *key, const char *body,
+		  size_t len, const struct tmpl_seg *segs, size_t nsegs)
+{
+	const char *kept_key = arena_printf(r->c.arena, "%s\x1f" "bystander\x1f%s", key, cache_etag(e));
+	struct cache_entry *kept = cache_lookup(kept_key);
+	struct viewer nobody = { .id = SHAREDPAGE_NOBODY };
+	struct sp_fill f0 = { .r = r, .v = &nobody, .holes = f->holes, .nholes = f->nholes };
+	struct tmpl_segs some = { 0 };
+	struct buf mid = BUF_INIT;
+	const char *kbody;
+	const void *kaux;
+	size_t klen, kaux_len;
+	int rc;
+
+	if (kept != NULL) {
+		kbody = cache_body(kept, &klen);
+		kaux = cache_aux(kept, &kaux_len);
+		rc = kaux_len % sizeof *segs != 0 ? -1
+		     : tmpl_fill(kbody, klen, kaux, kaux_len / sizeof *segs, sp_value, f, &r->out);
+		cache_release(kept);
+		return rc;
+	}
+	rc = tmpl_fill_some(body, len, segs, nsegs, sp_bystander_value, &f0, &mid, &some);
+	if (rc == 0) {
+		cache_put_beside(e, kept_key, "text/html; charset=utf-8", mid.data, mid.len, some.v,
+				 some.n * sizeof *some.v);
+		rc = tmpl_fill(mid.data, mid.len, some.v, some.n, sp_value, f, &r->out);
+	}
+	free(some.v);
+	buf_free(&mid);
+	return rc;
+}
+
+/* The viewer's page from a shared copy and its aux, into r->out. e and key: the copy's
+ * entry and key when it came from the cache (NULL when just built). */
 static enum sp_outcome
-sp_fill(struct req *r, const char *body, size_t len, const char *etag, const void *aux, size_t aux_len)
+sp_fill(struct req *r, const char *body, size_t len, const char *etag, const void *aux, size_t aux_len,
+	const struct cache_entry *e, const char *key)
 {
 	const struct sp_head *head = aux;
 	const struct sp_hole *holes;
@@ -520,7 +591,9 @@ sp_fill(struct req *r, const char *body, size_t len, const char *etag, const voi
 	f.csrf = auth_form_csrf(r);
 	auth_token_new(&r->c, NULL, &f.nonce, NULL);
 	buf_free(&r->out);
-	if (tmpl_fill(body, len, segs, head->nsegs, sp_value, &f, &r->out) != 0) {
+	if ((e != NULL && sp_bystander(&f, head, holes)
+		     ? sp_fill_bystander(r, &f, e, key, body, len, segs, head->nsegs)
+		     : tmpl_fill(body, len, segs, head->nsegs, sp_value, &f, &r->out)) != 0) {
 		ctx_fail(&r->c, HERR_INTERNAL, NULL, NULL);
 		return SP_FAILED;
 	}
@@ -581,6 +654,15 @@ sp_pack(const struct sp_build *sb, const struct tmpl_segs *segs, size_t *ret_len
 		     segs->n * sizeof *segs->v;
 	char *p = malloc(len), *at;
 
+	/* What tells a bystander (sp_bystander) without a walk over the holes per page. */
+	for (size_t i = 0; i < sb->nholes; i++) {
+		const struct sp_hole *h = &sb->holes[i];
+
+		if (h->kind == SP_UNREAD && h->a > head.unread_max)
+			head.unread_max = h->a;
+		else if (h->kind == SP_IS)
+			head.is_account = head.is_account == 0 || head.is_account == h->a ? h->a : -2;
+	}
 	if (p == NULL)
 		core_oom();
 	memcpy(p, &head, sizeof head);
@@ -630,7 +712,7 @@ sp_build(struct req *r, struct viewer *v, const char *key, enum herr (*build)(st
 		cache_etag_of(out.data, out.len, etag);
 		cache_put_aux(key, "text/html; charset=utf-8", 200, out.data, out.len, etag, r->cache_stamps,
 			      r->cache_nstamps, r->cache_global, aux, aux_len);
-		rc = sp_fill(r, out.data, out.len, etag, aux, aux_len);
+		rc = sp_fill(r, out.data, out.len, etag, aux, aux_len, NULL, NULL);
 	}
 	r->cache_key = NULL;
 	r->cache_nstamps = 0;
@@ -675,7 +757,7 @@ sharedpage_thread(struct req *r, enum herr (*build)(struct req *r))
 	if ((e = cache_get(key)) != NULL) {
 		body = cache_body(e, &len);
 		aux = cache_aux(e, &aux_len);
-		rc = sp_fill(r, body, len, cache_etag(e), aux, aux_len);
+		rc = sp_fill(r, body, len, cache_etag(e), aux, aux_len, e, key);
 		cache_release(e);
 		if (rc == SP_SERVED)
 			http_add_header(r, "X-Cache", "shared");

@@ -303,6 +303,14 @@ cache_put_aux(const char *key, const char *content_type, int status, const char 
 }
 
 void
+cache_put_beside(const struct cache_entry *e, const char *key, const char *content_type, const char *body, size_t len,
+		 const void *aux, size_t aux_len)
+{
+	cache_put_aux(key, content_type, e->status, body, len, e->etag, e->stamps, e->nstamps, e->global, aux,
+		      aux_len);
+}
+
+void
 cache_invalidate(const char *tag)
 {
 	atomic_fetch_add(&cache_n_notices, 1);   /* first: see cache_notices() */

@@ -69,6 +69,10 @@ void cache_put_aux(const char *key, const char *content_type, int status, const 
 		   const char *etag, const struct cache_stamp *stamps, size_t nstamps, uint32_t global_gen,
 		   const void *aux, size_t aux_len);
 const void *cache_aux(const struct cache_entry *e, size_t *ret_len);
+/* Keep body and aux under key for exactly as long as e (its stamps, generation, status
+ * and ETag): what a caller derived from e's body. */
+void cache_put_beside(const struct cache_entry *e, const char *key, const char *content_type, const char *body,
+		      size_t len, const void *aux, size_t aux_len);
 
 /* The global generation now (take it with the stamps). */
 uint32_t cache_global(void);

@@ -618,15 +618,19 @@ tmpl_hole(const struct tmpl_rs *rs, const json_t *v, uint32_t *ret)
 }
 
 static void
-tmpl_seg_add(struct tmpl_rs *rs, uint32_t hole, enum tmpl_seg_kind kind)
+tmpl_segs_push(struct tmpl_segs *s, size_t off, uint32_t hole, enum tmpl_seg_kind kind)
 {
-	struct tmpl_segs *s = rs->segs;
-
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->v = tmpl_xrealloc(s->v, s->cap, sizeof *s->v);
 	}
-	s->v[s->n++] = (struct tmpl_seg){ .off = (uint32_t)rs->out->len, .hole = hole, .kind = (uint8_t)kind };
+	s->v[s->n++] = (struct tmpl_seg){ .off = (uint32_t)off, .hole = hole, .kind = (uint8_t)kind };
+}
+
+static void
+tmpl_seg_add(struct tmpl_rs *rs, uint32_t hole, enum tmpl_seg_kind kind)
+{
+	tmpl_segs_push(rs->segs, rs->out->len, hole, kind);
 }
 
 /* A section or inverted section over a hole: its body once, between begin and end. */
@@ -765,6 +769,7 @@ tmpl_value_truthy(const struct tmpl_value *v)
 	case TMPL_V_STR:
 		return v->s != NULL && v->s[0] != '\0';
 	case TMPL_V_NONE:
+	case TMPL_V_KEEP:
 		break;
 	}
 	return false;
@@ -853,4 +858,57 @@ tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nseg
 		return -1;
 	buf_append(out, body + at, len - at);   /* and the NUL the copies left out */
 	return 0;
+}
+
+int
+tmpl_fill_some(const char *body, size_t len, const struct tmpl_seg *segs, size_t nsegs, tmpl_hole_fn *fn,
+	       void *arg, struct buf *out, struct tmpl_segs *out_segs)
+{
+	/* For each section open here: whether it stays a hole (its end is kept too). */
+	bool *kept = tmpl_xrealloc(NULL, nsegs + 1, sizeof *kept);
+	size_t at = 0, i = 0, depth = 0;
+	struct tmpl_value v;
+	int rc = -1;
+
+	buf_grow(out, len + 256);
+	while (i < nsegs) {
+		const struct tmpl_seg *s = &segs[i];
+
+		if (s->off < at || s->off > len)
+			goto done;
+		tmpl_fill_copy(out, body + at, s->off - at);
+		at = s->off;
+		i++;
+		if (s->kind == TMPL_SEG_END) {
+			if (depth == 0)
+				goto done;
+			if (kept[--depth])
+				tmpl_segs_push(out_segs, out->len, s->hole, TMPL_SEG_END);
+			continue;
+		}
+		v = (struct tmpl_value){ .type = TMPL_V_NONE };
+		fn(arg, s->hole, &v);
+		if (v.type == TMPL_V_KEEP) {
+			tmpl_segs_push(out_segs, out->len, s->hole, (enum tmpl_seg_kind)s->kind);
+			if (s->kind == TMPL_SEG_IF || s->kind == TMPL_SEG_UNLESS)
+				kept[depth++] = true;
+		} else if (s->kind == TMPL_SEG_VALUE || s->kind == TMPL_SEG_RAW) {
+			tmpl_value_put(out, &v, s->kind == TMPL_SEG_RAW);
+		} else if (tmpl_value_truthy(&v) == (s->kind == TMPL_SEG_IF)) {
+			kept[depth++] = false;   /* kept: on inside, its end dropped */
+		} else {
+			/* dropped, with every hole inside: on after the matching end */
+			if ((i = tmpl_seg_end(segs, nsegs, i - 1)) == nsegs)
+				goto done;
+			at = segs[i].off;
+			i++;
+		}
+	}
+	if (at > len || depth != 0)
+		goto done;
+	buf_append(out, body + at, len - at);
+	rc = 0;
+done:
+	free(kept);
+	return rc;
 }

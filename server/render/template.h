@@ -97,7 +97,8 @@ int tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, st
 /* What one hole holds for one viewer: the same truth rules and text as a jansson value of
  * that kind would have (a string is copied as is for RAW, escaped for VALUE). */
 struct tmpl_value {
-	enum { TMPL_V_NONE, TMPL_V_BOOL, TMPL_V_INT, TMPL_V_STR } type;
+	/* TMPL_V_KEEP: only for tmpl_fill_some, the hole stays a hole */
+	enum { TMPL_V_NONE, TMPL_V_BOOL, TMPL_V_INT, TMPL_V_STR, TMPL_V_KEEP } type;
 	bool b;
 	bool plain;     /* s holds nothing HTML escapes (a token): copied as is */
 	int64_t i;
@@ -109,5 +110,12 @@ typedef void tmpl_hole_fn(void *arg, uint32_t hole, struct tmpl_value *ret);
  * filled by fn. Returns 0, or -1 when the segments do not fit the body. */
 int tmpl_fill(const char *body, size_t len, const struct tmpl_seg *segs, size_t nsegs, tmpl_hole_fn *fn,
 	      void *arg, struct buf *out);
+/* Fill some of the holes: those fn gives a value are written in, those it answers
+ * TMPL_V_KEEP stay holes, with their segments (offsets into out) in out_segs. Filling
+ * out with out_segs later gives what filling body with segs at once would. For a page
+ * whose holes are mostly the same for many viewers (forum/sharedpage.c: a reader with
+ * nothing of their own among the posts). 0, or -1 when the segments are not body's. */
+int tmpl_fill_some(const char *body, size_t len, const struct tmpl_seg *segs, size_t nsegs, tmpl_hole_fn *fn,
+		   void *arg, struct buf *out, struct tmpl_segs *out_segs);
 
 #endif

@@ -565,6 +565,23 @@ static const char holes_src[] =
 	"{{#items}} <{{id}}{{#mine}} mine:{{id}}{{/mine}}{{^mine}} theirs{{/mine}}>{{/items}}"
 	" {{#bm}}B{{#at}} at {{at}}{{/at}}{{/bm}}{{^bm}}none{{/bm}} {{{raw}}} n={{n}}";
 
+/* Half the holes filled first (tmpl_fill_some), the others kept for a second fill. */
+struct hole_half {
+	const struct hole_vals *vals;
+	unsigned keep;   /* bit i: hole i stays a hole */
+};
+
+static void
+hole_half_value(void *arg, uint32_t hole, struct tmpl_value *ret)
+{
+	const struct hole_half *h = arg;
+
+	if (hole < 8 && (h->keep & (1u << hole)))
+		ret->type = TMPL_V_KEEP;
+	else
+		hole_value((void *)h->vals, hole, ret);
+}
+
 /* The same template rendered plainly with json, and with holes filled with vals. */
 static void
 holes_case(const struct tmpl_set *set, json_t *holed, const struct hole_vals *vals, const char *plain,
@@ -578,6 +595,26 @@ holes_case(const struct tmpl_set *set, json_t *holed, const struct hole_vals *va
 	ok(tmpl_fill(shared.data, shared.len, segs.v, segs.n, hole_value, (void *)vals, &filled) == 0,
 	   "%s: fills", what);
 	is_str(filled.data, want ? want : "(error)", "%s: filled equals the plain render", what);
+	/* In two steps, for each way of splitting the holes between them that the test's
+	 * sections make different (the name, flag, the items' own marks, the bookmark). */
+	for (unsigned keep = 0; keep < 256; keep += 5) {
+		struct hole_half half = { vals, keep };
+		struct tmpl_segs some = { 0 };
+		struct buf mid = BUF_INIT, two = BUF_INIT;
+
+		if (tmpl_fill_some(shared.data, shared.len, segs.v, segs.n, hole_half_value, &half, &mid, &some) != 0 ||
+		    tmpl_fill(mid.data, mid.len, some.v, some.n, hole_value, (void *)vals, &two) != 0 ||
+		    strcmp(two.data, want ? want : "(error)") != 0) {
+			is_str(two.data ? two.data : "(error)", want ? want : "(error)",
+			       "%s: filled in two steps (holes %#x kept first) equals the plain render", what, keep);
+			keep = 1000;
+		}
+		free(some.v);
+		buf_free(&mid);
+		buf_free(&two);
+		if (keep + 5 >= 256)
+			ok(1, "%s: filled in two steps equals the plain render, however the holes are split", what);
+	}
 	free(want);
 	free(segs.v);
 	buf_free(&shared);
