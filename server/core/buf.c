@@ -32,7 +32,9 @@ buf_grow(struct buf *b, size_t n)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, n);
+	/* Room already there is the common case (a page's thousands of small runs): no call. */
+	if (b->cap - b->len <= n)
+		buf_grow(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -90,12 +92,14 @@ static const unsigned char html_class[256] = {
 static const char *const html_repl[] = {
 	"", "&quot;", "&amp;", "&#39;", "&lt;", "&gt;",
 };
+static const unsigned char html_repl_len[] = { 0, 6, 5, 5, 4, 4 };
 
-void
-buf_put_i64(struct buf *b, long long v)
+size_t
+buf_i64_text(char out[24], long long v)
 {
 	char d[24], *p = d + sizeof d;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n;
 
 	do {
 		*--p = (char)('0' + u % 10);
@@ -103,13 +107,25 @@ buf_put_i64(struct buf *b, long long v)
 	} while (u != 0);
 	if (v < 0)
 		*--p = '-';
-	buf_append(b, p, (size_t)(d + sizeof d - p));
+	n = (size_t)(d + sizeof d - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+void
+buf_put_i64(struct buf *b, long long v)
+{
+	char d[24];
+
+	buf_append(b, d, buf_i64_text(d, v));
 }
 
 void
 buf_html_escape(struct buf *b, const char *s, size_t n)
 {
 	size_t i = 0, start;
+	unsigned char c;
 
 	buf_grow(b, n);
 	while (i < n) {
@@ -120,8 +136,8 @@ buf_html_escape(struct buf *b, const char *s, size_t n)
 			buf_append(b, s + start, i - start);
 		if (i == n)
 			break;
-		buf_puts(b, html_repl[html_class[(unsigned char)s[i]]]);
-		i++;
+		c = html_class[(unsigned char)s[i++]];
+		buf_append(b, html_repl[c], html_repl_len[c]);
 	}
 	if (b->data == NULL)
 		buf_append(b, "", 0);

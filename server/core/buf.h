@@ -27,6 +27,9 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((form
 
 /* Append v in decimal (no printf: ids and counts are most of a page's numbers). */
 void buf_put_i64(struct buf *b, long long v);
+/* v in decimal into out, NUL-terminated (at most 20 digits and a sign); returns its length.
+ * What snprintf("%lld") did for JSON keys and ids, at a tenth of the instructions. */
+size_t buf_i64_text(char out[24], long long v);
 
 /* Append s[0..n) with & < > " ' escaped for HTML text and attribute values. */
 void buf_html_escape(struct buf *b, const char *s, size_t n);

@@ -188,8 +188,10 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 	char key[24];
 	size_t i;
 
-	json_array_foreach(posts, i, p)
-		buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
+	json_array_foreach(posts, i, p) {
+		buf_putc(&ids, i ? ',' : '{');
+		buf_put_i64(&ids, json_integer_value(json_object_get(p, "id")));
+	}
 	buf_puts(&ids, ids.len ? "}" : "{}");
 	/* ?verified=1 was read by the thread page (forum/verification.c). */
 	res = db_q(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), ids.data, db_int(&r->c, v ? v->id : 0),
@@ -215,7 +217,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 			json_object_set_new(p, "can_react", json_false());
 			continue;
 		}
-		snprintf(key, sizeof key, "%lld", (long long)id);
+		buf_i64_text(key, id);
 		list = reactions_of_post(r, id, json_object_get(counts, key), mine, &zero);
 		json_object_set_new(p, "reactions", list);
 		/* A page draws the line only when it holds a button or a count: a thread page of

@@ -135,6 +135,34 @@ thread_paging_parents(struct req *r, const char *ids, json_t *far)
 	return 0;
 }
 
+/* prefix and the id's text as one JSON string: json_pack and printf cost more than the
+ * object they make, three times per post (callgrind). */
+static json_t *
+thread_paging_post_url(const char *prefix, const char *key)
+{
+	char url[32];
+	size_t n = strlen(prefix), k = strlen(key);
+
+	memcpy(url, prefix, n);
+	memcpy(url + n, key, k + 1);
+	return json_stringn(url, n + k);
+}
+
+/* {"id", "author" (a reference: null when NULL), "url" (taken)[, "phone_only" (taken)]},
+ * members in that order as json_pack made them. */
+static json_t *
+thread_paging_reply_to(json_int_t parent, json_t *author, json_t *url, json_t *phone_only)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(parent));
+	json_object_set(o, "author", author ? author : json_null());
+	json_object_set_new(o, "url", url);
+	if (phone_only)
+		json_object_set_new(o, "phone_only", phone_only);
+	return o;
+}
+
 int
 thread_paging_replies(struct req *r, json_t *posts)
 {
@@ -150,10 +178,12 @@ thread_paging_replies(struct req *r, json_t *posts)
 		json_int_t id = json_integer_value(json_object_get(p, "id"));
 		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
 
-		snprintf(key, sizeof key, "%lld", (long long)parent);
-		if (parent && parent != prev && json_object_get(here, key) == NULL)
-			buf_printf(&ids, "%s%lld", ids.len ? "," : "{", (long long)parent);
-		snprintf(key, sizeof key, "%lld", (long long)id);
+		buf_i64_text(key, parent);
+		if (parent && parent != prev && json_object_get(here, key) == NULL) {
+			buf_putc(&ids, ids.len ? ',' : '{');
+			buf_put_i64(&ids, parent);
+		}
+		buf_i64_text(key, id);
 		json_object_set_new(here, key, thread_paging_author(p));
 		prev = id;
 	}
@@ -171,23 +201,20 @@ thread_paging_replies(struct req *r, json_t *posts)
 
 		/* Drawn flat, a reply right after its parent would pass for its sibling. */
 		if (r->html && parent && parent == prev && depth > THREAD_INDENT_PHONE) {
-			snprintf(key, sizeof key, "%lld", (long long)parent);
+			buf_i64_text(key, parent);
 			author = json_object_get(here, key);
-			json_object_set_new(p, "in_reply_to", json_pack("{s:I,s:O,s:s+,s:b}", "id", parent,
-				"author", author ? author : json_null(), "url", "#p", key,
-				"phone_only", depth <= THREAD_INDENT_WIDE));
+			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
+				thread_paging_post_url("#p", key), json_boolean(depth <= THREAD_INDENT_WIDE)));
 		}
 
 		if (rc == 0 && parent && parent != prev) {
-			snprintf(key, sizeof key, "%lld", (long long)parent);
+			buf_i64_text(key, parent);
 			on_page = (author = json_object_get(here, key)) != NULL;
 			if (!on_page)
 				author = json_object_get(far, key);
-			json_object_set_new(p, "in_reply_to", json_pack("{s:I,s:O,s:o}", "id", parent,
-				"author", author ? author : json_null(),
-				"url", author == NULL ? json_null()
-				: json_string(arena_printf(r->c.arena, on_page && r->html ? "#p%lld" : "/p/%lld",
-							   (long long)parent))));
+			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
+				author == NULL ? json_null() : thread_paging_post_url(on_page && r->html ? "#p" : "/p/", key),
+				NULL));
 		}
 		prev = id;
 	}
@@ -203,33 +230,63 @@ thread_paging_depth(json_t *posts, size_t i)
 	return json_integer_value(json_object_get(json_array_get(posts, i), "depth"));
 }
 
+/* The depths of a page's posts, read once: the walk below asks for each many times. */
+enum { THREAD_DEPTHS = 4 * THREAD_HTML_PAGE_SIZE };
+struct thread_depths {
+	json_t *posts;
+	size_t n;
+	json_int_t d[THREAD_DEPTHS];
+};
+
+static json_int_t
+thread_paging_depth_at(const struct thread_depths *t, size_t i)
+{
+	return i < t->n ? t->d[i] : thread_paging_depth(t->posts, i);
+}
+
+/* "N replies" of a folded subtree, as json_pack made it. */
+static json_t *
+thread_paging_subtree(json_int_t depth, size_t replies)
+{
+	json_t *o = json_object();
+	char text[32];
+	size_t k = buf_i64_text(text, (long long)replies);
+
+	memcpy(text + k, replies == 1 ? " reply" : " replies", replies == 1 ? 7 : 9);
+	json_object_set_new(o, "depth", json_integer(depth));
+	json_object_set_new(o, "indent", json_integer(depth));
+	json_object_set_new(o, "text", json_string(text));
+	return o;
+}
+
 void
 thread_paging_subtrees(json_t *posts, json_int_t indent_max)
 {
 	size_t n = json_array_size(posts), open[THREAD_HTML_PAGE_SIZE + 1], nopen = 0;
+	struct thread_depths t = { .posts = posts, .n = n < THREAD_DEPTHS ? n : THREAD_DEPTHS };
 
+	for (size_t i = 0; i < t.n; i++)
+		t.d[i] = thread_paging_depth(posts, i);
 	for (size_t i = 0; i < n; i++) {
-		json_int_t d = thread_paging_depth(posts, i);
+		json_int_t d = thread_paging_depth_at(&t, i);
 		json_t *p = json_array_get(posts, i), *closes;
 		size_t j = i + 1;
-		char text[32];
 
 		/* Subtrees opened by this post's ancestors' siblings end before it. */
-		if (i > 0 && nopen > 0 && thread_paging_depth(posts, open[nopen - 1]) >= d) {
+		if (i > 0 && nopen > 0 && thread_paging_depth_at(&t, open[nopen - 1]) >= d) {
 			closes = json_array();
-			while (nopen > 0 && thread_paging_depth(posts, open[nopen - 1]) >= d) {
+			while (nopen > 0 && thread_paging_depth_at(&t, open[nopen - 1]) >= d) {
 				json_array_append_new(closes, json_object());
 				nopen--;
 			}
 			json_object_set_new(json_array_get(posts, i - 1), "closes", closes);
 		}
-		while (j < n && thread_paging_depth(posts, j) > d)
+		while (j < n && thread_paging_depth_at(&t, j) > d)
 			j++;
 		/* The opening post's replies are the thread itself: not folded away. */
 		if (j == i + 1 || d < 1 || d >= indent_max - 1 || nopen == sizeof open / sizeof open[0])
 			continue;
-		snprintf(text, sizeof text, "%zu repl%s", j - i - 1, j - i - 1 == 1 ? "y" : "ies");
-		json_object_set_new(p, "subtree", json_pack("{s:I,s:I,s:s}", "depth", d + 1, "indent", d + 1, "text", text));
+		json_object_set_new(p, "subtree", thread_paging_subtree(d + 1, j - i - 1));
 		open[nopen++] = i;
 	}
 	if (nopen > 0) {
