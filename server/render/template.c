@@ -40,8 +40,8 @@ struct tmpl_op {
 	size_t off, len;    /* text run, or the tag's name as written (for messages) */
 	char *key;          /* name split at dots into NUL-separated parts; partial: its name */
 	size_t klen;        /* bytes of key, the separating NULs included */
-	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize): one
-			     * pointer per name across the set, what the lookup memo keys on */
+	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize) */
+	uint32_t *ids;      /* nparts: each part's number in the set's names (finalize) */
 	size_t nparts;      /* 0 means "." (top of the stack) */
 	size_t end;         /* section/inverted: index of the op after the body */
 	size_t line;        /* where the tag is, for messages */
@@ -53,11 +53,22 @@ struct tmpl {
 	char *src;          /* private copy: text ops point into it */
 	struct tmpl_op *ops;
 	size_t nops, cap;
+	const struct tmpl_set *set;
+};
+
+/* Every distinct part of a dotted name in the set, numbered (tmpl_set_finalize). */
+struct tmpl_name {
+	const char *s;
+	uint32_t len, hash;
 };
 
 struct tmpl_set {
 	struct tmpl **v;    /* pointers, so partial links survive growth of v */
 	size_t n, cap;
+	struct tmpl_name *names;
+	uint32_t nnames;
+	uint32_t *name_tab;         /* open addressing: a name's number + 1, 0 = empty */
+	uint32_t name_mask;
 };
 
 /* Compiler state for one template. */
@@ -73,33 +84,44 @@ struct tmpl_cc {
 };
 
 /* Render state for one tmpl_render() call; lives on the caller's stack. */
+struct tmpl_bind;
 struct tmpl_rs {
+	const struct tmpl_set *set;
 	json_t *const *base;         /* the caller's context, never written */
 	size_t nbase;
 	json_t *frames[TMPL_MAX_FRAMES];
+	uint32_t undo_at[TMPL_MAX_FRAMES];   /* tmpl_undo's length before frames[i] was bound */
+	bool unbound_at[TMPL_MAX_FRAMES];    /* frames[i] could not be bound */
 	size_t nframes;
+	uint32_t nundo;
+	int unbound;                 /* frames on the stack that could not be bound */
+	bool bound;                  /* names are read from tmpl_cur, not by walking the stack */
+	json_t **cur;                /* tmpl_cur and tmpl_undo of this thread: TLS addresses */
+	struct tmpl_bind *undo;      /* are a call each in a -fPIC library, so taken once */
 	int npartials;
 	struct buf *out;
-	uint64_t epoch;              /* this render's stamp in the lookup memo */
 	struct tmpl_segs *segs;      /* tmpl_render_holes: where holes go; else NULL */
 };
 
-/* Lookups of one render, remembered: a page renders its post partial for every post, and
- * each name not in the post (page.csrf, thread.id…) was looked up again in every frame
- * below it, one jansson hash per frame — 40 % of the CPU of a signed-in thread page
- * (perf, docs/performance.md). Keyed by (object, interned name); an entry counts only in
- * the render whose epoch it carries, so nothing is ever cleared, and objects freed between
- * renders cannot be confused with new ones at the same address. Per thread: renders run
- * on many threads at once. */
-#define TMPL_MEMO 2048   /* power of two */
-struct tmpl_memo {
-	const json_t *obj;
-	const char *key;
-	json_t *val;
-	uint64_t epoch;
+/* Names are bound as frames are pushed (shallow binding): tmpl_cur[n] is what name number
+ * n means at this point of the render — the member of the topmost frame that has it —
+ * and tmpl_undo what the pushes hid, given back when they are popped. A lookup is then
+ * one load. Walking the stack instead (a page renders its post partial for every post,
+ * and each name not in the post — page.csrf, thread.id… — was looked up again in every
+ * frame below it, one jansson hash per frame, then per post through a memo) was a fifth
+ * of an uncached thread page (callgrind, docs/performance.md). Pushing an object costs
+ * one walk over its members, each key hashed once against the set's names. Per thread
+ * (renders run on many threads at once) and of fixed size, so rendering never allocates:
+ * a set with more names, or a frame with more members than fit, makes the render walk
+ * the stack as before. */
+#define TMPL_NAMES_MAX 4096
+#define TMPL_UNDO 16384
+struct tmpl_bind {
+	uint32_t id;
+	json_t *old;
 };
-static _Thread_local struct tmpl_memo tmpl_memo[TMPL_MEMO];
-static _Thread_local uint64_t tmpl_epoch;
+static _Thread_local json_t *tmpl_cur[TMPL_NAMES_MAX];
+static _Thread_local struct tmpl_bind tmpl_undo[TMPL_UNDO];
 
 static void *
 tmpl_xrealloc(void *p, size_t nmemb, size_t size)
@@ -409,8 +431,10 @@ tmpl_free_one(struct tmpl *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nops; i++)
+	for (i = 0; i < t->nops; i++) {
 		free(t->ops[i].key);
+		free(t->ops[i].ids);
+	}
 	free(t->ops);
 	free(t->src);
 	free(t->name);
@@ -437,6 +461,8 @@ tmpl_set_free(struct tmpl_set *set)
 	for (i = 0; i < set->n; i++)
 		tmpl_free_one(set->v[i]);
 	free(set->v);
+	free(set->names);
+	free(set->name_tab);
 	free(set);
 }
 
@@ -452,6 +478,7 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len
 	t = tmpl_xrealloc(NULL, 1, sizeof *t);
 	memset(t, 0, sizeof *t);
 	t->name = tmpl_strndup(name, strlen(name));
+	t->set = set;
 	t->src = tmpl_strndup(src, len);
 	cc = (struct tmpl_cc){ .t = t, .src = t->src, .len = len, .line = 1,
 			       .ret_err = ret_err };
@@ -491,6 +518,89 @@ tmpl_intern(struct tmpl_set *set, size_t ti, struct tmpl_op *op)
 		}
 }
 
+/* A key's hash for the names table: a few of its bytes and its length, since keys are
+ * hashed for every member of every frame pushed (FNV over all bytes cost more than the
+ * lookups it saved). Equal names still meet through memcmp. */
+static uint32_t
+tmpl_key_hash(const char *s, size_t n)
+{
+	uint32_t h = (uint32_t)n;
+
+	if (n > 0)
+		h = h * 31 + (unsigned char)s[0];
+	if (n > 1)
+		h = h * 31 + (unsigned char)s[n - 1];
+	if (n > 2)
+		h = h * 31 + (unsigned char)s[n / 2];
+	if (n > 3)
+		h = h * 31 + (unsigned char)s[n - 2];
+	h *= 2654435761u;
+	return h ^ (h >> 16);   /* the table takes the low bits: bring the mixed high ones down */
+}
+
+/* The number of the name s[0..n), or UINT32_MAX when no op of the set uses it. */
+static uint32_t
+tmpl_name_find(const struct tmpl_set *set, const char *s, size_t n, uint32_t h)
+{
+	uint32_t i, e;
+
+	if (set->name_tab == NULL)
+		return UINT32_MAX;
+	for (i = h & set->name_mask; (e = set->name_tab[i]) != 0; i = (i + 1) & set->name_mask) {
+		const struct tmpl_name *nm = &set->names[e - 1];
+
+		if (nm->hash == h && nm->len == n && memcmp(nm->s, s, n) == 0)
+			return e - 1;
+	}
+	return UINT32_MAX;
+}
+
+/* Number the parts of every name of the set (op->ids) and build the table that finds a
+ * member's key among them. */
+static void
+tmpl_number_names(struct tmpl_set *set)
+{
+	size_t total = 1, i, j, k, cap = 16;
+	struct tmpl_op *op;
+	const char *part;
+
+	free(set->names);   /* finalized again: numbered afresh */
+	free(set->name_tab);
+	set->nnames = 0;
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->v[i]->nops; j++)
+			if (set->v[i]->ops[j].kind != TMPL_PARTIAL)
+				total += set->v[i]->ops[j].nparts;
+	while (cap < 2 * total)
+		cap *= 2;
+	set->names = tmpl_xrealloc(NULL, total, sizeof *set->names);
+	set->name_tab = calloc(cap, sizeof *set->name_tab);
+	if (set->name_tab == NULL)
+		core_oom();
+	set->name_mask = (uint32_t)(cap - 1);
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->v[i]->nops; j++) {
+			op = &set->v[i]->ops[j];
+			if (op->kind == TMPL_PARTIAL || op->nparts == 0)
+				continue;
+			op->ids = tmpl_xrealloc(op->ids, op->nparts, sizeof *op->ids);
+			part = op->ikey;
+			for (k = 0; k < op->nparts; part += strlen(part) + 1, k++) {
+				size_t n = strlen(part);
+				uint32_t h = tmpl_key_hash(part, n), id = tmpl_name_find(set, part, n, h), at;
+
+				if (id == UINT32_MAX) {
+					id = set->nnames++;
+					set->names[id] = (struct tmpl_name){ .s = part, .len = (uint32_t)n, .hash = h };
+					for (at = h & set->name_mask; set->name_tab[at] != 0; at = (at + 1) & set->name_mask)
+						;
+					set->name_tab[at] = id + 1;
+				}
+				op->ids[k] = id;
+			}
+		}
+}
+
 int
 tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 {
@@ -512,6 +622,7 @@ tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 						"unknown partial '%s'", op->key);
 		}
 	}
+	tmpl_number_names(set);
 	return 0;
 }
 
@@ -536,41 +647,96 @@ tmpl_frame(const struct tmpl_rs *rs, size_t i)
 			       : rs->base[rs->nbase - 1 - (i - rs->nframes)];
 }
 
-/* obj's member key (NULL when obj is not an object or has none), through the memo. key
- * is a part of an interned name, so equal pointers mean equal names. */
-static json_t *
-tmpl_member(const struct tmpl_rs *rs, json_t *obj, const char *key)
+/* Bind obj's members that are names of the set, on top of what was bound. False (and
+ * nothing bound) when they do not fit in tmpl_undo. */
+static bool
+tmpl_bind_obj(struct tmpl_rs *rs, json_t *obj)
 {
-	struct tmpl_memo *m;
-	uintptr_t h;
+	uint32_t mark = rs->nundo, id;
 
-	if (!json_is_object(obj))
-		return NULL;
-	h = ((uintptr_t)obj ^ ((uintptr_t)key << 7)) * UINT64_C(0x9E3779B97F4A7C15);
-	m = &tmpl_memo[(h >> 32) & (TMPL_MEMO - 1)];
-	if (m->epoch == rs->epoch && m->obj == obj && m->key == key)
-		return m->val;
-	*m = (struct tmpl_memo){ .obj = obj, .key = key, .val = json_object_get(obj, key),
-				 .epoch = rs->epoch };
-	return m->val;
+	for (void *it = json_object_iter(obj); it != NULL; it = json_object_iter_next(obj, it)) {
+		const char *k = json_object_iter_key(it);
+		size_t klen = json_object_iter_key_len(it);
+
+		if ((id = tmpl_name_find(rs->set, k, klen, tmpl_key_hash(k, klen))) == UINT32_MAX)
+			continue;
+		if (rs->nundo == TMPL_UNDO) {
+			while (rs->nundo > mark) {
+				rs->nundo--;
+				rs->cur[rs->undo[rs->nundo].id] = rs->undo[rs->nundo].old;
+			}
+			return false;
+		}
+		rs->undo[rs->nundo++] = (struct tmpl_bind){ .id = id, .old = rs->cur[id] };
+		rs->cur[id] = json_object_iter_value(it);
+	}
+	return true;
+}
+
+static void
+tmpl_push(struct tmpl_rs *rs, json_t *v)
+{
+	size_t f = rs->nframes++;
+
+	rs->frames[f] = v;
+	rs->undo_at[f] = rs->nundo;
+	rs->unbound_at[f] = false;
+	if (rs->bound && json_is_object(v) && !tmpl_bind_obj(rs, v)) {
+		rs->unbound_at[f] = true;
+		rs->unbound++;
+	}
+}
+
+static void
+tmpl_pop(struct tmpl_rs *rs)
+{
+	size_t f = --rs->nframes;
+
+	while (rs->nundo > rs->undo_at[f]) {
+		rs->nundo--;
+		rs->cur[rs->undo[rs->nundo].id] = rs->undo[rs->nundo].old;
+	}
+	if (rs->unbound_at[f])
+		rs->unbound--;
+}
+
+/* Bind the caller's context, bottom up; false leaves the render walking the stack. */
+static bool
+tmpl_bind_base(struct tmpl_rs *rs)
+{
+	const struct tmpl_set *set = rs->set;
+
+	if (set == NULL || set->name_tab == NULL || set->nnames > TMPL_NAMES_MAX)
+		return false;
+	memset(rs->cur, 0, set->nnames * sizeof rs->cur[0]);
+	rs->nundo = 0;
+	for (size_t i = 0; i < rs->nbase; i++)
+		if (json_is_object(rs->base[i]) && !tmpl_bind_obj(rs, rs->base[i]))
+			return false;
+	return true;
 }
 
 /* The first part through the stack, top down; the other parts inside what it found. A
  * missing later part does not resume the stack search (Mustache rule). */
 static json_t *
-tmpl_lookup(const struct tmpl_rs *rs, const struct tmpl_op *op)
+tmpl_lookup(struct tmpl_rs *rs, const struct tmpl_op *op)
 {
 	size_t i, n = rs->nframes + rs->nbase;
 	const char *part = op->ikey;
-	json_t *v = NULL;
+	json_t *v = NULL, *f;
 
 	if (op->nparts == 0)
 		return n > 0 ? tmpl_frame(rs, 0) : NULL;
-	for (i = 0; i < n && v == NULL; i++)
-		v = tmpl_member(rs, tmpl_frame(rs, i), part);
+	if (rs->bound && rs->unbound == 0 && op->ids != NULL) {
+		v = rs->cur[op->ids[0]];
+	} else {
+		for (i = 0; i < n && v == NULL; i++)
+			if (json_is_object(f = tmpl_frame(rs, i)))
+				v = json_object_get(f, part);
+	}
 	for (i = 1; i < op->nparts && v != NULL; i++) {
 		part += strlen(part) + 1;
-		v = tmpl_member(rs, v, part);
+		v = json_is_object(v) ? json_object_get(v, part) : NULL;
 	}
 	return v;
 }
@@ -653,9 +819,9 @@ tmpl_render_with(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v)
 
 	if (rs->nframes == TMPL_MAX_FRAMES)
 		return -1;
-	rs->frames[rs->nframes++] = v;
+	tmpl_push(rs, v);
 	rc = tmpl_render_ops(rs, t, i + 1, t->ops[i].end);
-	rs->nframes--;
+	tmpl_pop(rs);
 	return rc;
 }
 
@@ -740,12 +906,17 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 
 	if (t == NULL)
 		return -1;
+	rs.set = t->set;
 	rs.base = ctx;
 	rs.nbase = ctx != NULL ? depth : 0;
 	rs.nframes = rs.npartials = 0;
 	rs.out = out;
 	rs.segs = segs;
-	rs.epoch = ++tmpl_epoch;
+	rs.unbound = 0;
+	rs.bound = false;
+	rs.cur = tmpl_cur;
+	rs.undo = tmpl_undo;
+	rs.bound = tmpl_bind_base(&rs);
 	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
 	return tmpl_render_ops(&rs, t, 0, t->nops);
 }

@@ -185,6 +185,73 @@ test_stack(void)
 	tmpl_set_free(set);
 }
 
+/* Six nested frames of 4,000 names each do not fit the binding's 16,384 entries: the
+ * frames past it are walked, and names still resolve top down. */
+static void
+test_binding_full(void)
+{
+	struct buf src = BUF_INIT, out = BUF_INIT;
+	json_t *ctx = NULL, *o;
+	struct tmpl_set *set = tmpl_set_new();
+	char key[16];
+
+	buf_puts(&src, "{{#o}}{{#o}}{{#o}}{{#o}}{{#o}}{{n5}}-{{top}}-{{n7}}{{/o}}{{/o}}{{/o}}{{/o}}{{/o}}/{{n5}}"
+		 "{{^top}}");
+	for (int i = 0; i < 4000; i++)
+		buf_printf(&src, "{{n%d}}", i);
+	buf_puts(&src, "{{/top}}");
+	for (int level = 5; level >= 0; level--) {
+		o = json_object();
+		for (int i = 0; i < 4000; i++) {
+			snprintf(key, sizeof key, "n%d", i);
+			json_object_set_new(o, key, json_integer(i == 7 ? 7 : level));
+		}
+		if (ctx != NULL)
+			json_object_set_new(o, "o", ctx);
+		ctx = o;
+	}
+	json_object_set_new(ctx, "top", json_string("T"));
+	ok(tmpl_set_add(set, "t", src.data, src.len, NULL) == 0 && tmpl_set_finalize(set, NULL) == 0,
+	   "4,000 names compile");
+	ok(tmpl_render(tmpl_get(set, "t"), &ctx, 1, &out) == 0, "frames past the binding's room render");
+	is_str(out.data, "5-T-7/0", "frames past the binding's room are looked up in place");
+	buf_free(&out);
+	buf_free(&src);
+	json_decref(ctx);
+	tmpl_set_free(set);
+}
+
+/* Names are bound as frames are pushed and given back as they are popped (template.c):
+ * what a frame hid comes back after it, and a frame too big to bind is walked instead. */
+static void
+test_binding(void)
+{
+	const char *pairs[] = { "t", "{{#big}}{{name}}|{{k7}}|{{top}}{{/big}}/{{name}}", NULL };
+	struct tmpl_set *set = set_of(pairs);
+	json_t *ctx = json_pack("{s:s,s:s,s:{}}", "name", "out", "top", "T", "big"), *big;
+	struct buf out = BUF_INIT;
+	char key[16];
+
+	is_str(R("{{#u}}{{name}}{{/u}}{{name}}", "{\"u\":{\"name\":\"in\"},\"name\":\"out\"}"), "inout",
+	       "a name a section hid is back after it");
+	is_str(R("{{#l}}{{k}},{{/l}}", "{\"l\":[{\"k\":1},{},{\"k\":null},{\"k\":3}],\"k\":\"top\"}"),
+	       "1,top,,3,", "an element does not see the previous element's members");
+	is_str(R("{{#a}}{{#b}}{{x}}{{/b}}{{x}}{{/a}}{{x}}", "{\"a\":{\"x\":1,\"b\":{\"x\":2}},\"x\":0}"),
+	       "210", "nested sections give back in order");
+	big = json_object_get(ctx, "big");
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		json_object_set_new(big, key, json_integer(i));
+	}
+	json_object_set_new(big, "name", json_string("big"));
+	ok(tmpl_render(tmpl_get(set, "t"), &ctx, 1, &out) == 0, "a frame with 20,000 members renders");
+	is_str(out.data, "big|7|T/out", "members that are no name of the set are not bound");
+	buf_free(&out);
+	json_decref(ctx);
+	tmpl_set_free(set);
+	test_binding_full();
+}
+
 static void
 test_sections(void)
 {
@@ -670,6 +737,7 @@ main(void)
 	test_lengths();
 	test_names();
 	test_stack();
+	test_binding();
 	test_sections();
 	test_falsy();
 	test_partials();
