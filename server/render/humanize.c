@@ -71,10 +71,14 @@ humanize_walk(json_t *v, int depth)
 	}
 	if (!json_is_object(v))
 		return;
-	json_object_foreach(v, key, x) {
+	/* The iterator itself, not json_object_foreach: that one turns each key back into
+	 * its iterator twice, and the key is wanted only for the few times found. */
+	for (void *it = json_object_iter(v); it != NULL; it = json_object_iter_next(v, it)) {
+		x = json_object_iter_value(it);
 		if (json_is_string(x)) {
-			if (!humanize_time(json_string_value(x), json_string_length(x), h))
+			if (json_string_length(x) != 20 || !humanize_time(json_string_value(x), 20, h))
 				continue;
+			key = json_object_iter_key(it);
 			size_t klen = strlen(key);
 
 			if (n_add < HUMAN_MAX && klen + 3 <= sizeof add[n_add].key) {
