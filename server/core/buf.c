@@ -94,21 +94,35 @@ static const char *const html_repl[] = {
 };
 static const unsigned char html_repl_len[] = { 0, 6, 5, 5, 4, 4 };
 
+/* Two digits per division: a page writes about a thousand ids and counts. */
+static const char buf_digits2[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 size_t
 buf_i64_text(char out[24], long long v)
 {
-	char d[24], *p = d + sizeof d;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char d[24], *p = d + sizeof d;
 	size_t n;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, buf_digits2 + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, buf_digits2 + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	n = (size_t)(d + sizeof d - p);
-	memcpy(out, p, n);
+	for (size_t i = 0; i < n; i++)
+		out[i] = p[i];
 	out[n] = '\0';
 	return n;
 }
@@ -116,9 +130,9 @@ buf_i64_text(char out[24], long long v)
 void
 buf_put_i64(struct buf *b, long long v)
 {
-	char d[24];
-
-	buf_append(b, d, buf_i64_text(d, v));
+	if (b->cap - b->len <= 24)
+		buf_grow(b, 24);
+	b->len += buf_i64_text(b->data + b->len, v);
 }
 
 void

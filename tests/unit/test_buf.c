@@ -1,4 +1,6 @@
-/* Unit tests for core/buf: growth, NUL termination, printf, HTML and URL escaping. */
+/* Unit tests for core/buf: growth, NUL termination, printf, integers, HTML and URL escaping. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,27 @@ main(void)
 	buf_reset(&b);
 	buf_printf(&b, "%0500d", 1);
 	is_int(b.len, 500, "printf longer than the spare capacity");
+
+	{
+		static const long long nums[] = { 0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 123456789, -1, -10,
+						  -100, LLONG_MAX, LLONG_MIN };
+		char want[32], got[24];
+		int same = 1;
+
+		for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+			snprintf(want, sizeof want, "%lld", nums[i]);
+			n = buf_i64_text(got, nums[i]);
+			same &= n == strlen(want) && strcmp(got, want) == 0;
+			buf_reset(&b);
+			buf_puts(&b, "x");
+			buf_put_i64(&b, nums[i]);
+			same &= b.len == strlen(want) + 1 && strcmp(b.data + 1, want) == 0;
+		}
+		ok(same, "integers in decimal as printf writes them, from LLONG_MIN to LLONG_MAX");
+		buf_free(&b);
+		buf_put_i64(&b, -5);
+		is_str(b.data, "-5", "an integer into an empty buf");
+	}
 
 	buf_reset(&b);
 	buf_html_escape(&b, "<a href=\"x\">Tom & Jerry's</a>", 30);

@@ -127,7 +127,7 @@ test_rows_memo(void)
 	const char *names[] = { "n", "author" };
 	unsigned types[] = { T_INT4, T_JSONB };
 	const char *cells[2 * N];
-	char ids[N][8], authors[N][64];
+	char ids[N][8], authors[N][160], *d0, *d1;
 	PGresult *res;
 	json_t *rows, *a0, *a1;
 	int right = 0;
@@ -136,7 +136,8 @@ test_rows_memo(void)
 	 * holds, so entries are reused and evicted. */
 	for (int i = 0; i < N; i++) {
 		snprintf(ids[i], sizeof ids[i], "%d", i);
-		snprintf(authors[i], sizeof authors[i], "{\"id\":%d,\"at\":\"2026-11-28T18:22:09+00:00\"}", i / 2 % 30);
+		snprintf(authors[i], sizeof authors[i], "{\"id\":%d,\"at\":\"2026-11-28T18:22:09+00:00\","
+			 "\"z\":[1.5,true,false,null,{\"k\":\"\u00e9\"}],\"a\":{\"b\":[]}}", i / 2 % 30);
 		cells[2 * i] = ids[i];
 		cells[2 * i + 1] = i == 5 ? NULL : authors[i];
 	}
@@ -156,8 +157,16 @@ test_rows_memo(void)
 	a0 = json_object_get(json_array_get(rows, 0), "author");
 	a1 = json_object_get(json_array_get(rows, 1), "author");
 	ok(a0 != a1 && json_equal(a0, a1), "a repeated value is an equal copy, not a shared one");
+	d0 = json_dumps(a0, JSON_COMPACT);
+	d1 = json_dumps(a1, JSON_COMPACT);
+	is_str(d1, d0, "a copy keeps its members' order, nested values and all");
+	free(d0);
+	free(d1);
 	json_object_set_new(a0, "changed", json_true());
-	ok(json_object_get(a1, "changed") == NULL, "changing one row leaves the others alone");
+	json_object_set_new(json_array_get(json_object_get(a0, "z"), 4), "k", json_null());
+	ok(json_object_get(a1, "changed") == NULL &&
+	   json_is_string(json_object_get(json_array_get(json_object_get(a1, "z"), 4), "k")),
+	   "changing one row leaves the others alone, nested values too");
 	json_decref(rows);
 	PQclear(res);
 
