@@ -66,7 +66,8 @@ humanize_walk(json_t *v, int depth)
 		return;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, x)
-			humanize_walk(x, depth + 1);
+			if (json_is_object(x) || json_is_array(x))
+				humanize_walk(x, depth + 1);
 		return;
 	}
 	if (!json_is_object(v))
@@ -94,7 +95,8 @@ humanize_walk(json_t *v, int depth)
 					json_object_set_new(more, k, json_string(h));
 				free(k);
 			}
-		} else {
+		} else if (json_is_object(x) || json_is_array(x)) {
+			/* only containers: a call per number and flag was a third of the walk */
 			humanize_walk(x, depth + 1);
 		}
 	}
