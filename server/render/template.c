@@ -518,24 +518,31 @@ tmpl_intern(struct tmpl_set *set, size_t ti, struct tmpl_op *op)
 		}
 }
 
-/* A key's hash for the names table: a few of its bytes and its length, since keys are
- * hashed for every member of every frame pushed (FNV over all bytes cost more than the
- * lookups it saved). Equal names still meet through memcmp. */
+/* A key's hash for the names table: its first and last 8 bytes (4 for shorter keys, which
+ * overlap) and its length, mixed. Keys are hashed for every member of every frame pushed:
+ * FNV over every byte cost more than the lookups it saved, and a few single bytes put
+ * names such as can_edit/can_flag in the same chains (callgrind). Equal names still meet
+ * through memcmp. */
 static uint32_t
 tmpl_key_hash(const char *s, size_t n)
 {
-	uint32_t h = (uint32_t)n;
+	uint64_t a = 0, b = 0;
+	uint32_t x, y;
 
-	if (n > 0)
-		h = h * 31 + (unsigned char)s[0];
-	if (n > 1)
-		h = h * 31 + (unsigned char)s[n - 1];
-	if (n > 2)
-		h = h * 31 + (unsigned char)s[n / 2];
-	if (n > 3)
-		h = h * 31 + (unsigned char)s[n - 2];
-	h *= 2654435761u;
-	return h ^ (h >> 16);   /* the table takes the low bits: bring the mixed high ones down */
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		a = x;
+		b = y;
+	} else if (n > 0) {
+		a = (unsigned char)s[0];
+		b = (unsigned char)s[n - 1] | (uint64_t)(unsigned char)s[n / 2] << 8;
+	}
+	a = (a ^ (b * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xFF51AFD7ED558CCD);
+	return (uint32_t)(a >> 32);
 }
 
 /* The number of the name s[0..n), or UINT32_MAX when no op of the set uses it. */
