@@ -30,13 +30,25 @@ answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_mod
 			     json_is_integer(json_object_get(p, "parent_id"));
 		bool visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE;
 
-		json_object_set_new(p, "is_answer", json_boolean(answer_id && id == answer_id));
-		if (r->shared) {
+		bool is = answer_id && id == answer_id;
+
+		if (r->html && !r->shared) {
+			/* A page's template reads a missing flag as false, and no frame below a post
+			 * has these names: only the true ones are set (two jansson sets a post). */
+			if (is)
+				json_object_set_new(p, "is_answer", json_true());
+			if (may && reply && visible && !is)
+				json_object_set_new(p, "can_accept", json_true());
+			if (may && is)
+				json_object_set_new(p, "can_unaccept", json_true());
+		} else if (r->shared) {
+			json_object_set_new(p, "is_answer", json_boolean(is));
 			json_object_set_new(p, "can_accept", sharedpage_is(r, author, may_own && reply && visible && id != answer_id,
 									     may && reply && visible && id != answer_id));
 			json_object_set_new(p, "can_unaccept", sharedpage_is(r, author, may_own && answer_id && id == answer_id,
 									       may && answer_id && id == answer_id));
 		} else {
+			json_object_set_new(p, "is_answer", json_boolean(is));
 			json_object_set_new(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));
 			json_object_set_new(p, "can_unaccept", json_boolean(may && answer_id && id == answer_id));
 		}
