@@ -231,7 +231,10 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 			continue;
 		}
 		can = policy_can_react(v, state, tstate, author);
-		json_object_set_new(p, "can_react", json_boolean(can));
+		/* a page: only when true, as threads_posts_decorate's flags (no frame below a
+		 * post, nor a reaction, has the name) */
+		if (can || !r->html)
+			json_object_set_new(p, "can_react", json_boolean(can));
 		if (r->html && (can || reactions_any(list)))
 			json_object_set_new(p, "has_reactions", json_true());
 	}

@@ -283,6 +283,9 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 									   policy_can_edit(v, state, author, locked)));
 			json_object_set_new(p, "can_flag", sharedpage_own(r, id, policy_can_flag(v, state, v->id),
 									   policy_can_flag(v, state, author)));
+		} else if (r->html) {
+			threads_flag(p, "can_edit", policy_can_edit(v, state, author, locked));
+			threads_flag(p, "can_flag", policy_can_flag(v, state, author));
 		} else {
 			json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
 			json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
