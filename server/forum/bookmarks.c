@@ -39,8 +39,10 @@ bookmarks_decorate(struct req *r, json_t *posts)
 		}
 		return 0;
 	}
-	json_array_foreach(posts, i, p)
-		buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
+	json_array_foreach(posts, i, p) {
+		buf_putc(&ids, i ? ',' : '{');
+		buf_put_i64(&ids, json_integer_value(json_object_get(p, "id")));
+	}
 	buf_putc(&ids, '}');
 	res = db_q(&r->c, STMT_BOOKMARKS_OF_POSTS, db_int(&r->c, v->id), ids.data);
 	buf_free(&ids);
