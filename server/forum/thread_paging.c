@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/arena.h"
 #include "db/db.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
@@ -163,28 +164,65 @@ thread_paging_reply_to(json_int_t parent, json_t *author, json_t *url, json_t *p
 	return o;
 }
 
+/* The posts of a page by id, for "in reply to": an open-addressing table in the request's
+ * arena (a jansson object keyed by the ids' text cost a set and several gets a post). */
+struct thread_seen {
+	json_int_t id;          /* 0: empty (no post has id 0) */
+	json_t *author;         /* thread_paging_author's, owned */
+};
+struct thread_seen_set {
+	struct thread_seen *v;
+	size_t mask;
+};
+
+static struct thread_seen *
+thread_seen_slot(const struct thread_seen_set *h, json_int_t id)
+{
+	size_t i = ((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 40;
+
+	for (i &= h->mask; h->v[i].id != 0 && h->v[i].id != id; i = (i + 1) & h->mask)
+		;
+	return &h->v[i];
+}
+
+/* The author of post id when it is in the table, else NULL. */
+static json_t *
+thread_seen_author(const struct thread_seen_set *h, json_int_t id)
+{
+	const struct thread_seen *e = thread_seen_slot(h, id);
+
+	return e->id == id ? e->author : NULL;
+}
+
 int
 thread_paging_replies(struct req *r, json_t *posts)
 {
-	json_t *here = json_object(), *far = json_object(), *p, *author;
+	json_t *far = json_object(), *p, *author;
 	struct buf ids = BUF_INIT;
+	struct thread_seen_set here = { .mask = 15 };
+	size_t n = json_array_size(posts), i;
 	json_int_t prev = 0;
 	char key[24];
-	size_t i;
 	int rc = 0;
 
+	while (here.mask + 1 < 2 * n)
+		here.mask = 2 * here.mask + 1;
+	here.v = arena_calloc(r->c.arena, here.mask + 1, sizeof *here.v);
 	/* Pass 1: which parents are on this page (earlier: tree order) and which are not. */
 	json_array_foreach(posts, i, p) {
 		json_int_t id = json_integer_value(json_object_get(p, "id"));
 		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
+		struct thread_seen *e;
 
-		buf_i64_text(key, parent);
-		if (parent && parent != prev && json_object_get(here, key) == NULL) {
+		if (parent && parent != prev && thread_seen_author(&here, parent) == NULL) {
 			buf_putc(&ids, ids.len ? ',' : '{');
 			buf_put_i64(&ids, parent);
 		}
-		buf_i64_text(key, id);
-		json_object_set_new(here, key, thread_paging_author(p));
+		if (id != 0) {
+			e = thread_seen_slot(&here, id);
+			json_decref(e->author);
+			*e = (struct thread_seen){ .id = id, .author = thread_paging_author(p) };
+		}
 		prev = id;
 	}
 	if (ids.len) {
@@ -202,14 +240,14 @@ thread_paging_replies(struct req *r, json_t *posts)
 		/* Drawn flat, a reply right after its parent would pass for its sibling. */
 		if (r->html && parent && parent == prev && depth > THREAD_INDENT_PHONE) {
 			buf_i64_text(key, parent);
-			author = json_object_get(here, key);
+			author = thread_seen_author(&here, parent);
 			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
 				thread_paging_post_url("#p", key), json_boolean(depth <= THREAD_INDENT_WIDE)));
 		}
 
 		if (rc == 0 && parent && parent != prev) {
 			buf_i64_text(key, parent);
-			on_page = (author = json_object_get(here, key)) != NULL;
+			on_page = (author = thread_seen_author(&here, parent)) != NULL;
 			if (!on_page)
 				author = json_object_get(far, key);
 			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
@@ -218,8 +256,9 @@ thread_paging_replies(struct req *r, json_t *posts)
 		}
 		prev = id;
 	}
+	for (i = 0; i <= here.mask; i++)
+		json_decref(here.v[i].author);
 	buf_free(&ids);
-	json_decref(here);
 	json_decref(far);
 	return rc;
 }
