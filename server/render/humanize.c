@@ -49,8 +49,33 @@ humanize_time(const char *s, size_t n, char out[32])
  * "<key>_h" (absolute, so a cached page stays true). Only for HTML views. The twins are
  * added after the walk (an object must not change under json_object_foreach); most
  * objects have none, so nothing is allocated for them. */
+/* Containers held more than once (a page's posts share one list of zero reactions) are
+ * walked once: a second walk would only set the same twins again. A visit counts for a
+ * later one no shallower, so the depth bound cuts nothing it did not cut before. */
+enum { HUMAN_SEEN = 64 };
+struct humanize_seen {
+	const json_t *v[HUMAN_SEEN];
+	int depth[HUMAN_SEEN];
+	size_t n;
+};
+
+static bool
+humanize_again(struct humanize_seen *seen, const json_t *v, int depth)
+{
+	if (v == NULL || v->refcount <= 1)
+		return false;
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i] == v && seen->depth[i] <= depth)
+			return true;
+	if (seen->n < HUMAN_SEEN) {
+		seen->v[seen->n] = v;
+		seen->depth[seen->n++] = depth;
+	}
+	return false;
+}
+
 static void
-humanize_walk(json_t *v, int depth)
+humanize_walk(json_t *v, int depth, struct humanize_seen *seen)
 {
 	enum { HUMAN_MAX = 8 };
 	struct {
@@ -62,12 +87,12 @@ humanize_walk(json_t *v, int depth)
 	json_t *x, *more = NULL;   /* the twins past HUMAN_MAX, rare */
 	char h[32];
 
-	if (depth > 16)
+	if (depth > 16 || humanize_again(seen, v, depth))
 		return;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, x)
 			if (json_is_object(x) || json_is_array(x))
-				humanize_walk(x, depth + 1);
+				humanize_walk(x, depth + 1, seen);
 		return;
 	}
 	if (!json_is_object(v))
@@ -97,7 +122,7 @@ humanize_walk(json_t *v, int depth)
 			}
 		} else if (json_is_object(x) || json_is_array(x)) {
 			/* only containers: a call per number and flag was a third of the walk */
-			humanize_walk(x, depth + 1);
+			humanize_walk(x, depth + 1, seen);
 		}
 	}
 	for (i = 0; i < n_add; i++)
@@ -111,5 +136,7 @@ humanize_walk(json_t *v, int depth)
 void
 humanize_model(json_t *model)
 {
-	humanize_walk(model, 0);
+	struct humanize_seen seen = { .n = 0 };
+
+	humanize_walk(model, 0, &seen);
 }

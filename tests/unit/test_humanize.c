@@ -119,6 +119,38 @@ test_depth(void)
 	}
 }
 
+/* An object held in several places (a page's posts share one list of zero reactions) is
+ * walked once, unless a later place is shallower: then as deep as from there. */
+static void
+test_shared(void)
+{
+	json_t *root = json_object(), *s = json_object(), *o = s, *w = root, *bottom = NULL;
+
+	for (int i = 0; i < 10; i++) {
+		json_t *next = json_object();
+
+		json_object_set_new(o, "at", json_string("2026-11-28T20:01:04Z"));
+		json_object_set_new(o, "in", next);
+		bottom = o;
+		o = next;
+	}
+	for (int i = 0; i < 9; i++) {   /* s first met at depth 10, where its bottom is cut */
+		json_t *next = json_object();
+
+		json_object_set_new(w, "wrap", next);
+		w = next;
+	}
+	json_object_set(w, "s", s);
+	json_object_set_new(root, "list", json_pack("[O,O]", s, s));
+	json_object_set(root, "again", s);
+	humanize_model(root);
+	is_str(member(s, "at_h"), "28 Nov 2026, 20:01 UTC", "a shared object gets its twins");
+	ok(member(bottom, "at_h") != NULL, "a shallower place walks it as deep as from there");
+	is_int((int)json_object_size(s), 3, "walked again or not, each twin is set once");
+	json_decref(s);
+	json_decref(root);
+}
+
 int
 main(void)
 {
@@ -126,5 +158,6 @@ main(void)
 	test_model();
 	test_many_and_long();
 	test_depth();
+	test_shared();
 	return done_testing();
 }
