@@ -98,6 +98,10 @@ struct tmpl_rs {
 	bool bound;                  /* names are read from tmpl_cur, not by walking the stack */
 	json_t **cur;                /* tmpl_cur and tmpl_undo of this thread: TLS addresses */
 	struct tmpl_bind *undo;      /* are a call each in a -fPIC library, so taken once */
+	struct tmpl_kept *kept;      /* tmpl_kept and its pairs, likewise */
+	struct tmpl_bind *kept_pairs;
+	uint64_t epoch;              /* this render's stamp in tmpl_kept */
+	uint32_t nkept, nkept_pairs;
 	int npartials;
 	struct buf *out;
 	struct tmpl_segs *segs;      /* tmpl_render_holes: where holes go; else NULL */
@@ -122,6 +126,21 @@ struct tmpl_bind {
 };
 static _Thread_local json_t *tmpl_cur[TMPL_NAMES_MAX];
 static _Thread_local struct tmpl_bind tmpl_undo[TMPL_UNDO];
+
+/* A small object's bindings, kept for the render: the same object is often pushed again
+ * (a page's posts share one list of zero reactions, three objects pushed under every
+ * post), and copying its (name, value) pairs skips the walk over its members. */
+#define TMPL_KEPT_OBJS 1024      /* power of two; at most 3/4 used */
+#define TMPL_KEPT_PAIRS 8192
+#define TMPL_KEPT_NONE UINT32_MAX  /* n of an object pushed once so far: no pairs kept */
+struct tmpl_kept {
+	const json_t *obj;
+	uint64_t epoch;
+	uint32_t off, n;             /* pairs [off, off + n) of tmpl_kept_pairs */
+};
+static _Thread_local struct tmpl_kept tmpl_kept[TMPL_KEPT_OBJS];
+static _Thread_local struct tmpl_bind tmpl_kept_pairs[TMPL_KEPT_PAIRS];   /* old: the value */
+static _Thread_local uint64_t tmpl_epoch;
 
 static void *
 tmpl_xrealloc(void *p, size_t nmemb, size_t size)
@@ -654,28 +673,81 @@ tmpl_frame(const struct tmpl_rs *rs, size_t i)
 			       : rs->base[rs->nbase - 1 - (i - rs->nframes)];
 }
 
+/* Bind name id to val, remembering what it hid. */
+static void
+tmpl_bind1(struct tmpl_rs *rs, uint32_t id, json_t *val)
+{
+	rs->undo[rs->nundo++] = (struct tmpl_bind){ .id = id, .old = rs->cur[id] };
+	rs->cur[id] = val;
+}
+
+static void
+tmpl_unbind_to(struct tmpl_rs *rs, uint32_t mark)
+{
+	while (rs->nundo > mark) {
+		rs->nundo--;
+		rs->cur[rs->undo[rs->nundo].id] = rs->undo[rs->nundo].old;
+	}
+}
+
+/* obj's slot in tmpl_kept: its entry when kept in this render, else the free slot where it
+ * would go. */
+static struct tmpl_kept *
+tmpl_kept_slot(const struct tmpl_rs *rs, const json_t *obj)
+{
+	uint32_t i = (uint32_t)((((uintptr_t)obj >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 40);
+	struct tmpl_kept *k;
+
+	for (i &= TMPL_KEPT_OBJS - 1; (k = &rs->kept[i])->epoch == rs->epoch && k->obj != obj;
+	     i = (i + 1) & (TMPL_KEPT_OBJS - 1))
+		;
+	return k;
+}
+
 /* Bind obj's members that are names of the set, on top of what was bound. False (and
- * nothing bound) when they do not fit in tmpl_undo. */
+ * nothing bound) when they do not fit in tmpl_undo. An object's first push is walked and
+ * noted; its second is walked and its pairs kept; later ones copy the pairs. */
 static bool
 tmpl_bind_obj(struct tmpl_rs *rs, json_t *obj)
 {
-	uint32_t mark = rs->nundo, id;
+	uint32_t mark = rs->nundo, id, first = rs->nkept_pairs;
+	struct tmpl_kept *k = tmpl_kept_slot(rs, obj);
+	bool again = k->epoch == rs->epoch;
 
+	if (again && k->n != TMPL_KEPT_NONE) {
+		if (k->n > TMPL_UNDO - rs->nundo)
+			return false;
+		for (uint32_t i = 0; i < k->n; i++)
+			tmpl_bind1(rs, rs->kept_pairs[k->off + i].id, rs->kept_pairs[k->off + i].old);
+		return true;
+	}
 	for (void *it = json_object_iter(obj); it != NULL; it = json_object_iter_next(obj, it)) {
-		const char *k = json_object_iter_key(it);
+		const char *key = json_object_iter_key(it);
 		size_t klen = json_object_iter_key_len(it);
+		json_t *val;
 
-		if ((id = tmpl_name_find(rs->set, k, klen, tmpl_key_hash(k, klen))) == UINT32_MAX)
+		if ((id = tmpl_name_find(rs->set, key, klen, tmpl_key_hash(key, klen))) == UINT32_MAX)
 			continue;
 		if (rs->nundo == TMPL_UNDO) {
-			while (rs->nundo > mark) {
-				rs->nundo--;
-				rs->cur[rs->undo[rs->nundo].id] = rs->undo[rs->nundo].old;
-			}
+			tmpl_unbind_to(rs, mark);
+			rs->nkept_pairs = first;
 			return false;
 		}
-		rs->undo[rs->nundo++] = (struct tmpl_bind){ .id = id, .old = rs->cur[id] };
-		rs->cur[id] = json_object_iter_value(it);
+		val = json_object_iter_value(it);
+		tmpl_bind1(rs, id, val);
+		if (again && rs->nkept_pairs < TMPL_KEPT_PAIRS)
+			rs->kept_pairs[rs->nkept_pairs++] = (struct tmpl_bind){ .id = id, .old = val };
+		else
+			again = false;   /* no room: walked each time */
+	}
+	if (k->epoch == rs->epoch && again) {
+		k->off = first;
+		k->n = rs->nkept_pairs - first;
+	} else if (k->epoch == rs->epoch) {
+		rs->nkept_pairs = first;
+	} else if (rs->nkept < TMPL_KEPT_OBJS / 4 * 3) {
+		*k = (struct tmpl_kept){ .obj = obj, .epoch = rs->epoch, .n = TMPL_KEPT_NONE };
+		rs->nkept++;
 	}
 	return true;
 }
@@ -699,10 +771,7 @@ tmpl_pop(struct tmpl_rs *rs)
 {
 	size_t f = --rs->nframes;
 
-	while (rs->nundo > rs->undo_at[f]) {
-		rs->nundo--;
-		rs->cur[rs->undo[rs->nundo].id] = rs->undo[rs->nundo].old;
-	}
+	tmpl_unbind_to(rs, rs->undo_at[f]);
 	if (rs->unbound_at[f])
 		rs->unbound--;
 }
@@ -923,6 +992,10 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 	rs.bound = false;
 	rs.cur = tmpl_cur;
 	rs.undo = tmpl_undo;
+	rs.kept = tmpl_kept;
+	rs.kept_pairs = tmpl_kept_pairs;
+	rs.epoch = ++tmpl_epoch;
+	rs.nkept = rs.nkept_pairs = 0;
 	rs.bound = tmpl_bind_base(&rs);
 	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
 	return tmpl_render_ops(&rs, t, 0, t->nops);

@@ -244,6 +244,22 @@ test_binding(void)
 		json_object_set_new(big, key, json_integer(i));
 	}
 	json_object_set_new(big, "name", json_string("big"));
+	{
+		/* the same object pushed again and again: its bindings kept, then copied */
+		const char *pp[] = { "u", "{{#l}}{{k}}{{#in}}{{k}}{{/in}};{{/l}}{{k}}", NULL };
+		struct tmpl_set *su = set_of(pp);
+		json_t *shared = json_pack("{s:i,s:{s:s}}", "k", 1, "in", "k", "x"), *empty = json_object();
+		json_t *c = json_pack("{s:[O,O,O,O,O],s:s}", "l", shared, shared, empty, shared, shared, "k", "top");
+		struct buf o = BUF_INIT;
+
+		ok(tmpl_render(tmpl_get(su, "u"), &c, 1, &o) == 0, "an object pushed many times renders");
+		is_str(o.data, "1x;1x;top;1x;1x;top", "an object pushed again binds the same names, and gives them back");
+		buf_free(&o);
+		json_decref(c);
+		json_decref(shared);
+		json_decref(empty);
+		tmpl_set_free(su);
+	}
 	ok(tmpl_render(tmpl_get(set, "t"), &ctx, 1, &out) == 0, "a frame with 20,000 members renders");
 	is_str(out.data, "big|7|T/out", "members that are no name of the set are not bound");
 	buf_free(&out);
