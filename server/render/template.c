@@ -119,7 +119,7 @@ struct tmpl_rs {
  * a set with more names, or a frame with more members than fit, makes the render walk
  * the stack as before. */
 #define TMPL_NAMES_MAX 4096
-#define TMPL_UNDO 16384
+#define TMPL_UNDO 4096   /* bindings on the stack at once: a thread page needs a few hundred */
 struct tmpl_bind {
 	uint32_t id;
 	json_t *old;
@@ -131,7 +131,7 @@ static _Thread_local struct tmpl_bind tmpl_undo[TMPL_UNDO];
  * (a page's posts share one list of zero reactions, three objects pushed under every
  * post), and copying its (name, value) pairs skips the walk over its members. */
 #define TMPL_KEPT_OBJS 1024      /* power of two; at most 3/4 used */
-#define TMPL_KEPT_PAIRS 8192
+#define TMPL_KEPT_PAIRS 2048
 #define TMPL_KEPT_NONE UINT32_MAX  /* n of an object pushed once so far: no pairs kept */
 struct tmpl_kept {
 	const json_t *obj;

@@ -185,7 +185,7 @@ test_stack(void)
 	tmpl_set_free(set);
 }
 
-/* Six nested frames of 4,000 names each do not fit the binding's 16,384 entries: the
+/* Six nested frames of 4,000 names each do not fit the binding's 4,096 entries: the
  * frames past it are walked, and names still resolve top down. */
 static void
 test_binding_full(void)
