@@ -90,6 +90,9 @@ struct tmpl_segs {
 	size_t n, cap;
 };
 
+/* Append a segment at offset off to s (growing it). */
+void tmpl_segs_push(struct tmpl_segs *s, size_t off, uint32_t hole, enum tmpl_seg_kind kind);
+
 /* tmpl_render, recording the holes' segments in segs. */
 int tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct buf *out,
 		      struct tmpl_segs *segs);
