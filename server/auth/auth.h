@@ -35,6 +35,8 @@ struct auth_config {
 	const char *origin;             /* "http://127.0.0.1:8080": the forum's own origin */
 	int session_idle_s;             /* a session unused this long expires */
 	int session_max_s;              /* absolute lifetime */
+	int reader_keep_s;              /* a kept session or page state is used this long at most;
+					 * 0: none is kept (auth/viewer_cache.h) */
 	int hash_concurrency;           /* argon2id hashes in flight at most */
 	int hash_memory_mib;            /* memory of one argon2id hash; 0: libsodium's interactive 64 */
 	int signin_fail_account;        /* failed sign-ins per account per window */

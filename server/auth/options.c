@@ -7,6 +7,8 @@ static const struct opt_def auth_defs[] = {
 		"sign a session out after this long unused (14 days)"),
 	OPT_INT("session-max", "SECONDS", "5184000", 60, 315360000, struct auth_config, session_max_s,
 		"sign a session out after this long in any case (60 days)"),
+	OPT_INT("reader-keep", "SECONDS", "10", 0, 3600, struct auth_config, reader_keep_s,
+		"use a member's session and page state kept in memory for a thread page this long at most (0: ask PostgreSQL every time)"),
 	OPT_INT("hash-concurrency", "N", "2", 1, 64, struct auth_config, hash_concurrency,
 		"password hashes computed at once (each takes --hash-memory)"),
 	OPT_INT("hash-memory", "MIB", "64", 19, 1024, struct auth_config, hash_memory_mib,

@@ -156,8 +156,8 @@ auth_client_ip(struct req *r)
 static bool
 auth_may_keep(struct req *r)
 {
-	return r->route && (r->route->flags & ROUTE_KEPT_VIEWER) && r->html && cache_serving() &&
-	       (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+	return r->route && (r->route->flags & ROUTE_KEPT_VIEWER) && r->html && auth_reader_keep() &&
+	       cache_serving() && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
 	       http_cookie(r, "corral_w") == NULL;
 }
 

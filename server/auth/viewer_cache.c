@@ -22,13 +22,25 @@ struct vc_head {
 	uint8_t role_verified, suspended, email_verified;
 };
 
-static int64_t
-vc_now_ms(void)
+int64_t
+auth_reader_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+auth_reader_keep(void)
+{
+	return auth_config()->reader_keep_s > 0;
+}
+
+bool
+auth_reader_kept_too_long(int64_t kept_at_ms)
+{
+	return auth_reader_now_ms() - kept_at_ms > (int64_t)auth_config()->reader_keep_s * 1000;
 }
 
 static const char *
@@ -52,7 +64,7 @@ auth_viewer_cache_get(struct req *r, const char *hash)
 	if (len < sizeof head)
 		goto done;
 	memcpy(&head, body, sizeof head);
-	if (vc_now_ms() - head.kept_at_ms > CACHE_VIEWER_MAX_AGE_MS)
+	if (auth_reader_kept_too_long(head.kept_at_ms))
 		goto done;
 	s = body + sizeof head;
 	end = body + len;
@@ -93,7 +105,7 @@ auth_viewer_cache_put(struct req *r, const char *hash, const struct viewer *v, u
 		[VC_COMMUNITY_KIND] = v->community_kind, [VC_CSRF] = v->csrf,
 	};
 	struct vc_head head = {
-		.id = v->id, .kept_at_ms = vc_now_ms(), .approved_posts = v->approved_posts, .unread = v->unread,
+		.id = v->id, .kept_at_ms = auth_reader_now_ms(), .approved_posts = v->approved_posts, .unread = v->unread,
 		.role_verified = v->role_verified, .suspended = v->suspended, .email_verified = v->email_verified,
 	};
 	struct cache_stamp stamp;

@@ -6,8 +6,8 @@
  * the key of its token's hash, stamped with the account's tag 'u:<id>'. PostgreSQL drops it
  * on every instance at commit (schema/0040: the account, its sessions, its notifications);
  * the cache drops everything while notices do not arrive. A copy is also used for
- * CACHE_VIEWER_MAX_AGE_MS at most, so what no notice announces — a suspension's or a
- * session's end in time — is seen as soon as a fetch would have seen it, give or take that.
+ * --reader-keep seconds at most (auth_config.reader_keep_s; 0 keeps nothing), so what no
+ * notice announces — a suspension's or a session's end in time — is seen that soon.
  *
  * Only safe requests use it (auth/session.c decides): every write is checked against the
  * database, and answered once this instance has seen the notices it caused (forum/app.c),
@@ -19,7 +19,12 @@
 
 #include "auth/auth.h"
 
-#define CACHE_VIEWER_MAX_AGE_MS 10000
+/* Whether sessions and readers' page states are kept at all, and the age at which a kept
+ * one is no longer used. */
+bool auth_reader_keep(void);
+bool auth_reader_kept_too_long(int64_t kept_at_ms);
+/* Now, as the kept_at_ms of something kept. */
+int64_t auth_reader_now_ms(void);
 
 /* The kept viewer of the session whose token hashes to hash (in r's arena), or NULL. */
 struct viewer *auth_viewer_cache_get(struct req *r, const char *hash);

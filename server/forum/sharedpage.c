@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/viewer_cache.h"
 #include "core/arena.h"
 #include "db/db.h"
 #include "db/listen.h"
@@ -195,6 +196,7 @@ sharedpage_posts(struct req *r, int64_t thread, json_t *posts)
  * unnamed posts that are theirs (int64_t each), their reactions, their bookmarks — kept
  * packed, so a kept copy is used as it is, not parsed. */
 struct sp_state {
+	int64_t kept_at_ms;                  /* auth_reader_now_ms() when asked */
 	int64_t read_upto;
 	uint32_t nown, nreacted, nmarks;
 	uint8_t pending, watching;
@@ -387,6 +389,7 @@ sp_state_pack(struct req *r, json_t *row, size_t *ret_len)
 	json_t *own = json_object_get(row, "own"), *reacted = json_object_get(row, "reacted");
 	json_t *marks = json_object_get(row, "bookmarks"), *x;
 	struct sp_state st = {
+		.kept_at_ms = auth_reader_now_ms(),
 		.read_upto = json_integer_value(json_object_get(row, "read_upto")),
 		.nown = (uint32_t)json_array_size(own), .nreacted = (uint32_t)json_array_size(reacted),
 		.nmarks = (uint32_t)json_array_size(marks),
@@ -454,9 +457,9 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 	PGresult *res;
 	size_t len;
 
-	if ((e = cache_lookup(key)) != NULL) {
+	if (auth_reader_keep() && (e = cache_lookup(key)) != NULL) {
 		body = cache_body(e, &len);
-		if (sp_state_valid(body, len)) {
+		if (sp_state_valid(body, len) && !auth_reader_kept_too_long(((const struct sp_state *)body)->kept_at_ms)) {
 			char *copy = arena_alloc(r->c.arena, len);
 
 			memcpy(copy, body, len);
@@ -475,7 +478,8 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 	if (res == NULL)
 		return NULL;
 	st = sp_state_pack(r, db_row_json(res, 0), &len);
-	cache_put(key, "application/octet-stream", 200, (const char *)st, len, "", stamps, 2, global);
+	if (auth_reader_keep())
+		cache_put(key, "application/octet-stream", 200, (const char *)st, len, "", stamps, 2, global);
 	return st;
 }
 

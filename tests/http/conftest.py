@@ -206,11 +206,26 @@ SHARED_SERVER_ARGS = SHARED_ARGS + ["--survey-min-group", "1"]
 # servers of its own): the notification mail worker's claims would count in the tests
 # that count the queries of one request (corral_db_queries_total is per process).
 SHARED_SERVER_ARGS += ["--notify-mail-delay", "86400"]
+# What a server keeps of members for their thread pages (--reader-keep) is dropped by
+# PostgreSQL's notices a moment after a commit; many tests change an account or a marker
+# in SQL and read the page at once, behind the server's back. So the shared server keeps
+# nothing; test_kept_viewers and test_shared_pages use `keeping_server`, which does.
+KEEPING_SERVER_ARGS = list(SHARED_SERVER_ARGS)
+SHARED_SERVER_ARGS += ["--reader-keep", "0"]
 
 
 @pytest.fixture(scope="session")
 def server(cluster):
     s = Server(["--database", cluster.url] + SHARED_SERVER_ARGS)
+    yield s
+    code = s.stop()
+    assert code == 0, s.output()
+
+
+@pytest.fixture(scope="module")
+def keeping_server(cluster):
+    """A server like the shared one that keeps members' sessions and page states."""
+    s = Server(["--database", cluster.url] + KEEPING_SERVER_ARGS, name="keeping")
     yield s
     code = s.stop()
     assert code == 0, s.output()

@@ -19,6 +19,12 @@ def queries(server):
     return int(re.search(r"^corral_db_queries_total (\d+)", m, re.M).group(1))
 
 
+@pytest.fixture(scope="module")
+def server(keeping_server):
+    """This file's server keeps sessions and page states (the shared one does not)."""
+    return keeping_server
+
+
 def page(client, srv, path, cookies=None):
     r = (client.s.get if client else requests.get)(srv.url(path), allow_redirects=False, cookies=cookies)
     assert r.status_code == 200, (path, r.status_code, r.text[:300])
@@ -63,6 +69,21 @@ def test_a_page_from_the_copy_with_a_kept_session_asks_the_database_nothing(serv
     # 20 pages asked 2 statements each before (session, viewer state). /metrics asks one,
     # and the server's own background work about one every 3 s (slower under sanitizers)
     assert queries(server) - before <= 5
+
+
+def test_reader_keep_0_asks_the_database_on_every_page(cluster, thread):
+    """--reader-keep 0: the page still comes from the shared copy, but the session and the
+    reader's state are asked for every time."""
+    s = Server(["--database", cluster.url] + SHARED_ARGS + ["--reader-keep", "0"], name="nokeep")
+    try:
+        reader = make_user(s, cluster)
+        kept(reader, s, thread["path"])
+        before = queries(s)
+        for _ in range(10):
+            assert page(reader, s, thread["path"]).headers.get("X-Cache") == "shared"
+        assert queries(s) - before >= 20
+    finally:
+        s.stop()
 
 
 def test_what_ends_or_changes_a_session_here_shows_on_the_next_page(server, cluster, reference, thread):

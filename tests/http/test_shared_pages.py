@@ -19,6 +19,12 @@ def fetch(client, srv, path):
     return r
 
 
+@pytest.fixture(scope="module")
+def server(keeping_server):
+    """This file's server keeps sessions and page states (the shared one does not)."""
+    return keeping_server
+
+
 def set_marker(cluster, client, thread_id, upto):
     if upto is None:
         cluster.sql("DELETE FROM thread_reads WHERE user_id = %s AND thread_id = %s", (client.user["id"], thread_id))
