@@ -52,6 +52,17 @@ core_oom(void)
 	abort();
 }
 
+void *
+core_realloc_array(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		core_oom();
+	p = realloc(p, nmemb * size + 1);   /* + 1: never realloc(p, 0) */
+	if (p == NULL)
+		core_oom();
+	return p;
+}
+
 /* The spare chunks of this thread (all ARENA_CHUNK_MAX bytes), freed when it exits. */
 struct arena_spare {
 	int n;

@@ -68,5 +68,8 @@ void arena_hook_free(void *p);
 
 /* Abort with a message: the one out-of-memory policy of the whole program. */
 _Noreturn void core_oom(void);
+/* realloc(p, nmemb * size) under that policy: an overflowing size is out of memory too,
+ * and it never asks realloc for 0 bytes (so never frees p). */
+void *core_realloc_array(void *p, size_t nmemb, size_t size);
 
 #endif

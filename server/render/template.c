@@ -142,21 +142,10 @@ static _Thread_local struct tmpl_kept tmpl_kept[TMPL_KEPT_OBJS];
 static _Thread_local struct tmpl_bind tmpl_kept_pairs[TMPL_KEPT_PAIRS];   /* old: the value */
 static _Thread_local uint64_t tmpl_epoch;
 
-static void *
-tmpl_xrealloc(void *p, size_t nmemb, size_t size)
-{
-	if (size != 0 && nmemb > SIZE_MAX / size)
-		core_oom();
-	p = realloc(p, nmemb * size + 1);   /* + 1: never realloc(p, 0) */
-	if (p == NULL)
-		core_oom();
-	return p;
-}
-
 static char *
 tmpl_strndup(const char *s, size_t n)
 {
-	char *p = tmpl_xrealloc(NULL, n + 1, 1);
+	char *p = core_realloc_array(NULL, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -223,7 +212,7 @@ tmpl_push_op(struct tmpl *t, enum tmpl_kind kind, size_t line)
 
 	if (t->nops == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->ops = tmpl_xrealloc(t->ops, t->cap, sizeof *t->ops);
+		t->ops = core_realloc_array(t->ops, t->cap, sizeof *t->ops);
 	}
 	op = &t->ops[t->nops++];
 	*op = (struct tmpl_op){ .kind = kind, .line = line };
@@ -494,7 +483,7 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len
 
 	if (tmpl_get(set, name) != NULL)
 		return tmpl_err(ret_err, name, 0, "template already in the set");
-	t = tmpl_xrealloc(NULL, 1, sizeof *t);
+	t = core_realloc_array(NULL, 1, sizeof *t);
 	memset(t, 0, sizeof *t);
 	t->name = tmpl_strndup(name, strlen(name));
 	t->set = set;
@@ -505,7 +494,7 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len
 		goto fail;
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 16;
-		set->v = tmpl_xrealloc(set->v, set->cap, sizeof *set->v);
+		set->v = core_realloc_array(set->v, set->cap, sizeof *set->v);
 	}
 	set->v[set->n++] = t;
 	return 0;
@@ -599,7 +588,7 @@ tmpl_number_names(struct tmpl_set *set)
 				total += set->v[i]->ops[j].nparts;
 	while (cap < 2 * total)
 		cap *= 2;
-	set->names = tmpl_xrealloc(NULL, total, sizeof *set->names);
+	set->names = core_realloc_array(NULL, total, sizeof *set->names);
 	set->name_tab = calloc(cap, sizeof *set->name_tab);
 	if (set->name_tab == NULL)
 		core_oom();
@@ -609,7 +598,7 @@ tmpl_number_names(struct tmpl_set *set)
 			op = &set->v[i]->ops[j];
 			if (op->kind == TMPL_PARTIAL || op->nparts == 0)
 				continue;
-			op->ids = tmpl_xrealloc(op->ids, op->nparts, sizeof *op->ids);
+			op->ids = core_realloc_array(op->ids, op->nparts, sizeof *op->ids);
 			part = op->ikey;
 			for (k = 0; k < op->nparts; part += strlen(part) + 1, k++) {
 				size_t n = strlen(part);

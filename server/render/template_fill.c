@@ -10,23 +10,12 @@
 
 #include "core/arena.h"
 
-static void *
-tmpl_fill_xrealloc(void *p, size_t nmemb, size_t size)
-{
-	if (size != 0 && nmemb > SIZE_MAX / size)
-		core_oom();
-	p = realloc(p, nmemb * size + 1);   /* + 1: never realloc(p, 0) */
-	if (p == NULL)
-		core_oom();
-	return p;
-}
-
 void
 tmpl_segs_push(struct tmpl_segs *s, size_t off, uint32_t hole, enum tmpl_seg_kind kind)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
-		s->v = tmpl_fill_xrealloc(s->v, s->cap, sizeof *s->v);
+		s->v = core_realloc_array(s->v, s->cap, sizeof *s->v);
 	}
 	s->v[s->n++] = (struct tmpl_seg){ .off = (uint32_t)off, .hole = hole, .kind = (uint8_t)kind };
 }
@@ -138,7 +127,7 @@ tmpl_fill_some(const char *body, size_t len, const struct tmpl_seg *segs, size_t
 	       void *arg, struct buf *out, struct tmpl_segs *out_segs)
 {
 	/* For each section open here: whether it stays a hole (its end is kept too). */
-	bool *kept = tmpl_fill_xrealloc(NULL, nsegs + 1, sizeof *kept);
+	bool *kept = core_realloc_array(NULL, nsegs + 1, sizeof *kept);
 	size_t at = 0, i = 0, depth = 0;
 	struct tmpl_value v;
 	int rc = -1;
