@@ -91,9 +91,14 @@ def test_a_long_thread_pages_in_tree_order_with_one_query_per_page(server, clust
     """, (t["id"], t["first_post_id"], member.user["id"]))
     seen, after, pages = [], None, 0
     while True:
-        before = _queries(server)
-        page = thread_json(server, t["id"], **({"after": after} if after else {}))
-        used = _queries(server) - before
+        # the server's own background work may add a statement to one measurement (under
+        # TSan a page takes long enough for that): the page's count is the least of two
+        used = None
+        for _ in range(2):
+            before = _queries(server)
+            page = thread_json(server, t["id"], **({"after": after} if after else {}))
+            n = _queries(server) - before
+            used = n if used is None else min(used, n)
         pages += 1
         seen += [p["id"] for p in page["posts"]]
         # the thread, page stats, posts, far parents, reactions and answer: never one query per post
