@@ -445,11 +445,8 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 {
 	const char *key = arena_printf(r->c.arena, "vstate\x1f%lld\x1f%lld\x1f%s", (long long)f->v->id,
 				       (long long)head->thread, etag);
-	struct cache_stamp stamps[2] = {
-		cache_stamp(arena_printf(r->c.arena, "r:%lld", (long long)f->v->id)),
-		cache_stamp(arena_printf(r->c.arena, "t:%lld", (long long)head->thread)),
-	};
-	uint32_t global = cache_global();
+	struct cache_stamp stamps[2];
+	uint32_t global;
 	int64_t lo = INT64_MAX, hi = 0;
 	const struct sp_state *st = NULL;
 	struct cache_entry *e;
@@ -469,6 +466,10 @@ sp_state(struct req *r, const struct sp_fill *f, const struct sp_head *head, con
 		if (st != NULL)
 			return st;
 	}
+	/* Not kept: the stamps now, before the statement reads (a hit needs none). */
+	stamps[0] = cache_stamp(arena_printf(r->c.arena, "r:%lld", (long long)f->v->id));
+	stamps[1] = cache_stamp(arena_printf(r->c.arena, "t:%lld", (long long)head->thread));
+	global = cache_global();
 	for (uint32_t i = 0; i < head->nposts; i++) {
 		lo = posts[i].id < lo ? posts[i].id : lo;
 		hi = posts[i].id > hi ? posts[i].id : hi;
