@@ -43,6 +43,11 @@ struct ctx {
 	void *extra;              /* json_t * merged into the error body (409 …); whoever sets
 				     it ties its release to the arena (http_defer_json) */
 	bool read_replica;        /* read-only statements may run on the replica */
+	/* The prepared statements this context ran (primary or replica) and their time:
+	 * what one request cost the database, for the Server-Timing header (--server-timing).
+	 * The process-wide counters of db_stats also count background work. */
+	int statements;
+	double statements_ms;
 };
 
 /* Record an error (first one wins) and return its code, for `return ctx_fail(...)`. */

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "db/migrate.h"
@@ -91,6 +92,21 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 	return db_exec_expect(c, id, n, params, NULL);
 }
 
+/* One prepared statement, counted and timed in c (the request's Server-Timing). */
+static PGresult *
+db_exec_timed(struct ctx *c, PGconn *pg, enum stmt_id id, int n, const char *const *params)
+{
+	struct timespec t0, t1;
+	PGresult *res;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	res = PQexecPrepared(pg, db_stmts[id].name, n, params, NULL, NULL, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	c->statements++;
+	c->statements_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	return res;
+}
+
 PGresult *
 db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
 	       const struct db_expect *expect)
@@ -113,7 +129,7 @@ db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
 	dc = db_conn_get();
 	if (c->read_replica && (db_stmts[id].flags & STMT_RO) && !dc->in_tx &&
 	    (pg = db_replica(dc)) != NULL) {
-		res = PQexecPrepared(pg, db_stmts[id].name, n, params, NULL, NULL, 0);
+		res = db_exec_timed(c, pg, id, n, params);
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 			atomic_fetch_add(&db_count.replica_queries, 1);
@@ -129,7 +145,7 @@ db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
 		if ((pg = db_pg(c)) == NULL)
 			return NULL;
 		atomic_fetch_add(&db_count.queries, 1);
-		res = PQexecPrepared(pg, db_stmts[id].name, n, params, NULL, NULL, 0);
+		res = db_exec_timed(c, pg, id, n, params);
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 			arena_defer(c->arena, db_clear, res);

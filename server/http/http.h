@@ -133,6 +133,7 @@ struct http_config {
 	const struct http_hooks *hooks;
 	const struct tmpl_set *templates;
 	bool log_requests;
+	bool server_timing;           /* --server-timing: statements per response, in a header */
 	bool hsts;                    /* served over https: send Strict-Transport-Security */
 	const char *trusted_proxy;    /* --trusted-proxy: CIDR list, or NULL */
 	const char *proxy_header;     /* "x-forwarded-for" or "forwarded" */

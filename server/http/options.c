@@ -29,6 +29,9 @@ static const struct opt_def http_defs[] = {
 	OPT_INT("timeout", "SECONDS", "30", 1, 3600, struct http_config, timeout_s,
 		"close connections idle this long"),
 	OPT_FLAG_OFF("quiet", struct http_config, log_requests, "no log line per request"),
+	OPT_FLAG("server-timing", struct http_config, server_timing,
+		 "tell each response's database statements and times (Server-Timing header); "
+		 "for tests and profiling: it shows clients how the server spends its time"),
 	OPT_LIST("trusted-proxy", "CIDR[,CIDR...]", NULL, struct http_config, trusted_proxy,
 		 "reverse proxies whose forwarded client address is believed"),
 	OPT_CHOICE("proxy-header", "HEADER", "x-forwarded-for", http_proxy_headers,

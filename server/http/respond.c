@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "render/humanize.h"
@@ -30,6 +31,24 @@ http_response_buf(struct buf *b)
 	if (resp == NULL)
 		free(data);   /* still ours when the response could not be made */
 	return resp;
+}
+
+/* What this request cost: its statements (counted in its ctx by db/exec.c, so the
+ * server's background work never counts) and their time, and the time so far. Tests
+ * read the count of one request from here; the process-wide counter of /metrics also
+ * moves with the workers. */
+static void
+http_server_timing(struct req *r, struct MHD_Response *resp)
+{
+	struct timespec now;
+	char v[128];
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - r->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - r->t0.tv_nsec) / 1e6;
+	snprintf(v, sizeof v, "db;dur=%.3f;desc=\"%d statements\", total;dur=%.3f",
+		 r->c.statements_ms, r->c.statements, ms);
+	MHD_add_response_header(resp, "Server-Timing", v);
 }
 
 static enum MHD_Result
@@ -58,6 +77,8 @@ http_queue(struct req *r, int status, struct MHD_Response *resp, const char *con
 		MHD_add_response_header(resp, h->name, h->value);
 	if (r->bad_framing || r->body_too_large)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (r->srv->cfg.server_timing)
+		http_server_timing(r, resp);
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	r->sent_status = status;

@@ -195,7 +195,7 @@ def cluster():
 
 # The shared server registers hundreds of accounts from 127.0.0.1: lift the per-address
 # limits there; the limits themselves are tested on servers of their own.
-SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000",
+SHARED_ARGS = ["--quiet", "--server-timing", "--register-limit-ip", "1000000", "--signin-limit-ip", "1000000",
                "--reset-limit-ip", "1000000",
                "--post-limit", "1000000", "--spam-burst", "1000000", "--flag-limit", "1000000"]
 # The shared server's survey results show every role, however few answered, so tests can
@@ -203,8 +203,7 @@ SHARED_ARGS = ["--quiet", "--register-limit-ip", "1000000", "--signin-limit-ip",
 # with the real threshold.
 SHARED_SERVER_ARGS = SHARED_ARGS + ["--survey-min-group", "1"]
 # The shared server mails no notification while the suite runs (test_notify_mail.py runs
-# servers of its own): the notification mail worker's claims would count in the tests
-# that count the queries of one request (corral_db_queries_total is per process).
+# servers of its own).
 SHARED_SERVER_ARGS += ["--notify-mail-delay", "86400"]
 # What a server keeps of members for their thread pages (--reader-keep) is dropped by
 # PostgreSQL's notices a moment after a commit; many tests change an account or a marker
@@ -368,3 +367,13 @@ def moderator(server, cluster):
 @pytest.fixture
 def admin(server, cluster):
     return make_user(server, cluster, "admin", "trainer")
+
+
+def statements(resp):
+    """The prepared statements the server ran for this one response (--server-timing,
+    which SHARED_ARGS turn on). Counted per request, so the server's background work
+    never falls inside a measurement as it did with /metrics' process-wide counter."""
+    m = re.fullmatch(r'db;dur=[0-9.]+;desc="(\d+) statements", total;dur=[0-9.]+',
+                     resp.headers.get("Server-Timing", ""))
+    assert m, "no Server-Timing header: %r" % resp.headers.get("Server-Timing")
+    return int(m.group(1))

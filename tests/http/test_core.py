@@ -4,7 +4,7 @@ import socket
 
 import requests
 
-from conftest import Server, assert_error
+from conftest import Server, assert_error, statements
 
 
 def raw(server, data, timeout=5):
@@ -169,6 +169,23 @@ def test_header_limit_is_max_header_kb(server, cluster):
         assert _status_with_cookie(big, 40 * 1024) == b"HTTP/1.1 431 Request Header Fields Too Large"
     finally:
         assert big.stop() == 0, big.output()
+
+
+def test_server_timing_tells_one_requests_statements_only_when_asked(server, cluster):
+    # the shared server runs with --server-timing (SHARED_ARGS): the count is this
+    # request's, whatever the background workers do meanwhile
+    gone = requests.get(server.url("/api/v1/threads/999999999"))   # asked, never kept
+    assert gone.status_code == 404 and statements(gone) >= 1
+    static = requests.get(server.url("/static/corral.css"))
+    assert static.status_code == 200 and statements(static) == 0
+    assert statements(requests.get(server.url("/api/v1/nothing-here"))) == 0
+    plain = Server(["--database", cluster.url, "--quiet"], name="notiming")
+    try:
+        for path in ("/api/v1/categories", "/static/corral.css", "/"):
+            resp = requests.get(plain.url(path))
+            assert resp.status_code == 200 and "Server-Timing" not in resp.headers
+    finally:
+        assert plain.stop() == 0, plain.output()
 
 
 def test_oversized_headers_and_url_are_refused(server):
