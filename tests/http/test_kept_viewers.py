@@ -47,6 +47,19 @@ def kept(client, server, path):
     return r
 
 
+def nothing_asked(client, server, path):
+    """Read until the page asks PostgreSQL nothing: the session and the reader's state
+    both kept (the first read moves the read marker, whose notice drops a state kept
+    meanwhile, so it takes a few reads as the notice comes). Not for a client that
+    wrote a moment ago (corral_w): its session is never kept."""
+    for _ in range(20):
+        r = page(client, server, path)
+        if r.headers.get("X-Cache") == "shared" and statements(r) == 0:
+            return r
+        time.sleep(0.05)
+    raise AssertionError("every page asked: %s" % r.headers.get("Server-Timing"))
+
+
 @pytest.fixture(scope="module")
 def thread(server, cluster):
     ann, bob = make_user(server, cluster), make_user(server, cluster)
@@ -58,7 +71,7 @@ def thread(server, cluster):
 
 def test_a_page_from_the_copy_with_a_kept_session_asks_the_database_nothing(server, cluster, thread):
     reader = make_user(server, cluster)
-    kept(reader, server, thread["path"])
+    nothing_asked(reader, server, thread["path"])
     for _ in range(20):
         resp = page(reader, server, thread["path"])
         # each page asked 2 statements before: the session and the viewer's state
@@ -77,6 +90,25 @@ def test_reader_keep_0_asks_the_database_on_every_page(cluster, thread):
             assert resp.headers.get("X-Cache") == "shared" and statements(resp) >= 2
     finally:
         s.stop()
+
+
+def test_a_session_is_kept_reader_keep_seconds_at_most(cluster, thread):
+    """What changes without a notice (an expiry passing; here a change made with the
+    triggers off) is seen once the kept session is --reader-keep seconds old."""
+    s = Server(["--database", cluster.url] + SHARED_ARGS + ["--reader-keep", "3"], name="keep3")
+    try:
+        reader = make_user(s, cluster)
+        nothing_asked(reader, s, thread["path"])
+        cluster.sql("SET session_replication_role = replica; "
+                    "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = %s",
+                    (reader.user["id"],))
+        resp = page(reader, s, thread["path"])
+        assert signed_in(resp.text) and statements(resp) == 0   # no notice: still kept
+        time.sleep(3.5)
+        resp = page(reader, s, thread["path"])
+        assert not signed_in(resp.text) and statements(resp) >= 1   # asked again: expired
+    finally:
+        assert s.stop() == 0, s.output()
 
 
 def test_what_ends_or_changes_a_session_here_shows_on_the_next_page(server, cluster, reference, thread):
