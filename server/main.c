@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "auth/seal.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -28,6 +29,7 @@
 #include "forum/posts.h"
 #include "forum/reply_mail.h"
 #include "forum/surveys.h"
+#include "forum/twofactor.h"
 #include "forum/uploads.h"
 #include "forum/users.h"
 #include "http/cache.h"
@@ -188,6 +190,22 @@ serve_base_url(struct serve_cfg *cfg, char *base, size_t size)
 	cfg->http.hsts = https;
 }
 
+/* The server's key (auth/seal.h): --secret-key-file, which must exist; without it, the
+ * embedded cluster's DATA_DIR/secret.key, made at first start (one instance owns that
+ * cluster); against another PostgreSQL without the option, none. 0 or -1 (logged). */
+static int
+serve_key(const struct serve_cfg *cfg, const struct dbsel *db)
+{
+	char path[4096];
+
+	if (cfg->auth.secret_key_file && *cfg->auth.secret_key_file)
+		return seal_configure(cfg->auth.secret_key_file, false);
+	if (!db->embedded)
+		return seal_configure(NULL, false);
+	snprintf(path, sizeof path, "%s/secret.key", cfg->where.data_dir);
+	return seal_configure(path, true);
+}
+
 /* Serve until SIGINT or SIGTERM, then drain. Returns the exit status. */
 static int
 serve_run(struct serve_cfg *cfg)
@@ -208,6 +226,8 @@ serve_run(struct serve_cfg *cfg)
 		log_error("serve: cannot use the database (see above)");
 		goto out;
 	}
+	if (serve_key(cfg, &db) != 0 || twofactor_keys_start() != 0)
+		goto out;
 	db_disconnect();   /* the main thread serves nothing; pool threads connect lazily */
 	app_init(&cfg->app);
 	if ((views = views_load()) == NULL || (rt = app_router()) == NULL)

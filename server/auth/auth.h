@@ -45,6 +45,7 @@ struct auth_config {
 	int register_per_ip;            /* registrations per address per window */
 	int register_window_s;
 	bool require_2fa_staff;         /* moderators and admins must enrol in 2FA (forum/twofactor*.c) */
+	const char *secret_key_file;    /* the key sealing 2FA secrets (auth/seal.h), or NULL */
 	/* accounts by mail (forum/account_mail.c, forum/password_reset.c) */
 	bool require_verified_email;    /* posting waits for a confirmed address */
 	int reset_per_ip;               /* forgot-password requests per address per window */

@@ -23,6 +23,9 @@ static const struct opt_def auth_defs[] = {
 		"registrations per client address per window"),
 	OPT_INT("register-window", "SECONDS", "3600", 1, 86400, struct auth_config, register_window_s,
 		"registration limit window"),
+	OPT_STRING("secret-key-file", "FILE", NULL, struct auth_config, secret_key_file,
+		   "the server's key sealing two-factor secrets: 64 hex digits, the same file for every "
+		   "instance (default: DATA_DIR/secret.key with the embedded cluster, made at first start)"),
 	OPT_FLAG("require-2fa-staff", struct auth_config, require_2fa_staff,
 		 "moderators and admins without two-factor sign-in may only set it up"),
 	OPT_FLAG("require-verified-email", struct auth_config, require_verified_email,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "auth/seal.h"
 #include "auth/totp.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -16,6 +17,8 @@
 
 /* Codes of the step before and after now's are taken too: clocks drift, people are slow. */
 #define TWOFACTOR_WINDOW 1
+/* What a sealed secret is bound to, with its account (auth/seal.h). */
+#define TWOFACTOR_SEAL_KIND "totp"
 
 struct twofactor_state {
 	bool exists, enabled;
@@ -24,6 +27,41 @@ struct twofactor_state {
 	int64_t last_step;
 	int64_t codes_left;
 };
+
+/* The secret of account uid from its column's hex: 20 bytes as they are (stored before
+ * the server had a key, and sealed at its next start), or a box of auth/seal.h. 0 or -1. */
+static int
+twofactor_secret_open(int64_t uid, const char *hex, unsigned char secret[TOTP_SECRET_BYTES])
+{
+	unsigned char box[TOTP_SECRET_BYTES + SEAL_OVERHEAD];
+	size_t len = 0;
+	int rc = -1;
+
+	if (sodium_hex2bin(box, sizeof box, hex, strlen(hex), NULL, &len, NULL) != 0)
+		return -1;
+	if (len == TOTP_SECRET_BYTES) {
+		memcpy(secret, box, TOTP_SECRET_BYTES);
+		rc = 0;
+	} else if (len == sizeof box) {
+		rc = seal_open(box, len, TWOFACTOR_SEAL_KIND, uid, secret);
+	}
+	sodium_memzero(box, sizeof box);
+	return rc;
+}
+
+/* The column's hex of a new secret of account uid: sealed when the server has a key. */
+static void
+twofactor_secret_hex(int64_t uid, const unsigned char secret[TOTP_SECRET_BYTES],
+		     char hex[2 * (TOTP_SECRET_BYTES + SEAL_OVERHEAD) + 1])
+{
+	unsigned char box[TOTP_SECRET_BYTES + SEAL_OVERHEAD];
+
+	if (seal_box(secret, TOTP_SECRET_BYTES, TWOFACTOR_SEAL_KIND, uid, box) == 0)
+		sodium_bin2hex(hex, 2 * sizeof box + 1, box, sizeof box);
+	else
+		sodium_bin2hex(hex, 2 * TOTP_SECRET_BYTES + 1, secret, TOTP_SECRET_BYTES);
+	sodium_memzero(box, sizeof box);
+}
 
 /* The account's enrolment, if any. 0 or -1 (recorded). */
 static int
@@ -40,9 +78,14 @@ twofactor_load(struct req *r, int64_t uid, struct twofactor_state *ret)
 	hex = db_str(res, 0, 0);
 	keyhex = db_str(res, 0, 4);
 	if (hex == NULL || keyhex == NULL ||
-	    sodium_hex2bin(ret->secret, sizeof ret->secret, hex, strlen(hex), NULL, NULL, NULL) != 0 ||
+	    twofactor_secret_open(uid, hex, ret->secret) != 0 ||
 	    sodium_hex2bin(ret->recovery_key, sizeof ret->recovery_key, keyhex, strlen(keyhex), NULL, NULL, NULL) != 0) {
-		http_fail(r, HERR_INTERNAL, NULL, NULL);
+		/* Not a secret this server can read: sealed with another key (the operator's
+		 * --secret-key-file is not the one the other instances use) — logged once at
+		 * start as well. No code can be checked, which must not pass as a wrong one. */
+		log_error("rid=%s 2fa: the two-factor secret of account %lld cannot be read with the key in '%s'",
+			  r->c.rid, (long long)uid, seal_key_file());
+		http_fail(r, HERR_UNAVAILABLE, NULL, "Two-factor codes cannot be checked right now.");
 		return -1;
 	}
 	ret->exists = true;
@@ -151,14 +194,14 @@ static enum herr
 twofactor_setup(struct req *r)
 {
 	unsigned char secret[TOTP_SECRET_BYTES], key[TOTP_RECOVERY_KEY_BYTES];
-	char hex[2 * TOTP_SECRET_BYTES + 1], keyhex[2 * TOTP_RECOVERY_KEY_BYTES + 1];
+	char hex[2 * (TOTP_SECRET_BYTES + SEAL_OVERHEAD) + 1], keyhex[2 * TOTP_RECOVERY_KEY_BYTES + 1];
 	PGresult *res;
 
 	if (auth_require(r, ROLE_MEMBER) != 0)
 		return r->c.err;
 	randombytes_buf(secret, sizeof secret);
 	randombytes_buf(key, sizeof key);
-	sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
+	twofactor_secret_hex(auth_viewer(r)->id, secret, hex);
 	sodium_bin2hex(keyhex, sizeof keyhex, key, sizeof key);
 	sodium_memzero(secret, sizeof secret);
 	res = db_q(&r->c, STMT_TOTP_SETUP, db_int(&r->c, auth_viewer(r)->id), hex, keyhex);
@@ -320,3 +363,69 @@ const struct route twofactor_routes[] = {
 	{ "POST", "/api/v1/session/2fa", twofactor_signin, .flags = ROUTE_NO_CSRF | ROUTE_BEFORE_2FA },
 };
 const size_t twofactor_routes_n = sizeof twofactor_routes / sizeof twofactor_routes[0];
+
+/* What a start needs of the key (--secret-key-file): a sealed secret in the database and
+ * no key, or a key that does not open one, would make those accounts' codes uncheckable,
+ * so the server does not start; with a key, the secrets stored without one are sealed. */
+int
+twofactor_keys_start(void)
+{
+	struct ctx c = { .arena = arena_new(), .rid = "start" };
+	unsigned char secret[TOTP_SECRET_BYTES];
+	char hex[2 * (TOTP_SECRET_BYTES + SEAL_OVERHEAD) + 1];
+	int64_t after = 0, sealed = 0;
+	PGresult *res;
+	int rc = -1, n;
+
+	if ((res = db_q0(&c, STMT_TOTP_SEALED_SAMPLE)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 1) {
+		int64_t uid = db_i64(res, 0, 0);
+
+		if (!seal_ready()) {
+			log_error("two-factor sign-in: %lld accounts' secrets are sealed with a key, and this "
+				  "server has none: give it the other instances' --secret-key-file",
+				  (long long)db_i64(res, 0, 2));
+			goto fail;
+		}
+		if (twofactor_secret_open(uid, db_str(res, 0, 1), secret) != 0) {
+			log_error("two-factor sign-in: the key in '%s' does not open the secrets in the database "
+				  "(sealed with another key: every instance needs the same --secret-key-file)",
+				  seal_key_file());
+			goto fail;
+		}
+	}
+	if (!seal_ready()) {
+		log_warn("two-factor secrets are kept unsealed in the database: give --secret-key-file "
+			 "(docs/security.md)");
+		rc = 0;
+		goto fail;
+	}
+	do {
+		if ((res = db_q(&c, STMT_TOTP_PLAIN_BATCH, db_int(&c, after))) == NULL)
+			goto fail;
+		n = PQntuples(res);
+		for (int i = 0; i < n; i++) {
+			const char *old = db_str(res, i, 1);
+
+			after = db_i64(res, i, 0);
+			if (twofactor_secret_open(after, old, secret) != 0)
+				goto fail;
+			twofactor_secret_hex(after, secret, hex);
+			if (db_q(&c, STMT_TOTP_SEAL, db_int(&c, after), old, hex) == NULL)
+				goto fail;
+			sealed++;
+		}
+	} while (n > 0);
+	if (sealed > 0)
+		log_info("two-factor sign-in: sealed %lld secrets stored without a key with the key in '%s'",
+			 (long long)sealed, seal_key_file());
+	rc = 0;
+fail:
+	sodium_memzero(secret, sizeof secret);
+	sodium_memzero(hex, sizeof hex);
+	if (rc != 0 && c.err != HERR_OK)
+		log_error("two-factor sign-in: the secrets could not be checked at start (see above)");
+	arena_free(c.arena);
+	return rc;
+}

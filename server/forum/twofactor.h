@@ -20,6 +20,11 @@
  * becomes the enrolment page. HERR_OK or the error recorded. */
 enum herr twofactor_after_password(struct req *r, int64_t id, const char **ret_next, bool *ret_pending);
 
+/* At start, after the migrations (main.c): refuse a database whose sealed two-factor
+ * secrets this server's key (auth/seal.h) does not open, and seal those stored without a
+ * key when it has one. 0, or -1 (logged): the server must not start. */
+int twofactor_keys_start(void);
+
 /* The request hook's gate (forum/app.c): with --require-2fa-staff, a moderator or admin
  * without 2FA gets 403 2fa_required on every route not flagged ROUTE_BEFORE_2FA. */
 enum herr twofactor_gate(struct req *r);

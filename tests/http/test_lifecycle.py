@@ -1,5 +1,6 @@
 """Issue 2: migrations, the embedded cluster's life, PostgreSQL restarts, SIGTERM."""
 import os
+import re
 import signal
 import subprocess
 import time
@@ -108,6 +109,11 @@ def test_embedded_cluster_starts_and_sigterm_stops_everything(tmp_path_factory):
         # no TCP port: the cluster listens on a Unix socket in its folder only
         conf = open(os.path.join(data_dir, "pg", "postgresql.conf")).read()
         assert "listen_addresses = ''" in conf
+        # the server's key, sealing two-factor secrets (auth/seal.h), made beside the cluster
+        key_path = os.path.join(data_dir, "secret.key")
+        key = open(key_path).read()
+        assert re.fullmatch(r"[0-9a-f]{64}\n", key) and os.stat(key_path).st_mode & 0o777 == 0o600
+        assert "made a new key in %s" % key_path in s.output()
     finally:
         code = s.stop(signal.SIGTERM)
     assert code == 0, s.output()
@@ -116,6 +122,7 @@ def test_embedded_cluster_starts_and_sigterm_stops_everything(tmp_path_factory):
     # a second start reuses the cluster (no initdb) and SIGINT stops it as well
     s2 = Server(["--data-dir", data_dir, "--quiet"], name="embedded2")
     assert "creating a PostgreSQL cluster" not in s2.output()
+    assert open(key_path).read() == key and "made a new key" not in s2.output()   # kept, never remade
     assert s2.stop(signal.SIGINT) == 0
     assert not _postgres_running(data_dir)
 
