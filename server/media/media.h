@@ -52,6 +52,9 @@ media_is_image(enum media_type t)
 
 /* --- images (image.c) --- */
 
+/* An animated GIF's frames kept at most (beyond: its first frame only). */
+#define MEDIA_GIF_MAX_FRAMES 300
+
 struct media_limits {
 	int max_edge;           /* the long edge after resizing, in pixels */
 	int64_t max_pixels;     /* width * height refused beyond this, before decoding */

@@ -34,6 +34,59 @@ GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01
        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
 
+def gif(width, height, frames, comment=None, delay=10):
+    """An animated GIF (looping, a NETSCAPE2.0 block) whose frames are each one colour of a
+    four-colour palette, listed by index; LZW written with a clear code before every pixel,
+    so every code stays 3 bits wide."""
+    def lzw(index, n):
+        bits = nbits = 0
+        out = bytearray()
+        for code in [4, index] * n + [5]:
+            bits |= code << nbits
+            nbits += 3
+            while nbits >= 8:
+                out.append(bits & 0xFF)
+                bits >>= 8
+                nbits -= 8
+        return bytes(out + (bytes([bits]) if nbits else b""))
+
+    def blocks(data):
+        return b"".join(bytes([len(data[i:i + 255])]) + data[i:i + 255]
+                        for i in range(0, len(data), 255)) + b"\x00"
+    out = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x91, 0, 0) + bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255])
+    out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    if comment:
+        out += b"\x21\xfe" + blocks(comment)
+    for index in frames:
+        out += b"\x21\xf9\x04\x00" + struct.pack("<H", delay) + b"\x00\x00"
+        out += b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0) + b"\x02" + blocks(lzw(index, width * height))
+    return out + b"\x3b"
+
+
+def gif_frames(data):
+    """The frames of a GIF, walked block by block, and its extensions' labels."""
+    assert data[:6] in (b"GIF87a", b"GIF89a")
+    pos = 13 + (3 * 2 ** ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    frames, labels = 0, []
+
+    def skip_blocks(p):
+        while data[p]:
+            p += data[p] + 1
+        return p + 1
+    while data[pos] != 0x3B:
+        if data[pos] == 0x21:
+            labels.append(data[pos + 1])
+            pos = skip_blocks(pos + 2)
+        elif data[pos] == 0x2C:
+            frames += 1
+            flags = data[pos + 9]
+            pos += 10 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+            pos = skip_blocks(pos + 1)
+        else:
+            raise AssertionError("not a GIF block at %d" % pos)
+    return frames, labels
+
+
 # A 3x2 lossy WebP carrying an EXIF block (written by `vips black x.webp 3 2`).
 WEBP = bytes.fromhex(
     "52494646f800000057454250565038580a0000000800000002000001000056503820180000003001009d012a"
@@ -105,6 +158,23 @@ def test_transparency_is_kept_as_png(owner):
     assert u["url"].endswith(".png") and u["content_type"] == "image/png"
     g = uploaded(owner, GIF, "dot.gif")
     assert g["url"].endswith(".png") and (g["width"], g["height"]) == (1, 1)
+
+
+def test_an_animated_gif_stays_animated_without_its_comments(owner):
+    data = gif(4, 3, [0, 1, 2], comment=b"SECRET-COMMENT")
+    assert gif_frames(data) == (3, [0xFF, 0xFE, 0xF9, 0xF9, 0xF9])   # the helper itself
+    u = uploaded(owner, data, "moving.gif")
+    assert u["url"].endswith(".gif") and u["content_type"] == "image/gif"
+    assert (u["width"], u["height"]) == (4, 3)
+    served = owner.get(u["url"]).content
+    frames, labels = gif_frames(served)
+    assert frames == 3 and 0xFF in labels and b"NETSCAPE2.0" in served   # still looping
+    assert b"SECRET-COMMENT" not in served and 0xFE not in labels
+
+
+def test_a_gif_of_more_frames_than_kept_keeps_its_first(owner):
+    u = uploaded(owner, gif(2, 2, [1] * 301), "long.gif")
+    assert u["url"].endswith(".jpg") and (u["width"], u["height"]) == (2, 2)
 
 
 def test_webp_is_reencoded_without_its_exif(owner):
@@ -357,6 +427,16 @@ def test_limits(cluster, limited):
     assert_error(r, 429, "rate_limited", "file")
     assert r.headers.get("Retry-After")
     assert cluster.sql("SELECT count(*) FROM upload_events WHERE user_id = %s", (c.user["id"],))[0][0] == 3
+
+
+def test_an_animation_shrinks_frame_by_frame_and_fits_the_pixel_limit_in_all(limited):
+    c = Client(limited).register()
+    u = uploaded(c, gif(128, 16, [0, 1]), "wide.gif")
+    assert u["url"].endswith(".gif") and (u["width"], u["height"]) == (64, 8)
+    assert gif_frames(c.get(u["url"]).content)[0] == 2
+    # 360,000 pixels a frame is within --upload-image-max-mp 1; three frames are not: the first
+    u = uploaded(c, gif(600, 600, [0, 1, 2]), "big.gif")
+    assert u["url"].endswith(".jpg") and (u["width"], u["height"]) == (64, 64)
 
 
 def test_the_daily_limit_holds_under_parallel_uploads(cluster, limited):
