@@ -378,7 +378,7 @@ twofactor_keys_start(void)
 	int rc = -1, n;
 
 	if ((res = db_q0(&c, STMT_TOTP_SEALED_SAMPLE)) == NULL)
-		goto fail;
+		goto out;
 	if (PQntuples(res) == 1) {
 		int64_t uid = db_i64(res, 0, 0);
 
@@ -386,34 +386,34 @@ twofactor_keys_start(void)
 			log_error("two-factor sign-in: %lld accounts' secrets are sealed with a key, and this "
 				  "server has none: give it the other instances' --secret-key-file",
 				  (long long)db_i64(res, 0, 2));
-			goto fail;
+			goto out;
 		}
 		if (twofactor_secret_open(uid, db_str(res, 0, 1), secret) != 0) {
 			log_error("two-factor sign-in: the key in '%s' does not open the secrets in the database "
 				  "(sealed with another key: every instance needs the same --secret-key-file)",
 				  seal_key_file());
-			goto fail;
+			goto out;
 		}
 	}
 	if (!seal_ready()) {
 		log_warn("two-factor secrets are kept unsealed in the database: give --secret-key-file "
 			 "(docs/security.md)");
 		rc = 0;
-		goto fail;
+		goto out;
 	}
 	do {
 		if ((res = db_q(&c, STMT_TOTP_PLAIN_BATCH, db_int(&c, after))) == NULL)
-			goto fail;
+			goto out;
 		n = PQntuples(res);
 		for (int i = 0; i < n; i++) {
 			const char *old = db_str(res, i, 1);
 
 			after = db_i64(res, i, 0);
 			if (twofactor_secret_open(after, old, secret) != 0)
-				goto fail;
+				goto out;
 			twofactor_secret_hex(after, secret, hex);
 			if (db_q(&c, STMT_TOTP_SEAL, db_int(&c, after), old, hex) == NULL)
-				goto fail;
+				goto out;
 			sealed++;
 		}
 	} while (n > 0);
@@ -421,7 +421,7 @@ twofactor_keys_start(void)
 		log_info("two-factor sign-in: sealed %lld secrets stored without a key with the key in '%s'",
 			 (long long)sealed, seal_key_file());
 	rc = 0;
-fail:
+out:
 	sodium_memzero(secret, sizeof secret);
 	sodium_memzero(hex, sizeof hex);
 	if (rc != 0 && c.err != HERR_OK)
