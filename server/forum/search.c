@@ -1,7 +1,7 @@
 /* forum/search.c — full-text search over thread titles, posts and ideas (/search,
  * /api/v1/search) and similar thread titles (/api/v1/threads/similar). Ranking, the
- * visibility rules, the filters and the headlines are SQL (db/sql/ideas.def); here the
- * input is checked (filters: forum/search_filters.c) and the headlines made safe to show. */
+ * visibility rules and the filters are SQL (db/sql/ideas.def); here the input is checked
+ * (filters: forum/search_filters.c) and the headlines made (forum/search_headline.c). */
 #include "forum/search.h"
 
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "forum/ideas_status.h"
 #include "forum/routes.h"
 #include "forum/search_filters.h"
+#include "forum/search_headline.h"
 
 #define SEARCH_PER_PAGE 20
 #define SEARCH_MAX_PAGE 50
@@ -21,33 +22,15 @@
 /* What type= asks for, in the order of search_run's types[]. */
 enum search_kind { SEARCH_ALL, SEARCH_THREADS, SEARCH_POSTS, SEARCH_IDEAS };
 
-/* ts_headline's text with its \x01…\x02 markers (stripped from the text before, in SQL):
- * everything escaped, the markers and only they turned into <mark>…</mark>, balanced. */
+/* The snippet of a hit: its headline (forum/search_headline.c), safe HTML. */
 static json_t *
-search_snippet(const char *raw)
+search_snippet(const char *text, size_t len, const struct search_terms *terms)
 {
 	struct buf b = BUF_INIT;
-	const char *p = raw ? raw : "", *run = p;
-	bool open = false;
 	json_t *s;
 
-	for (; *p; p++) {
-		if (*p != '\x01' && *p != '\x02')
-			continue;
-		buf_html_escape(&b, run, (size_t)(p - run));
-		if (*p == '\x01' && !open) {
-			buf_puts(&b, "<mark>");
-			open = true;
-		} else if (*p == '\x02' && open) {
-			buf_puts(&b, "</mark>");
-			open = false;
-		}
-		run = p + 1;
-	}
-	buf_html_escape(&b, run, (size_t)(p - run));
-	if (open)
-		buf_puts(&b, "</mark>");
-	s = json_stringn(b.data ? b.data : "", b.len);
+	search_headline(&b, text, len, terms);
+	s = json_stringn(b.data, b.len);
 	buf_free(&b);
 	return s;
 }
@@ -73,12 +56,16 @@ search_param(struct req *r, const char *name)
 /* One row of the search as the API shows it: a thread {id}, a post {id, thread_id} or
  * an idea {number, ref, status}, each with title, url, snippet, rank and created_at. */
 static json_t *
-search_result(struct req *r, PGresult *res, int row)
+search_result(struct req *r, PGresult *res, int row, const struct search_terms *terms)
 {
 	json_t *o = db_row_json(res, row);
 	const char *type = db_str(res, row, 0);
+	int text = db_col(res, "hl_text");
 
-	json_object_set_new(o, "snippet", search_snippet(db_str(res, row, db_col(res, "snippet"))));
+	json_object_del(o, "hl_text");
+	json_object_del(o, "hl_query");
+	json_object_set_new(o, "snippet", search_snippet(PQgetvalue(res, row, text),
+							 (size_t)PQgetlength(res, row, text), terms));
 	if (strcmp(type, "idea") == 0) {
 		json_object_set(o, "number", json_object_get(o, "id"));
 		json_object_del(o, "id");
@@ -127,6 +114,7 @@ search_run(struct req *r)
 	static const char *const types[] = { "all", "threads", "posts", "ideas", NULL };
 	const char *q = search_param(r, "q"), *type = search_param(r, "type");
 	struct search_filters f;
+	struct search_terms terms = { 0 };
 	json_t *results;
 	PGresult *res;
 	int64_t page;
@@ -159,8 +147,11 @@ search_run(struct req *r)
 	if (res == NULL)
 		return r->c.err;
 	results = json_array();
+	if (PQntuples(res) > 0)   /* the same query on every row */
+		search_terms_parse(PQgetvalue(res, 0, db_col(res, "hl_query")), &terms);
 	for (int row = 0; row < PQntuples(res) && row < SEARCH_PER_PAGE; row++)
-		json_array_append_new(results, search_result(r, res, row));
+		json_array_append_new(results, search_result(r, res, row, &terms));
+	search_terms_free(&terms);
 	json_object_set_new(r->model, "results", results);
 	json_object_set_new(r->model, "next_page", PQntuples(res) > SEARCH_PER_PAGE && page < SEARCH_MAX_PAGE
 						   ? json_integer(page + 1) : json_null());

@@ -19,9 +19,12 @@ h.type, h.id DESC LIMIT :limit::int OFFSET :offset::int) SELECT h.type, h.id, p.
 coalesce(t.title, pt.title, i.title) AS title, CASE h.type WHEN 'thread' THEN '/t/' || h.id WHEN
 'post' THEN '/t/' || p.thread_id || '#p' || h.id ELSE '/ideas/' || h.id END AS url, i.status,
 round(h.rank::numeric, 4) AS rank, coalesce(t.created_at, p.created_at, i.created_at) AS created_at,
-search_headline(coalesce(t.title, ''), CASE h.type WHEN 'thread' THEN (SELECT o.body FROM posts o
-WHERE o.thread_id = t.id AND o.parent_id IS NULL AND o.state = 'visible' ORDER BY o.id LIMIT 1) WHEN
-'post' THEN p.body ELSE i.title || E'\n' || i.summary END, q.q) AS snippet, CASE WHEN CASE h.type WHEN 'post' THEN coalesce((SELECT ap.anonymous FROM posts ap WHERE
+CASE h.type WHEN 'thread' THEN t.title || E'\n' || coalesce((SELECT CASE WHEN length(o.body) <=
+search_headline_prefix() THEN o.body WHEN substr(o.body, search_headline_prefix() + 1, 1) ~ '\s'
+THEN left(o.body, search_headline_prefix()) ELSE regexp_replace(left(o.body,
+search_headline_prefix()), '\S+$', '') END FROM posts o WHERE o.thread_id = t.id AND o.parent_id
+IS NULL AND o.state = 'visible' ORDER BY o.id LIMIT 1), '') WHEN 'post' THEN p.body ELSE i.title
+|| E'\n' || i.summary END AS hl_text, q.q::text AS hl_query, CASE WHEN CASE h.type WHEN 'post' THEN coalesce((SELECT ap.anonymous FROM posts ap WHERE
 ap.id = h.id), false) WHEN 'thread' THEN coalesce((SELECT op.anonymous FROM posts op WHERE
 op.thread_id = h.id AND op.parent_id IS NULL ORDER BY op.id LIMIT 1), false) ELSE false END THEN
 'A verified practitioner' ELSE au.username END AS author FROM h CROSS JOIN q LEFT JOIN threads t ON
