@@ -309,10 +309,67 @@ hl_better(const struct hl_cover *a, const struct hl_cover *b)
 	return a->distinct > b->distinct || (a->distinct == b->distinct && a->e - a->s < b->e - b->s);
 }
 
-void
-search_headline(struct buf *out, const char *text, size_t len, const struct search_terms *t)
+/* The length of the HTML tag or comment at s[0..n) (`<b>`, `</p>`, `<img src=x>`, `<!-- -->`),
+ * 0 if there is none: PostgreSQL's parser makes these tag tokens, which ts_headline left out
+ * of its headlines, and the rendered post leaves raw HTML out too. "1 < 2" is no tag. */
+static size_t
+hl_tag(const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)text;
+	size_t i = 1;
+
+	if (n < 3 || s[0] != '<')
+		return 0;
+	if (s[1] == '/')
+		i = 2;
+	if (!(i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || (i == 1 && (s[1] == '!' || s[1] == '?')))))
+		return 0;
+	for (; i < n && i < 1024; i++) {
+		if (s[i] == '>')
+			return i + 1;
+		if (s[i] == '<')
+			return 0;
+	}
+	return 0;
+}
+
+/* Whether byte c may be part of a word (a letter, a digit, a byte of a character past ASCII). */
+static bool
+hl_wordish(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') || u >= 0x80;
+}
+
+/* text[0..len) without HTML tags (a space in place of one that stood between two words)
+ * into *ret, malloc'd. */
+static void
+hl_untag(const char *text, size_t len, struct buf *ret)
+{
+	size_t i = 0, run = 0, tag;
+
+	buf_grow(ret, len);
+	while (i < len) {
+		if (text[i] != '<' || (tag = hl_tag(text + i, len - i)) == 0) {
+			i++;
+			continue;
+		}
+		buf_append(ret, text + run, i - run);
+		i += tag;
+		run = i;
+		if (ret->len > 0 && hl_wordish(ret->data[ret->len - 1]) && i < len && hl_wordish(text[i]))
+			buf_putc(ret, ' ');
+	}
+	buf_append(ret, text + run, i - run);
+}
+
+void
+search_headline(struct buf *out, const char *html, size_t hlen, const struct search_terms *t)
+{
+	struct buf plain = BUF_INIT;
+	const char *text;
+	const unsigned char *u;
+	size_t len;
 	struct hl_word *w = NULL;
 	size_t nw = 0, cap = 0, *m = NULL, nm = 0, i = 0, clen, fs[2], fe[2], nf = 0;
 	struct hl_cover best = { 0, 0, 0 }, second = { 0, 0, 0 };
@@ -320,6 +377,10 @@ search_headline(struct buf *out, const char *text, size_t len, const struct sear
 
 	pthread_once(&hl_once, hl_key_make);
 	buf_append(out, "", 0);
+	hl_untag(html, hlen, &plain);
+	text = plain.data;
+	u = (const unsigned char *)text;
+	len = plain.len;
 	while (i < len) {
 		size_t b = i;
 
@@ -386,4 +447,5 @@ search_headline(struct buf *out, const char *text, size_t len, const struct sear
 done:
 	free(m);
 	free(w);
+	buf_free(&plain);
 }

@@ -30,7 +30,9 @@ void search_terms_free(struct search_terms *t);
  * span holding the most distinct terms; with no match, the first 12 words. Words are
  * compared as PostgreSQL's 'english' configuration makes lexemes: lower case, stop words
  * dropped, the Snowball English stemmer for words of letters, words with digits as they are.
- * Control characters and bytes that are not UTF-8 never reach out. */
+ * HTML tags in the text are left out, as ts_headline left them out (the rendered post
+ * shows no raw HTML either); control characters and bytes that are not UTF-8 never reach
+ * out. */
 void search_headline(struct buf *out, const char *text, size_t len, const struct search_terms *t);
 
 #endif

@@ -132,8 +132,8 @@ def test_html_and_control_characters_in_a_post_never_reach_the_headline(server, 
     [hit] = r.json()["results"]
     snippet = hit["snippet"]
     assert marked(snippet) == [w, w], snippet   # Über<w> is another word, not <w>
-    assert "&lt;script&gt;alert(&#39;<mark>%s</mark>&#39;)&lt;/script&gt; &amp; " % w in snippet, snippet
-    assert "&lt;b onclick=&quot;x&quot;&gt;<mark>%s</mark>&lt;/b&gt;" % w in snippet, snippet
+    # tags are left out (as ts_headline did, and as the rendered post shows no raw HTML)
+    assert "alert(&#39;<mark>%s</mark>&#39;) &amp; <mark>%s</mark> " % (w, w) in snippet, snippet
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", snippet), repr(snippet)
     assert "fake" in snippet and "bell[31m" in snippet and "café" in snippet, snippet
     assert clean(snippet), snippet

@@ -49,8 +49,10 @@ main(void)
 	ok(utf8_valid(b.data, b.len), "bytes that are not UTF-8 never reach the headline");
 	ok(strstr(b.data, "<mark>escalated</mark>") != NULL, "and the words around them still match: %s", b.data);
 	buf_free(&b);
-	is_hl("a\x01<b>\x02 & \x7f\xC2\x85 root\tcause", "'root' & 'caus'",
-	      "a&lt;b&gt; &amp;  <mark>root</mark>\t<mark>cause</mark>", "controls dropped, HTML escaped, tab kept");
+	is_hl("a\x01<b>\x02 & \x7f\xC2\x85 root\tcause 1 < 2 > 0", "'root' & 'caus'",
+	      "a &amp;  <mark>root</mark>\t<mark>cause</mark> 1 &lt; 2 &gt; 0", "controls dropped, HTML escaped, tab kept");
+	is_hl("<p>root</p><p>cause</p> <img src=\"x\" onerror=\"root\"><!-- root --> x<b>root</b>.", "'root'",
+	      "<mark>root</mark> cause  x <mark>root</mark>", "HTML tags left out, words either side kept apart");
 	is_hl("one two three four five six seven eight nine ten eleven twelve thirteen fourteen", "'zzz'",
 	      "one two three four five six seven eight nine ten eleven twelve", "no match: the first 12 words");
 	is_hl("", "'x'", "", "empty text, empty headline");
