@@ -17,6 +17,8 @@ struct search_terms {
 	int n;
 	char *lex[SEARCH_TERMS_MAX];   /* NUL-terminated, malloc'd */
 	size_t len[SEARCH_TERMS_MAX];
+	unsigned char first[32];       /* the set of the lexemes' first bytes */
+	struct hl_cache *cache;        /* words already looked up: a page's hits share most */
 };
 
 /* The lexemes of tsquery, the query as PostgreSQL prints it (tsquery::text, e.g.
