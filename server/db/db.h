@@ -109,6 +109,10 @@ int db_col(const PGresult *res, const char *name);
 json_t *db_row_json(const PGresult *res, int row);
 /* All rows as an array of such objects. */
 json_t *db_rows_json(const PGresult *res);
+/* db_rows_json, but a JSON column's value that repeats in the result (a thread page's
+ * authors) is one object referenced by every row that has it, not a copy each: the caller
+ * must not change such values (the rows' own members it may). */
+json_t *db_rows_json_shared(const PGresult *res);
 
 /* Format an integer parameter in the arena. */
 const char *db_int(struct ctx *c, int64_t v);

@@ -115,9 +115,11 @@ db_json_times(json_t *v, int depth)
  * 50-post page has a dozen authors. Within one result each distinct text of a JSON column
  * is parsed once and deep-copied for the rows that repeat it (json_loads was a quarter of
  * the CPU of an uncached thread page; a copy skips the lexer). Copies, not shared
- * references: handlers may change a row's values. */
+ * references, unless the caller asks for them (db_rows_json_shared): handlers may change a
+ * row's values. */
 enum { DB_MEMO_MAX = 24 };
 struct db_json_memo {
+	bool shared;     /* a repeat is the same value, not a copy */
 	int n, next;
 	struct {
 		const char *s;   /* points into the PGresult */
@@ -187,7 +189,7 @@ db_memo_json(struct db_json_memo *m, const char *s, int len)
 
 	for (int i = 0; i < m->n; i++)
 		if (m->e[i].len == len && memcmp(m->e[i].s, s, (size_t)len) == 0)
-			return db_json_copy(m->e[i].v);
+			return m->shared ? json_incref(m->e[i].v) : db_json_copy(m->e[i].v);
 	v = db_parse_json(s, (size_t)len);
 	/* Full: the oldest entry makes room (a long thread's authors come in runs). */
 	slot = m->n < DB_MEMO_MAX ? m->n++ : m->next++ % DB_MEMO_MAX;
@@ -258,8 +260,8 @@ db_row_json(const PGresult *res, int row)
 	return db_row_json_memo(res, row, NULL);
 }
 
-json_t *
-db_rows_json(const PGresult *res)
+static json_t *
+db_rows_json_memo(const PGresult *res, bool shared)
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
@@ -268,8 +270,10 @@ db_rows_json(const PGresult *res)
 	for (int col = 0; col < cols; col++)
 		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
 			json_cols++;
-	if (n > 1 && json_cols > 0)
-		memos = calloc((size_t)cols, sizeof *memos);
+	/* Without memos (calloc failed) every value is parsed: slower, never wrong. */
+	if (n > 1 && json_cols > 0 && (memos = calloc((size_t)cols, sizeof *memos)) != NULL)
+		for (int col = 0; col < cols; col++)
+			memos[col].shared = shared;
 	for (int row = 0; row < n; row++)
 		json_array_append_new(a, db_row_json_memo(res, row, memos));
 	if (memos) {
@@ -278,4 +282,16 @@ db_rows_json(const PGresult *res)
 		free(memos);
 	}
 	return a;
+}
+
+json_t *
+db_rows_json(const PGresult *res)
+{
+	return db_rows_json_memo(res, false);
+}
+
+json_t *
+db_rows_json_shared(const PGresult *res)
+{
+	return db_rows_json_memo(res, true);
 }
