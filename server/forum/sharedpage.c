@@ -292,7 +292,8 @@ sp_int(struct tmpl_value *ret, int64_t i)
 	ret->i = i;
 }
 
-/* A bookmark's part of a hole: as bookmarks_decorate and humanize_model would have made it. */
+/* A bookmark's part of a hole: as bookmarks_decorate and a template's {{remind_at_h}} would
+ * have made it. */
 static void
 sp_bookmark_value(const struct sp_fill *f, const struct sp_hole *h, struct tmpl_value *ret)
 {

@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "core/log.h"
-#include "render/humanize.h"
 #include "render/jsontext.h"
 #include "render/template.h"
 
@@ -123,8 +122,6 @@ http_render_segs(struct req *r, const char *view, json_t *model, struct buf *out
 		log_error("rid=%s http: no template '%s'", r->c.rid, view);
 		return -1;
 	}
-	if (model && r->html)
-		humanize_model(model);
 	page = hooks && hooks->page ? hooks->page(r) : json_object();
 	/* Without a title the page is titled by the site's name alone (the page hook's). */
 	if (r->title || (r->route && r->route->title))

@@ -6,6 +6,7 @@
 #include "render/template.h"
 
 #include "core/arena.h"
+#include "render/humanize.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -46,6 +47,7 @@ struct tmpl_op {
 	size_t end;         /* section/inverted: index of the op after the body */
 	size_t line;        /* where the tag is, for messages */
 	const struct tmpl *partial;  /* set by tmpl_set_finalize() */
+	struct tmpl_op *twin;   /* value "x_h": the name "x", whose time it reads (finalize) */
 };
 
 struct tmpl {
@@ -442,6 +444,11 @@ tmpl_free_one(struct tmpl *t)
 	for (i = 0; i < t->nops; i++) {
 		free(t->ops[i].key);
 		free(t->ops[i].ids);
+		if (t->ops[i].twin) {
+			free(t->ops[i].twin->key);
+			free(t->ops[i].twin->ids);
+			free(t->ops[i].twin);
+		}
 	}
 	free(t->ops);
 	free(t->src);
@@ -585,7 +592,7 @@ tmpl_number_names(struct tmpl_set *set)
 	for (i = 0; i < set->n; i++)
 		for (j = 0; j < set->v[i]->nops; j++)
 			if (set->v[i]->ops[j].kind != TMPL_PARTIAL)
-				total += set->v[i]->ops[j].nparts;
+				total += set->v[i]->ops[j].nparts * (set->v[i]->ops[j].twin ? 2 : 1);
 	while (cap < 2 * total)
 		cap *= 2;
 	set->names = core_realloc_array(NULL, total, sizeof *set->names);
@@ -594,9 +601,12 @@ tmpl_number_names(struct tmpl_set *set)
 		core_oom();
 	set->name_mask = (uint32_t)(cap - 1);
 	for (i = 0; i < set->n; i++)
-		for (j = 0; j < set->v[i]->nops; j++) {
-			op = &set->v[i]->ops[j];
-			if (op->kind == TMPL_PARTIAL || op->nparts == 0)
+		for (j = 0; j < 2 * set->v[i]->nops; j++) {
+			/* each op, then its twin */
+			op = &set->v[i]->ops[j / 2];
+			if (j % 2 == 1)
+				op = op->twin;
+			if (op == NULL || op->kind == TMPL_PARTIAL || op->nparts == 0)
 				continue;
 			op->ids = core_realloc_array(op->ids, op->nparts, sizeof *op->ids);
 			part = op->ikey;
@@ -616,6 +626,27 @@ tmpl_number_names(struct tmpl_set *set)
 		}
 }
 
+/* A value tag "a.x_h" gets the twin "a.x": when no value of its own name is found, the
+ * render writes the readable form of the time the twin finds (render/humanize.h). */
+static void
+tmpl_make_twin(struct tmpl_op *op)
+{
+	struct tmpl_op *tw;
+
+	if ((op->kind != TMPL_VAR && op->kind != TMPL_RAW) || op->nparts == 0 || op->twin != NULL ||
+	    op->klen < 3 || memcmp(op->key + op->klen - 2, "_h", 2) != 0 || op->key[op->klen - 3] == '\0')
+		return;
+	tw = calloc(1, sizeof *tw);
+	if (tw == NULL)
+		core_oom();
+	*tw = *op;
+	tw->ids = NULL;
+	tw->klen = op->klen - 2;
+	tw->key = tmpl_strndup(op->key, tw->klen);
+	tw->ikey = tw->key;
+	op->twin = tw;
+}
+
 int
 tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 {
@@ -629,6 +660,7 @@ tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 			op = &t->ops[j];
 			if (op->kind != TMPL_PARTIAL) {
 				tmpl_intern(set, i, op);
+				tmpl_make_twin(op);
 				continue;
 			}
 			op->partial = tmpl_get(set, op->key);
@@ -832,6 +864,18 @@ tmpl_put_value(struct buf *out, const json_t *v, bool raw)
 		buf_append(out, "true", 4);
 }
 
+/* "x_h" found nothing: the readable form of x when it is a time, else nothing — what
+ * a twin "x_h" beside x in the model held, without a walk of every HTML model that added one
+ * to every time (0.13 M instructions of an uncached thread page). */
+static void
+tmpl_put_time(struct buf *out, const json_t *v)
+{
+	char h[32];
+
+	if (json_is_string(v) && json_string_length(v) == 20 && humanize_time(json_string_value(v), 20, h))
+		buf_html_escape(out, h, strlen(h));
+}
+
 static int tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end);
 static int tmpl_render_with(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v);
 
@@ -915,6 +959,10 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 		case TMPL_VAR:
 		case TMPL_RAW:
 			v = tmpl_lookup(rs, op);
+			if (v == NULL && op->twin != NULL) {
+				tmpl_put_time(rs->out, tmpl_lookup(rs, op->twin));
+				break;
+			}
 			if (tmpl_hole(rs, v, &hole))
 				tmpl_seg_add(rs, hole, op->kind == TMPL_RAW ? TMPL_SEG_RAW : TMPL_SEG_VALUE);
 			else

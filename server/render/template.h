@@ -17,6 +17,9 @@
  *   {{^name}}…{{/name}}            inverted: rendered only when name is falsy
  *   {{> partial}}                  another template of the set, same context stack
  *   {{! comment}}                  nothing
+ *   {{x_h}}  {{a.x_h}}  {{{x_h}}}  a value named x_h when one is found; otherwise, when x
+ *                                  (looked up the same way) is an RFC 3339 UTC time, its
+ *                                  readable form (render/humanize.h), else nothing
  * Falsy: missing, null, false, "", 0, 0.0, empty array. An empty object is truthy.
  * Dotted names: the first part is looked up through the stack, the rest inside it.
  * A line holding only a section/inverted/close/comment/partial tag and whitespace is

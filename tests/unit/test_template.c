@@ -130,6 +130,28 @@ test_values(void)
 	is_str(R("", "{}"), "", "empty template renders an empty string (data not NULL)");
 }
 
+/* {{x_h}} with no value of its own: the readable form of the time x (render/humanize.h),
+ * what humanize_model's twin held before the view stopped walking the model for it. */
+static void
+test_times(void)
+{
+	const char *at = "{\"at\":\"2026-11-28T20:01:04Z\"}";
+
+	is_str(R("{{at_h}}", at), "28 Nov 2026, 20:01 UTC", "x_h reads the time x");
+	is_str(R("{{{at_h}}}", at), "28 Nov 2026, 20:01 UTC", "raw too");
+	is_str(R("{{at_h}}", "{\"at\":\"2026-11-28T20:01:04Z\",\"at_h\":\"<own>\"}"), "&lt;own&gt;",
+	       "a value of its own wins (a shared page's hole)");
+	is_str(R("[{{at_h}}|{{n_h}}|{{m_h}}|{{s_h}}]",
+		 "{\"at\":\"2026-11-28 20:01:04\",\"n\":null,\"s\":\"2026-11-28T20:01:04+01\"}"), "[|||]",
+	       "not a time, null, missing: nothing");
+	is_str(R("{{b.at_h}}", "{\"b\":{\"at\":\"2026-01-02T03:04:05Z\"}}"), "2 Jan 2026, 03:04 UTC",
+	       "dotted: the last part's time");
+	is_str(R("{{#x}}{{at_h}}{{/x}}", "{\"at\":\"2026-11-28T20:01:04Z\",\"x\":{\"y\":1}}"),
+	       "28 Nov 2026, 20:01 UTC", "found down the stack like any name");
+	is_str(R("[{{_h}}|{{b._h}}]", "{\"\":\"2026-11-28T20:01:04Z\",\"b\":{\"\":\"2026-11-28T20:01:04Z\"}}"),
+	       "[|]", "a bare _h part has no twin");
+}
+
 static void
 test_lengths(void)
 {
@@ -750,6 +772,7 @@ main(void)
 	test_holes();
 	test_unindent();
 	test_values();
+	test_times();
 	test_lengths();
 	test_names();
 	test_stack();
