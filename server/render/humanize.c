@@ -2,8 +2,6 @@
  * 20:01 UTC"), which a template's {{x_h}} writes for the time x (render/template.h). */
 #include "render/humanize.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const humanize_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
