@@ -1,4 +1,4 @@
-"""Two-factor secrets sealed with the server's own key (auth/seal.h, schema/0044): the
+"""Two-factor secrets sealed with the server's own key (auth/seal.h, schema/0042): the
 database alone does not give anyone an account's codes. Sealed at enrolment with a key,
 sealed at the next start when stored without one, never opened with another key or on
 another account's row; a server whose key cannot open the database's secrets, or that

@@ -1,4 +1,4 @@
--- 0044: two-factor secrets sealed with the server's own key (auth/seal.h): a box of 61
+-- 0042: two-factor secrets sealed with the server's own key (auth/seal.h): a box of 61
 -- bytes (version 1, nonce, the 20 bytes, tag) bound to its account, or, until the server
 -- that stored it has a key, the 20 bytes as they are. Every instance seals what is left
 -- unsealed when it starts with a key (forum/twofactor.c). docs/security.md says more.
