@@ -1,0 +1,116 @@
+/* render/template_internal.h — what the template compiler (template.c) and the renderer
+ * (template_render.c) share, and nothing else includes: the compiled ops, a template, the
+ * set with its numbered names, and how a member's key finds its name's number. A compiled
+ * set is read-only after tmpl_set_finalize. */
+#ifndef CORRAL_RENDER_TEMPLATE_INTERNAL_H
+#define CORRAL_RENDER_TEMPLATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "render/template.h"
+
+/* Sections open at once in one template: deeper nesting is a compile error, so a broken
+ * template is caught at start-up rather than on some rare page. */
+#define TMPL_MAX_NEST 64
+/* Values pushed by sections during one render, across partials. The stack is a fixed
+ * array so rendering never allocates; going deeper fails the render with -1. */
+#define TMPL_MAX_FRAMES 64
+/* Nested {{> partial}} calls during one render (the header promises 32). */
+#define TMPL_MAX_PARTIALS 32
+
+#define TMPL_NONE SIZE_MAX
+
+enum tmpl_kind {
+	TMPL_TEXT,      /* src[off, off+len) copied as is */
+	TMPL_VAR,       /* escaped value */
+	TMPL_RAW,       /* unescaped value */
+	TMPL_SECTION,   /* body is ops (i, end) */
+	TMPL_INVERTED,  /* body is ops (i, end) */
+	TMPL_PARTIAL,   /* render another template */
+	TMPL_CLOSE, TMPL_COMMENT,   /* tags that never become ops */
+};
+
+struct tmpl_op {
+	enum tmpl_kind kind;
+	size_t off, len;    /* text run, or the tag's name as written (for messages) */
+	char *key;          /* name split at dots into NUL-separated parts; partial: its name */
+	size_t klen;        /* bytes of key, the separating NULs included */
+	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize) */
+	uint32_t *ids;      /* nparts: each part's number in the set's names (finalize) */
+	size_t nparts;      /* 0 means "." (top of the stack) */
+	size_t end;         /* section/inverted: index of the op after the body */
+	size_t line;        /* where the tag is, for messages */
+	const struct tmpl *partial;  /* set by tmpl_set_finalize() */
+	struct tmpl_op *twin;   /* value "x_h": the name "x", whose time it reads (finalize) */
+};
+
+struct tmpl {
+	char *name;
+	char *src;          /* private copy: text ops point into it */
+	struct tmpl_op *ops;
+	size_t nops, cap;
+	const struct tmpl_set *set;
+};
+
+/* Every distinct part of a dotted name in the set, numbered (tmpl_set_finalize). */
+struct tmpl_name {
+	const char *s;
+	uint32_t len, hash;
+};
+
+struct tmpl_set {
+	struct tmpl **v;    /* pointers, so partial links survive growth of v */
+	size_t n, cap;
+	struct tmpl_name *names;
+	uint32_t nnames;
+	uint32_t *name_tab;         /* open addressing: a name's number + 1, 0 = empty */
+	uint32_t name_mask;
+};
+
+/* A key's hash for the names table: its first and last 8 bytes (4 for shorter keys, which
+ * overlap) and its length, mixed. Keys are hashed for every member of every frame pushed:
+ * FNV over every byte cost more than the lookups it saved, and a few single bytes put
+ * names such as can_edit/can_flag in the same chains (callgrind). Equal names still meet
+ * through memcmp. */
+static inline uint32_t
+tmpl_key_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t x, y;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		a = x;
+		b = y;
+	} else if (n > 0) {
+		a = (unsigned char)s[0];
+		b = (unsigned char)s[n - 1] | (uint64_t)(unsigned char)s[n / 2] << 8;
+	}
+	a = (a ^ (b * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xFF51AFD7ED558CCD);
+	return (uint32_t)(a >> 32);
+}
+
+/* The number of the name s[0..n), or UINT32_MAX when no op of the set uses it. */
+static inline uint32_t
+tmpl_name_find(const struct tmpl_set *set, const char *s, size_t n, uint32_t h)
+{
+	uint32_t i, e;
+
+	if (set->name_tab == NULL)
+		return UINT32_MAX;
+	for (i = h & set->name_mask; (e = set->name_tab[i]) != 0; i = (i + 1) & set->name_mask) {
+		const struct tmpl_name *nm = &set->names[e - 1];
+
+		if (nm->hash == h && nm->len == n && memcmp(nm->s, s, n) == 0)
+			return e - 1;
+	}
+	return UINT32_MAX;
+}
+
+#endif
