@@ -13,6 +13,7 @@ struct http_server {
 	struct http_config cfg;
 	atomic_int in_flight;
 	int port;
+	int quiesced_fd;              /* the listening socket once quiesced, closed at stop; -1 */
 };
 
 /* Turn the request's outcome (error or model) into a queued MHD response. */

@@ -499,6 +499,7 @@ http_start(const struct http_config *cfg, struct router *routes, struct http_ser
 
 	if (srv == NULL)
 		core_oom();
+	srv->quiesced_fd = -1;
 	if (http_parse_listen(cfg->listen, &ss, &sslen) != 0) {
 		log_error("http: cannot parse listen address '%s' (want HOST:PORT)", cfg->listen);
 		free(srv);
@@ -546,8 +547,14 @@ http_quiesce(struct http_server *srv)
 {
 	MHD_socket s = MHD_quiesce_daemon(srv->daemon);
 
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
+	/* MHD's workers take the socket out of their epoll sets after this returns: closing it
+	 * now raced with them (TSan saw close against epoll_ctl), and a new descriptor given the
+	 * same number could have been taken out instead. shutdown() refuses new connections at
+	 * once, as the close did; the descriptor is closed once MHD has stopped. */
+	if (s != MHD_INVALID_SOCKET) {
+		shutdown(s, SHUT_RDWR);
+		srv->quiesced_fd = s;
+	}
 	stream_close_all();
 }
 
@@ -574,6 +581,8 @@ http_stop(struct http_server *srv)
 	for (int i = 0; i < 100 && stream_count() > 0; i++)
 		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
+	if (srv->quiesced_fd >= 0)
+		close(srv->quiesced_fd);
 	free(srv);
 }
 
