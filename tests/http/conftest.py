@@ -51,6 +51,8 @@ def _tmp_base():
 # CORRAL_TEST_PORTS="20000-31999" keeps this run's servers in a range of their own, so two
 # runs side by side (script/test runs the sanitizer lane beside the plain one) never hand each
 # other the port they just found free; without it the kernel picks from the ephemeral range.
+# A port found free may still be taken before the server binds it (a client connection's
+# ephemeral port): Server then starts again on another.
 _PORTS = os.environ.get("CORRAL_TEST_PORTS")
 
 
@@ -128,18 +130,25 @@ class Server:
     """A running `corral serve`; stop() sends a signal and returns the exit status."""
 
     def __init__(self, args, env=None, name="server", unset=(), host="127.0.0.1"):
-        self.port = free_port()
-        self.base = "http://%s:%d" % (host, self.port)
-        self.log_path = os.path.join(_tmp_base(), "%s-%d.log" % (name, self.port))
-        self.log = open(self.log_path, "w")
         full_env = dict(os.environ)
         full_env.update(env or {})
         for name_ in unset:  # e.g. CORRAL_HASH_MEMORY, to see the built-in default
             full_env.pop(name_, None)
-        self.proc = subprocess.Popen(
-            [CORRAL, "serve", "--listen", "%s:%d" % (host, self.port)] + args,
-            stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
-        self.wait_ready()
+        for attempt in range(3):
+            self.port = free_port()
+            self.base = "http://%s:%d" % (host, self.port)
+            self.log_path = os.path.join(_tmp_base(), "%s-%d.log" % (name, self.port))
+            self.log = open(self.log_path, "w")
+            self.proc = subprocess.Popen(
+                [CORRAL, "serve", "--listen", "%s:%d" % (host, self.port)] + args,
+                stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+            try:
+                self.wait_ready()
+                return
+            except AssertionError:
+                if attempt == 2 or self.proc.poll() is None or "cannot listen on" not in self.output():
+                    raise
+                self.log.close()
 
     def wait_ready(self, timeout=90):
         deadline = time.time() + timeout
