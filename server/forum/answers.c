@@ -6,13 +6,14 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "forum/modlog.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
 #include "forum/sharedpage.h"
 
 void
-answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_model)
+answers_decorate(struct req *r, PGresult *res, const struct page_posts *pp, json_t *thread_model)
 {
 	struct viewer *v = auth_viewer(r);
 	bool question = db_bool(res, 0, db_col(res, "question_style"));
@@ -20,15 +21,14 @@ answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_mod
 	bool may = policy_can_accept(v, author, question);
 	/* a shared copy (forum/sharedpage.h): also as the thread's author */
 	bool may_own = r->shared && policy_can_accept(v, v->id, question);
-	json_t *row = db_row_json(res, 0), *answer = json_object_get(row, "answer"), *p;
+	json_t *row = db_row_json(res, 0), *answer = json_object_get(row, "answer");
 	json_int_t answer_id = json_is_object(answer) ? json_integer_value(json_object_get(answer, "post_id")) : 0;
-	size_t i;
 
-	json_array_foreach(posts, i, p) {
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
-		bool reply = json_integer_value(json_object_get(p, "depth")) > 0 ||
-			     json_is_integer(json_object_get(p, "parent_id"));
-		bool visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE;
+	for (size_t i = 0; i < pp->n; i++) {
+		json_t *p = pp->v[i].obj;
+		json_int_t id = pp->v[i].id;
+		bool reply = pp->v[i].depth > 0 || pp->v[i].parent != 0;
+		bool visible = pp->v[i].state == STATE_VISIBLE;
 
 		bool is = answer_id && id == answer_id;
 
@@ -128,6 +128,7 @@ static enum herr
 answers_set(struct req *r, bool on)
 {
 	struct answers_write w = { .r = r };
+	struct page_posts pp;
 	json_t *t, *none;
 
 	if (http_param_id(r, "id", &w.thread) != 0 || auth_require(r, ROLE_MEMBER) != 0)
@@ -138,7 +139,8 @@ answers_set(struct req *r, bool on)
 		return r->c.err;
 	t = json_pack("{s:I}", "id", (json_int_t)w.thread);
 	none = json_array();
-	if (reactions_decorate(r, w.thread, none, t) != 0) {
+	page_posts_of_json(r, none, &pp);
+	if (reactions_decorate(r, w.thread, &pp, t) != 0) {
 		json_decref(none);
 		json_decref(t);
 		return r->c.err;

@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "core/utf8.h"
 #include "db/db.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/sharedpage.h"
@@ -20,28 +21,27 @@
 /* --- the marks on a page of posts --- */
 
 int
-bookmarks_decorate(struct req *r, json_t *posts)
+bookmarks_decorate(struct req *r, const struct page_posts *pp)
 {
 	struct viewer *v = auth_viewer(r);
 	struct buf ids = BUF_INIT;
-	json_t *p, *mine;
+	json_t *mine;
 	PGresult *res;
-	size_t i;
 
-	if (v == NULL || json_array_size(posts) == 0)
+	if (v == NULL || pp->n == 0)
 		return 0;
 	if (r->shared) {
 		/* A shared copy (forum/sharedpage.h): the viewer's marks are read at fill time. */
-		json_array_foreach(posts, i, p) {
-			json_object_set_new(p, "bookmark", sharedpage_bookmark(r, json_integer_value(json_object_get(p, "id"))));
-			if (json_is_string(json_object_get(p, "body_html")))
-				json_object_set_new(p, "can_bookmark", json_true());
+		for (size_t i = 0; i < pp->n; i++) {
+			json_object_set_new(pp->v[i].obj, "bookmark", sharedpage_bookmark(r, pp->v[i].id));
+			if (pp->v[i].has_body)
+				json_object_set_new(pp->v[i].obj, "can_bookmark", json_true());
 		}
 		return 0;
 	}
-	json_array_foreach(posts, i, p) {
+	for (size_t i = 0; i < pp->n; i++) {
 		buf_putc(&ids, i ? ',' : '{');
-		buf_put_i64(&ids, json_integer_value(json_object_get(p, "id")));
+		buf_put_i64(&ids, pp->v[i].id);
 	}
 	buf_putc(&ids, '}');
 	res = db_q(&r->c, STMT_BOOKMARKS_OF_POSTS, db_int(&r->c, v->id), ids.data);
@@ -49,8 +49,9 @@ bookmarks_decorate(struct req *r, json_t *posts)
 	if (res == NULL)
 		return -1;
 	mine = db_rows_json(res);
-	json_array_foreach(posts, i, p) {
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
+	for (size_t i = 0; i < pp->n; i++) {
+		json_t *p = pp->v[i].obj;
+		json_int_t id = pp->v[i].id;
 		json_t *found = json_null(), *b;
 		size_t j;
 
@@ -60,7 +61,7 @@ bookmarks_decorate(struct req *r, json_t *posts)
 						  json_object_get(b, "remind_at"), "reminded", json_object_get(b, "reminded"));
 		json_object_set_new(p, "bookmark", found);
 		/* A placeholder (a deleted post, its words gone) offers nothing to keep. */
-		if (r->html && json_is_string(json_object_get(p, "body_html")))
+		if (r->html && pp->v[i].has_body)
 			json_object_set_new(p, "can_bookmark", json_true());
 	}
 	json_decref(mine);

@@ -11,10 +11,12 @@
 #include "core/opt.h"
 #include "http/http.h"
 
+struct page_posts;
+
 /* Give each post of a page its "bookmark" (null, or {note, remind_at, reminded}) and,
  * for pages, can_bookmark: only for a signed-in viewer, and only on posts whose words
  * the page shows. One query. 0, or -1 (recorded). */
-int bookmarks_decorate(struct req *r, json_t *posts);
+int bookmarks_decorate(struct req *r, const struct page_posts *pp);
 
 struct bookmark_reminders_config {
 	int interval_s;   /* --reminder-interval */

@@ -16,6 +16,7 @@
 #include "forum/markup.h"
 #include "forum/moderation.h"
 #include "forum/modlog.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/reactions.h"
 #include "forum/routes.h"
@@ -166,24 +167,20 @@ posts_composer(struct req *r)
 }
 
 int
-posts_held_reasons(struct req *r, json_t *posts)
+posts_held_reasons(struct req *r, const struct page_posts *pp)
 {
 	struct viewer *v = auth_viewer(r);
 	struct buf ids = BUF_INIT;
-	json_t *p, *by_id;
+	json_t *by_id;
 	PGresult *res;
-	size_t i;
 	int n = 0;
 
 	if (v == NULL)
 		return 0;
-	json_array_foreach(posts, i, p) {
-		json_t *author = json_object_get(p, "author");
-
-		if (policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_PENDING && author &&
-		    anonymous_author_id(p, v->id) == v->id)
-			buf_printf(&ids, "%s%lld", n++ ? "," : "{", (long long)json_integer_value(json_object_get(p, "id")));
-	}
+	/* a pending post always shows its author (only a deleted one's is withheld) */
+	for (size_t i = 0; i < pp->n; i++)
+		if (pp->v[i].state == STATE_PENDING && page_post_author(&pp->v[i], v->id) == v->id)
+			buf_printf(&ids, "%s%lld", n++ ? "," : "{", (long long)pp->v[i].id);
 	if (n == 0)
 		return 0;   /* most pages: no query */
 	buf_putc(&ids, '}');
@@ -195,13 +192,13 @@ posts_held_reasons(struct req *r, json_t *posts)
 	for (int row = 0; row < PQntuples(res); row++)
 		json_object_set_new(by_id, db_str(res, row, 0), json_pack("{s:s,s:s}", "reason", db_str(res, row, 1),
 									  "reason_text", db_str(res, row, 2)));
-	json_array_foreach(posts, i, p) {
+	for (size_t i = 0; i < pp->n; i++) {
 		char key[24];
 		json_t *held;
 
-		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(p, "id")));
+		snprintf(key, sizeof key, "%lld", (long long)pp->v[i].id);
 		if ((held = json_object_get(by_id, key)) != NULL)
-			json_object_set(p, "held", held);
+			json_object_set(pp->v[i].obj, "held", held);
 	}
 	json_decref(by_id);
 	return 0;
@@ -260,7 +257,7 @@ posts_show(struct req *r)
 {
 	PGresult *post;
 	int64_t id;
-
+	struct page_posts pp;
 	json_t *p, *one;
 	int rc;
 
@@ -270,9 +267,10 @@ posts_show(struct req *r)
 	json_object_set_new(http_model(r), "post", p);
 	/* its reactions and answer mark, as on its thread's page */
 	one = json_pack("[O]", p);
-	rc = reactions_decorate(r, db_i64(post, 0, db_col(post, "thread_id")), one, NULL);
+	page_posts_of_json(r, one, &pp);
+	rc = reactions_decorate(r, db_i64(post, 0, db_col(post, "thread_id")), &pp, NULL);
 	if (rc == 0)
-		rc = bookmarks_decorate(r, one);
+		rc = bookmarks_decorate(r, &pp);
 	json_decref(one);
 	return rc == 0 ? HERR_OK : r->c.err;
 }

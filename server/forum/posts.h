@@ -10,6 +10,8 @@
 #include "forum/policy.h"
 #include "http/http.h"
 
+struct page_posts;
+
 struct post_body {
 	const char *source;       /* as typed */
 	const char *html;         /* rendered, arena */
@@ -52,7 +54,7 @@ int posts_approvals_needed(const struct viewer *v);
 
 /* Add "held": {"reason", "reason_text"} to each of the viewer's own pending posts in a
  * page of posts, saying why it waits. 0, or -1 (recorded). */
-int posts_held_reasons(struct req *r, json_t *posts);
+int posts_held_reasons(struct req *r, const struct page_posts *pp);
 
 /* Forum settings given at start-up. */
 struct forum_config {

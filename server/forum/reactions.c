@@ -8,7 +8,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
-#include "forum/anonymous.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/routes.h"
 #include "forum/sharedpage.h"
@@ -178,19 +178,18 @@ reactions_any(json_t *list)
 }
 
 int
-reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_model)
+reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, json_t *thread_model)
 {
 	struct viewer *v = auth_viewer(r);
 	struct buf ids = BUF_INIT;
-	json_t *row, *counts, *mine, *p, *zero = NULL;
+	json_t *row, *counts, *mine, *zero = NULL;
 	enum policy_state tstate;
 	PGresult *res;
 	char key[24];
-	size_t i;
 
-	json_array_foreach(posts, i, p) {
+	for (size_t i = 0; i < pp->n; i++) {
 		buf_putc(&ids, i ? ',' : '{');
-		buf_put_i64(&ids, json_integer_value(json_object_get(p, "id")));
+		buf_put_i64(&ids, pp->v[i].id);
 	}
 	buf_puts(&ids, ids.len ? "}" : "{}");
 	/* ?verified=1 was read by the thread page (forum/verification.c). */
@@ -205,12 +204,12 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 	counts = json_object_get(row, "reactions");
 	mine = json_object_get(row, "mine");
 	tstate = policy_state_parse(db_str(res, 0, db_col(res, "state")));
-	json_array_foreach(posts, i, p) {
-		json_t *list;
+	for (size_t i = 0; i < pp->n; i++) {
+		json_t *list, *p = pp->v[i].obj;
 		bool can;
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
-		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
-		json_int_t author = anonymous_author_id(p, v ? v->id : 0);
+		json_int_t id = pp->v[i].id;
+		enum policy_state state = pp->v[i].state;
+		json_int_t author = page_post_author(&pp->v[i], v ? v->id : 0);
 
 		if (state != STATE_VISIBLE || tstate != STATE_VISIBLE) {
 			json_object_set_new(p, "reactions", json_null());
@@ -238,7 +237,7 @@ reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_
 		if (r->html && (can || reactions_any(list)))
 			json_object_set_new(p, "has_reactions", json_true());
 	}
-	answers_decorate(r, res, posts, thread_model);
+	answers_decorate(r, res, pp, thread_model);
 	asks_decorate(r, res, thread_model);
 	json_decref(zero);
 	json_decref(row);
@@ -254,6 +253,7 @@ reactions_set(struct req *r, bool on)
 	const char *kind, *why, *reason;
 	PGresult *post;
 	int64_t id, thread;
+	struct page_posts pp;
 	json_t *one;
 	enum herr e;
 
@@ -282,7 +282,8 @@ reactions_set(struct req *r, bool on)
 	thread = db_i64(post, 0, db_col(post, "thread_id"));
 	one = json_pack("[{s:I,s:s,s:{s:I}}]", "id", (json_int_t)id, "state", db_str(post, 0, db_col(post, "state")),
 			"author", "id", (json_int_t)db_i64(post, 0, db_col(post, "author_id")));
-	if (reactions_decorate(r, thread, one, NULL) != 0) {
+	page_posts_of_json(r, one, &pp);
+	if (reactions_decorate(r, thread, &pp, NULL) != 0) {
 		json_decref(one);
 		return r->c.err;
 	}

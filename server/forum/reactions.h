@@ -32,12 +32,12 @@ void reactions_pages_model(struct req *r, int64_t thread, const struct thread_wi
  * answer marks (is_answer, can_accept, can_unaccept); with thread_model, the thread gets
  * question_style, solved and answer (shown under its opening post: answer_box). One
  * query. 0, or -1 (recorded). */
-int reactions_decorate(struct req *r, int64_t thread, json_t *posts, json_t *thread_model);
+int reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, json_t *thread_model);
 /* The i-th kind of reaction, in the order the page shows them ("" past the last). */
 const char *reactions_kind_at(int i);
 
 /* forum/answers.c: the answer part of reactions_decorate, from REACTIONS_PAGE's row. */
-void answers_decorate(struct req *r, PGresult *res, json_t *posts, json_t *thread_model);
+void answers_decorate(struct req *r, PGresult *res, const struct page_posts *pp, json_t *thread_model);
 /* forum/asks.c: the thread's ask of the doers (ask, can_ask, can_close_ask), from the same row. */
 void asks_decorate(struct req *r, PGresult *res, json_t *thread_model);
 

@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "db/listen.h"
 #include "forum/anonymous.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
 #include "forum/reactions.h"
@@ -172,21 +173,19 @@ sharedpage_composer(struct req *r)
 }
 
 void
-sharedpage_posts(struct req *r, int64_t thread, json_t *posts)
+sharedpage_posts(struct req *r, int64_t thread, const struct page_posts *pp)
 {
 	struct sp_build *sb = r->shared;
-	json_t *p;
-	size_t i;
 
 	sb->thread = thread;
-	sb->nposts = json_array_size(posts);
+	sb->nposts = pp->n;
 	sb->posts = arena_calloc(r->c.arena, sb->nposts + 1, sizeof *sb->posts);
-	json_array_foreach(posts, i, p)
+	for (size_t i = 0; i < pp->n; i++)
 		sb->posts[i] = (struct sp_post){
-			.id = json_integer_value(json_object_get(p, "id")),
+			.id = pp->v[i].id,
 			/* the stand-in owns no post, so this is author.id, as anonymous_author_id reads it */
-			.author = anonymous_author_id(p, SHAREDPAGE_NOBODY),
-			.visible = policy_state_parse(json_string_value(json_object_get(p, "state"))) == STATE_VISIBLE,
+			.author = page_post_author(&pp->v[i], SHAREDPAGE_NOBODY),
+			.visible = pp->v[i].state == STATE_VISIBLE,
 		};
 }
 

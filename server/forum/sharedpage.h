@@ -28,6 +28,8 @@
 
 #include "http/http.h"
 
+struct page_posts;
+
 /* The id the stand-in viewer of a shared render has: no account's, no post's author. */
 #define SHAREDPAGE_NOBODY INT64_C(-1)
 
@@ -58,6 +60,6 @@ json_t *sharedpage_nonce(struct req *r);
 /* The composer's {trusted, approvals_needed}. */
 json_t *sharedpage_composer(struct req *r);
 /* The page's thread and posts (after decorating): which posts the fill asks about. */
-void sharedpage_posts(struct req *r, int64_t thread, json_t *posts);
+void sharedpage_posts(struct req *r, int64_t thread, const struct page_posts *pp);
 
 #endif

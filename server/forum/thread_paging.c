@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "core/arena.h"
 #include "db/db.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/posts.h"
 #include "forum/threads.h"
@@ -149,15 +150,15 @@ thread_paging_post_url(const char *prefix, const char *key)
 	return json_stringn(url, n + k);
 }
 
-/* {"id", "author" (a reference: null when NULL), "url" (taken)[, "phone_only" (taken)]},
- * members in that order as json_pack made them. */
+/* {"id", "author" (taken; NULL: null), "url" (taken)[, "phone_only" (taken)]}, members in
+ * that order as json_pack made them. */
 static json_t *
 thread_paging_reply_to(json_int_t parent, json_t *author, json_t *url, json_t *phone_only)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "id", json_integer(parent));
-	json_object_set(o, "author", author ? author : json_null());
+	json_object_set_new(o, "author", author ? author : json_null());
 	json_object_set_new(o, "url", url);
 	if (phone_only)
 		json_object_set_new(o, "phone_only", phone_only);
@@ -168,7 +169,7 @@ thread_paging_reply_to(json_int_t parent, json_t *author, json_t *url, json_t *p
  * arena (a jansson object keyed by the ids' text cost a set and several gets a post). */
 struct thread_seen {
 	json_int_t id;          /* 0: empty (no post has id 0) */
-	json_t *author;         /* thread_paging_author's, owned */
+	json_t *post;           /* the post's object, whose author is read when a reply names it */
 };
 struct thread_seen_set {
 	struct thread_seen *v;
@@ -185,45 +186,39 @@ thread_seen_slot(const struct thread_seen_set *h, json_int_t id)
 	return &h->v[i];
 }
 
-/* The author of post id when it is in the table, else NULL. */
+/* Post id when it is on the page, else NULL. */
 static json_t *
-thread_seen_author(const struct thread_seen_set *h, json_int_t id)
+thread_seen_post(const struct thread_seen_set *h, json_int_t id)
 {
 	const struct thread_seen *e = thread_seen_slot(h, id);
 
-	return e->id == id ? e->author : NULL;
+	return e->id == id ? e->post : NULL;
 }
 
 int
-thread_paging_replies(struct req *r, json_t *posts)
+thread_paging_replies(struct req *r, const struct page_posts *pp)
 {
-	json_t *far = json_object(), *p, *author;
+	json_t *far = json_object(), *author, *parent_post;
 	struct buf ids = BUF_INIT;
 	struct thread_seen_set here = { .mask = 15 };
-	size_t n = json_array_size(posts), i;
 	json_int_t prev = 0;
 	char key[24];
 	int rc = 0;
 
-	while (here.mask + 1 < 2 * n)
+	while (here.mask + 1 < 2 * pp->n)
 		here.mask = 2 * here.mask + 1;
 	here.v = arena_calloc(r->c.arena, here.mask + 1, sizeof *here.v);
 	/* Pass 1: which parents are on this page (earlier: tree order) and which are not. */
-	json_array_foreach(posts, i, p) {
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
-		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
-		struct thread_seen *e;
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct page_post *p = &pp->v[i];
 
-		if (parent && parent != prev && thread_seen_author(&here, parent) == NULL) {
+		if (p->parent && p->parent != prev && thread_seen_post(&here, p->parent) == NULL) {
 			buf_putc(&ids, ids.len ? ',' : '{');
-			buf_put_i64(&ids, parent);
+			buf_put_i64(&ids, p->parent);
 		}
-		if (id != 0) {
-			e = thread_seen_slot(&here, id);
-			json_decref(e->author);
-			*e = (struct thread_seen){ .id = id, .author = thread_paging_author(p) };
-		}
-		prev = id;
+		if (p->id != 0)
+			*thread_seen_slot(&here, p->id) = (struct thread_seen){ .id = p->id, .post = p->obj };
+		prev = p->id;
 	}
 	if (ids.len) {
 		buf_puts(&ids, "}");
@@ -231,56 +226,33 @@ thread_paging_replies(struct req *r, json_t *posts)
 	}
 	/* Pass 2: the line itself. A parent the viewer cannot see keeps only its id. */
 	prev = 0;
-	json_array_foreach(posts, i, p) {
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
-		json_int_t parent = json_integer_value(json_object_get(p, "parent_id"));
-		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
-		bool on_page;
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct page_post *p = &pp->v[i];
+		json_int_t parent = p->parent, depth = p->depth;
 
 		/* Drawn flat, a reply right after its parent would pass for its sibling. */
 		if (r->html && parent && parent == prev && depth > THREAD_INDENT_PHONE) {
 			buf_i64_text(key, parent);
-			author = thread_seen_author(&here, parent);
-			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
+			parent_post = thread_seen_post(&here, parent);
+			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent,
+				parent_post ? thread_paging_author(parent_post) : NULL,
 				thread_paging_post_url("#p", key), json_boolean(depth <= THREAD_INDENT_WIDE)));
 		}
 
 		if (rc == 0 && parent && parent != prev) {
 			buf_i64_text(key, parent);
-			on_page = (author = thread_seen_author(&here, parent)) != NULL;
-			if (!on_page)
-				author = json_object_get(far, key);
-			json_object_set_new(p, "in_reply_to", thread_paging_reply_to(parent, author,
-				author == NULL ? json_null() : thread_paging_post_url(on_page && r->html ? "#p" : "/p/", key),
+			parent_post = thread_seen_post(&here, parent);
+			author = parent_post ? thread_paging_author(parent_post) : json_incref(json_object_get(far, key));
+			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent, author,
+				author == NULL ? json_null()
+					       : thread_paging_post_url(parent_post && r->html ? "#p" : "/p/", key),
 				NULL));
 		}
-		prev = id;
+		prev = p->id;
 	}
-	for (i = 0; i <= here.mask; i++)
-		json_decref(here.v[i].author);
 	buf_free(&ids);
 	json_decref(far);
 	return rc;
-}
-
-static json_int_t
-thread_paging_depth(json_t *posts, size_t i)
-{
-	return json_integer_value(json_object_get(json_array_get(posts, i), "depth"));
-}
-
-/* The depths of a page's posts, read once: the walk below asks for each many times. */
-enum { THREAD_DEPTHS = 4 * THREAD_HTML_PAGE_SIZE };
-struct thread_depths {
-	json_t *posts;
-	size_t n;
-	json_int_t d[THREAD_DEPTHS];
-};
-
-static json_int_t
-thread_paging_depth_at(const struct thread_depths *t, size_t i)
-{
-	return i < t->n ? t->d[i] : thread_paging_depth(t->posts, i);
 }
 
 /* "N replies" of a folded subtree, as json_pack made it. */
@@ -299,33 +271,31 @@ thread_paging_subtree(json_int_t depth, size_t replies)
 }
 
 void
-thread_paging_subtrees(json_t *posts, json_int_t indent_max)
+thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 {
-	size_t n = json_array_size(posts), open[THREAD_HTML_PAGE_SIZE + 1], nopen = 0;
-	struct thread_depths t = { .posts = posts, .n = n < THREAD_DEPTHS ? n : THREAD_DEPTHS };
+	size_t n = pp->n, open[THREAD_HTML_PAGE_SIZE + 1], nopen = 0;
+	const struct page_post *v = pp->v;
 
-	for (size_t i = 0; i < t.n; i++)
-		t.d[i] = thread_paging_depth(posts, i);
 	for (size_t i = 0; i < n; i++) {
-		json_int_t d = thread_paging_depth_at(&t, i);
-		json_t *p = json_array_get(posts, i), *closes;
+		json_int_t d = v[i].depth;
+		json_t *closes;
 		size_t j = i + 1;
 
 		/* Subtrees opened by this post's ancestors' siblings end before it. */
-		if (i > 0 && nopen > 0 && thread_paging_depth_at(&t, open[nopen - 1]) >= d) {
+		if (i > 0 && nopen > 0 && v[open[nopen - 1]].depth >= d) {
 			closes = json_array();
-			while (nopen > 0 && thread_paging_depth_at(&t, open[nopen - 1]) >= d) {
+			while (nopen > 0 && v[open[nopen - 1]].depth >= d) {
 				json_array_append_new(closes, json_object());
 				nopen--;
 			}
-			json_object_set_new(json_array_get(posts, i - 1), "closes", closes);
+			json_object_set_new(v[i - 1].obj, "closes", closes);
 		}
-		while (j < n && thread_paging_depth_at(&t, j) > d)
+		while (j < n && v[j].depth > d)
 			j++;
 		/* The opening post's replies are the thread itself: not folded away. */
 		if (j == i + 1 || d < 1 || d >= indent_max - 1 || nopen == sizeof open / sizeof open[0])
 			continue;
-		json_object_set_new(p, "subtree", thread_paging_subtree(d + 1, j - i - 1));
+		json_object_set_new(v[i].obj, "subtree", thread_paging_subtree(d + 1, j - i - 1));
 		open[nopen++] = i;
 	}
 	if (nopen > 0) {
@@ -333,7 +303,7 @@ thread_paging_subtrees(json_t *posts, json_int_t indent_max)
 
 		while (nopen-- > 0)
 			json_array_append_new(closes, json_object());
-		json_object_set_new(json_array_get(posts, n - 1), "closes", closes);
+		json_object_set_new(v[n - 1].obj, "closes", closes);
 	}
 }
 

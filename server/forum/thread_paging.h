@@ -10,6 +10,8 @@
 
 #include "http/http.h"
 
+struct page_posts;
+
 /* Posts per HTML page: 50 keeps a 300-reply thread's page light enough for a phone.
  * The API keeps forum_config's page_size (200). */
 #define THREAD_HTML_PAGE_SIZE 50
@@ -37,12 +39,12 @@ void thread_paging_model(struct req *r, int64_t thread, const struct thread_wind
  * (the parents on earlier pages). In the HTML view also on a reply right after its parent
  * that is drawn flat (deeper than THREAD_INDENT_PHONE), with phone_only while a wide
  * screen still indents it. Before the posts lose their parent_id. */
-int thread_paging_replies(struct req *r, json_t *posts);
+int thread_paging_replies(struct req *r, const struct page_posts *pp);
 /* The HTML view's collapsible subtrees: a post at a depth below indent_max with replies
  * on the page gets subtree {depth, indent, text} (its replies follow in a <details>), and
  * the post ending subtrees gets closes: one entry per subtree it ends. Deeper posts stay
  * flat, as their indentation does. */
-void thread_paging_subtrees(json_t *posts, json_int_t indent_max);
+void thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max);
 /* GET /p/{id}: a redirect to the thread page holding the post, at its anchor. */
 enum herr thread_paging_permalink(struct req *r);
 

@@ -11,6 +11,7 @@
 #include "forum/bookmarks.h"
 #include "forum/feeds.h"
 #include "forum/moderation.h"
+#include "forum/page_posts.h"
 #include "forum/policy.h"
 #include "forum/post_forms.h"
 #include "forum/posts.h"
@@ -262,26 +263,24 @@ threads_flag(json_t *post, const char *key, bool on)
 
 /* Mark up posts for the viewer: what they may do, and how far to indent. */
 static void
-threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
+threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, bool tree)
 {
 	struct viewer *v = auth_viewer(r);
-	json_t *p;
-	size_t i;
 
-	json_array_foreach(posts, i, p) {
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct page_post *pi = &pp->v[i];
+		json_t *p = pi->obj;
 		/* 0 is nobody's id: a post without an author is nobody's own. */
-		json_int_t author = anonymous_author_id(p, v ? v->id : 0);
-		enum policy_state state = policy_state_parse(json_string_value(json_object_get(p, "state")));
-		json_int_t depth = json_integer_value(json_object_get(p, "depth"));
+		json_int_t author = page_post_author(pi, v ? v->id : 0);
+		enum policy_state state = pi->state;
+		json_int_t depth = pi->depth;
 
 		json_object_del(p, "path");
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): as its author, and as anyone else. */
-			json_int_t id = json_integer_value(json_object_get(p, "id"));
-
-			json_object_set_new(p, "can_edit", sharedpage_own(r, id, policy_can_edit(v, state, v->id, locked),
+			json_object_set_new(p, "can_edit", sharedpage_own(r, pi->id, policy_can_edit(v, state, v->id, locked),
 									   policy_can_edit(v, state, author, locked)));
-			json_object_set_new(p, "can_flag", sharedpage_own(r, id, policy_can_flag(v, state, v->id),
+			json_object_set_new(p, "can_flag", sharedpage_own(r, pi->id, policy_can_flag(v, state, v->id),
 									   policy_can_flag(v, state, author)));
 		} else if (r->html) {
 			threads_flag(p, "can_edit", policy_can_edit(v, state, author, locked));
@@ -302,11 +301,11 @@ threads_posts_decorate(struct req *r, json_t *posts, bool locked, bool tree)
 			threads_flag(p, "mod_hide", policy_can_hide(v, state));
 			threads_flag(p, "mod_unhide", policy_can_unhide(v, state));
 			threads_flag(p, "mod_delete", policy_is_moderator(v) && state != STATE_DELETED);
-			threads_flag(p, "mod_split", policy_is_moderator(v) && !json_is_null(json_object_get(p, "parent_id")));
+			threads_flag(p, "mod_split", policy_is_moderator(v) && pi->parent != 0);
 		}
 	}
 	if (r->html && tree)
-		thread_paging_subtrees(posts, THREADS_INDENT_MAX);
+		thread_paging_subtrees(pp, THREADS_INDENT_MAX);
 }
 
 /* can_tag (forum/tags.c): the author while they may change the thread, or a moderator;
@@ -335,6 +334,7 @@ threads_page_build(struct req *r)
 	const char *after = http_query(r, "after"), *next = NULL;
 	bool mod = policy_is_moderator(v), locked, by_agreement, verified;
 	struct thread_window w;
+	struct page_posts pp;
 	json_t *t, *posts;
 	PGresult *res;
 	int64_t id;
@@ -382,19 +382,20 @@ threads_page_build(struct req *r)
 		json_object_set_new(r->model, "next_page", next ? json_string(next) : json_null());
 		thread_paging_model(r, id, &w, next);
 	}
-	if (thread_paging_replies(r, posts) != 0) {
+	page_posts_of_result(r, res, posts, &pp);
+	if (thread_paging_replies(r, &pp) != 0) {
 		json_decref(posts);
 		return r->c.err;
 	}
 	locked = json_is_true(json_object_get(t, "locked"));
-	threads_posts_decorate(r, posts, locked, !by_agreement);
-	if (unread_thread_page(r, id, &w, posts) != 0) {
+	threads_posts_decorate(r, &pp, locked, !by_agreement);
+	if (unread_thread_page(r, id, &w, &pp) != 0) {
 		json_decref(posts);
 		return r->c.err;
 	}
 	json_object_set_new(r->model, "posts", posts);
-	if (posts_held_reasons(r, posts) != 0 || reactions_decorate(r, id, posts, t) != 0 ||
-	    bookmarks_decorate(r, posts) != 0)
+	if (posts_held_reasons(r, &pp) != 0 || reactions_decorate(r, id, &pp, t) != 0 ||
+	    bookmarks_decorate(r, &pp) != 0)
 		return r->c.err;
 	if (v)
 		json_object_set_new(r->model, "composer", posts_composer(r));
@@ -413,7 +414,7 @@ threads_page_build(struct req *r)
 	}
 	if (r->shared) {
 		json_object_set_new(r->model, "watching", sharedpage_watching(r));
-		sharedpage_posts(r, id, posts);
+		sharedpage_posts(r, id, &pp);
 	} else if (v) {
 		if ((res = db_q(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, v->id))) == NULL)
 			return r->c.err;
@@ -654,6 +655,7 @@ threads_post_fragment(struct req *r)
 {
 	struct viewer *v = auth_viewer(r);
 	bool mod = policy_is_moderator(v), locked;
+	struct page_posts pp;
 	PGresult *res;
 	json_t *t, *posts;
 	int64_t id;
@@ -670,12 +672,13 @@ threads_post_fragment(struct req *r)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
 	posts = db_rows_json(res);
-	threads_posts_decorate(r, posts, locked, true);
+	page_posts_of_result(r, res, posts, &pp);
+	threads_posts_decorate(r, &pp, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",
 			     policy_can_reply(v, threads_state(t), locked));
-	if (posts_held_reasons(r, posts) != 0 ||
-	    reactions_decorate(r, json_integer_value(json_object_get(t, "id")), posts, NULL) != 0 ||
-	    bookmarks_decorate(r, posts) != 0)
+	if (posts_held_reasons(r, &pp) != 0 ||
+	    reactions_decorate(r, json_integer_value(json_object_get(t, "id")), &pp, NULL) != 0 ||
+	    bookmarks_decorate(r, &pp) != 0)
 		return r->c.err;
 	return HERR_OK;
 }

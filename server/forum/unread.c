@@ -8,7 +8,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
-#include "forum/anonymous.h"
+#include "forum/page_posts.h"
 #include "forum/routes.h"
 #include "forum/sharedpage.h"
 #include "forum/threads.h"
@@ -16,12 +16,10 @@
 #define UNREAD_PER_PAGE 30
 
 static bool
-unread_post_counts(json_t *p, int64_t viewer)
+unread_post_counts(const struct page_post *p, int64_t viewer)
 {
-	const char *state = json_string_value(json_object_get(p, "state"));
-
 	/* Only what others can see counts: not a pending or hidden post, nor one's own. */
-	return state && strcmp(state, "visible") == 0 && anonymous_author_id(p, viewer) != viewer;
+	return p->state == STATE_VISIBLE && page_post_author(p, viewer) != viewer;
 }
 
 static json_t *
@@ -36,23 +34,22 @@ unread_where(struct req *r, int64_t thread, int64_t post, int64_t page)
 }
 
 int
-unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w, json_t *posts)
+unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w, const struct page_posts *pp)
 {
 	struct viewer *v = auth_viewer(r);
 	struct buf ids = BUF_INIT;
 	int64_t mark = 0, shown_max = 0;
-	json_t *p;
-	size_t i;
 	int rc = 0;
 
 	if (v == NULL)
 		return 0;
 	if (!r->html && (http_query_int(r, "mark_read", 0, 1, 0, &mark) != 0))
 		return -1;
-	json_array_foreach(posts, i, p) {
-		json_int_t id = json_integer_value(json_object_get(p, "id"));
+	for (size_t i = 0; i < pp->n; i++) {
+		json_t *p = pp->v[i].obj;
+		json_int_t id = pp->v[i].id;
 
-		if (!unread_post_counts(p, v->id))
+		if (!unread_post_counts(&pp->v[i], v->id))
 			continue;
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): the viewer's marker is read at fill time,

@@ -17,7 +17,7 @@
  * on the posts past the marker, and the marker moved past the visible posts shown — one
  * statement, skipped when the page shows nothing past the marker the window read, and for
  * the API unless ?mark_read=1. Anonymous viewers: nothing. 0, or -1 with the error set. */
-int unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w, json_t *posts);
+int unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w, const struct page_posts *pp);
 /* The list rows' unread columns (FORUM_UNREAD_COLS) made into what a list shows:
  * unread_posts and is_new, plus unread_text ("3 new") and unread_url for the HTML view;
  * dropped for anonymous viewers, who get no badges. */
