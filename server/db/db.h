@@ -111,8 +111,9 @@ json_t *db_row_json(const PGresult *res, int row);
 json_t *db_rows_json(const PGresult *res);
 /* db_rows_json, but a JSON column's value that repeats in the result (a thread page's
  * authors) is one object referenced by every row that has it, not a copy each: the caller
- * must not change such values (the rows' own members it may). */
-json_t *db_rows_json_shared(const PGresult *res);
+ * must not change such values (the rows' own members it may). The column named omit (NULL:
+ * none) is left out: read from res, never shown (a post's path). */
+json_t *db_rows_json_shared(const PGresult *res, const char *omit);
 
 /* Format an integer parameter in the arena. */
 const char *db_int(struct ctx *c, int64_t v);

@@ -242,30 +242,45 @@ db_value_json(const PGresult *res, int row, int col, struct db_json_memo *memo)
 	}
 }
 
+/* A result's column names with their lengths, measured once for all its rows (jansson
+ * otherwise measures the key of every cell again); len 0: the column is left out. */
+struct db_json_key {
+	const char *name;
+	size_t len;
+};
+enum { DB_JSON_KEYS = 64 };
+
 static json_t *
-db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos)
+db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const struct db_json_key *keys,
+		 const char *omit)
 {
 	json_t *o = json_object();
 	int n = PQnfields(res);
 
-	for (int col = 0; col < n; col++)
-		json_object_set_new_nocheck(o, PQfname(res, col),
-					    db_value_json(res, row, col, memos ? &memos[col] : NULL));
+	for (int col = 0; col < n; col++) {
+		const char *name = keys ? keys[col].name : PQfname(res, col);
+		size_t len = keys ? keys[col].len : strlen(name);
+
+		if (len == 0 || (keys == NULL && omit && strcmp(name, omit) == 0))
+			continue;
+		json_object_setn_new_nocheck(o, name, len, db_value_json(res, row, col, memos ? &memos[col] : NULL));
+	}
 	return o;
 }
 
 json_t *
 db_row_json(const PGresult *res, int row)
 {
-	return db_row_json_memo(res, row, NULL);
+	return db_row_json_memo(res, row, NULL, NULL, NULL);
 }
 
 static json_t *
-db_rows_json_memo(const PGresult *res, bool shared)
+db_rows_json_memo(const PGresult *res, bool shared, const char *omit)
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
 	struct db_json_memo *memos = NULL;
+	struct db_json_key keys_room[DB_JSON_KEYS], *keys = cols <= DB_JSON_KEYS ? keys_room : NULL;
 
 	for (int col = 0; col < cols; col++)
 		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
@@ -274,8 +289,12 @@ db_rows_json_memo(const PGresult *res, bool shared)
 	if (n > 1 && json_cols > 0 && (memos = calloc((size_t)cols, sizeof *memos)) != NULL)
 		for (int col = 0; col < cols; col++)
 			memos[col].shared = shared;
+	for (int col = 0; keys && col < cols; col++) {
+		keys[col].name = PQfname(res, col);
+		keys[col].len = omit && strcmp(keys[col].name, omit) == 0 ? 0 : strlen(keys[col].name);
+	}
 	for (int row = 0; row < n; row++)
-		json_array_append_new(a, db_row_json_memo(res, row, memos));
+		json_array_append_new(a, db_row_json_memo(res, row, memos, keys, omit));
 	if (memos) {
 		for (int col = 0; col < cols; col++)
 			db_memo_clear(&memos[col]);
@@ -287,11 +306,11 @@ db_rows_json_memo(const PGresult *res, bool shared)
 json_t *
 db_rows_json(const PGresult *res)
 {
-	return db_rows_json_memo(res, false);
+	return db_rows_json_memo(res, false, NULL);
 }
 
 json_t *
-db_rows_json_shared(const PGresult *res)
+db_rows_json_shared(const PGresult *res, const char *omit)
 {
-	return db_rows_json_memo(res, true);
+	return db_rows_json_memo(res, true, omit);
 }

@@ -1,6 +1,7 @@
 /* forum/page_posts.c — a page's posts read once for their decorators (forum/page_posts.h). */
 #include "forum/page_posts.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/arena.h"
@@ -17,14 +18,19 @@ page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct p
 {
 	int c_id = db_col(res, "id"), c_parent = db_col(res, "parent_id"), c_depth = db_col(res, "depth");
 	int c_state = db_col(res, "state"), c_mine = db_col(res, "mine_anonymous"), c_body = db_col(res, "body_html");
-	json_t *shared = NULL;
-	int64_t shared_id = 0;
+	/* Authors are shared objects (db_rows_json_shared): each is asked once, remembered by
+	 * its address (a page repeats a dozen of them). */
+	struct {
+		json_t *author;
+		int64_t id;
+	} seen[32] = { { 0 } };
 
 	ret->n = json_array_size(posts);
 	ret->v = arena_calloc(r->c.arena, ret->n + 1, sizeof *ret->v);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct page_post *p = &ret->v[i];
 		json_t *author;
+		size_t h;
 
 		p->obj = json_array_get(posts, i);
 		p->id = db_i64(res, (int)i, c_id);
@@ -33,14 +39,13 @@ page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct p
 		p->state = policy_state_parse(db_str(res, (int)i, c_state));
 		p->mine_anonymous = db_bool(res, (int)i, c_mine);
 		p->has_body = !PQgetisnull(res, (int)i, c_body);
-		/* Authors are shared objects (db_rows_json_shared): a run of posts by one author
-		 * asks once. */
 		author = json_object_get(p->obj, "author");
-		if (author != shared) {
-			shared = author;
-			shared_id = json_integer_value(json_object_get(author, "id"));
+		h = ((uintptr_t)author >> 4) % (sizeof seen / sizeof seen[0]);
+		if (seen[h].author != author || author == NULL) {
+			seen[h].author = author;
+			seen[h].id = json_integer_value(json_object_get(author, "id"));
 		}
-		p->author = shared_id;
+		p->author = seen[h].id;
 	}
 }
 

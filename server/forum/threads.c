@@ -275,7 +275,6 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 		enum policy_state state = pi->state;
 		json_int_t depth = pi->depth;
 
-		json_object_del(p, "path");
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): as its author, and as anyone else. */
 			json_object_set_new(p, "can_edit", sharedpage_own(r, pi->id, policy_can_edit(v, state, v->id, locked),
@@ -371,7 +370,7 @@ threads_page_build(struct req *r)
 	/* Authors shared: nothing below changes an author's object (the page repeats a dozen
 	 * of them; a copy each cost 0.18 M instructions, and the template binds an object it
 	 * meets again from the pairs it kept). */
-	posts = db_rows_json_shared(res);
+	posts = db_rows_json_shared(res, "path");
 	if (PQntuples(res) > w.size) {
 		json_array_remove(posts, (size_t)w.size);
 		next = db_str(res, w.size - 1, db_col(res, "path"));
@@ -671,7 +670,7 @@ threads_post_fragment(struct req *r)
 	if ((t = threads_load(r, db_i64(res, 0, db_col(res, "thread_id")))) == NULL)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
-	posts = db_rows_json(res);
+	posts = db_rows_json_shared(res, "path");
 	page_posts_of_result(r, res, posts, &pp);
 	threads_posts_decorate(r, &pp, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",

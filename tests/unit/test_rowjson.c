@@ -177,11 +177,44 @@ test_rows_memo(void)
 	PQclear(res);
 }
 
+/* db_rows_json_shared: a repeated JSON value is one object, and the omitted column is not
+ * in any row (a thread page's path), with its key measured once for every row. */
+static void
+test_rows_shared(void)
+{
+	const char *names[] = { "id", "path", "author" };
+	unsigned types[] = { T_INT4, T_TEXT, T_JSONB };
+	const char *cells[] = { "1", "000001", "{\"id\":7}", "2", "000002", "{\"id\":7}", "3", "000003", "{\"id\":8}" };
+	PGresult *res = result(3, names, types, 3, cells);
+	json_t *rows = db_rows_json_shared(res, "path"), *a0, *a1;
+	int without = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		json_t *row = json_array_get(rows, i);
+
+		if (json_object_get(row, "path") == NULL && json_object_size(row) == 2 &&
+		    json_integer_value(json_object_get(row, "id")) == (json_int_t)i + 1)
+			without++;
+	}
+	is_int(without, 3, "the omitted column is in no row, the others are");
+	a0 = json_object_get(json_array_get(rows, 0), "author");
+	a1 = json_object_get(json_array_get(rows, 1), "author");
+	ok(a0 == a1, "a repeated value is one object");
+	is_int(json_integer_value(json_object_get(json_object_get(json_array_get(rows, 2), "author"), "id")), 8,
+	       "another value is its own");
+	json_decref(rows);
+	rows = db_rows_json_shared(res, NULL);
+	ok(json_is_string(json_object_get(json_array_get(rows, 0), "path")), "nothing omitted: every column");
+	json_decref(rows);
+	PQclear(res);
+}
+
 int
 main(void)
 {
 	test_types();
 	test_row_and_accessors();
 	test_rows_memo();
+	test_rows_shared();
 	return done_testing();
 }
