@@ -30,6 +30,25 @@ acctmail_link(struct ctx *c, const char *base_url, const char *path, const char 
 	return arena_printf(c->arena, "%s%s?token=%s", base_url, path, token);
 }
 
+/* text as HTML paragraphs, as the plain text reads: a blank line parts two paragraphs, a
+ * line break stays one. */
+static void
+acctmail_paragraphs(struct buf *h, const char *text)
+{
+	size_t n;
+
+	buf_puts(h, "<p>");
+	for (const char *p = text; *p; p += n) {
+		n = strcspn(p, "\n");
+		buf_html_escape(h, p, n);
+		if (p[n] == '\0')
+			break;
+		buf_puts(h, strncmp(p + n, "\n\n", 2) == 0 ? "</p>\n<p>" : "<br>\n");
+		n += strspn(p + n, "\n");
+	}
+	buf_puts(h, "</p>\n");
+}
+
 enum herr
 acctmail_send(struct ctx *c, const char *kind, const char *to, const char *username, const char *subject,
 	      const char *text, const char *link, const char *valid_for)
@@ -42,9 +61,8 @@ acctmail_send(struct ctx *c, const char *kind, const char *to, const char *usern
 	buf_printf(&t, "Hello %s,\n\n%s\n", username, text);
 	buf_puts(&h, "<p>Hello ");
 	buf_html_escape(&h, username, strlen(username));
-	buf_puts(&h, ",</p>\n<p>");
-	buf_html_escape(&h, text, strlen(text));
-	buf_puts(&h, "</p>\n");
+	buf_puts(&h, ",</p>\n");
+	acctmail_paragraphs(&h, text);
 	if (link) {
 		buf_printf(&t, "\n%s\n\nThe link works once, for %s. If you did not ask for it, ignore this "
 			       "message: nothing changes.\n", link, valid_for);

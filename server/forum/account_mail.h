@@ -30,10 +30,11 @@ struct req;
  * exactly when the account does. HERR_OK, or the error recorded. */
 enum herr acctmail_send_verify(struct ctx *c, int64_t user_id, const char *username, const char *email);
 
-/* A mail of the accounts-by-mail kind: a greeting, the paragraphs of text (may be NULL),
- * and when link is not NULL that link as a button, followed by a line saying how long it
- * works (valid_for, e.g. "1 hour"). Queued with mail_enqueue (the link is logged when no
- * SMTP server is set up). HERR_OK, or the error recorded. */
+/* A mail of the accounts-by-mail kind: a greeting, the paragraphs of text (parted by a
+ * blank line; a single line break stays one), and when link is not NULL that link as a
+ * button, followed by a line saying how long it works (valid_for, e.g. "1 hour"). Queued
+ * with mail_enqueue (the link is logged when no SMTP server is set up). HERR_OK, or the
+ * error recorded. */
 enum herr acctmail_send(struct ctx *c, const char *kind, const char *to, const char *username,
 			const char *subject, const char *text, const char *link, const char *valid_for);
 

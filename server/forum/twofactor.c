@@ -117,7 +117,7 @@ twofactor_use_recovery(struct req *r, int64_t uid, const unsigned char *key, con
 }
 
 int
-twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
+twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery, const char *what)
 {
 	const struct auth_config *cfg = auth_config();
 	const char *key = twofactor_rate_key(r, uid);
@@ -125,6 +125,7 @@ twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
 	PGresult *res;
 	int64_t step;
 	int ok = 0;
+	bool reused;
 
 	if (auth_rate_check(r, key, cfg->signin_fail_account, cfg->signin_window_s) != 0 ||
 	    twofactor_load(r, uid, &st) != 0)
@@ -135,19 +136,25 @@ twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery)
 		return -1;
 	}
 	step = totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, st.last_step, code);
-	/* A right code sent again is someone replaying it, or a very quick second sign-in:
-	 * operators should hear of it (ASVS 2.8.5). */
-	if (step < 0 && totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, -1, code) >= 0)
-		log_warn("rid=%s twofactor: a code of a step already taken was sent for account %lld (replay?)", r->c.rid,
-			 (long long)uid);
+	/* A right code of a step already taken is someone replaying it (a phished code), or a
+	 * very quick second sign-in. */
+	reused = step < 0 && totp_match(st.secret, sizeof st.secret, time(NULL), TWOFACTOR_WINDOW, -1, code) >= 0;
 	sodium_memzero(st.secret, sizeof st.secret);
 	if (step >= 0) {
-		/* Conditional: of two requests with the same code, one takes it. */
+		/* Conditional: of two requests with the same code, one takes it; the other sent a
+		 * code used meanwhile, as a relaying phisher racing its victim does. */
 		if ((res = db_q(&r->c, STMT_TOTP_USE_STEP, db_int(&r->c, uid), db_int(&r->c, step))) == NULL)
 			return -1;
 		ok = PQntuples(res) == 1;
+		reused = !ok;
 	} else if (recovery && (ok = twofactor_use_recovery(r, uid, st.recovery_key, code)) < 0) {
 		return -1;
+	}
+	/* Operators and the holder both hear of it (ASVS 2.8.5); the answer stays a wrong code's. */
+	if (reused) {
+		log_warn("rid=%s twofactor: a code of a step already taken was sent for account %lld (replay?)", r->c.rid,
+			 (long long)uid);
+		twofactor_reuse_notice(r, uid, what);
 	}
 	if (ok)
 		auth_rate_clear(r, key);
@@ -297,7 +304,7 @@ twofactor_regenerate(struct req *r)
 	if (auth_require(r, ROLE_MEMBER) != 0 || in_string(r, "code", 1, 64, IN_REQUIRED | IN_TRIM, &code) < 0)
 		return r->c.err;
 	/* A session left open somewhere must not be enough to get codes that outlive it. */
-	if ((ok = twofactor_check(r, auth_viewer(r)->id, code, false)) != 1)
+	if ((ok = twofactor_check(r, auth_viewer(r)->id, code, false, "to get new recovery codes")) != 1)
 		return ok < 0 ? r->c.err : twofactor_wrong_code(r);
 	if (twofactor_load(r, auth_viewer(r)->id, &st) != 0)
 		return r->c.err;
@@ -328,7 +335,7 @@ twofactor_disable(struct req *r)
 	if ((ok = auth_password_verify(&r->c, PQntuples(res) ? db_str(res, 0, 1) : NULL, password,
 				       strlen(password))) != 1)
 		return ok < 0 ? r->c.err : http_fail(r, HERR_FORBIDDEN, "password", "That is not your password.");
-	if ((ok = twofactor_check(r, v->id, code, true)) != 1)
+	if ((ok = twofactor_check(r, v->id, code, true, "to turn off two-factor sign-in")) != 1)
 		return ok < 0 ? r->c.err : twofactor_wrong_code(r);
 	if (db_q(&r->c, STMT_TOTP_DISABLE, db_int(&r->c, v->id)) == NULL)
 		return r->c.err;

@@ -1,6 +1,7 @@
 /* forum/twofactor.h — two-factor sign-in (issue 17): enrolling with a time-based code
  * (RFC 6238, auth/totp.h) and one-time recovery codes in settings (twofactor.c), the
- * second step of signing in and the --require-2fa-staff gate (twofactor_signin.c). */
+ * second step of signing in and the --require-2fa-staff gate (twofactor_signin.c), and
+ * telling the holder of a code used again (twofactor_notice.c). */
 #ifndef CORRAL_FORUM_TWOFACTOR_H
 #define CORRAL_FORUM_TWOFACTOR_H
 
@@ -32,9 +33,20 @@ enum herr twofactor_gate(struct req *r);
 /* Check a code for account uid, counted against the account's limit of wrong codes
  * (--signin-limit-account per --signin-window, 429 beyond): a 6-digit code of a later
  * step than the last one taken, or with recovery set also an unused recovery code, which
- * is used up. 1 = right (and now spent), 0 = wrong, -1 = error recorded (409 when the
- * account has two-factor sign-in off). */
-int twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery);
+ * is used up. A code of a step already taken (a replay) is wrong, logged, and its holder
+ * told (twofactor_reuse_notice) of the attempt `what` ("to sign in"…). 1 = right (and now
+ * spent), 0 = wrong, -1 = error recorded (409 when the account has two-factor sign-in off). */
+int twofactor_check(struct req *r, int64_t uid, const char *code, bool recovery, const char *what);
+
+/* At most one notice per account in this long (forum/twofactor_notice.c). */
+#define TWOFACTOR_NOTICE_WINDOW_S 3600
+
+/* Tell the holder of account uid that a code of theirs was sent again `what` ("to sign
+ * in"…) from this request's client address: a mail through the outbox (when the account
+ * has an address) and a notice in the app (kind "security"), unless they were told in
+ * the last TWOFACTOR_NOTICE_WINDOW_S (decided in the database, so across instances). A
+ * failure is logged and leaves no error recorded: the refusal's answer never changes. */
+void twofactor_reuse_notice(struct req *r, int64_t uid, const char *what);
 
 /* The second step's page and form, and its API twin (twofactor_signin.c); listed in
  * twofactor_routes with the settings routes, so the feature has one table. */

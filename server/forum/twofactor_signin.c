@@ -98,7 +98,7 @@ twofactor_signin(struct req *r)
 	if (PQntuples(res) == 0)
 		return twofactor_expired(r);
 	uid = db_i64(res, 0, 0);
-	if ((ok = twofactor_check(r, uid, code, true)) < 0)
+	if ((ok = twofactor_check(r, uid, code, true, "to sign in")) < 0)
 		return r->c.err;
 	if (!ok)
 		return http_fail(r, HERR_UNAUTHENTICATED, "code", "That code is not right.");
