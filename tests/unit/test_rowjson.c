@@ -69,6 +69,10 @@ test_types(void)
 	is_json(T_INT2, "-7", "-7", "int2 is a number");
 	is_json(T_INT4, "42", "42", "int4 is a number");
 	is_json(T_INT8, "9223372036854775807", "9223372036854775807", "int8 keeps all 64 bits");
+	is_json(T_INT8, "-9223372036854775808", "-9223372036854775808", "the least int8 too");
+	is_json(T_INT8, "123456789012345678", "123456789012345678", "18 digits, read in place");
+	is_json(T_INT8, "-123456789012345678", "-123456789012345678", "and negative");
+	is_json(T_INT4, "0", "0", "zero");
 	is_json(T_OID, "4294967295", "4294967295", "oid is a number");
 	is_json(T_FLOAT8, "0.5", "0.5", "float8 is a number");
 	is_json(T_FLOAT4, "-2.25", "-2.25", "float4 is a number");
@@ -113,6 +117,14 @@ test_row_and_accessors(void)
 	ok(db_str(res, 0, -1) == NULL, "db_str is NULL for column -1");
 	is_int(db_i64(res, 0, 0), 7, "db_i64");
 	is_int(db_i64(res, 0, 3), 0, "db_i64 is 0 for NULL");
+	PQsetvalue(res, 0, 1, "12.5", 4);
+	is_int(db_i64(res, 0, 1), 12, "db_i64 of text that is not a whole integer is strtoll's");
+	PQsetvalue(res, 0, 1, " -8", 3);
+	is_int(db_i64(res, 0, 1), -8, "leading blanks as strtoll");
+	PQsetvalue(res, 0, 1, "-", 1);
+	is_int(db_i64(res, 0, 1), 0, "a lone sign is 0");
+	PQsetvalue(res, 0, 1, "99999999999999999999", 20);
+	is_int(db_i64(res, 0, 1), INT64_MAX, "past int8: strtoll's clamp");
 	ok(db_bool(res, 0, 2), "db_bool");
 	ok(!db_bool(res, 0, 3), "db_bool is false for NULL");
 	free(s);
