@@ -261,10 +261,12 @@ db_value_json(const PGresult *res, int row, int col, struct db_json_memo *memo)
 }
 
 /* A result's column names with their lengths, measured once for all its rows (jansson
- * otherwise measures the key of every cell again); len 0: the column is left out. */
+ * otherwise measures the key of every cell again); len 0: the column is left out; when_set:
+ * left out of a row where it is NULL or false. */
 struct db_json_key {
 	const char *name;
 	size_t len;
+	bool when_set;
 };
 enum { DB_JSON_KEYS = 64 };
 
@@ -281,6 +283,9 @@ db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const
 
 		if (len == 0 || (keys == NULL && omit && strcmp(name, omit) == 0))
 			continue;
+		if (keys && keys[col].when_set &&
+		    (PQgetisnull(res, row, col) || (PQftype(res, col) == OID_BOOL && PQgetvalue(res, row, col)[0] == 'f')))
+			continue;
 		json_object_setn_new_nocheck(o, name, len, db_value_json(res, row, col, memos ? &memos[col] : NULL));
 	}
 	return o;
@@ -293,7 +298,7 @@ db_row_json(const PGresult *res, int row)
 }
 
 static json_t *
-db_rows_json_memo(const PGresult *res, bool shared, const char *omit)
+db_rows_json_memo(const PGresult *res, bool shared, const char *omit, const char *const *when_set)
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
@@ -310,6 +315,9 @@ db_rows_json_memo(const PGresult *res, bool shared, const char *omit)
 	for (int col = 0; keys && col < cols; col++) {
 		keys[col].name = PQfname(res, col);
 		keys[col].len = omit && strcmp(keys[col].name, omit) == 0 ? 0 : strlen(keys[col].name);
+		keys[col].when_set = false;
+		for (const char *const *w = when_set; w && *w; w++)
+			keys[col].when_set |= strcmp(keys[col].name, *w) == 0;
 	}
 	for (int row = 0; row < n; row++)
 		json_array_append_new(a, db_row_json_memo(res, row, memos, keys, omit));
@@ -324,11 +332,11 @@ db_rows_json_memo(const PGresult *res, bool shared, const char *omit)
 json_t *
 db_rows_json(const PGresult *res)
 {
-	return db_rows_json_memo(res, false, NULL);
+	return db_rows_json_memo(res, false, NULL, NULL);
 }
 
 json_t *
-db_rows_json_shared(const PGresult *res, const char *omit)
+db_rows_json_shared(const PGresult *res, const char *omit, const char *const *when_set)
 {
-	return db_rows_json_memo(res, true, omit);
+	return db_rows_json_memo(res, true, omit, when_set);
 }

@@ -37,14 +37,6 @@ anonymous_input(struct req *r, bool *ret)
 	return -1;
 }
 
-int64_t
-anonymous_author_id(json_t *p, int64_t viewer)
-{
-	if (json_is_true(json_object_get(p, "mine_anonymous")))
-		return viewer;
-	return json_integer_value(json_object_get(json_object_get(p, "author"), "id"));
-}
-
 struct anonymous_reveal {
 	int64_t post, admin;
 	const char *reason;

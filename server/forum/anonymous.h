@@ -19,9 +19,4 @@ int anonymous_input(struct req *r, bool *ret);
 struct viewer;
 bool anonymous_allowed(const struct viewer *v);
 
-/* The author id that viewer-relative checks (may edit, may flag, unread) use for post p of
- * a thread page: author.id, or for an anonymous post (whose author JSON has no id) the
- * viewer's own id when the post is theirs ("mine_anonymous"), else 0 (nobody). */
-int64_t anonymous_author_id(json_t *p, int64_t viewer);
-
 #endif

@@ -41,7 +41,9 @@ void page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, str
 /* From the posts' objects alone (a single post, an empty list). */
 void page_posts_of_json(struct req *r, json_t *posts, struct page_posts *ret);
 
-/* The author as anonymous_author_id reads it: the viewer for their own anonymous post. */
+/* The author id that viewer-relative checks (may edit, may flag, unread) use: author.id,
+ * or for an anonymous post (whose author JSON has no id) the viewer's own id when the post
+ * is theirs (mine_anonymous), else 0 (nobody). */
 static inline int64_t
 page_post_author(const struct page_post *p, int64_t viewer)
 {

@@ -183,7 +183,7 @@ sharedpage_posts(struct req *r, int64_t thread, const struct page_posts *pp)
 	for (size_t i = 0; i < pp->n; i++)
 		sb->posts[i] = (struct sp_post){
 			.id = pp->v[i].id,
-			/* the stand-in owns no post, so this is author.id, as anonymous_author_id reads it */
+			/* the stand-in owns no post, so this is author.id */
 			.author = page_post_author(&pp->v[i], SHAREDPAGE_NOBODY),
 			.visible = pp->v[i].state == STATE_VISIBLE,
 		};

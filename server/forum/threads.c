@@ -254,6 +254,13 @@ threads_cursor_valid(const char *s)
 	       strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == n;
 }
 
+/* A post's columns a page shows only when set (NULL or false on most posts): three hash
+ * inserts a post for nothing, and three members the template binds. Safe because to a
+ * template a missing name is false and no frame below a post — the page, the thread — has
+ * a member of these names (post_item.html reads edited_at and can_restore; mine_anonymous
+ * is read from the result, forum/page_posts.c). The API keeps every column. */
+static const char *const threads_post_when_set[] = { "edited_at", "can_restore", "mine_anonymous", NULL };
+
 static void
 threads_flag(json_t *post, const char *key, bool on)
 {
@@ -370,7 +377,7 @@ threads_page_build(struct req *r)
 	/* Authors shared: nothing below changes an author's object (the page repeats a dozen
 	 * of them; a copy each cost 0.18 M instructions, and the template binds an object it
 	 * meets again from the pairs it kept). */
-	posts = db_rows_json_shared(res, "path");
+	posts = db_rows_json_shared(res, "path", r->html ? threads_post_when_set : NULL);
 	if (PQntuples(res) > w.size) {
 		json_array_remove(posts, (size_t)w.size);
 		next = db_str(res, w.size - 1, db_col(res, "path"));
@@ -670,7 +677,7 @@ threads_post_fragment(struct req *r)
 	if ((t = threads_load(r, db_i64(res, 0, db_col(res, "thread_id")))) == NULL)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
-	posts = db_rows_json_shared(res, "path");
+	posts = db_rows_json_shared(res, "path", r->html ? threads_post_when_set : NULL);
 	page_posts_of_result(r, res, posts, &pp);
 	threads_posts_decorate(r, &pp, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",

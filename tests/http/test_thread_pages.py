@@ -171,3 +171,23 @@ def test_a_deleted_parent_on_another_page_keeps_its_place_without_its_author(ser
     html = requests.get(server.url("/t/%d?page=2" % tid)).text
     assert first["in_reply_to"] in ({"id": tree[49], "author": None, "url": "/p/%d" % tree[49]},)
     assert 'In reply to <a href="/p/%d">a deleted post</a>' % tree[49] in html
+
+
+def test_an_edited_post_says_so_on_the_page_and_the_api_keeps_every_column(server, member):
+    """A page's post objects carry edited_at and can_restore only when set (they are NULL and
+    false on most posts): the page must still say "edited" on the post that was, and only
+    there, and the API must keep both columns on every post."""
+    r = member.post("/api/v1/threads", json={"category": "general", "title": "Edits shown", "body": "first"})
+    assert r.status_code == 201, r.text
+    tid, op = r.json()["thread"]["id"], r.json()["thread"]["first_post_id"]
+    a = reply(member, tid, "left alone", op)["id"]
+    b = reply(member, tid, "to be edited", op)["id"]
+    r = member.patch("/api/v1/posts/%d" % b, json={"body": "edited words"})
+    assert r.status_code == 200, r.text
+    page = requests.get(server.url("/t/%d" % tid)).text
+    assert page.count('">edited</a>') == 1
+    assert '<a href="/p/%d/revisions">edited</a>' % b in page
+    assert '/p/%d/revisions' % a not in page
+    posts = {p["id"]: p for p in requests.get(server.url("/api/v1/threads/%d" % tid)).json()["posts"]}
+    assert posts[a]["edited_at"] is None and posts[b]["edited_at"]
+    assert all("can_restore" in p and p["can_restore"] is False for p in posts.values())

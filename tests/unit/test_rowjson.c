@@ -198,7 +198,7 @@ test_rows_shared(void)
 	unsigned types[] = { T_INT4, T_TEXT, T_JSONB };
 	const char *cells[] = { "1", "000001", "{\"id\":7}", "2", "000002", "{\"id\":7}", "3", "000003", "{\"id\":8}" };
 	PGresult *res = result(3, names, types, 3, cells);
-	json_t *rows = db_rows_json_shared(res, "path"), *a0, *a1;
+	json_t *rows = db_rows_json_shared(res, "path", NULL), *a0, *a1;
 	int without = 0;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -215,8 +215,32 @@ test_rows_shared(void)
 	is_int(json_integer_value(json_object_get(json_object_get(json_array_get(rows, 2), "author"), "id")), 8,
 	       "another value is its own");
 	json_decref(rows);
-	rows = db_rows_json_shared(res, NULL);
+	rows = db_rows_json_shared(res, NULL, NULL);
 	ok(json_is_string(json_object_get(json_array_get(rows, 0), "path")), "nothing omitted: every column");
+	json_decref(rows);
+	PQclear(res);
+}
+
+/* Columns kept only when set: left out where NULL or false, kept where anything else (0 and
+ * the empty string are set). */
+static void
+test_rows_when_set(void)
+{
+	const char *names[] = { "id", "edited_at", "can_restore", "n", "note" };
+	unsigned types[] = { T_INT4, T_TIMESTAMPTZ, T_BOOL, T_INT4, T_TEXT };
+	const char *cells[] = { "1", NULL, "f", "0", "",
+				"2", "2026-11-28 18:22:09+00", "t", NULL, NULL };
+	const char *const when_set[] = { "edited_at", "can_restore", "n", "note", NULL };
+	PGresult *res = result(5, names, types, 2, cells);
+	json_t *rows = db_rows_json_shared(res, NULL, when_set);
+	char *r0 = json_dumps(json_array_get(rows, 0), JSON_COMPACT);
+	char *r1 = json_dumps(json_array_get(rows, 1), JSON_COMPACT);
+
+	is_str(r0, "{\"id\":1,\"n\":0,\"note\":\"\"}", "NULL and false left out, 0 and \"\" kept");
+	is_str(r1, "{\"id\":2,\"edited_at\":\"2026-11-28T18:22:09Z\",\"can_restore\":true}",
+	       "set values kept, in column order");
+	free(r0);
+	free(r1);
 	json_decref(rows);
 	PQclear(res);
 }
@@ -228,5 +252,6 @@ main(void)
 	test_row_and_accessors();
 	test_rows_memo();
 	test_rows_shared();
+	test_rows_when_set();
 	return done_testing();
 }
