@@ -191,3 +191,33 @@ def test_an_edited_post_says_so_on_the_page_and_the_api_keeps_every_column(serve
     posts = {p["id"]: p for p in requests.get(server.url("/api/v1/threads/%d" % tid)).json()["posts"]}
     assert posts[a]["edited_at"] is None and posts[b]["edited_at"]
     assert all("can_restore" in p and p["can_restore"] is False for p in posts.values())
+
+
+def test_authors_kept_parsed_follow_every_change_and_stay_unchanged(reference, member):
+    """A thread page's authors are kept parsed across requests, keyed by their whole text
+    (db/rowjson.c): on a server without any cache, a new display name shows at once, the
+    old one again when it comes back, and no page — the HTML render included — adds
+    anything to the kept objects that a later response would carry."""
+    c = Client(reference).login(member.user["username"], member.password)
+    r = c.post("/api/v1/threads", json={"category": "general", "title": "Kept authors", "body": "first"})
+    assert r.status_code == 201, r.text
+    tid, op = r.json()["thread"]["id"], r.json()["thread"]["first_post_id"]
+    for words in ("one", "two"):
+        reply(c, tid, words, op)
+
+    def authors():
+        posts = requests.get(reference.url("/api/v1/threads/%d" % tid)).json()["posts"]
+        assert len(posts) == 3
+        return [p["author"] for p in posts]
+
+    before = authors()
+    assert requests.get(reference.url("/t/%d" % tid)).status_code == 200
+    assert c.get("/t/%d" % tid).status_code == 200
+    assert authors() == before
+    path = "/api/v1/users/%s" % member.user["username"]
+    assert c.patch(path, json={"display_name": "Kept Apart"}).status_code == 200
+    renamed = authors()
+    assert [a["display_name"] for a in renamed] == ["Kept Apart"] * 3
+    assert [sorted(a) for a in renamed] == [sorted(a) for a in before]
+    assert c.patch(path, json={"display_name": before[0]["display_name"] or ""}).status_code == 200
+    assert authors() == before
