@@ -111,7 +111,8 @@ json_t *db_row_json(const PGresult *res, int row);
 json_t *db_rows_json(const PGresult *res);
 /* db_rows_json, but a JSON column's value that repeats in the result (a thread page's
  * authors) is one object referenced by every row that has it, not a copy each: the caller
- * must not change such values (the rows' own members it may). The column named omit (NULL:
+ * must not change such values (the rows' own members it may): they are also kept parsed
+ * for later requests, keyed by their text (db/rowjson.c). The column named omit (NULL:
  * none) is left out: read from res, never shown (a post's path). The columns named in
  * when_set (NULL-terminated; NULL: none) are left out of a row where they are NULL or
  * false: for a template, to which a missing name is false, when no frame below the rows has
