@@ -112,12 +112,12 @@ json_t *db_rows_json(const PGresult *res);
 /* db_rows_json, but a JSON column's value that repeats in the result (a thread page's
  * authors) is one object referenced by every row that has it, not a copy each: the caller
  * must not change such values (the rows' own members it may): they are also kept parsed
- * for later requests, keyed by their text (db/rowjson.c). The column named omit (NULL:
- * none) is left out: read from res, never shown (a post's path). The columns named in
- * when_set (NULL-terminated; NULL: none) are left out of a row where they are NULL or
+ * for later requests, keyed by their text (db/rowjson.c). The columns named in omit
+ * (NULL-terminated; NULL: none) are left out: read from res, never shown (a post's path).
+ * The columns named in when_set (likewise) are left out of a row where they are NULL or
  * false: for a template, to which a missing name is false, when no frame below the rows has
  * a member of that name. */
-json_t *db_rows_json_shared(const PGresult *res, const char *omit, const char *const *when_set);
+json_t *db_rows_json_shared(const PGresult *res, const char *const *omit, const char *const *when_set);
 
 /* Format an integer parameter in the arena. */
 const char *db_int(struct ctx *c, int64_t v);

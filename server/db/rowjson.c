@@ -362,8 +362,7 @@ struct db_json_key {
 enum { DB_JSON_KEYS = 64 };
 
 static json_t *
-db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const struct db_json_key *keys,
-		 const char *omit)
+db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const struct db_json_key *keys)
 {
 	json_t *o = json_object();
 	int n = PQnfields(res);
@@ -372,7 +371,7 @@ db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const
 		const char *name = keys ? keys[col].name : PQfname(res, col);
 		size_t len = keys ? keys[col].len : strlen(name);
 
-		if (len == 0 || (keys == NULL && omit && strcmp(name, omit) == 0))
+		if (len == 0)
 			continue;
 		if (keys && keys[col].when_set &&
 		    (PQgetisnull(res, row, col) || (PQftype(res, col) == OID_BOOL && PQgetvalue(res, row, col)[0] == 'f')))
@@ -385,16 +384,25 @@ db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const
 json_t *
 db_row_json(const PGresult *res, int row)
 {
-	return db_row_json_memo(res, row, NULL, NULL, NULL);
+	return db_row_json_memo(res, row, NULL, NULL);
+}
+
+static bool
+db_named(const char *name, const char *const *names)
+{
+	for (; names && *names; names++)
+		if (strcmp(name, *names) == 0)
+			return true;
+	return false;
 }
 
 static json_t *
-db_rows_json_memo(const PGresult *res, bool shared, const char *omit, const char *const *when_set)
+db_rows_json_memo(const PGresult *res, bool shared, const char *const *omit, const char *const *when_set)
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
 	struct db_json_memo *memos = NULL;
-	struct db_json_key keys_room[DB_JSON_KEYS], *keys = cols <= DB_JSON_KEYS ? keys_room : NULL;
+	struct db_json_key keys_room[DB_JSON_KEYS], *keys = keys_room;
 
 	for (int col = 0; col < cols; col++)
 		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
@@ -403,20 +411,22 @@ db_rows_json_memo(const PGresult *res, bool shared, const char *omit, const char
 	if (n > 1 && json_cols > 0 && (memos = calloc((size_t)cols, sizeof *memos)) != NULL)
 		for (int col = 0; col < cols; col++)
 			memos[col].shared = shared;
-	for (int col = 0; keys && col < cols; col++) {
+	if (cols > DB_JSON_KEYS && (keys = calloc((size_t)cols, sizeof *keys)) == NULL)
+		core_oom();
+	for (int col = 0; col < cols; col++) {
 		keys[col].name = PQfname(res, col);
-		keys[col].len = omit && strcmp(keys[col].name, omit) == 0 ? 0 : strlen(keys[col].name);
-		keys[col].when_set = false;
-		for (const char *const *w = when_set; w && *w; w++)
-			keys[col].when_set |= strcmp(keys[col].name, *w) == 0;
+		keys[col].len = db_named(keys[col].name, omit) ? 0 : strlen(keys[col].name);
+		keys[col].when_set = db_named(keys[col].name, when_set);
 	}
 	for (int row = 0; row < n; row++)
-		json_array_append_new(a, db_row_json_memo(res, row, memos, keys, omit));
+		json_array_append_new(a, db_row_json_memo(res, row, memos, keys));
 	if (memos) {
 		for (int col = 0; col < cols; col++)
 			db_memo_clear(&memos[col]);
 		free(memos);
 	}
+	if (keys != keys_room)
+		free(keys);
 	return a;
 }
 
@@ -427,7 +437,7 @@ db_rows_json(const PGresult *res)
 }
 
 json_t *
-db_rows_json_shared(const PGresult *res, const char *omit, const char *const *when_set)
+db_rows_json_shared(const PGresult *res, const char *const *omit, const char *const *when_set)
 {
 	return db_rows_json_memo(res, true, omit, when_set);
 }

@@ -260,6 +260,20 @@ threads_cursor_valid(const char *s)
  * a member of these names (post_item.html reads edited_at and can_restore; mine_anonymous
  * is read from the result, forum/page_posts.c). The API keeps every column. */
 static const char *const threads_post_when_set[] = { "edited_at", "can_restore", "mine_anonymous", NULL };
+/* Columns read from the result, not shown: a post's path (its place in the tree, the
+ * page's cursor), and on a page its state (the flags say it) and thread_id (the page's
+ * thread.id says it). */
+static const char *const threads_post_api_omit[] = { "path", NULL };
+static const char *const threads_post_page_omit[] = { "path", "state", "thread_id", NULL };
+
+/* A page of posts' rows as the model's post objects (authors shared: nothing below changes
+ * an author's object). */
+static json_t *
+threads_post_rows(struct req *r, const PGresult *res)
+{
+	return r->html ? db_rows_json_shared(res, threads_post_page_omit, threads_post_when_set)
+		       : db_rows_json_shared(res, threads_post_api_omit, NULL);
+}
 
 static void
 threads_flag(json_t *post, const char *key, bool on)
@@ -377,7 +391,7 @@ threads_page_build(struct req *r)
 	/* Authors shared: nothing below changes an author's object (the page repeats a dozen
 	 * of them; a copy each cost 0.18 M instructions, and the template binds an object it
 	 * meets again from the pairs it kept). */
-	posts = db_rows_json_shared(res, "path", r->html ? threads_post_when_set : NULL);
+	posts = threads_post_rows(r, res);
 	if (PQntuples(res) > w.size) {
 		json_array_remove(posts, (size_t)w.size);
 		next = db_str(res, w.size - 1, db_col(res, "path"));
@@ -677,7 +691,7 @@ threads_post_fragment(struct req *r)
 	if ((t = threads_load(r, db_i64(res, 0, db_col(res, "thread_id")))) == NULL)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
-	posts = db_rows_json_shared(res, "path", r->html ? threads_post_when_set : NULL);
+	posts = threads_post_rows(r, res);
 	page_posts_of_result(r, res, posts, &pp);
 	threads_posts_decorate(r, &pp, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",

@@ -198,7 +198,8 @@ test_rows_shared(void)
 	unsigned types[] = { T_INT4, T_TEXT, T_JSONB };
 	const char *cells[] = { "1", "000001", "{\"id\":7}", "2", "000002", "{\"id\":7}", "3", "000003", "{\"id\":8}" };
 	PGresult *res = result(3, names, types, 3, cells);
-	json_t *rows = db_rows_json_shared(res, "path", NULL), *a0, *a1;
+	const char *const omit[] = { "path", NULL };
+	json_t *rows = db_rows_json_shared(res, omit, NULL), *a0, *a1;
 	int without = 0;
 
 	for (size_t i = 0; i < 3; i++) {
