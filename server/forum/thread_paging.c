@@ -6,6 +6,7 @@
  * avoid it but could not give "page N of M" or a "last" link. */
 #include "forum/thread_paging.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,18 +109,6 @@ thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w
 	json_object_set_new(r->model, "pages", pages);
 }
 
-/* The author shown for a post: its username, or null for a deleted one; an anonymous
- * post's author is "A verified practitioner" (schema/0034), never the name. */
-static json_t *
-thread_paging_author(json_t *post)
-{
-	json_t *author = json_object_get(post, "author");
-	json_t *name = json_object_get(author, json_is_true(json_object_get(author, "anonymous"))
-					       ? "display_name" : "username");
-
-	return name ? json_incref(name) : json_null();
-}
-
 static int
 thread_paging_parents(struct req *r, const char *ids, json_t *far)
 {
@@ -195,12 +184,41 @@ thread_seen_post(const struct thread_seen_set *h, json_int_t id)
 	return e->id == id ? e->post : NULL;
 }
 
+/* The names shown for a page's authors, by their (shared) objects' addresses: a page
+ * names a dozen authors in some forty replies, three look-ups each. */
+struct thread_names {
+	struct {
+		json_t *author;
+		json_t *name;    /* borrowed from the author object, or json_null() */
+	} v[32];
+};
+
+/* The author shown for a post: its username, or null for a deleted one; an anonymous
+ * post's author is "A verified practitioner" (schema/0034), never the name. Through the
+ * table; a new reference. */
+static json_t *
+thread_names_of(struct thread_names *t, json_t *post)
+{
+	json_t *author = json_object_get(post, "author");
+	size_t h = ((uintptr_t)author >> 4) % (sizeof t->v / sizeof t->v[0]);
+
+	if (author == NULL || t->v[h].author != author) {
+		json_t *name = json_object_get(author, json_is_true(json_object_get(author, "anonymous"))
+							   ? "display_name" : "username");
+
+		t->v[h].author = author;
+		t->v[h].name = name ? name : json_null();
+	}
+	return json_incref(t->v[h].name);
+}
+
 int
 thread_paging_replies(struct req *r, const struct page_posts *pp)
 {
 	json_t *far = json_object(), *author, *parent_post;
 	struct buf ids = BUF_INIT;
 	struct thread_seen_set here = { .mask = 15 };
+	struct thread_names names = { 0 };
 	json_int_t prev = 0;
 	char key[24];
 	int rc = 0;
@@ -235,14 +253,14 @@ thread_paging_replies(struct req *r, const struct page_posts *pp)
 			buf_i64_text(key, parent);
 			parent_post = thread_seen_post(&here, parent);
 			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent,
-				parent_post ? thread_paging_author(parent_post) : NULL,
+				parent_post ? thread_names_of(&names, parent_post) : NULL,
 				thread_paging_post_url("#p", key), json_boolean(depth <= THREAD_INDENT_WIDE)));
 		}
 
 		if (rc == 0 && parent && parent != prev) {
 			buf_i64_text(key, parent);
 			parent_post = thread_seen_post(&here, parent);
-			author = parent_post ? thread_paging_author(parent_post) : json_incref(json_object_get(far, key));
+			author = parent_post ? thread_names_of(&names, parent_post) : json_incref(json_object_get(far, key));
 			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent, author,
 				author == NULL ? json_null()
 					       : thread_paging_post_url(parent_post && r->html ? "#p" : "/p/", key),
