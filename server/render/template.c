@@ -99,7 +99,7 @@ tmpl_push_op(struct tmpl *t, enum tmpl_kind kind, size_t line)
 		t->ops = core_realloc_array(t->ops, t->cap, sizeof *t->ops);
 	}
 	op = &t->ops[t->nops++];
-	*op = (struct tmpl_op){ .kind = kind, .line = line };
+	*op = (struct tmpl_op){ .kind = kind, .line = line, .path = TMPL_NO_PATH };
 	return op;
 }
 
@@ -427,6 +427,7 @@ tmpl_number_names(struct tmpl_set *set)
 	free(set->names);   /* finalized again: numbered afresh */
 	free(set->name_tab);
 	set->nnames = 0;
+	set->npaths = 0;
 	for (i = 0; i < set->n; i++)
 		for (j = 0; j < set->v[i]->nops; j++)
 			if (set->v[i]->ops[j].kind != TMPL_PARTIAL)
@@ -447,14 +448,17 @@ tmpl_number_names(struct tmpl_set *set)
 			if (op == NULL || op->kind == TMPL_PARTIAL || op->nparts == 0)
 				continue;
 			op->ids = core_realloc_array(op->ids, op->nparts, sizeof *op->ids);
+			op->path = op->nparts > 1 ? set->npaths++ : TMPL_NO_PATH;
 			part = op->ikey;
 			for (k = 0; k < op->nparts; part += strlen(part) + 1, k++) {
 				size_t n = strlen(part);
-				uint32_t h = tmpl_key_hash(part, n), id = tmpl_name_find(set, part, n, h), at;
+				struct tmpl_keyw w = tmpl_key_words(part, n);
+				uint32_t h = tmpl_key_hash(w, n), id = tmpl_name_find(set, part, n, w, h), at;
 
 				if (id == UINT32_MAX) {
 					id = set->nnames++;
-					set->names[id] = (struct tmpl_name){ .s = part, .len = (uint32_t)n, .hash = h };
+					set->names[id] = (struct tmpl_name){ .s = part, .len = (uint32_t)n, .hash = h,
+									     .w = w };
 					for (at = h & set->name_mask; set->name_tab[at] != 0; at = (at + 1) & set->name_mask)
 						;
 					set->name_tab[at] = id + 1;

@@ -21,6 +21,7 @@
 #define TMPL_MAX_PARTIALS 32
 
 #define TMPL_NONE SIZE_MAX
+#define TMPL_NO_PATH UINT32_MAX
 
 enum tmpl_kind {
 	TMPL_TEXT,      /* src[off, off+len) copied as is */
@@ -39,6 +40,7 @@ struct tmpl_op {
 	size_t klen;        /* bytes of key, the separating NULs included */
 	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize) */
 	uint32_t *ids;      /* nparts: each part's number in the set's names (finalize) */
+	uint32_t path;      /* a dotted name's number among the set's (finalize), else TMPL_NO_PATH */
 	size_t nparts;      /* 0 means "." (top of the stack) */
 	size_t end;         /* section/inverted: index of the op after the body */
 	size_t line;        /* where the tag is, for messages */
@@ -54,10 +56,16 @@ struct tmpl {
 	const struct tmpl_set *set;
 };
 
+/* A key's first and last words: see tmpl_key_words. */
+struct tmpl_keyw {
+	uint64_t a, b;
+};
+
 /* Every distinct part of a dotted name in the set, numbered (tmpl_set_finalize). */
 struct tmpl_name {
 	const char *s;
 	uint32_t len, hash;
+	struct tmpl_keyw w;         /* tmpl_key_words(s, len) */
 };
 
 struct tmpl_set {
@@ -67,38 +75,52 @@ struct tmpl_set {
 	uint32_t nnames;
 	uint32_t *name_tab;         /* open addressing: a name's number + 1, 0 = empty */
 	uint32_t name_mask;
+	uint32_t npaths;            /* dotted names (op->path) */
 };
 
-/* A key's hash for the names table: its first and last 8 bytes (4 for shorter keys, which
- * overlap) and its length, mixed. Keys are hashed for every member of every frame pushed:
- * FNV over every byte cost more than the lookups it saved, and a few single bytes put
- * names such as can_edit/can_flag in the same chains (callgrind). Equal names still meet
- * through memcmp. */
-static inline uint32_t
-tmpl_key_hash(const char *s, size_t n)
+/* A key's first and last 8 bytes (4 for keys of 4 to 7 bytes, which overlap; the first,
+ * middle and last byte of shorter ones): together with the length they are the whole key
+ * up to 16 bytes, so a member's key is compared with a name without memcmp — nearly every
+ * name of the set is that short, and memcmp's call was a fifth of binding a member
+ * (callgrind). */
+static inline struct tmpl_keyw
+tmpl_key_words(const char *s, size_t n)
 {
-	uint64_t a = 0, b = 0;
+	struct tmpl_keyw w = { 0, 0 };
 	uint32_t x, y;
 
 	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
+		memcpy(&w.a, s, 8);
+		memcpy(&w.b, s + n - 8, 8);
 	} else if (n >= 4) {
 		memcpy(&x, s, 4);
 		memcpy(&y, s + n - 4, 4);
-		a = x;
-		b = y;
+		w.a = x;
+		w.b = y;
 	} else if (n > 0) {
-		a = (unsigned char)s[0];
-		b = (unsigned char)s[n - 1] | (uint64_t)(unsigned char)s[n / 2] << 8;
+		w.a = (unsigned char)s[0];
+		w.b = (unsigned char)s[n - 1] | (uint64_t)(unsigned char)s[n / 2] << 8;
 	}
-	a = (a ^ (b * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xFF51AFD7ED558CCD);
+	return w;
+}
+
+/* A key's hash for the names table: its words (above) and its length, mixed. Keys are
+ * hashed for every member of every frame pushed: FNV over every byte cost more than the
+ * lookups it saved, and a few single bytes put names such as can_edit/can_flag in the same
+ * chains (callgrind). */
+static inline uint32_t
+tmpl_key_hash(struct tmpl_keyw w, size_t n)
+{
+	uint64_t a = (w.a ^ (w.b * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xFF51AFD7ED558CCD);
+
 	return (uint32_t)(a >> 32);
 }
 
-/* The number of the name s[0..n), or UINT32_MAX when no op of the set uses it. */
+/* The number of the name s[0..n) (words w, hash h), or UINT32_MAX when no op of the set
+ * uses it. Equal words and length are equal keys up to 16 bytes; longer ones compare
+ * their middle too. */
 static inline uint32_t
-tmpl_name_find(const struct tmpl_set *set, const char *s, size_t n, uint32_t h)
+tmpl_name_find(const struct tmpl_set *set, const char *s, size_t n, struct tmpl_keyw w, uint32_t h)
 {
 	uint32_t i, e;
 
@@ -107,7 +129,8 @@ tmpl_name_find(const struct tmpl_set *set, const char *s, size_t n, uint32_t h)
 	for (i = h & set->name_mask; (e = set->name_tab[i]) != 0; i = (i + 1) & set->name_mask) {
 		const struct tmpl_name *nm = &set->names[e - 1];
 
-		if (nm->hash == h && nm->len == n && memcmp(nm->s, s, n) == 0)
+		if (nm->hash == h && nm->len == n && nm->w.a == w.a && nm->w.b == w.b &&
+		    (n <= 16 || memcmp(nm->s + 8, s + 8, n - 16) == 0))
 			return e - 1;
 	}
 	return UINT32_MAX;
