@@ -29,14 +29,47 @@ buf_grow(struct buf *b, size_t n)
 	b->cap = cap;
 }
 
+/* p[0..n) to d: runs up to 32 bytes (most of a page's text between tags, its names and
+ * times) with two overlapping moves each, inline, not memcpy's call. */
+static inline void
+buf_copy(char *d, const char *p, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n > 32) {
+		memcpy(d, p, n);
+	} else if (n > 16) {
+		char h[16], t[16];
+
+		memcpy(h, p, 16);
+		memcpy(t, p + n - 16, 16);
+		memcpy(d, h, 16);
+		memcpy(d + n - 16, t, 16);
+	} else if (n >= 8) {
+		memcpy(&x, p, 8);
+		memcpy(&y, p + n - 8, 8);
+		memcpy(d, &x, 8);
+		memcpy(d + n - 8, &y, 8);
+	} else if (n >= 4) {
+		memcpy(&u, p, 4);
+		memcpy(&v, p + n - 4, 4);
+		memcpy(d, &u, 4);
+		memcpy(d + n - 4, &v, 4);
+	} else if (n > 0) {
+		d[0] = p[0];
+		d[n / 2] = p[n / 2];
+		d[n - 1] = p[n - 1];
+	}
+}
+
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	/* Room already there is the common case (a page's thousands of small runs): no call. */
 	if (b->cap - b->len <= n)
 		buf_grow(b, n);
-	if (n)
-		memcpy(b->data + b->len, p, n);
+	buf_copy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
@@ -100,13 +133,35 @@ static const char buf_digits2[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* Decimal digits of u, by comparisons (a division per four digits). */
+static inline size_t
+buf_ndigits(unsigned long long u)
+{
+	size_t n = 1;
+
+	for (;;) {
+		if (u < 10)
+			return n;
+		if (u < 100)
+			return n + 1;
+		if (u < 1000)
+			return n + 2;
+		if (u < 10000)
+			return n + 3;
+		u /= 10000;
+		n += 4;
+	}
+}
+
 size_t
 buf_i64_text(char out[24], long long v)
 {
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	char d[24], *p = d + sizeof d;
-	size_t n;
+	size_t n = (v < 0) + buf_ndigits(u);
+	char *p = out + n;
 
+	/* Written in place from the end, its length known first: no copy from a scratch. */
+	*p = '\0';
 	while (u >= 100) {
 		p -= 2;
 		memcpy(p, buf_digits2 + 2 * (u % 100), 2);
@@ -120,10 +175,6 @@ buf_i64_text(char out[24], long long v)
 	}
 	if (v < 0)
 		*--p = '-';
-	n = (size_t)(d + sizeof d - p);
-	for (size_t i = 0; i < n; i++)
-		out[i] = p[i];
-	out[n] = '\0';
 	return n;
 }
 
@@ -141,7 +192,15 @@ buf_html_escape(struct buf *b, const char *s, size_t n)
 	size_t i = 0, start;
 	unsigned char c;
 
+	/* Most values hold nothing to escape: scanned first, they are one copy. */
+	while (i < n && html_class[(unsigned char)s[i]] == 0)
+		i++;
+	if (i == n) {
+		buf_append(b, s, n);
+		return;
+	}
 	buf_grow(b, n);
+	i = 0;
 	while (i < n) {
 		start = i;
 		while (i < n && html_class[(unsigned char)s[i]] == 0)

@@ -42,6 +42,18 @@ main(void)
 			same &= b.len == strlen(want) + 1 && strcmp(b.data + 1, want) == 0;
 		}
 		ok(same, "integers in decimal as printf writes them, from LLONG_MIN to LLONG_MAX");
+		/* The digits are counted before they are written: each side of every power of ten. */
+		same = 1;
+		for (long long p = 1; p <= LLONG_MAX / 10; p *= 10)
+			for (long long d = -1; d <= 1; d++)
+				for (int sign = -1; sign <= 1; sign += 2) {
+					long long v = sign * (p * 10 + d);
+
+					snprintf(want, sizeof want, "%lld", v);
+					n = buf_i64_text(got, v);
+					same &= n == strlen(want) && strcmp(got, want) == 0;
+				}
+		ok(same, "integers beside every power of ten, both signs");
 		buf_free(&b);
 		buf_put_i64(&b, -5);
 		is_str(b.data, "-5", "an integer into an empty buf");
@@ -56,6 +68,41 @@ main(void)
 	buf_reset(&b);
 	buf_html_escape(&b, "a\0<b", 4);
 	ok(b.len == 7 && memcmp(b.data, "a\0&lt;b", 7) == 0, "html escape is length-based");
+	{
+		/* Short runs are copied with overlapping moves: every length up to past the widest. */
+		char src[80], want[200];
+		int same = 1;
+
+		for (i = 0; i < sizeof src; i++)
+			src[i] = (char)('A' + i % 50);
+		for (n = 0; n <= 70; n++) {
+			buf_reset(&b);
+			buf_puts(&b, "<");
+			buf_append(&b, src + 3, n);
+			buf_puts(&b, ">");
+			same &= b.len == n + 2 && b.data[0] == '<' && memcmp(b.data + 1, src + 3, n) == 0 &&
+				b.data[n + 1] == '>' && b.data[n + 2] == '\0';
+		}
+		ok(same, "appends of 0 to 70 bytes copy exactly those bytes");
+		/* Escaping: a value with nothing to escape, and one special byte at each place. */
+		same = 1;
+		for (n = 1; n <= 40; n++)
+			for (size_t at = 0; at <= n; at++) {
+				memcpy(want, src, n);
+				want[n] = '\0';
+				if (at < n)
+					want[at] = '&';
+				buf_reset(&b);
+				buf_html_escape(&b, want, n);
+				if (at < n) {
+					memcpy(want + at, "&amp;", 5);
+					memcpy(want + at + 5, src + at + 1, n - at - 1);
+					want[n + 4] = '\0';
+				}
+				same &= strcmp(b.data, want) == 0 && b.len == strlen(want);
+			}
+		ok(same, "html escape of 1 to 40 bytes, with nothing or one '&' at each place");
+	}
 
 	buf_reset(&b);
 	buf_url_escape(&b, "a b/c?d=é~", strlen("a b/c?d=é~"));
