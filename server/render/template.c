@@ -376,7 +376,10 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len
 	memset(t, 0, sizeof *t);
 	t->name = tmpl_strndup(name, strlen(name));
 	t->set = set;
-	t->src = tmpl_strndup(src, len);
+	t->src = calloc(1, len + TMPL_TEXT_PAD + 1);
+	if (t->src == NULL)
+		core_oom();
+	memcpy(t->src, src, len);
 	cc = (struct tmpl_cc){ .t = t, .src = t->src, .len = len, .line = 1,
 			       .ret_err = ret_err };
 	if (tmpl_compile(&cc) != 0)

@@ -21,6 +21,9 @@
 #define TMPL_MAX_PARTIALS 32
 
 #define TMPL_NONE SIZE_MAX
+/* A template's source is kept with this many zero bytes after it, so a text run of up to
+ * that many bytes is copied by the renderer as one fixed-size move (template_render.c). */
+#define TMPL_TEXT_PAD 32
 #define TMPL_NO_PATH UINT32_MAX
 
 enum tmpl_kind {
@@ -50,7 +53,7 @@ struct tmpl_op {
 
 struct tmpl {
 	char *name;
-	char *src;          /* private copy: text ops point into it */
+	char *src;          /* private copy: text ops point into it; TMPL_TEXT_PAD bytes past the end */
 	struct tmpl_op *ops;
 	size_t nops, cap;
 	const struct tmpl_set *set;

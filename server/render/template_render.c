@@ -319,6 +319,28 @@ tmpl_put_time(struct buf *out, const json_t *v)
 		buf_html_escape(out, h, strlen(h));
 }
 
+/* A text op's run: a page has thousands, mostly a few bytes between two tags. Runs up to
+ * TMPL_TEXT_PAD bytes are one fixed move of that many (the source is padded, and room is
+ * made for it), inline: buf_append's call, its length cases and its NUL were a fifth of
+ * the render (callgrind). The NUL is written once, at the end of the render. */
+static inline void
+tmpl_put_text(struct buf *b, const char *p, size_t n)
+{
+	char *d;
+
+	if (b->cap - b->len <= n + TMPL_TEXT_PAD)
+		buf_grow(b, n + TMPL_TEXT_PAD);
+	d = b->data + b->len;
+	if (n <= TMPL_TEXT_PAD) {
+		_Static_assert(TMPL_TEXT_PAD == 32, "two 16-byte moves");
+		memcpy(d, p, 16);
+		memcpy(d + 16, p + 16, 16);
+	} else {
+		memcpy(d, p, n);
+	}
+	b->len += n;
+}
+
 static int tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end);
 static int tmpl_render_with(struct tmpl_rs *rs, const struct tmpl *t, size_t i, json_t *v);
 
@@ -397,7 +419,7 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 		op = &t->ops[i];
 		switch (op->kind) {
 		case TMPL_TEXT:
-			buf_append(rs->out, t->src + op->off, op->len);
+			tmpl_put_text(rs->out, t->src + op->off, op->len);
 			break;
 		case TMPL_VAR:
 		case TMPL_RAW:
@@ -449,6 +471,7 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 		  struct tmpl_segs *segs)
 {
 	struct tmpl_rs rs;
+	int rc;
 
 	if (t == NULL)
 		return -1;
@@ -470,7 +493,9 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 	rs.bound = tmpl_bind_base(&rs);
 	rs.fast = rs.bound;
 	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
-	return tmpl_render_ops(&rs, t, 0, t->nops);
+	rc = tmpl_render_ops(&rs, t, 0, t->nops);
+	out->data[out->len] = '\0';   /* text runs leave it out */
+	return rc;
 }
 
 int

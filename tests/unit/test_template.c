@@ -169,6 +169,25 @@ test_lengths(void)
 	buf_free(&out);
 	json_decref(ctx);
 	tmpl_set_free(set);
+	{
+		/* Text runs up to 32 bytes are one fixed move from the padded source: every
+		 * length, between values and at the very end (the NUL is written last). */
+		char src[200], want[200], run[80];
+		bool same = true;
+
+		for (int i = 0; i < 79; i++)
+			run[i] = (char)('a' + i % 26);
+		for (int n = 0; n <= 70; n++) {
+			snprintf(src, sizeof src, "{{v}}%.*s{{v}}%.*s", n, run, n, run + 1);
+			snprintf(want, sizeof want, "&lt;%.*s&lt;%.*s", n, run, n, run + 1);
+			const char *got = R(src, "{\"v\":\"<\"}");
+
+			same &= strcmp(got, want) == 0;
+			if (nkept > 0 && kept[nkept - 1] == got)
+				free(kept[--nkept]);   /* not kept for the end: 71 of them */
+		}
+		ok(same, "text runs of 0 to 70 bytes are copied exactly, and the page ends with its NUL");
+	}
 }
 
 static void
@@ -182,6 +201,23 @@ test_names(void)
 	       "a later part missing does not resume the stack search");
 	is_str(R("{{#a}}{{#b}}{{c}}-{{name}}-{{a.b.c}}{{/b}}{{/a}}", ctx), "deep-outer-deep",
 	       "first part found through the stack");
+	/* Members are matched to names by their first and last 8 bytes and length, and by
+	 * memcmp of the middle beyond 16 bytes: keys alike at both ends must not meet. */
+	is_str(R("[{{abcdefgh_XYZ_12345678}}|{{abcdefgh_12345678}}|{{ab}}|{{a_b}}|{{abcde}}]",
+		 "{\"abcdefgh_QRS_12345678\":1,\"abcdefgh_XYZ_12345678\":2,\"abcdefgh12345678\":3,"
+		 "\"abcdefgh_12345678\":4,\"ab\":5,\"abb\":6,\"a_b\":7,\"abcdf\":8,\"abcde\":9}"),
+	       "[2|4|5|7|9]", "names and keys equal at both ends, of every length class, told apart");
+	/* A dotted name's later parts are kept per object its first part found: a post's
+	 * "author.name" must follow each post's author, and a shared one give the same. */
+	is_str(R("{{#posts}}{{author.name}}{{page.x}},{{/posts}}",
+		 "{\"page\":{\"x\":\"!\"},\"posts\":[{\"author\":{\"name\":\"a\"}},{\"author\":{\"name\":\"b\"}},"
+		 "{\"author\":{}},{},{\"author\":{\"name\":\"a\"}},{\"page\":{\"x\":\"?\"}}]}"),
+	       "a!,b!,!,!,a!,?,", "dotted names follow the object their first part finds");
+	for (int i = 0; i < 3; i++) {
+		/* the same shape freed and made again, likely at the same addresses */
+		is_str(R("{{page.x}}", i % 2 ? "{\"page\":{\"x\":1}}" : "{\"page\":{\"x\":2}}"), i % 2 ? "1" : "2",
+		       "what a dotted name found is kept for one render only");
+	}
 }
 
 static void
