@@ -116,6 +116,11 @@ test_values(void)
 	is_str(R("{{a}} {{b}} {{c}}",
 		 "{\"a\":9223372036854775807,\"b\":-9223372036854775808,\"c\":-10}"),
 	       "9223372036854775807 -9223372036854775808 -10", "integers at both ends of 64 bits");
+	/* Integers' text is kept by value in 64 slots: values sharing a slot, again and again. */
+	is_str(R("{{a}} {{b}} {{a}} {{c}} {{d}} {{e}} {{c}} {{f}} {{a}}",
+		 "{\"a\":5,\"b\":69,\"c\":0,\"d\":64,\"e\":-64,\"f\":-9223372036854775808}"),
+	       "5 69 5 0 64 -64 0 -9223372036854775808 5", "integers that share a kept text's slot");
+	is_str(R("{{a}}|{{b}}", "{\"a\":69,\"b\":5}"), "69|5", "integers kept from an earlier render");
 	is_str(R("{{a}} {{b}} {{c}} {{d}} {{e}}",
 		 "{\"a\":1.5,\"b\":0.1,\"c\":3.0,\"d\":1e300,\"e\":-0.25}"),
 	       "1.5 0.1 3 1e+300 -0.25", "reals, shortest of 15 digits");
