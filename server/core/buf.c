@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void
 buf_grow(struct buf *b, size_t n)
@@ -186,34 +189,57 @@ buf_put_i64(struct buf *b, long long v)
 	b->len += buf_i64_text(b->data + b->len, v);
 }
 
+/* The length of s[0..n)'s first run of bytes that need no escape: 16 bytes at a time where
+ * SSE2 is (every x86-64), the table for the rest. A page escapes ~900 values of ~20 bytes
+ * (names, times, labels), and the byte loop was 3.5 instructions a byte (callgrind). */
+static inline size_t
+buf_html_safe_run(const char *s, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i quot = _mm_set1_epi8('"'), amp = _mm_set1_epi8('&'), apos = _mm_set1_epi8('\''),
+		      lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+
+	for (; n - i >= 16; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quot), _mm_cmpeq_epi8(x, amp)),
+					   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, apos), _mm_cmpeq_epi8(x, lt)),
+							_mm_cmpeq_epi8(x, gt)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(hit);
+
+		if (bits != 0)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
+	while (i < n && html_class[(unsigned char)s[i]] == 0)
+		i++;
+	return i;
+}
+
 void
 buf_html_escape(struct buf *b, const char *s, size_t n)
 {
-	size_t i = 0, start;
+	size_t i, run;
 	unsigned char c;
 
 	/* Most values hold nothing to escape: scanned first, they are one copy. */
-	while (i < n && html_class[(unsigned char)s[i]] == 0)
-		i++;
-	if (i == n) {
+	run = buf_html_safe_run(s, n);
+	if (run == n) {
 		buf_append(b, s, n);
 		return;
 	}
 	buf_grow(b, n);
-	i = 0;
-	while (i < n) {
-		start = i;
-		while (i < n && html_class[(unsigned char)s[i]] == 0)
-			i++;
-		if (i > start)
-			buf_append(b, s + start, i - start);
+	for (i = 0;;) {
+		if (run > 0)
+			buf_append(b, s + i, run);
+		i += run;
 		if (i == n)
 			break;
 		c = html_class[(unsigned char)s[i++]];
 		buf_append(b, html_repl[c], html_repl_len[c]);
+		run = buf_html_safe_run(s + i, n - i);
 	}
-	if (b->data == NULL)
-		buf_append(b, "", 0);
 }
 
 void

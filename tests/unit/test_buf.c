@@ -84,24 +84,31 @@ main(void)
 				b.data[n + 1] == '>' && b.data[n + 2] == '\0';
 		}
 		ok(same, "appends of 0 to 70 bytes copy exactly those bytes");
-		/* Escaping: a value with nothing to escape, and one special byte at each place. */
+		/* Escaping: a value with nothing to escape, and each special byte at each place
+		 * (16 bytes are scanned at a time, the rest a byte at a time). */
+		static const char special[] = "\"&'<>";
+		static const char *const repl[] = { "&quot;", "&amp;", "&#39;", "&lt;", "&gt;" };
+
 		same = 1;
-		for (n = 1; n <= 40; n++)
-			for (size_t at = 0; at <= n; at++) {
-				memcpy(want, src, n);
-				want[n] = '\0';
-				if (at < n)
-					want[at] = '&';
-				buf_reset(&b);
-				buf_html_escape(&b, want, n);
-				if (at < n) {
-					memcpy(want + at, "&amp;", 5);
-					memcpy(want + at + 5, src + at + 1, n - at - 1);
-					want[n + 4] = '\0';
+		for (size_t k = 0; k < 5; k++)
+			for (n = 1; n <= 40; n++)
+				for (size_t at = 0; at <= n; at++) {
+					size_t rl = strlen(repl[k]);
+
+					memcpy(want, src, n);
+					want[n] = '\0';
+					if (at < n)
+						want[at] = special[k];
+					buf_reset(&b);
+					buf_html_escape(&b, want, n);
+					if (at < n) {
+						memcpy(want + at, repl[k], rl);
+						memcpy(want + at + rl, src + at + 1, n - at - 1);
+						want[n + rl - 1] = '\0';
+					}
+					same &= strcmp(b.data, want) == 0 && b.len == strlen(want);
 				}
-				same &= strcmp(b.data, want) == 0 && b.len == strlen(want);
-			}
-		ok(same, "html escape of 1 to 40 bytes, with nothing or one '&' at each place");
+		ok(same, "html escape of 1 to 40 bytes, with nothing or one special byte at each place");
 	}
 
 	buf_reset(&b);
