@@ -492,6 +492,34 @@ tmpl_make_twin(struct tmpl_op *op)
 	op->twin = tw;
 }
 
+/* A value op followed by a text op of the same body carries that text (tail_off, tail_len),
+ * and the render writes both at one dispatch and steps over the text op: "p{{id}}-meta\"",
+ * a value then text, is most of a page's ops. The text op stays, reached only through its
+ * value: it is no body's first op (that follows a section op) and, checked here, no
+ * section's end (where a skipped body jumps to). */
+static void
+tmpl_fuse_tails(struct tmpl *t)
+{
+	bool *is_end = calloc(t->nops + 1, sizeof *is_end);
+
+	if (is_end == NULL)
+		core_oom();
+	for (size_t j = 0; j < t->nops; j++)
+		if (t->ops[j].kind == TMPL_SECTION || t->ops[j].kind == TMPL_INVERTED)
+			is_end[t->ops[j].end] = true;
+	for (size_t j = 0; j < t->nops; j++) {
+		struct tmpl_op *op = &t->ops[j];
+
+		op->tail_off = op->tail_len = 0;
+		if ((op->kind == TMPL_VAR || op->kind == TMPL_RAW) && j + 1 < t->nops &&
+		    t->ops[j + 1].kind == TMPL_TEXT && !is_end[j + 1]) {
+			op->tail_off = t->ops[j + 1].off;
+			op->tail_len = t->ops[j + 1].len;
+		}
+	}
+	free(is_end);
+}
+
 int
 tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 {
@@ -515,6 +543,8 @@ tmpl_set_finalize(struct tmpl_set *set, char **ret_err)
 		}
 	}
 	tmpl_number_names(set);
+	for (i = 0; i < set->n; i++)
+		tmpl_fuse_tails(set->v[i]);
 	return 0;
 }
 

@@ -454,14 +454,17 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 		case TMPL_VAR:
 		case TMPL_RAW:
 			v = tmpl_lookup(rs, op);
-			if (v == NULL && op->twin != NULL) {
+			if (v == NULL && op->twin != NULL)
 				tmpl_put_time(rs->out, tmpl_lookup(rs, op->twin));
-				break;
-			}
-			if (tmpl_hole(rs, v, &hole))
+			else if (tmpl_hole(rs, v, &hole))
 				tmpl_seg_add(rs, hole, op->kind == TMPL_RAW ? TMPL_SEG_RAW : TMPL_SEG_VALUE);
 			else
 				tmpl_put_value(rs, v, op->kind == TMPL_RAW);
+			if (op->tail_len > 0) {
+				tmpl_put_text(rs->out, t->src + op->tail_off, op->tail_len);
+				i += 2;   /* the text op after it, written */
+				continue;
+			}
 			break;
 		case TMPL_SECTION:
 			if (tmpl_render_section(rs, t, i) != 0)

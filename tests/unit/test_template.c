@@ -121,6 +121,14 @@ test_values(void)
 		 "{\"a\":5,\"b\":69,\"c\":0,\"d\":64,\"e\":-64,\"f\":-9223372036854775808}"),
 	       "5 69 5 0 64 -64 0 -9223372036854775808 5", "integers that share a kept text's slot");
 	is_str(R("{{a}}|{{b}}", "{\"a\":69,\"b\":5}"), "69|5", "integers kept from an earlier render");
+	/* A value and the text after it are written at one step, unless the text is past the
+	 * end of the value's section (there it belongs to the enclosing body). */
+	is_str(R("{{#l}}<{{v}}>{{/l}}|{{#f}}{{v}}{{/f}}after {{^f}}{{v}}{{/f}}end{{v}}",
+		 "{\"l\":[{\"v\":1},{\"v\":2}],\"f\":false,\"v\":\"x\"}"),
+	       "<1><2>|after xendx", "a value's following text, inside and at the end of sections");
+	is_str(R("{{#l}}{{v}}{{/l}}.{{#t}}{{{v}}}{{/t}}:{{^l}}{{v}}{{/l}};",
+		 "{\"l\":[{\"v\":\"a\"},{\"v\":\"b\"}],\"t\":true,\"v\":\"<\"}"),
+	       "ab.<:;", "text right after a section's last value is written once");
 	is_str(R("{{a}} {{b}} {{c}} {{d}} {{e}}",
 		 "{\"a\":1.5,\"b\":0.1,\"c\":3.0,\"d\":1e300,\"e\":-0.25}"),
 	       "1.5 0.1 3 1e+300 -0.25", "reals, shortest of 15 digits");
