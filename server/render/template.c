@@ -99,7 +99,7 @@ tmpl_push_op(struct tmpl *t, enum tmpl_kind kind, size_t line)
 		t->ops = core_realloc_array(t->ops, t->cap, sizeof *t->ops);
 	}
 	op = &t->ops[t->nops++];
-	*op = (struct tmpl_op){ .kind = kind, .line = line, .path = TMPL_NO_PATH };
+	*op = (struct tmpl_op){ .kind = kind, .line = line, .path = TMPL_NO_PATH, .id1 = UINT32_MAX };
 	return op;
 }
 
@@ -452,6 +452,7 @@ tmpl_number_names(struct tmpl_set *set)
 				continue;
 			op->ids = core_realloc_array(op->ids, op->nparts, sizeof *op->ids);
 			op->path = op->nparts > 1 ? set->npaths++ : TMPL_NO_PATH;
+			op->id1 = UINT32_MAX;
 			part = op->ikey;
 			for (k = 0; k < op->nparts; part += strlen(part) + 1, k++) {
 				size_t n = strlen(part);
@@ -468,6 +469,8 @@ tmpl_number_names(struct tmpl_set *set)
 				}
 				op->ids[k] = id;
 			}
+			if (op->nparts == 1)
+				op->id1 = op->ids[0];
 		}
 }
 

@@ -44,6 +44,7 @@ struct tmpl_op {
 	const char *ikey;   /* key, or an earlier op's equal key (tmpl_set_finalize) */
 	uint32_t *ids;      /* nparts: each part's number in the set's names (finalize) */
 	uint32_t path;      /* a dotted name's number among the set's (finalize), else TMPL_NO_PATH */
+	uint32_t id1;       /* a name of one part: ids[0]; else (and before finalize) UINT32_MAX */
 	size_t nparts;      /* 0 means "." (top of the stack) */
 	size_t end;         /* section/inverted: index of the op after the body */
 	size_t line;        /* where the tag is, for messages */

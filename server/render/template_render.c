@@ -273,8 +273,8 @@ tmpl_lookup_slow(struct tmpl_rs *rs, const struct tmpl_op *op)
 static inline json_t *
 tmpl_lookup(struct tmpl_rs *rs, const struct tmpl_op *op)
 {
-	if (rs->fast && op->nparts == 1 && op->ids != NULL)
-		return rs->cur[op->ids[0]];
+	if (rs->fast && op->id1 != UINT32_MAX)
+		return rs->cur[op->id1];
 	return tmpl_lookup_slow(rs, op);
 }
 
