@@ -66,8 +66,9 @@ buf_copy(char *d, const char *p, size_t n)
 	}
 }
 
-void
-buf_append(struct buf *b, const void *p, size_t n)
+/* buf_append's body, inline for the escapers' runs. */
+static inline void
+buf_append_run(struct buf *b, const char *p, size_t n)
 {
 	/* Room already there is the common case (a page's thousands of small runs): no call. */
 	if (b->cap - b->len <= n)
@@ -75,6 +76,12 @@ buf_append(struct buf *b, const void *p, size_t n)
 	buf_copy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_append_run(b, p, n);
 }
 
 void
@@ -226,18 +233,18 @@ buf_html_escape(struct buf *b, const char *s, size_t n)
 	/* Most values hold nothing to escape: scanned first, they are one copy. */
 	run = buf_html_safe_run(s, n);
 	if (run == n) {
-		buf_append(b, s, n);
+		buf_append_run(b, s, n);
 		return;
 	}
 	buf_grow(b, n);
 	for (i = 0;;) {
 		if (run > 0)
-			buf_append(b, s + i, run);
+			buf_append_run(b, s + i, run);
 		i += run;
 		if (i == n)
 			break;
 		c = html_class[(unsigned char)s[i++]];
-		buf_append(b, html_repl[c], html_repl_len[c]);
+		buf_append_run(b, html_repl[c], html_repl_len[c]);
 		run = buf_html_safe_run(s + i, n - i);
 	}
 }
