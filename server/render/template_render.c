@@ -71,16 +71,18 @@ static _Thread_local struct tmpl_kept tmpl_kept[TMPL_KEPT_OBJS];
 static _Thread_local struct tmpl_bind tmpl_kept_pairs[TMPL_KEPT_PAIRS];   /* old: the value */
 static _Thread_local uint64_t tmpl_epoch;
 
-/* What a dotted name ("page.csrf", "thread.id", "page.viewer.is_moderator") found inside
- * the object its first part found, for the render: the post partial asks for the same
- * few in every post, from the same page and thread objects, and each later part was a
- * json_object_get (callgrind: 5,000 a signed-in page). The model does not change during
- * a render, so the same first object gives the same value. */
-#define TMPL_PATHS_MAX 1024
+/* What a dotted name ("page.csrf", "thread.id", "author.anonymous") found inside the
+ * object its first part found, for the render, by (name, object), direct-mapped: the post
+ * partial asks for the same few in every post, from the same page and thread objects and
+ * from authors shared by many posts, and each later part was a json_object_get
+ * (callgrind: 5,000 a signed-in page). The model does not change during a render, so the
+ * same first object gives the same value. */
+#define TMPL_PATHS_MAX 1024      /* power of two */
 struct tmpl_path_memo {
 	const json_t *from;
 	json_t *v;
 	uint64_t epoch;
+	uint32_t path;
 };
 static _Thread_local struct tmpl_path_memo tmpl_paths[TMPL_PATHS_MAX];
 
@@ -234,9 +236,11 @@ tmpl_lookup_rest(struct tmpl_rs *rs, const struct tmpl_op *op, json_t *v)
 	struct tmpl_path_memo *m = NULL;
 	const json_t *from = v;
 
-	if (op->path < TMPL_PATHS_MAX && v != NULL) {
-		m = &rs->paths[op->path];
-		if (m->epoch == rs->epoch && m->from == v)
+	if (op->path != TMPL_NO_PATH && v != NULL) {
+		uint64_t h = ((uintptr_t)v >> 4) * UINT64_C(0x9E3779B97F4A7C15) + op->path * UINT64_C(0xFF51AFD7ED558CCD);
+
+		m = &rs->paths[(h >> 40) & (TMPL_PATHS_MAX - 1)];
+		if (m->epoch == rs->epoch && m->from == v && m->path == op->path)
 			return m->v;
 	}
 	for (size_t i = 1; i < op->nparts && v != NULL; i++) {
@@ -244,7 +248,7 @@ tmpl_lookup_rest(struct tmpl_rs *rs, const struct tmpl_op *op, json_t *v)
 		v = json_is_object(v) ? json_object_get(v, part) : NULL;
 	}
 	if (m != NULL)
-		*m = (struct tmpl_path_memo){ .from = from, .v = v, .epoch = rs->epoch };
+		*m = (struct tmpl_path_memo){ .from = from, .v = v, .epoch = rs->epoch, .path = op->path };
 	return v;
 }
 
