@@ -495,32 +495,38 @@ tmpl_make_twin(struct tmpl_op *op)
 	op->twin = tw;
 }
 
-/* A value op followed by a text op of the same body carries that text (tail_off, tail_len),
- * and the render writes both at one dispatch and steps over the text op: "p{{id}}-meta\"",
- * a value then text, is most of a page's ops. The text op stays, reached only through its
- * value: it is no body's first op (that follows a section op) and, checked here, no
- * section's end (where a skipped body jumps to). */
+/* An op that a text op always follows carries that text (tail_off, tail_len); the render
+ * writes both at one dispatch and steps over the text op. A value followed by text
+ * ("p{{id}}-meta\"") is most of a page's ops, and a section is most often followed by text
+ * too. For a value, the text must be of its own body: the next op and no section's end
+ * (where a skipped body jumps to). For a section, the text is its end when no other section
+ * ends there (else the text belongs outside that one). A fused text op is then reached only
+ * through its op: it cannot be a body's first op, which follows a section op. */
 static void
 tmpl_fuse_tails(struct tmpl *t)
 {
-	bool *is_end = calloc(t->nops + 1, sizeof *is_end);
+	uint32_t *nend = calloc(t->nops + 1, sizeof *nend);
 
-	if (is_end == NULL)
+	if (nend == NULL)
 		core_oom();
 	for (size_t j = 0; j < t->nops; j++)
 		if (t->ops[j].kind == TMPL_SECTION || t->ops[j].kind == TMPL_INVERTED)
-			is_end[t->ops[j].end] = true;
+			nend[t->ops[j].end]++;
 	for (size_t j = 0; j < t->nops; j++) {
 		struct tmpl_op *op = &t->ops[j];
+		size_t next = TMPL_NONE;
 
 		op->tail_off = op->tail_len = 0;
-		if ((op->kind == TMPL_VAR || op->kind == TMPL_RAW) && j + 1 < t->nops &&
-		    t->ops[j + 1].kind == TMPL_TEXT && !is_end[j + 1]) {
-			op->tail_off = t->ops[j + 1].off;
-			op->tail_len = t->ops[j + 1].len;
+		if ((op->kind == TMPL_VAR || op->kind == TMPL_RAW) && nend[j + 1] == 0)
+			next = j + 1;
+		else if ((op->kind == TMPL_SECTION || op->kind == TMPL_INVERTED) && nend[op->end] == 1)
+			next = op->end;
+		if (next < t->nops && t->ops[next].kind == TMPL_TEXT) {
+			op->tail_off = t->ops[next].off;
+			op->tail_len = t->ops[next].len;
 		}
 	}
-	free(is_end);
+	free(nend);
 }
 
 int

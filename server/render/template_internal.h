@@ -50,7 +50,7 @@ struct tmpl_op {
 	size_t line;        /* where the tag is, for messages */
 	const struct tmpl *partial;  /* set by tmpl_set_finalize() */
 	struct tmpl_op *twin;   /* value "x_h": the name "x", whose time it reads (finalize) */
-	size_t tail_off, tail_len;  /* value: the text op after it, written with it (finalize) */
+	size_t tail_off, tail_len;  /* the text op that follows it, written with it (finalize) */
 };
 
 struct tmpl {

@@ -474,6 +474,10 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 			if (tmpl_render_section(rs, t, i) != 0)
 				return -1;
 			i = op->end;
+			if (op->tail_len > 0) {
+				tmpl_put_text(rs->out, t->src + op->tail_off, op->tail_len);
+				i++;   /* the text op at its end, written */
+			}
 			continue;
 		case TMPL_INVERTED:
 			v = tmpl_lookup(rs, op);
@@ -484,6 +488,10 @@ tmpl_render_ops(struct tmpl_rs *rs, const struct tmpl *t, size_t i, size_t end)
 				return -1;
 			}
 			i = op->end;
+			if (op->tail_len > 0) {
+				tmpl_put_text(rs->out, t->src + op->tail_off, op->tail_len);
+				i++;
+			}
 			continue;
 		case TMPL_PARTIAL:
 			/* Unresolved means finalize was skipped: fail rather than guess. */

@@ -129,6 +129,14 @@ test_values(void)
 	is_str(R("{{#l}}{{v}}{{/l}}.{{#t}}{{{v}}}{{/t}}:{{^l}}{{v}}{{/l}};",
 		 "{\"l\":[{\"v\":\"a\"},{\"v\":\"b\"}],\"t\":true,\"v\":\"<\"}"),
 	       "ab.<:;", "text right after a section's last value is written once");
+	/* A section and the text at its end are written at one step too, unless another
+	 * section ends there (the text is then outside that one). */
+	is_str(R("{{#l}}{{#t}}+{{/t}}-{{^t}}!{{/t}}={{#f}}F{{/f}}{{/l}}.{{#l}}{{#t}}x{{/t}}{{/l}}:{{^f}}{{^t}}{{/t}}{{/f}};",
+		 "{\"l\":[{\"t\":true},{\"t\":false}],\"f\":false}"),
+	       "+-=-!=.x:;", "text after sections, inside loops and after sections ending together");
+	is_str(R("{{#a}}{{#b}}B{{/b}}after b{{/a}}after a{{^a}}no a{{/a}}end",
+		 "{\"a\":[{\"b\":1},{\"b\":0}]}"),
+	       "Bafter bafter bafter aend", "a section's following text in the body that holds it");
 	is_str(R("{{a}} {{b}} {{c}} {{d}} {{e}}",
 		 "{\"a\":1.5,\"b\":0.1,\"c\":3.0,\"d\":1e300,\"e\":-0.25}"),
 	       "1.5 0.1 3 1e+300 -0.25", "reals, shortest of 15 digits");
