@@ -78,7 +78,9 @@ db_time_json(const char *s)
 		return json_string(s);
 	out[19] = 'Z';
 	out[20] = '\0';
-	return json_string(out);
+	/* ASCII of a known length: json_string would measure it and check its UTF-8, for
+	 * every time of every row */
+	return json_stringn_nocheck(out, 20);
 }
 
 /* PostgreSQL writes a timestamptz inside json_build_object() as
@@ -358,11 +360,12 @@ struct db_json_key {
 	const char *name;
 	size_t len;
 	bool when_set;
+	struct db_json_memo *memo;   /* a JSON column's (of a result of several rows), else NULL */
 };
 enum { DB_JSON_KEYS = 64 };
 
 static json_t *
-db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const struct db_json_key *keys)
+db_row_json_memo(const PGresult *res, int row, const struct db_json_key *keys)
 {
 	json_t *o = json_object();
 	int n = PQnfields(res);
@@ -376,7 +379,7 @@ db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const
 		if (keys && keys[col].when_set &&
 		    (PQgetisnull(res, row, col) || (PQftype(res, col) == OID_BOOL && PQgetvalue(res, row, col)[0] == 'f')))
 			continue;
-		json_object_setn_new_nocheck(o, name, len, db_value_json(res, row, col, memos ? &memos[col] : NULL));
+		json_object_setn_new_nocheck(o, name, len, db_value_json(res, row, col, keys ? keys[col].memo : NULL));
 	}
 	return o;
 }
@@ -384,7 +387,7 @@ db_row_json_memo(const PGresult *res, int row, struct db_json_memo *memos, const
 json_t *
 db_row_json(const PGresult *res, int row)
 {
-	return db_row_json_memo(res, row, NULL, NULL);
+	return db_row_json_memo(res, row, NULL);
 }
 
 static bool
@@ -407,22 +410,28 @@ db_rows_json_memo(const PGresult *res, bool shared, const char *const *omit, con
 	for (int col = 0; col < cols; col++)
 		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)
 			json_cols++;
-	/* Without memos (calloc failed) every value is parsed: slower, never wrong. */
-	if (n > 1 && json_cols > 0 && (memos = calloc((size_t)cols, sizeof *memos)) != NULL)
-		for (int col = 0; col < cols; col++)
-			memos[col].shared = shared;
+	/* Memos for the JSON columns only (a thread page has one of twelve). Without memos
+	 * (calloc failed) every value is parsed: slower, never wrong. */
+	if (n > 1 && json_cols > 0)
+		memos = calloc((size_t)json_cols, sizeof *memos);
 	if (cols > DB_JSON_KEYS && (keys = calloc((size_t)cols, sizeof *keys)) == NULL)
 		core_oom();
+	json_cols = 0;
 	for (int col = 0; col < cols; col++) {
 		keys[col].name = PQfname(res, col);
 		keys[col].len = db_named(keys[col].name, omit) ? 0 : strlen(keys[col].name);
 		keys[col].when_set = db_named(keys[col].name, when_set);
+		keys[col].memo = NULL;
+		if (memos && (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)) {
+			keys[col].memo = &memos[json_cols++];
+			keys[col].memo->shared = shared;
+		}
 	}
 	for (int row = 0; row < n; row++)
-		json_array_append_new(a, db_row_json_memo(res, row, memos, keys));
+		json_array_append_new(a, db_row_json_memo(res, row, keys));
 	if (memos) {
-		for (int col = 0; col < cols; col++)
-			db_memo_clear(&memos[col]);
+		for (int i = 0; i < json_cols; i++)
+			db_memo_clear(&memos[i]);
 		free(memos);
 	}
 	if (keys != keys_room)

@@ -59,6 +59,11 @@ struct tmpl {
 	struct tmpl_op *ops;
 	size_t nops, cap;
 	const struct tmpl_set *set;
+	/* The size of this template's last page, and a little more: the room a render makes
+	 * first, so a 65 KB page is not grown by doubling from 256 bytes (eleven reallocs and
+	 * their copies). Read and written by every thread rendering it, with relaxed atomics:
+	 * only a hint, a wrong one costs a realloc. */
+	size_t out_hint;
 };
 
 /* A key's first and last words: see tmpl_key_words. */

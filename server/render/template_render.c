@@ -90,6 +90,7 @@ static _Thread_local struct tmpl_path_memo tmpl_paths[TMPL_PATHS_MAX];
  * anchor, its forms and links), and a signed-in thread page wrote 940 integers at ~70
  * instructions each (callgrind). Kept per thread across renders: the text of a value
  * never changes. s[23] is the length; 0 is an empty entry (every text has a digit). */
+#define TMPL_HINT_MAX (256 * 1024)   /* the most room a render makes first (struct tmpl) */
 #define TMPL_INTS 64
 struct tmpl_int_text {
 	long long v;
@@ -531,6 +532,7 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 		  struct tmpl_segs *segs)
 {
 	struct tmpl_rs rs;
+	size_t start;
 	int rc;
 
 	if (t == NULL)
@@ -553,9 +555,16 @@ tmpl_render_holes(const struct tmpl *t, json_t *const *ctx, size_t depth, struct
 	rs.nkept = rs.nkept_pairs = 0;
 	rs.bound = tmpl_bind_base(&rs);
 	rs.fast = rs.bound;
-	buf_append(out, "", 0);   /* an empty page is still a string, never NULL data */
+	start = out->len;
+	buf_grow(out, __atomic_load_n(&t->out_hint, __ATOMIC_RELAXED));   /* an empty page is still a string */
 	rc = tmpl_render_ops(&rs, t, 0, t->nops);
 	out->data[out->len] = '\0';   /* text runs leave it out */
+	if (rc == 0) {
+		size_t n = out->len - start;
+
+		__atomic_store_n(&((struct tmpl *)t)->out_hint, n < TMPL_HINT_MAX ? n + n / 8 : TMPL_HINT_MAX,
+				 __ATOMIC_RELAXED);
+	}
 	return rc;
 }
 
