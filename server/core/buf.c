@@ -188,6 +188,23 @@ buf_i64_text(char out[24], long long v)
 	return n;
 }
 
+size_t
+buf_hex_text(char out[17], unsigned long long v, int width)
+{
+	size_t n = 1;
+
+	for (unsigned long long u = v >> 4; u; u >>= 4)
+		n++;
+	if (width > 16)
+		width = 16;
+	if (n < (size_t)(width > 0 ? width : 0))
+		n = (size_t)width;
+	out[n] = '\0';
+	for (size_t i = n; i-- > 0; v >>= 4)
+		out[i] = "0123456789abcdef"[v & 15];
+	return n;
+}
+
 void
 buf_put_i64(struct buf *b, long long v)
 {

@@ -220,7 +220,7 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 	tstate = policy_state_parse(db_str(res, 0, db_col(res, "state")));
 	for (size_t i = 0; i < pp->n; i++) {
 		json_t *list, *p = pp->v[i].obj;
-		bool can;
+		bool can, any;
 		json_int_t id = pp->v[i].id;
 		enum policy_state state = pp->v[i].state;
 		json_int_t author = page_post_author(&pp->v[i], v ? v->id : 0);
@@ -232,10 +232,10 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 		}
 		buf_i64_text(key, id);
 		list = reactions_of_post(r, id, json_object_get(counts, key), mine, &zero);
-		json_object_set_new(p, "reactions", list);
 		/* A page draws the line only when it holds a button or a count: a thread page of
 		 * 50 posts stays phone-sized (tests/http/test_thread_pages.py). */
 		if (r->shared) {
+			json_object_set_new(p, "reactions", list);
 			bool own = policy_can_react(v, state, tstate, v->id), other = policy_can_react(v, state, tstate, author);
 
 			json_object_set_new(p, "can_react", sharedpage_own(r, id, own, other));
@@ -244,12 +244,20 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 			continue;
 		}
 		can = policy_can_react(v, state, tstate, author);
+		/* the page's shared list of zeros has none (asked 3 times a post, on most posts) */
+		any = list != zero && reactions_any(list);
+		/* A page reads a post's reactions only under has_reactions (reactions.html): a post
+		 * without them (most, for a reader who may not react) goes without the list, one
+		 * hash insert and one member to bind fewer. */
+		if (!r->html || can || any)
+			json_object_set_new(p, "reactions", list);
+		else
+			json_decref(list);
 		/* a page: only when true, as threads_posts_decorate's flags (no frame below a
 		 * post, nor a reaction, has the name) */
 		if (can || !r->html)
 			json_object_set_new(p, "can_react", json_boolean(can));
-		/* the page's shared list of zeros has none (asked 3 times a post, on most posts) */
-		if (r->html && (can || (list != zero && reactions_any(list))))
+		if (r->html && (can || any))
 			json_object_set_new(p, "has_reactions", json_true());
 	}
 	answers_decorate(r, res, pp, thread_model);

@@ -10,6 +10,7 @@
 #include <xxhash.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 
 #define CACHE_SHARDS 16
 #define CACHE_BUCKETS 1024            /* per shard */
@@ -241,7 +242,10 @@ cache_status(const struct cache_entry *e)
 void
 cache_etag_of(const char *body, size_t len, char out[20])
 {
-	snprintf(out, 20, "\"%016llx\"", (unsigned long long)XXH3_64bits(body, len));
+	out[0] = '"';
+	buf_hex_text(out + 1, (unsigned long long)XXH3_64bits(body, len), 16);
+	out[17] = '"';
+	out[18] = '\0';
 }
 
 void

@@ -59,6 +59,18 @@ http_count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const ch
 	return MHD_YES;
 }
 
+/* "%04x-%06lx" of the instance and the request's number, without printf (every request). */
+static const char *
+http_rid(struct arena *a, unsigned long n)
+{
+	char *rid = arena_alloc(a, 4 + 1 + 16 + 1);
+	size_t k = buf_hex_text(rid, http_instance, 4);
+
+	rid[k] = '-';
+	buf_hex_text(rid + k + 1, n, 6);
+	return rid;
+}
+
 static struct req *
 http_req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
 	     const char *method)
@@ -68,8 +80,7 @@ http_req_new(struct http_server *srv, struct MHD_Connection *conn, const char *u
 
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->c.arena = a;
-	r->c.rid = arena_printf(a, "%04x-%06lx", http_instance,
-				atomic_fetch_add(&http_req_counter, 1) + 1);
+	r->c.rid = http_rid(a, atomic_fetch_add(&http_req_counter, 1) + 1);
 	r->srv = srv;
 	r->conn = conn;
 	r->method = arena_strdup(a, method);

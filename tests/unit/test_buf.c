@@ -16,6 +16,23 @@ main(void)
 
 	buf_puts(&b, "");
 	ok(b.data != NULL && b.data[0] == '\0' && b.len == 0, "empty append still terminates");
+	{
+		static const struct {
+			unsigned long long v;
+			int width;
+		} hex[] = { { 0, 0 }, { 0, 4 }, { 0xabc, 4 }, { 0x1234, 4 }, { 0x12345, 4 }, { 0xf, 6 },
+			    { 0xffffffffffffffffULL, 16 }, { 0x8000000000000000ULL, 0 }, { 1, 20 } };
+
+		for (i = 0; i < sizeof hex / sizeof hex[0]; i++) {
+			char want[40], got[17];
+			int width = hex[i].width > 16 ? 16 : hex[i].width;
+
+			snprintf(want, sizeof want, "%0*llx", width, hex[i].v);
+			n = buf_hex_text(got, hex[i].v, hex[i].width);
+			ok(strcmp(got, want) == 0 && n == strlen(want), "hex %s (width %d) as printf writes it", want,
+			   hex[i].width);
+		}
+	}
 	for (i = 0; i < 10000; i++)
 		buf_putc(&b, 'a');
 	ok(b.len == 10000 && b.data[10000] == '\0', "growth keeps data[len] == NUL");
