@@ -277,14 +277,14 @@ thread_paging_replies(struct req *r, const struct page_posts *pp)
 static json_t *
 thread_paging_subtree(json_int_t depth, size_t replies)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *d = json_integer(depth);
 	char text[32];
 	size_t k = buf_i64_text(text, (long long)replies);
 
 	memcpy(text + k, replies == 1 ? " reply" : " replies", replies == 1 ? 7 : 9);
-	json_object_set_new(o, "depth", json_integer(depth));
-	json_object_set_new(o, "indent", json_integer(depth));
-	json_object_set_new(o, "text", json_string(text));
+	json_object_set(o, "depth", d);        /* one integer for both: nothing changes it */
+	json_object_set_new(o, "indent", d);
+	json_object_set_new(o, "text", json_stringn_nocheck(text, k + (replies == 1 ? 6 : 8)));
 	return o;
 }
 
@@ -293,6 +293,8 @@ thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 {
 	size_t n = pp->n, open[THREAD_HTML_PAGE_SIZE + 1], nopen = 0;
 	const struct page_post *v = pp->v;
+	/* Each entry of closes is an empty object (one closing of tags): one for all of them. */
+	json_t *none = json_object();
 
 	for (size_t i = 0; i < n; i++) {
 		json_int_t d = v[i].depth;
@@ -303,7 +305,7 @@ thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 		if (i > 0 && nopen > 0 && v[open[nopen - 1]].depth >= d) {
 			closes = json_array();
 			while (nopen > 0 && v[open[nopen - 1]].depth >= d) {
-				json_array_append_new(closes, json_object());
+				json_array_append(closes, none);
 				nopen--;
 			}
 			json_object_set_new(v[i - 1].obj, "closes", closes);
@@ -320,9 +322,10 @@ thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 		json_t *closes = json_array();
 
 		while (nopen-- > 0)
-			json_array_append_new(closes, json_object());
+			json_array_append(closes, none);
 		json_object_set_new(v[n - 1].obj, "closes", closes);
 	}
+	json_decref(none);
 }
 
 enum herr

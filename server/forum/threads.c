@@ -287,6 +287,7 @@ static void
 threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, bool tree)
 {
 	struct viewer *v = auth_viewer(r);
+	json_t *indents[THREADS_INDENT_MAX + 1] = { NULL };   /* one integer a level: nothing changes them */
 
 	for (size_t i = 0; i < pp->n; i++) {
 		const struct page_post *pi = &pp->v[i];
@@ -311,8 +312,11 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 		}
 		if (r->html) {
 			/* Another order than the tree's is drawn flat, "in reply to" saying where. */
-			json_object_set_new(p, "indent", json_integer(!tree ? 0 : depth < THREADS_INDENT_MAX ? depth
-										  : THREADS_INDENT_MAX));
+			json_int_t indent = !tree ? 0 : depth < THREADS_INDENT_MAX ? depth : THREADS_INDENT_MAX;
+
+			if (indents[indent] == NULL)
+				indents[indent] = json_integer(indent);
+			json_object_set(p, "indent", indents[indent]);
 			/* Only what is true: to a template a missing name is false, and every key
 			 * set is a hash insert, seven per post for nothing on most pages. */
 			threads_flag(p, "is_deleted", state == STATE_DELETED);
@@ -324,6 +328,8 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 			threads_flag(p, "mod_split", policy_is_moderator(v) && pi->parent != 0);
 		}
 	}
+	for (size_t i = 0; i <= THREADS_INDENT_MAX; i++)
+		json_decref(indents[i]);
 	if (r->html && tree)
 		thread_paging_subtrees(pp, THREADS_INDENT_MAX);
 }
