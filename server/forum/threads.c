@@ -21,6 +21,7 @@
 #include "forum/sharedpage.h"
 #include "forum/tags.h"
 #include "forum/thread_actions.h"
+#include "forum/thread_list.h"
 #include "forum/thread_paging.h"
 #include "forum/threads.h"
 #include "forum/unread.h"
@@ -151,21 +152,19 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 
 	if (res == NULL)
 		return -1;
-	threads = db_rows_json(res);
-	if (json_array_size(threads) > THREADS_PER_PAGE) {
-		json_array_remove(threads, THREADS_PER_PAGE);
-		json_object_set_new(model, "next_page", json_integer(page + 1));
+	json_object_set_new(model, "next_page", PQntuples(res) > THREADS_PER_PAGE ? json_integer(page + 1)
+									  : json_null());
+	if (r->html) {
+		/* A page's rows hold what it shows, made from the cells (forum/thread_list.h). */
+		threads = thread_list_html_rows(res, THREADS_PER_PAGE);
 	} else {
-		json_object_set_new(model, "next_page", json_null());
+		threads = db_rows_json(res);
+		if (json_array_size(threads) > THREADS_PER_PAGE)
+			json_array_remove(threads, THREADS_PER_PAGE);
+		json_array_foreach(threads, i, t)
+			threads_voices_decorate(json_object_get(t, "voices"), false);
+		unread_list_decorate(r, threads);
 	}
-	json_array_foreach(threads, i, t) {
-		json_int_t n = json_integer_value(json_object_get(t, "reply_count"));
-
-		threads_voices_decorate(json_object_get(t, "voices"), r->html);
-		if (r->html)
-			json_object_set_new(t, "replies_text", json_sprintf("%lld repl%s", (long long)n, n == 1 ? "y" : "ies"));
-	}
-	unread_list_decorate(r, threads);
 	json_object_set_new(model, "threads", threads);
 	if (page > 1)
 		json_object_set_new(model, "prev_page", json_integer(page - 1));

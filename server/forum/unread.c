@@ -11,6 +11,7 @@
 #include "forum/page_posts.h"
 #include "forum/routes.h"
 #include "forum/sharedpage.h"
+#include "forum/thread_list.h"
 #include "forum/threads.h"
 
 #define UNREAD_PER_PAGE 30
@@ -120,19 +121,19 @@ unread_list(struct req *r, enum stmt_id stmt)
 		   db_int(&r->c, (page - 1) * UNREAD_PER_PAGE));
 	if (res == NULL)
 		return r->c.err;
-	threads = db_rows_json(res);
-	json_object_set_new(http_model(r), "next_page", json_array_size(threads) > UNREAD_PER_PAGE
+	json_object_set_new(http_model(r), "next_page", PQntuples(res) > UNREAD_PER_PAGE
 			    ? json_integer(page + 1) : json_null());
-	if (json_array_size(threads) > UNREAD_PER_PAGE)
-		json_array_remove(threads, UNREAD_PER_PAGE);
-	json_array_foreach(threads, i, t) {
-		json_int_t n = json_integer_value(json_object_get(t, "reply_count"));
-
-		threads_voices_decorate(json_object_get(t, "voices"), r->html);
-		if (r->html)
-			json_object_set_new(t, "replies_text", json_sprintf("%lld repl%s", (long long)n, n == 1 ? "y" : "ies"));
+	if (r->html) {
+		/* as threads_list makes a page's rows (forum/thread_list.h) */
+		threads = thread_list_html_rows(res, UNREAD_PER_PAGE);
+	} else {
+		threads = db_rows_json(res);
+		if (json_array_size(threads) > UNREAD_PER_PAGE)
+			json_array_remove(threads, UNREAD_PER_PAGE);
+		json_array_foreach(threads, i, t)
+			threads_voices_decorate(json_object_get(t, "voices"), false);
+		unread_list_decorate(r, threads);
 	}
-	unread_list_decorate(r, threads);
 	json_object_set_new(r->model, "threads", threads);
 	if (page > 1)
 		json_object_set_new(r->model, "prev_page", json_integer(page - 1));

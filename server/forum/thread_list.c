@@ -1,0 +1,151 @@
+/* forum/thread_list.c — a thread list's rows for its page, from the statement's cells
+ * (forum/thread_list.h). */
+#include "forum/thread_list.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/jsonread.h"
+#include "core/kept.h"
+#include "db/db.h"
+
+size_t
+thread_list_fmt1(double x, char out[32])
+{
+	double y = x * 10.0, whole = floor(y), frac = y - whole;
+	long long n;
+	size_t len;
+
+	/* x*10 is off x's exact tenfold by half a unit in the last place at most (~1e-13 up
+	 * to 1,000): only where the tenfold's fraction is that close to one half could the
+	 * rounding differ from printf's, which rounds x's exact value; printf decides those. */
+	if (!isfinite(x) || signbit(x) || x >= 1e15 || fabs(frac - 0.5) < 1e-6)
+		return (size_t)snprintf(out, 32, "%.1f", x);
+	n = (long long)whole + (frac > 0.5);
+	len = buf_i64_text(out, n / 10);
+	out[len++] = '.';
+	out[len++] = (char)('0' + n % 10);
+	out[len] = '\0';
+	return len;
+}
+
+static void
+thread_list_set_text(json_t *o, const char *key, size_t key_len, const char *s, size_t n)
+{
+	json_object_setn_new_nocheck(o, key, key_len, json_stringn_nocheck(s, n));
+}
+
+#define THREAD_LIST_SET(o, key, s, n) thread_list_set_text(o, key, sizeof key - 1, s, n)
+
+/* The members voices_mini.html reads, as threads_voices_decorate makes them for a page
+ * (bar widths and summary; the API's doer_share and doer_percent no view of a list reads). */
+static json_t *
+thread_list_voices(const char *text, size_t len)
+{
+	json_t *parsed = jsonread(text, len), *v = json_object();
+	long long participants, doers;
+	double share;
+	char s[160];
+	size_t n;
+
+	if (parsed == NULL)
+		parsed = json_loads(text, JSON_DECODE_ANY, NULL);
+	participants = json_integer_value(json_object_get(parsed, "participants"));
+	doers = json_integer_value(json_object_get(parsed, "doers"));
+	json_decref(parsed);
+	share = participants ? (double)doers / (double)participants : 0.0;
+	n = thread_list_fmt1(share * 100.0, s);
+	THREAD_LIST_SET(v, "bar_doer", s, n);
+	/* No voices is neither doers nor helpers: the bar stays neutral (bar_none). */
+	n = thread_list_fmt1(participants ? 100.0 - share * 100.0 : 0.0, s);
+	THREAD_LIST_SET(v, "bar_helper", s, n);
+	if (participants)
+		THREAD_LIST_SET(v, "bar_none", "0.0", 3);
+	else
+		THREAD_LIST_SET(v, "bar_none", "100.0", 5);
+	if (participants == 0) {
+		THREAD_LIST_SET(v, "summary", "no voices yet", 13);
+		return v;
+	}
+	/* "%lld voice%s · %lld practitioner%s, %ld %%" */
+	n = buf_i64_text(s, participants);
+	memcpy(s + n, " voice", 6);
+	n += 6;
+	if (participants != 1)
+		s[n++] = 's';
+	memcpy(s + n, " \xc2\xb7 ", 4);
+	n += 4;
+	n += buf_i64_text(s + n, doers);
+	memcpy(s + n, " practitioner", 13);
+	n += 13;
+	if (doers != 1)
+		s[n++] = 's';
+	s[n++] = ',';
+	s[n++] = ' ';
+	n += buf_i64_text(s + n, lround(share * 100.0));
+	memcpy(s + n, " %", 2);
+	n += 2;
+	THREAD_LIST_SET(v, "summary", s, n);
+	return v;
+}
+
+/* A thread's voices change with its posts, and most rows of a page are the same from one
+ * request to the next: made once per thread and text (core/kept.h). */
+static struct kept thread_list_voices_kept = KEPT_INIT(thread_list_voices);
+
+static void
+thread_list_flag(json_t *o, const char *key, bool on)
+{
+	/* Only what is true: to the template a missing name is false, and nothing around a
+	 * list's row (the page's model) has a member of these names. */
+	if (on)
+		json_object_set_new_nocheck(o, key, json_true());
+}
+
+json_t *
+thread_list_html_rows(const PGresult *res, int rows)
+{
+	/* What thread_list.html reads of a row itself; the rest is made below. */
+	static const char *const picked[] = { "id", "title", "slug", "category", "author", "last_post_at",
+					      "tags", NULL };
+	json_t *a = db_rows_json_pick(res, rows, picked), *t;
+	int c_id = db_col(res, "id"), c_replies = db_col(res, "reply_count"), c_pinned = db_col(res, "pinned");
+	int c_locked = db_col(res, "locked"), c_solved = db_col(res, "solved"), c_voices = db_col(res, "voices");
+	int c_unread = db_col(res, "unread_posts"), c_new = db_col(res, "is_new");
+	char s[64];
+	size_t i, n;
+
+	json_array_foreach(a, i, t) {
+		int row = (int)i;
+		long long replies = db_i64(res, row, c_replies), unread = db_i64(res, row, c_unread);
+
+		thread_list_flag(t, "pinned", db_bool(res, row, c_pinned));
+		thread_list_flag(t, "locked", db_bool(res, row, c_locked));
+		/* Always: ?solved= puts a "solved" of its own on the page's model. */
+		json_object_set_new_nocheck(t, "solved", json_boolean(db_bool(res, row, c_solved)));
+		if (c_voices >= 0 && !PQgetisnull(res, row, c_voices))
+			json_object_set_new_nocheck(t, "voices", kept_get(&thread_list_voices_kept,
+				PQgetvalue(res, row, c_voices), (size_t)PQgetlength(res, row, c_voices)));
+		/* "%lld repl%s" */
+		n = buf_i64_text(s, replies);
+		memcpy(s + n, replies == 1 ? " reply" : " replies", replies == 1 ? 6 : 8);
+		THREAD_LIST_SET(t, "replies_text", s, n + (replies == 1 ? 6 : 8));
+		/* The badges (forum/unread.h): the statement's unread columns are NULL and false
+		 * for an anonymous viewer, who gets none. */
+		thread_list_flag(t, "is_new", db_bool(res, row, c_new));
+		if (unread > 0) {
+			n = buf_i64_text(s, unread);
+			memcpy(s + n, " new", 4);
+			THREAD_LIST_SET(t, "unread_text", s, n + 4);
+		}
+		if (unread > 0 || db_bool(res, row, c_new)) {
+			memcpy(s, "/t/", 3);
+			n = 3 + buf_i64_text(s + 3, db_i64(res, row, c_id));
+			memcpy(s + n, "/unread", 7);
+			THREAD_LIST_SET(t, "unread_url", s, n + 7);
+		}
+	}
+	return a;
+}

@@ -1,0 +1,29 @@
+/* forum/thread_list.h — a thread list's rows as its page shows them (home, category, tag,
+ * /unread, /new-threads), made from the list statement's result.
+ *
+ * The signed-in home page is never cached: every request made all 31 rows of the list into
+ * jansson objects (16 members each, four of them JSON parsed), then walked them again to
+ * add the voices bar (two printf of a double and a json_sprintf a row), "N replies" and
+ * the unread badges — about 1.4 M of the page's 2.1 M instructions (issue 20,
+ * docs/performance.md "Signed-in home page: instructions"). The page reads a third of
+ * those members. This makes, for the HTML view only, the members thread_list.html and
+ * voices_mini.html read, from the result's cells; the API's rows are made as before
+ * (threads_list, unread_list), so its JSON is unchanged.
+ */
+#ifndef CORRAL_FORUM_THREAD_LIST_H
+#define CORRAL_FORUM_THREAD_LIST_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include <stddef.h>
+
+/* The first rows rows of a list statement's result (FORUM_UNREAD_COLS and
+ * FORUM_THREAD_ROW's columns) as thread_list.html renders them: a new array. Badges only
+ * for a signed-in viewer (the statement gives none for viewer 0). */
+json_t *thread_list_html_rows(const PGresult *res, int rows);
+
+/* "%.1f" of a double as printf writes it (correctly rounded), into out; its length. */
+size_t thread_list_fmt1(double x, char out[32]);
+
+#endif
