@@ -9,8 +9,6 @@
 
 #include "core/arena.h"
 
-#define KEPT_TEXT_MAX 4096
-
 struct kept_slot {
 	uint64_t hash;
 	char *text;          /* malloc'd copy of the key */
@@ -48,7 +46,7 @@ kept_key(struct kept *k)
 }
 
 json_t *
-kept_get(struct kept *k, const char *s, size_t len)
+kept_get(struct kept *k, const char *s, size_t len, void *arg)
 {
 	struct kept_slot *t, *e;
 	struct arena *prev;
@@ -56,11 +54,11 @@ kept_get(struct kept *k, const char *s, size_t len)
 	char *copy;
 
 	if (len > KEPT_TEXT_MAX || kept_key(k) != 0)
-		return k->make(s, len);
+		return k->make(s, len, arg);
 	if ((t = pthread_getspecific(k->key)) == NULL) {
 		if ((t = calloc(KEPT_SLOTS, sizeof *t)) == NULL || pthread_setspecific(k->key, t) != 0) {
 			free(t);
-			return k->make(s, len);
+			return k->make(s, len, arg);
 		}
 	}
 	h = XXH3_64bits(s, len);
@@ -68,7 +66,7 @@ kept_get(struct kept *k, const char *s, size_t len)
 	if (e->v != NULL && e->hash == h && e->len == len && memcmp(e->text, s, len) == 0)
 		return json_incref(e->v);
 	if ((copy = malloc(len + 1)) == NULL)
-		return k->make(s, len);
+		return k->make(s, len, arg);
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	free(e->text);
@@ -79,7 +77,7 @@ kept_get(struct kept *k, const char *s, size_t len)
 	/* Made outside the request's arena (core/arena.h): jansson allocates from it while a
 	 * request is handled, and all of that is freed when the request ends. */
 	prev = arena_scope_set(NULL);
-	e->v = k->make(s, len);
+	e->v = k->make(s, len, arg);
 	arena_scope_set(prev);
 	return json_incref(e->v);
 }

@@ -23,17 +23,20 @@
 
 #define KEPT_SLOTS 256
 
-/* One kind of kept value: static, initialised with KEPT_INIT(make). make builds a value
- * from a text (a new reference, never NULL). */
+/* One kind of kept value: static, initialised with KEPT_INIT(make). make builds the value
+ * of a text (a new reference, never NULL) from the text or from arg, the caller's: then
+ * the text must say everything make reads (a row's cells, each with its length). */
 struct kept {
-	json_t *(*make)(const char *s, size_t len);
+	json_t *(*make)(const char *s, size_t len, void *arg);
 	int ready;           /* key made */
 	pthread_key_t key;
 };
 #define KEPT_INIT(fn) { .make = (fn) }
 
-/* The value of s[0..len) for this thread: a new reference, never NULL. A text longer than
- * 4 KiB, or a table that could not be allocated, is made each time and not kept. */
-json_t *kept_get(struct kept *k, const char *s, size_t len);
+/* The value of s[0..len) for this thread: a new reference, never NULL; arg is passed to
+ * make. A text longer than KEPT_TEXT_MAX, or a table that could not be allocated, is made
+ * each time and not kept. */
+#define KEPT_TEXT_MAX 4096
+json_t *kept_get(struct kept *k, const char *s, size_t len, void *arg);
 
 #endif

@@ -118,13 +118,11 @@ json_t *db_rows_json(const PGresult *res);
  * false: for a template, to which a missing name is false, when no frame below the rows has
  * a member of that name. */
 json_t *db_rows_json_shared(const PGresult *res, const char *const *omit, const char *const *when_set);
-/* The first rows rows (fewer if res has fewer) with only the columns named in names
- * (NULL-terminated; a name res lacks is skipped), each object's members in that order.
- * A JSON column's value is shared, with other rows and with other requests of the thread
- * (kept by its text, core/kept.h): the caller must never change it. For a view that renders a few
- * of a wide result's columns and makes the rest into what it shows (a thread list's
- * rows, forum/thread_list.h). */
-json_t *db_rows_json_pick(const PGresult *res, int rows, const char *const *names);
+/* One cell as db_row_json makes it. A JSON cell's value is shared, with other cells of
+ * the same text and with later requests on this thread (kept by its text, core/kept.h):
+ * the caller must never change it. For a view that reads a few of a wide result's columns
+ * (a thread list's rows, forum/thread_list.h). */
+json_t *db_cell_json(const PGresult *res, int row, int col);
 
 /* Format an integer parameter in the arena. */
 const char *db_int(struct ctx *c, int64_t v);

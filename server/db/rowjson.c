@@ -452,41 +452,21 @@ db_rows_json_shared(const PGresult *res, const char *const *omit, const char *co
 	return db_rows_json_memo(res, true, omit, when_set);
 }
 
-/* JSON texts of picked columns, parsed once per thread (core/kept.h): a list's authors,
- * categories and tags repeat from page to page. */
-static struct kept db_json_kept = KEPT_INIT(db_parse_json);
+/* JSON texts of cells read one by one (db_cell_json), parsed once per thread
+ * (core/kept.h): a list's authors, categories and tags repeat from page to page. */
+static json_t *
+db_kept_parse(const char *s, size_t len, void *arg)
+{
+	(void)arg;
+	return db_parse_json(s, len);
+}
+
+static struct kept db_json_kept = KEPT_INIT(db_kept_parse);
 
 json_t *
-db_rows_json_pick(const PGresult *res, int rows, const char *const *names)
+db_cell_json(const PGresult *res, int row, int col)
 {
-	struct db_json_key keys[DB_JSON_KEYS];
-	int cols[DB_JSON_KEYS], k = 0;
-	bool is_json[DB_JSON_KEYS];
-	json_t *a = json_array();
-
-	/* A name the result lacks is left out, as db_row_json would have no such member. */
-	for (int i = 0; names[i] != NULL && k < DB_JSON_KEYS; i++) {
-		if ((cols[k] = PQfnumber(res, names[i])) < 0)
-			continue;
-		keys[k].name = names[i];
-		keys[k].len = strlen(names[i]);
-		is_json[k] = PQftype(res, cols[k]) == OID_JSON || PQftype(res, cols[k]) == OID_JSONB;
-		k++;
-	}
-	if (rows > PQntuples(res))
-		rows = PQntuples(res);
-	for (int row = 0; row < rows; row++) {
-		json_t *o = json_object();
-
-		for (int i = 0; i < k; i++) {
-			json_t *v = is_json[i] && !PQgetisnull(res, row, cols[i])
-				? kept_get(&db_json_kept, PQgetvalue(res, row, cols[i]),
-					   (size_t)PQgetlength(res, row, cols[i]))
-				: db_value_json(res, row, cols[i], NULL);
-
-			json_object_setn_new_nocheck(o, keys[i].name, keys[i].len, v);
-		}
-		json_array_append_new(a, o);
-	}
-	return a;
+	if (!PQgetisnull(res, row, col) && (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB))
+		return kept_get(&db_json_kept, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col), NULL);
+	return db_value_json(res, row, col, NULL);
 }

@@ -42,7 +42,7 @@ thread_list_set_text(json_t *o, const char *key, size_t key_len, const char *s, 
 /* The members voices_mini.html reads, as threads_voices_decorate makes them for a page
  * (bar widths and summary; the API's doer_share and doer_percent no view of a list reads). */
 static json_t *
-thread_list_voices(const char *text, size_t len)
+thread_list_voices(const char *text, size_t len, void *arg)
 {
 	json_t *parsed = jsonread(text, len), *v = json_object();
 	long long participants, doers;
@@ -50,6 +50,7 @@ thread_list_voices(const char *text, size_t len)
 	char s[160];
 	size_t n;
 
+	(void)arg;
 	if (parsed == NULL)
 		parsed = json_loads(text, JSON_DECODE_ANY, NULL);
 	participants = json_integer_value(json_object_get(parsed, "participants"));
@@ -104,48 +105,115 @@ thread_list_flag(json_t *o, const char *key, bool on)
 		json_object_set_new_nocheck(o, key, json_true());
 }
 
+/* The cells a page's row is made of: what thread_list.html reads of the row itself, then
+ * what its other members are made from. */
+enum {
+	TL_ID, TL_TITLE, TL_SLUG, TL_CATEGORY, TL_AUTHOR, TL_LAST_POST_AT, TL_TAGS,   /* as they are */
+	TL_PINNED, TL_LOCKED, TL_SOLVED, TL_VOICES, TL_REPLIES, TL_UNREAD, TL_NEW,
+	TL_N,
+	TL_AS_IS = TL_TAGS + 1
+};
+static const char *const thread_list_names[TL_N] = {
+	"id", "title", "slug", "category", "author", "last_post_at", "tags",
+	"pinned", "locked", "solved", "voices", "reply_count", "unread_posts", "is_new",
+};
+
+struct thread_list_at {
+	const PGresult *res;
+	int row;
+	int col[TL_N];
+};
+
+/* A row from its cells (kept: made from at's row, of which the key says every cell). */
+static json_t *
+thread_list_row(const char *key, size_t key_len, void *arg)
+{
+	const struct thread_list_at *at = arg;
+	const PGresult *res = at->res;
+	int row = at->row;
+	json_t *t = json_object();
+	long long replies = db_i64(res, row, at->col[TL_REPLIES]), unread = db_i64(res, row, at->col[TL_UNREAD]);
+	bool is_new = db_bool(res, row, at->col[TL_NEW]);
+	char s[64];
+	size_t n;
+
+	(void)key;
+	(void)key_len;
+	for (int i = 0; i < TL_AS_IS; i++)
+		if (at->col[i] >= 0)
+			json_object_set_new_nocheck(t, thread_list_names[i], db_cell_json(res, row, at->col[i]));
+	thread_list_flag(t, "pinned", db_bool(res, row, at->col[TL_PINNED]));
+	thread_list_flag(t, "locked", db_bool(res, row, at->col[TL_LOCKED]));
+	/* Always: ?solved= puts a "solved" of its own on the page's model. */
+	json_object_set_new_nocheck(t, "solved", json_boolean(db_bool(res, row, at->col[TL_SOLVED])));
+	if (at->col[TL_VOICES] >= 0 && !PQgetisnull(res, row, at->col[TL_VOICES]))
+		json_object_set_new_nocheck(t, "voices", kept_get(&thread_list_voices_kept,
+			PQgetvalue(res, row, at->col[TL_VOICES]), (size_t)PQgetlength(res, row, at->col[TL_VOICES]), NULL));
+	/* "%lld repl%s" */
+	n = buf_i64_text(s, replies);
+	memcpy(s + n, replies == 1 ? " reply" : " replies", replies == 1 ? 6 : 8);
+	THREAD_LIST_SET(t, "replies_text", s, n + (replies == 1 ? 6 : 8));
+	/* The badges (forum/unread.h): the statement's unread columns are NULL and false for
+	 * an anonymous viewer, who gets none. */
+	thread_list_flag(t, "is_new", is_new);
+	if (unread > 0) {
+		n = buf_i64_text(s, unread);
+		memcpy(s + n, " new", 4);
+		THREAD_LIST_SET(t, "unread_text", s, n + 4);
+	}
+	if (unread > 0 || is_new) {
+		memcpy(s, "/t/", 3);
+		n = 3 + buf_i64_text(s + 3, db_i64(res, row, at->col[TL_ID]));
+		memcpy(s + n, "/unread", 7);
+		THREAD_LIST_SET(t, "unread_url", s, n + 7);
+	}
+	return t;
+}
+
+/* A row's key: every cell thread_list_row reads, each as its type, its length (-1: NULL)
+ * and its bytes, so that two rows with the same key are made the same. 0 when it does not
+ * fit (the row is then made, not kept). */
+static size_t
+thread_list_key(const struct thread_list_at *at, char *key, size_t room)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < TL_N; i++) {
+		int col = at->col[i];
+		int32_t head[2] = { col >= 0 ? (int32_t)PQftype(at->res, col) : 0,
+				    col < 0 || PQgetisnull(at->res, at->row, col) ? -1 : PQgetlength(at->res, at->row, col) };
+		size_t len = head[1] > 0 ? (size_t)head[1] : 0;
+
+		if (room - n < sizeof head + len)
+			return 0;
+		memcpy(key + n, head, sizeof head);
+		n += sizeof head;
+		memcpy(key + n, PQgetvalue(at->res, at->row, col >= 0 ? col : 0), len);
+		n += len;
+	}
+	return n;
+}
+
+/* Rows of the lists a member reads again and again (the home page's first page, /unread)
+ * are the same from one request to the next: made once per thread and key. */
+static struct kept thread_list_rows_kept = KEPT_INIT(thread_list_row);
+
 json_t *
 thread_list_html_rows(const PGresult *res, int rows)
 {
-	/* What thread_list.html reads of a row itself; the rest is made below. */
-	static const char *const picked[] = { "id", "title", "slug", "category", "author", "last_post_at",
-					      "tags", NULL };
-	json_t *a = db_rows_json_pick(res, rows, picked), *t;
-	int c_id = db_col(res, "id"), c_replies = db_col(res, "reply_count"), c_pinned = db_col(res, "pinned");
-	int c_locked = db_col(res, "locked"), c_solved = db_col(res, "solved"), c_voices = db_col(res, "voices");
-	int c_unread = db_col(res, "unread_posts"), c_new = db_col(res, "is_new");
-	char s[64];
-	size_t i, n;
+	struct thread_list_at at = { .res = res };
+	json_t *a = json_array();
+	char key[KEPT_TEXT_MAX];
+	size_t n;
 
-	json_array_foreach(a, i, t) {
-		int row = (int)i;
-		long long replies = db_i64(res, row, c_replies), unread = db_i64(res, row, c_unread);
-
-		thread_list_flag(t, "pinned", db_bool(res, row, c_pinned));
-		thread_list_flag(t, "locked", db_bool(res, row, c_locked));
-		/* Always: ?solved= puts a "solved" of its own on the page's model. */
-		json_object_set_new_nocheck(t, "solved", json_boolean(db_bool(res, row, c_solved)));
-		if (c_voices >= 0 && !PQgetisnull(res, row, c_voices))
-			json_object_set_new_nocheck(t, "voices", kept_get(&thread_list_voices_kept,
-				PQgetvalue(res, row, c_voices), (size_t)PQgetlength(res, row, c_voices)));
-		/* "%lld repl%s" */
-		n = buf_i64_text(s, replies);
-		memcpy(s + n, replies == 1 ? " reply" : " replies", replies == 1 ? 6 : 8);
-		THREAD_LIST_SET(t, "replies_text", s, n + (replies == 1 ? 6 : 8));
-		/* The badges (forum/unread.h): the statement's unread columns are NULL and false
-		 * for an anonymous viewer, who gets none. */
-		thread_list_flag(t, "is_new", db_bool(res, row, c_new));
-		if (unread > 0) {
-			n = buf_i64_text(s, unread);
-			memcpy(s + n, " new", 4);
-			THREAD_LIST_SET(t, "unread_text", s, n + 4);
-		}
-		if (unread > 0 || db_bool(res, row, c_new)) {
-			memcpy(s, "/t/", 3);
-			n = 3 + buf_i64_text(s + 3, db_i64(res, row, c_id));
-			memcpy(s + n, "/unread", 7);
-			THREAD_LIST_SET(t, "unread_url", s, n + 7);
-		}
+	for (int i = 0; i < TL_N; i++)
+		at.col[i] = PQfnumber(res, thread_list_names[i]);
+	if (rows > PQntuples(res))
+		rows = PQntuples(res);
+	for (at.row = 0; at.row < rows; at.row++) {
+		n = thread_list_key(&at, key, sizeof key);
+		json_array_append_new(a, n > 0 ? kept_get(&thread_list_rows_kept, key, n, &at)
+					       : thread_list_row(NULL, 0, &at));
 	}
 	return a;
 }

@@ -83,26 +83,15 @@ unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w,
 void
 unread_list_decorate(struct req *r, json_t *threads)
 {
-	bool anonymous = auth_viewer(r) == NULL;
 	json_t *t;
 	size_t i;
 
+	if (auth_viewer(r) != NULL)
+		return;
 	json_array_foreach(threads, i, t) {
-		json_int_t n = json_integer_value(json_object_get(t, "unread_posts"));
-
-		if (anonymous) {
-			json_object_del(t, "unread_posts");
-			json_object_del(t, "is_new");
-			json_object_del(t, "last_read_post_id");
-			continue;
-		}
-		if (!r->html)
-			continue;
-		if (n > 0)
-			json_object_set_new(t, "unread_text", json_sprintf("%lld new", (long long)n));
-		if (n > 0 || json_is_true(json_object_get(t, "is_new")))
-			json_object_set_new(t, "unread_url", json_sprintf("/t/%lld/unread",
-				(long long)json_integer_value(json_object_get(t, "id"))));
+		json_object_del(t, "unread_posts");
+		json_object_del(t, "is_new");
+		json_object_del(t, "last_read_post_id");
 	}
 }
 

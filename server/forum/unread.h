@@ -18,9 +18,9 @@
  * statement, skipped when the page shows nothing past the marker the window read, and for
  * the API unless ?mark_read=1. Anonymous viewers: nothing. 0, or -1 with the error set. */
 int unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w, const struct page_posts *pp);
-/* The list rows' unread columns (FORUM_UNREAD_COLS) made into what a list shows:
- * unread_posts and is_new, plus unread_text ("3 new") and unread_url for the HTML view;
- * dropped for anonymous viewers, who get no badges. */
+/* The API list rows' unread columns (FORUM_UNREAD_COLS): unread_posts and is_new kept,
+ * dropped for anonymous viewers, who get no badges. (A page's rows get unread_text, "3
+ * new", and unread_url from forum/thread_list.c.) */
 void unread_list_decorate(struct req *r, json_t *threads);
 
 extern const struct route unread_routes[];
