@@ -320,6 +320,12 @@ arena_scope_set(struct arena *a)
 	return prev;
 }
 
+struct arena *
+arena_scope_get(void)
+{
+	return arena_scope;
+}
+
 void *
 arena_hook_malloc(size_t n)
 {

@@ -61,6 +61,8 @@ size_t arena_used(const struct arena *a);
 
 /* Put a in scope on this thread (NULL: none); returns the one it replaces. */
 struct arena *arena_scope_set(struct arena *a);
+/* The arena in scope on this thread, or NULL. */
+struct arena *arena_scope_get(void);
 
 /* malloc/free with the rules above; arena_hook_malloc returns NULL only when malloc does. */
 void *arena_hook_malloc(size_t n);

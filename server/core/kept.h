@@ -10,7 +10,7 @@
  *
  * Kept values are shared and must never be changed by whoever receives them. They are made
  * with no arena in scope (core/arena.h), so they outlive the request that made them; a
- * request holds them by reference, given back when its model is freed. Each thread
+ * request holds them by a reference its arena gives back. Each thread
  * has its own table (no locks), direct-mapped with KEPT_SLOTS slots (a colliding text takes
  * the slot), freed when the thread ends.
  */
@@ -33,8 +33,10 @@ struct kept {
 };
 #define KEPT_INIT(fn) { .make = (fn) }
 
-/* The value of s[0..len) for this thread: a new reference, never NULL; arg is passed to
- * make. A text longer than KEPT_TEXT_MAX, or a table that could not be allocated, is made
+/* The value of s[0..len) for this thread, never NULL; arg is passed to make. With an arena
+ * in scope (a request: core/arena.h) the reference is the arena's, given back when it is
+ * freed — put the value into the request's model, never decref it; with none (inside a
+ * make, a test) it is a new reference for the caller. A text longer than KEPT_TEXT_MAX, or a table that could not be allocated, is made
  * each time and not kept. */
 #define KEPT_TEXT_MAX 4096
 json_t *kept_get(struct kept *k, const char *s, size_t len, void *arg);

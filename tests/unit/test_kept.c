@@ -64,9 +64,11 @@ main(void)
 	ar = arena_new();
 	arena_scope_set(ar);
 	a = kept_get(&strings, "made in a request", 17, NULL);
+	b = kept_get(&strings, "made in a request", 17, NULL);
 	arena_scope_set(NULL);
-	json_decref(a);
+	is_int(a->refcount, 3, "in a request the references handed out are the arena's");
 	arena_free(ar);
+	is_int(a->refcount, 1, "freeing the arena gives them back (a model is never released value by value)");
 	before = made;
 	a = kept_get(&strings, "made in a request", 17, NULL);
 	ok(made == before && strcmp(json_string_value(a), "made in a request") == 0,
