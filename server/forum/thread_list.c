@@ -19,9 +19,10 @@ thread_list_fmt1(double x, char out[32])
 	size_t len;
 
 	/* x*10 is off x's exact tenfold by half a unit in the last place at most (~1e-13 up
-	 * to 1,000): only where the tenfold's fraction is that close to one half could the
-	 * rounding differ from printf's, which rounds x's exact value; printf decides those. */
-	if (!isfinite(x) || signbit(x) || x >= 1e15 || fabs(frac - 0.5) < 1e-6)
+	 * to 1,000, ~1e-9 up to 1e6): only where the tenfold's fraction is that close to one
+	 * half could the rounding differ from printf's, which rounds x's exact value; printf
+	 * decides those, and what is not a share's percentage. */
+	if (!isfinite(x) || signbit(x) || x >= 1e6 || fabs(frac - 0.5) < 1e-6)
 		return (size_t)snprintf(out, 32, "%.1f", x);
 	n = (long long)whole + (frac > 0.5);
 	len = buf_i64_text(out, n / 10);

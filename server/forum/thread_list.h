@@ -8,7 +8,9 @@
  * docs/performance.md "Signed-in home page: instructions"). The page reads a third of
  * those members. This makes, for the HTML view only, the members thread_list.html and
  * voices_mini.html read, from the result's cells; the API's rows are made as before
- * (threads_list, unread_list), so its JSON is unchanged.
+ * (threads_list, unread_list), so its JSON is unchanged. A member reads the same first
+ * page again and again: each row is kept per server thread under a key of every cell it
+ * is made of (core/kept.h), so a changed thread or unread count is another row.
  */
 #ifndef CORRAL_FORUM_THREAD_LIST_H
 #define CORRAL_FORUM_THREAD_LIST_H
@@ -19,8 +21,9 @@
 #include <stddef.h>
 
 /* The first rows rows of a list statement's result (FORUM_UNREAD_COLS and
- * FORUM_THREAD_ROW's columns) as thread_list.html renders them: a new array. Badges only
- * for a signed-in viewer (the statement gives none for viewer 0). */
+ * FORUM_THREAD_ROW's columns) as thread_list.html renders them: a new array of shared
+ * rows that must never be changed (kept, core/kept.h: in a request the arena holds them).
+ * Badges only for a signed-in viewer (the statement gives none for viewer 0). */
 json_t *thread_list_html_rows(const PGresult *res, int rows);
 
 /* "%.1f" of a double as printf writes it (correctly rounded), into out; its length. */
