@@ -35,8 +35,10 @@ struct kept {
 
 /* The value of s[0..len) for this thread, never NULL; arg is passed to make. With an arena
  * in scope (a request: core/arena.h) the reference is the arena's, given back when it is
- * freed — put the value into the request's model, never decref it; with none (inside a
- * make, a test) it is a new reference for the caller. A text longer than KEPT_TEXT_MAX, or a table that could not be allocated, is made
+ * freed — put the value into the request's model, never decref it, and never release
+ * that model value by value (json_decref of the model, json_array_remove of a row holding
+ * it): the arena gives the references back, and would give them back a second time. With
+ * no arena in scope (inside a make, a test) it is a new reference for the caller. A text longer than KEPT_TEXT_MAX, or a table that could not be allocated, is made
  * each time and not kept. */
 #define KEPT_TEXT_MAX 4096
 json_t *kept_get(struct kept *k, const char *s, size_t len, void *arg);

@@ -22,7 +22,9 @@
 
 /* The first rows rows of a list statement's result (FORUM_UNREAD_COLS and
  * FORUM_THREAD_ROW's columns) as thread_list.html renders them: a new array of shared
- * rows that must never be changed (kept, core/kept.h: in a request the arena holds them).
+ * rows that must never be changed nor removed from it (kept, core/kept.h: in a request
+ * the arena holds their references, so the model must not be released value by value —
+ * a page handler that fails after making them, rebuilt by http_rebuild_page, would be).
  * Badges only for a signed-in viewer (the statement gives none for viewer 0). */
 json_t *thread_list_html_rows(const PGresult *res, int rows);
 
