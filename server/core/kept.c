@@ -1,6 +1,7 @@
-/* core/kept.c — values kept per thread by their text (core/kept.h). */
+/* core/kept.c — values kept by their text, one table per kind (core/kept.h). */
 #include "core/kept.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,42 +14,33 @@ struct kept_slot {
 	uint64_t hash;
 	char *text;          /* malloc'd copy of the key */
 	size_t len;
-	json_t *v;           /* one reference held by the table */
+	json_t *v;           /* one reference held by the table; NULL: empty */
 };
 
-static void
-kept_free(void *p)
+/* A kept value's count is changed by every thread that holds it: atomically, read too.
+ * jansson's json_incref/json_decref read the count plainly first (to skip its static
+ * true, false and null), which ThreadSanitizer rightly reports beside another thread's
+ * change; the same skip is made here with an atomic read. */
+static json_t *
+kept_incref(json_t *v)
 {
-	struct kept_slot *t = p;
-
-	for (size_t i = 0; i < KEPT_SLOTS; i++) {
-		free(t[i].text);
-		json_decref(t[i].v);
-	}
-	free(t);
+	if (v != NULL && __atomic_load_n(&v->refcount, __ATOMIC_RELAXED) != (size_t)-1)
+		__atomic_add_fetch(&v->refcount, 1, __ATOMIC_ACQUIRE);
+	return v;
 }
 
-/* Each kind's key is made the first time any thread uses it. */
-static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int
-kept_key(struct kept *k)
+static void
+kept_decref(json_t *v)
 {
-	int rc = 0;
-
-	if (__atomic_load_n(&k->ready, __ATOMIC_ACQUIRE))
-		return 0;
-	pthread_mutex_lock(&kept_lock);
-	if (!k->ready && (rc = pthread_key_create(&k->key, kept_free)) == 0)
-		__atomic_store_n(&k->ready, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&kept_lock);
-	return rc;
+	if (v != NULL && __atomic_load_n(&v->refcount, __ATOMIC_RELAXED) != (size_t)-1 &&
+	    __atomic_sub_fetch(&v->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		json_delete(v);
 }
 
 static void
 kept_release(void *v)
 {
-	json_decref(v);
+	kept_decref(v);
 }
 
 /* A model made in a request's arena is never released value by value (http/server.c:
@@ -77,34 +69,77 @@ kept_make(struct kept *k, const char *s, size_t len, void *arg)
 	return v;
 }
 
+static bool
+kept_is(const struct kept_slot *e, uint64_t h, const char *s, size_t len)
+{
+	return e->v != NULL && e->hash == h && e->len == len && memcmp(e->text, s, len) == 0;
+}
+
+/* Where text s (hash h) is kept, or where it goes: one of the KEPT_WAYS slots of its set —
+ * its own, an empty one, else the one its hash picks, whose text it takes. Four ways: a
+ * table filled a fifth missed 15 % of a thread page's authors direct-mapped, each miss a
+ * parse. The table is made at first use; NULL when it cannot be. Under k->lock. */
+#define KEPT_WAYS 4
+static struct kept_slot *
+kept_slot(struct kept *k, uint64_t h, const char *s, size_t len)
+{
+	struct kept_slot *set, *empty = NULL;
+
+	if (k->slots == NULL && (k->slots = calloc(k->nslots, sizeof *k->slots)) == NULL)
+		return NULL;
+	set = &k->slots[h & (k->nslots - 1) & ~(uint64_t)(KEPT_WAYS - 1)];
+	for (int i = 0; i < KEPT_WAYS; i++) {
+		if (kept_is(&set[i], h, s, len))
+			return &set[i];
+		if (set[i].v == NULL && empty == NULL)
+			empty = &set[i];
+	}
+	return empty ? empty : &set[h >> 62];
+}
+
 json_t *
 kept_get(struct kept *k, const char *s, size_t len, void *arg)
 {
-	struct kept_slot *t, *e;
+	struct kept_slot *e, old = { 0 };
+	json_t *v = NULL, *made;
 	uint64_t h;
 	char *copy;
 
-	if (len > KEPT_TEXT_MAX || kept_key(k) != 0)
+	if (len > KEPT_TEXT_MAX)
 		return kept_hand(kept_make(k, s, len, arg));
-	if ((t = pthread_getspecific(k->key)) == NULL) {
-		if ((t = calloc(KEPT_SLOTS, sizeof *t)) == NULL || pthread_setspecific(k->key, t) != 0) {
-			free(t);
-			return kept_hand(kept_make(k, s, len, arg));
-		}
-	}
 	h = XXH3_64bits(s, len);
-	e = &t[h % KEPT_SLOTS];
-	if (e->v != NULL && e->hash == h && e->len == len && memcmp(e->text, s, len) == 0)
-		return kept_hand(json_incref(e->v));
-	if ((copy = malloc(len + 1)) == NULL)
-		return kept_hand(kept_make(k, s, len, arg));
+	pthread_mutex_lock(&k->lock);
+	if ((e = kept_slot(k, h, s, len)) != NULL && kept_is(e, h, s, len))
+		v = kept_incref(e->v);
+	pthread_mutex_unlock(&k->lock);
+	if (v != NULL)
+		return kept_hand(v);
+	made = kept_make(k, s, len, arg);
+	if (e == NULL || (copy = malloc(len + 1)) == NULL)
+		return kept_hand(made);
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	free(e->text);
-	json_decref(e->v);
-	e->hash = h;
-	e->text = copy;
-	e->len = len;
-	e->v = kept_make(k, s, len, arg);
-	return kept_hand(json_incref(e->v));
+	pthread_mutex_lock(&k->lock);
+	e = kept_slot(k, h, s, len);   /* again: another thread may have changed the set */
+	if (kept_is(e, h, s, len)) {
+		/* another thread kept the same text meanwhile: its value, this one dropped */
+		v = kept_incref(e->v);
+		old.text = copy;
+		old.v = made;
+	} else {
+		old = *e;
+		*e = (struct kept_slot){ .hash = h, .text = copy, .len = len, .v = made };
+		v = kept_incref(made);
+	}
+	pthread_mutex_unlock(&k->lock);
+	/* A value whose slot was taken lives on for whoever holds it, then goes. */
+	free(old.text);
+	kept_decref(old.v);
+	return kept_hand(v);
+}
+
+json_t *
+kept_ref(json_t *v)
+{
+	return kept_hand(kept_incref(v));
 }

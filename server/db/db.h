@@ -110,14 +110,17 @@ json_t *db_row_json(const PGresult *res, int row);
 /* All rows as an array of such objects. */
 json_t *db_rows_json(const PGresult *res);
 /* db_rows_json, but a JSON column's value that repeats in the result (a thread page's
- * authors) is one object referenced by every row that has it, not a copy each: the caller
- * must not change such values (the rows' own members it may): they are also kept parsed
- * for later requests, keyed by their text (db/rowjson.c). The columns named in omit
- * (NULL-terminated; NULL: none) are left out: read from res, never shown (a post's path).
- * The columns named in when_set (likewise) are left out of a row where they are NULL or
- * false: for a template, to which a missing name is false, when no frame below the rows has
- * a member of that name. */
-json_t *db_rows_json_shared(const PGresult *res, const char *const *omit, const char *const *when_set);
+ * authors) is one object referenced by every row that has it, not a copy each, and kept
+ * for later requests by its text (core/kept.h): the caller must not change such values (the
+ * rows' own members it may), and, in a request, must never release the rows value by
+ * value (their references are the arena's). Only the first max_rows rows (-1: all) are
+ * made: a page's look-ahead row is read from res, never removed from the array. The
+ * columns named in omit (NULL-terminated; NULL: none) are left out: read from res, never
+ * shown (a post's path). The columns named in when_set (likewise) are left out of a row
+ * where they are NULL or false: for a template, to which a missing name is false, when no
+ * frame below the rows has a member of that name. */
+json_t *db_rows_json_shared(const PGresult *res, int max_rows, const char *const *omit,
+			    const char *const *when_set);
 /* One cell as db_row_json makes it. A JSON cell's value is shared, with other cells of
  * the same text and with later requests on this thread (kept by its text, core/kept.h):
  * the caller must never change it. For a view that reads a few of a wide result's columns

@@ -6,11 +6,9 @@
 #include "core/jsonread.h"
 #include "core/kept.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 const char *
 db_str(const PGresult *res, int row, int col)
@@ -205,92 +203,22 @@ db_json_copy(json_t *v)
 	return v;
 }
 
-/*
- * Shared values kept parsed across requests (db_rows_json_shared): a thread page's authors
- * are a forum's active members, and parsing each author's object was 8 % of an uncached
- * page (issue 20, target 2). Keyed by the whole text (XXH3, then compared byte for byte),
- * so a value is never stale: a changed author is another text. The objects are made outside
- * any request's arena (heap) and never changed (db_rows_json_shared's rule), so threads
- * share them (jansson counts references atomically); a request holds its own references,
- * so dropping the table when it is full frees an object only after the last request using
- * it lets it go. One table for the process, behind a mutex held for a look-up or an
- * insert (a parse happens outside it): per-thread tables missed whenever a page was read
- * by another worker than the one that first read it.
- */
-enum { DB_KEPT_SLOTS = 4096, DB_KEPT_MAX = DB_KEPT_SLOTS / 4 * 3, DB_KEPT_LONGEST = 4096 };
-static struct {
-	pthread_mutex_t lock;
-	uint32_t n;
-	struct {
-		uint64_t hash;
-		uint32_t len;
-		char *text;          /* malloc'd copy; NULL: a free slot */
-		json_t *v;           /* the table's reference */
-	} e[DB_KEPT_SLOTS];
-} db_kept = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* The slot of text s (hash h) in the table: its entry, or the free slot where it goes. */
-static size_t
-db_kept_slot(uint64_t h, const char *s, uint32_t len)
+/* JSON texts parsed once for the process (core/kept.h): a list's authors, categories and
+ * tags (db_cell_json), a thread page's authors (db_rows_json_shared) repeat from page to
+ * page. 4,096 slots: a forum's active authors, with room. */
+static json_t *
+db_kept_parse(const char *s, size_t len, void *arg)
 {
-	size_t i;
-
-	for (i = h & (DB_KEPT_SLOTS - 1); db_kept.e[i].text; i = (i + 1) & (DB_KEPT_SLOTS - 1))
-		if (db_kept.e[i].hash == h && db_kept.e[i].len == len && memcmp(db_kept.e[i].text, s, len) == 0)
-			break;
-	return i;
+	(void)arg;
+	return db_parse_json(s, len);
 }
 
-/* The parsed value of JSON text s, kept for the process; a new reference. */
-static json_t *
-db_kept_json(const char *s, int len)
-{
-	uint64_t h;
-	size_t i;
-	json_t *v = NULL;
-	struct arena *prev;
-	char *text;
+static struct kept db_json_kept = KEPT_INIT_N(db_kept_parse, 4096);
 
-	if ((size_t)len > DB_KEPT_LONGEST)
-		return db_parse_json(s, (size_t)len);
-	h = XXH3_64bits(s, (size_t)len);
-	pthread_mutex_lock(&db_kept.lock);
-	i = db_kept_slot(h, s, (uint32_t)len);
-	if (db_kept.e[i].text)
-		v = json_incref(db_kept.e[i].v);
-	pthread_mutex_unlock(&db_kept.lock);
-	if (v)
-		return v;
-	/* Outside the request's arena: the value outlives the request. */
-	prev = arena_scope_set(NULL);
-	v = db_parse_json(s, (size_t)len);
-	arena_scope_set(prev);
-	if ((text = malloc((size_t)len + 1)) == NULL)
-		return v;
-	memcpy(text, s, (size_t)len);
-	text[len] = '\0';
-	pthread_mutex_lock(&db_kept.lock);
-	if (db_kept.n >= DB_KEPT_MAX) {
-		for (size_t j = 0; j < DB_KEPT_SLOTS; j++)
-			if (db_kept.e[j].text) {
-				json_decref(db_kept.e[j].v);
-				free(db_kept.e[j].text);
-				db_kept.e[j].text = NULL;
-			}
-		db_kept.n = 0;
-	}
-	i = db_kept_slot(h, s, (uint32_t)len);
-	if (db_kept.e[i].text == NULL) {   /* else another thread kept it meanwhile */
-		db_kept.e[i].hash = h;
-		db_kept.e[i].len = (uint32_t)len;
-		db_kept.e[i].text = text;
-		db_kept.e[i].v = json_incref(v);
-		db_kept.n++;
-		text = NULL;
-	}
-	pthread_mutex_unlock(&db_kept.lock);
-	free(text);
-	return v;
+static json_t *
+db_kept_get(const char *s, size_t len)
+{
+	return kept_get(&db_json_kept, s, len, NULL);
 }
 
 static json_t *
@@ -301,21 +229,26 @@ db_memo_json(struct db_json_memo *m, const char *s, int len)
 
 	for (int i = 0; i < m->n; i++)
 		if (m->e[i].len == len && memcmp(m->e[i].s, s, (size_t)len) == 0)
-			return m->shared ? json_incref(m->e[i].v) : db_json_copy(m->e[i].v);
-	v = m->shared ? db_kept_json(s, len) : db_parse_json(s, (size_t)len);
-	/* Full: the oldest entry makes room (a long thread's authors come in runs). */
+			return m->shared ? kept_ref(m->e[i].v) : db_json_copy(m->e[i].v);
+	/* Shared: kept across requests (core/kept.h), one more reference per row that has it,
+	 * each the arena's — the rows of a model are never released value by value. */
+	v = m->shared ? db_kept_get(s, (size_t)len) : db_parse_json(s, (size_t)len);
+	/* Full: the oldest entry makes room (a long thread's authors come in runs). A shared
+	 * value is only pointed at (the row it went into holds it, and other threads change its
+	 * count: core/kept.c); a value to copy is the memo's own. */
 	slot = m->n < DB_MEMO_MAX ? m->n++ : m->next++ % DB_MEMO_MAX;
-	json_decref(m->e[slot].v);
+	if (!m->shared)
+		json_decref(m->e[slot].v);
 	m->e[slot].s = s;
 	m->e[slot].len = len;
-	m->e[slot].v = json_incref(v);
+	m->e[slot].v = m->shared ? v : json_incref(v);
 	return v;
 }
 
 static void
 db_memo_clear(struct db_json_memo *m)
 {
-	for (int i = 0; i < m->n; i++)
+	for (int i = 0; i < m->n && !m->shared; i++)
 		json_decref(m->e[i].v);
 	m->n = m->next = 0;
 }
@@ -401,10 +334,14 @@ db_named(const char *name, const char *const *names)
 }
 
 static json_t *
-db_rows_json_memo(const PGresult *res, bool shared, const char *const *omit, const char *const *when_set)
+db_rows_json_memo(const PGresult *res, bool shared, int max_rows, const char *const *omit,
+		  const char *const *when_set)
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
+
+	if (max_rows >= 0 && n > max_rows)
+		n = max_rows;
 	struct db_json_memo *memos = NULL;
 	struct db_json_key keys_room[DB_JSON_KEYS], *keys = keys_room;
 
@@ -443,30 +380,19 @@ db_rows_json_memo(const PGresult *res, bool shared, const char *const *omit, con
 json_t *
 db_rows_json(const PGresult *res)
 {
-	return db_rows_json_memo(res, false, NULL, NULL);
+	return db_rows_json_memo(res, false, -1, NULL, NULL);
 }
 
 json_t *
-db_rows_json_shared(const PGresult *res, const char *const *omit, const char *const *when_set)
+db_rows_json_shared(const PGresult *res, int max_rows, const char *const *omit, const char *const *when_set)
 {
-	return db_rows_json_memo(res, true, omit, when_set);
+	return db_rows_json_memo(res, true, max_rows, omit, when_set);
 }
-
-/* JSON texts of cells read one by one (db_cell_json), parsed once per thread
- * (core/kept.h): a list's authors, categories and tags repeat from page to page. */
-static json_t *
-db_kept_parse(const char *s, size_t len, void *arg)
-{
-	(void)arg;
-	return db_parse_json(s, len);
-}
-
-static struct kept db_json_kept = KEPT_INIT(db_kept_parse);
 
 json_t *
 db_cell_json(const PGresult *res, int row, int col)
 {
 	if (!PQgetisnull(res, row, col) && (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB))
-		return kept_get(&db_json_kept, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col), NULL);
+		return db_kept_get(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
 	return db_value_json(res, row, col, NULL);
 }

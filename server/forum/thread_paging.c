@@ -209,7 +209,11 @@ thread_names_of(struct thread_names *t, json_t *post)
 		t->v[h].author = author;
 		t->v[h].name = name ? name : json_null();
 	}
-	return json_incref(t->v[h].name);
+	/* A copy: the author is kept across requests and threads (core/kept.h), and a
+	 * reference to its member from this page's model would never be given back. */
+	return json_is_string(t->v[h].name) ? json_stringn_nocheck(json_string_value(t->v[h].name),
+								    json_string_length(t->v[h].name))
+					    : json_null();
 }
 
 int

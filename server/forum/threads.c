@@ -268,10 +268,10 @@ static const char *const threads_post_page_omit[] = { "path", "state", "thread_i
 /* A page of posts' rows as the model's post objects (authors shared: nothing below changes
  * an author's object). */
 static json_t *
-threads_post_rows(struct req *r, const PGresult *res)
+threads_post_rows(struct req *r, const PGresult *res, int max_rows)
 {
-	return r->html ? db_rows_json_shared(res, threads_post_page_omit, threads_post_when_set)
-		       : db_rows_json_shared(res, threads_post_api_omit, NULL);
+	return r->html ? db_rows_json_shared(res, max_rows, threads_post_page_omit, threads_post_when_set)
+		       : db_rows_json_shared(res, max_rows, threads_post_api_omit, NULL);
 }
 
 static void
@@ -393,14 +393,12 @@ threads_page_build(struct req *r)
 				  db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
 	if (res == NULL)
 		return r->c.err;
-	/* Authors shared: nothing below changes an author's object (the page repeats a dozen
-	 * of them; a copy each cost 0.18 M instructions, and the template binds an object it
-	 * meets again from the pairs it kept). */
-	posts = threads_post_rows(r, res);
-	if (PQntuples(res) > w.size) {
-		json_array_remove(posts, (size_t)w.size);
+	/* Authors shared and kept (db_rows_json_shared): nothing below changes an author's
+	 * object, and the rows are never released one by one — the look-ahead row is never
+	 * made, and on an error the arena takes them. */
+	posts = threads_post_rows(r, res, w.size);
+	if (PQntuples(res) > w.size)
 		next = db_str(res, w.size - 1, db_col(res, "path"));
-	}
 	if (by_agreement) {
 		reactions_pages_model(r, id, &w, next != NULL);
 	} else {
@@ -408,16 +406,12 @@ threads_page_build(struct req *r)
 		thread_paging_model(r, id, &w, next);
 	}
 	page_posts_of_result(r, res, posts, &pp);
-	if (thread_paging_replies(r, &pp) != 0) {
-		json_decref(posts);
+	if (thread_paging_replies(r, &pp) != 0)
 		return r->c.err;
-	}
 	locked = json_is_true(json_object_get(t, "locked"));
 	threads_posts_decorate(r, &pp, locked, !by_agreement);
-	if (unread_thread_page(r, id, &w, &pp) != 0) {
-		json_decref(posts);
+	if (unread_thread_page(r, id, &w, &pp) != 0)
 		return r->c.err;
-	}
 	json_object_set_new(r->model, "posts", posts);
 	if (posts_held_reasons(r, &pp) != 0 || reactions_decorate(r, id, &pp, t) != 0 ||
 	    bookmarks_decorate(r, &pp) != 0)
@@ -696,7 +690,7 @@ threads_post_fragment(struct req *r)
 	if ((t = threads_load(r, db_i64(res, 0, db_col(res, "thread_id")))) == NULL)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
-	posts = threads_post_rows(r, res);
+	posts = threads_post_rows(r, res, -1);
 	page_posts_of_result(r, res, posts, &pp);
 	threads_posts_decorate(r, &pp, locked, true);
 	r->model = json_pack("{s:o,s:o,s:b}", "thread", t, "posts", posts, "can_reply",

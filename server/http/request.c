@@ -226,7 +226,9 @@ http_cache_tag(struct req *r, const char *fmt, ...)
 void
 http_clear_outcome(struct req *r)
 {
-	json_decref(r->model);
+	/* Dropped, not released value by value: the model was made in the request's arena,
+	 * which takes it at the end, and the kept values in it (core/kept.h) are held by the
+	 * arena's references — a json_decref here would give those back twice. */
 	r->model = NULL;
 	r->c.err = HERR_OK;
 	r->c.err_field = r->c.err_msg = NULL;

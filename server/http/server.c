@@ -260,8 +260,7 @@ http_rebuild_page(struct req *r)
 
 	http_clear_outcome(r);
 	if (r->route->page(r) != HERR_OK) {
-		json_decref(r->model);
-		r->model = NULL;
+		r->model = NULL;   /* the arena takes it (http_clear_outcome) */
 	} else {
 		http_model(r);   /* a page without data still counts as rebuilt */
 	}
@@ -344,16 +343,15 @@ http_access_in_scope(struct req *r, bool first, const char *url,
  * only what the stream's end needs (the log line and the metrics) in a fresh arena, and
  * give back everything the handler built — the thread it loaded, the viewer, the decoded
  * input. 10,000 open streams then cost their connections, not 10,000 request arenas
- * (tests/bench/live: 14 KiB less a stream). Runs with the old arena still in scope, so
- * the model and the input are released through it. */
+ * (tests/bench/live: 14 KiB less a stream). */
 static struct req *
 http_req_settle(struct req *r)
 {
 	struct arena *a = arena_new_sized(sizeof(struct req) + 512);
 	struct req *s = arena_calloc(a, 1, sizeof *s);
 
-	json_decref(r->model);
-	json_decref(r->input);
+	/* the model and the input go with the old arena (and the kept values' references the
+	 * arena holds with it: http_clear_outcome) */
 	buf_free(&r->out);
 	buf_free(&r->body);
 	s->c.arena = a;

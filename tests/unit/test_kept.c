@@ -1,7 +1,8 @@
-/* Unit tests for core/kept: a value is made once per text and thread, a hit is the same
+/* Unit tests for core/kept: a value is made once per text (for every thread), a hit is the same
  * value, a slot taken by another text leaves the old value to whoever holds it, and
  * values made while a request's arena is in scope outlive that arena. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,13 @@ make_string(const char *s, size_t len, void *arg)
 }
 
 static struct kept strings = KEPT_INIT(make_string);
+
+/* Another worker asking for a text this one kept. */
+static void *
+other_thread(void *arg)
+{
+	return kept_get(&strings, arg, strlen(arg), NULL);
+}
 
 int
 main(void)
@@ -80,6 +88,28 @@ main(void)
 	is_str(json_string_value(b), "made from arg", "make's argument builds the value; a hit does not call make");
 	json_decref(a);
 	json_decref(b);
+
+	/* One table for every thread: a worker finds what another made. */
+	{
+		pthread_t t;
+		void *got = NULL;
+
+		a = kept_get(&strings, "shared by threads", 17, NULL);
+		before = made;
+		pthread_create(&t, NULL, other_thread, "shared by threads");
+		pthread_join(t, &got);
+		ok(got == a && made == before, "another thread finds the value made here, not made again");
+		json_decref(got);
+		/* kept_ref: another reference on kept_get's terms, the arena's in a request */
+		ar = arena_new();
+		arena_scope_set(ar);
+		b = kept_ref(a);
+		arena_scope_set(NULL);
+		is_int(a->refcount, 3, "kept_ref in a request: the table's, the caller's and the arena's");
+		arena_free(ar);
+		is_int(a->refcount, 2, "given back with the arena");
+		json_decref(a);
+	}
 
 	big = malloc(5000);
 	memset(big, 'x', 5000);

@@ -199,7 +199,7 @@ test_rows_shared(void)
 	const char *cells[] = { "1", "000001", "{\"id\":7}", "2", "000002", "{\"id\":7}", "3", "000003", "{\"id\":8}" };
 	PGresult *res = result(3, names, types, 3, cells);
 	const char *const omit[] = { "path", NULL };
-	json_t *rows = db_rows_json_shared(res, omit, NULL), *a0, *a1;
+	json_t *rows = db_rows_json_shared(res, -1, omit, NULL), *a0, *a1;
 	int without = 0;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -216,8 +216,12 @@ test_rows_shared(void)
 	is_int(json_integer_value(json_object_get(json_object_get(json_array_get(rows, 2), "author"), "id")), 8,
 	       "another value is its own");
 	json_decref(rows);
-	rows = db_rows_json_shared(res, NULL, NULL);
+	rows = db_rows_json_shared(res, -1, NULL, NULL);
 	ok(json_is_string(json_object_get(json_array_get(rows, 0), "path")), "nothing omitted: every column");
+	json_decref(rows);
+	rows = db_rows_json_shared(res, 2, NULL, NULL);
+	ok(json_array_size(rows) == 2 && json_integer_value(json_object_get(json_array_get(rows, 1), "id")) == 2,
+	   "max_rows: the first rows only (a page's look-ahead row is never made)");
 	json_decref(rows);
 	PQclear(res);
 }
@@ -233,7 +237,7 @@ test_rows_when_set(void)
 				"2", "2026-11-28 18:22:09+00", "t", NULL, NULL };
 	const char *const when_set[] = { "edited_at", "can_restore", "n", "note", NULL };
 	PGresult *res = result(5, names, types, 2, cells);
-	json_t *rows = db_rows_json_shared(res, NULL, when_set);
+	json_t *rows = db_rows_json_shared(res, -1, NULL, when_set);
 	char *r0 = json_dumps(json_array_get(rows, 0), JSON_COMPACT);
 	char *r1 = json_dumps(json_array_get(rows, 1), JSON_COMPACT);
 
