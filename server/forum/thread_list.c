@@ -10,6 +10,8 @@
 #include "core/jsonread.h"
 #include "core/kept.h"
 #include "db/db.h"
+#include "forum/threads.h"
+#include "forum/unread.h"
 
 size_t
 thread_list_fmt1(double x, char out[32])
@@ -217,4 +219,21 @@ thread_list_html_rows(const PGresult *res, int rows)
 					       : thread_list_row(NULL, 0, &at));
 	}
 	return a;
+}
+
+json_t *
+thread_list_rows(struct req *r, const PGresult *res, int per_page)
+{
+	json_t *threads, *t;
+	size_t i;
+
+	if (r->html)
+		return thread_list_html_rows(res, per_page);
+	threads = db_rows_json(res);
+	if (json_array_size(threads) > (size_t)per_page)
+		json_array_remove(threads, (size_t)per_page);
+	json_array_foreach(threads, i, t)
+		threads_voices_decorate(json_object_get(t, "voices"), false);
+	unread_list_decorate(r, threads);
+	return threads;
 }

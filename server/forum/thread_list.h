@@ -28,6 +28,13 @@
  * Badges only for a signed-in viewer (the statement gives none for viewer 0). */
 json_t *thread_list_html_rows(const PGresult *res, int rows);
 
+/* A list page's rows, for either view: the HTML view's from thread_list_html_rows, the
+ * API's every column with the voices and unread fields (threads_voices_decorate,
+ * unread_list_decorate); per_page rows at most (the statement reads one more, to know of
+ * a next page). The home, category and tag lists and /unread, /new-threads. */
+struct req;
+json_t *thread_list_rows(struct req *r, const PGresult *res, int per_page);
+
 /* "%.1f" of a double as printf writes it (correctly rounded), into out; its length. */
 size_t thread_list_fmt1(double x, char out[32]);
 

@@ -147,25 +147,13 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 	     json_t *model)
 {
 	PGresult *res = threads_list_rows(r, category_id, by_doer_share, solved, tag_id, page);
-	json_t *threads, *t;
-	size_t i;
 
 	if (res == NULL)
 		return -1;
 	json_object_set_new(model, "next_page", PQntuples(res) > THREADS_PER_PAGE ? json_integer(page + 1)
 									  : json_null());
-	if (r->html) {
-		/* A page's rows hold what it shows, made from the cells (forum/thread_list.h). */
-		threads = thread_list_html_rows(res, THREADS_PER_PAGE);
-	} else {
-		threads = db_rows_json(res);
-		if (json_array_size(threads) > THREADS_PER_PAGE)
-			json_array_remove(threads, THREADS_PER_PAGE);
-		json_array_foreach(threads, i, t)
-			threads_voices_decorate(json_object_get(t, "voices"), false);
-		unread_list_decorate(r, threads);
-	}
-	json_object_set_new(model, "threads", threads);
+	/* A page's rows hold what it shows, made from the cells (forum/thread_list.h). */
+	json_object_set_new(model, "threads", thread_list_rows(r, res, THREADS_PER_PAGE));
 	if (page > 1)
 		json_object_set_new(model, "prev_page", json_integer(page - 1));
 	return 0;

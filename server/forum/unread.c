@@ -101,8 +101,6 @@ unread_list(struct req *r, enum stmt_id stmt)
 {
 	int64_t page;
 	PGresult *res;
-	json_t *threads, *t;
-	size_t i;
 
 	if (auth_require(r, ROLE_MEMBER) != 0 || http_query_int(r, "page", 1, 100000, 1, &page) != 0)
 		return r->c.err;
@@ -112,18 +110,7 @@ unread_list(struct req *r, enum stmt_id stmt)
 		return r->c.err;
 	json_object_set_new(http_model(r), "next_page", PQntuples(res) > UNREAD_PER_PAGE
 			    ? json_integer(page + 1) : json_null());
-	if (r->html) {
-		/* as threads_list makes a page's rows (forum/thread_list.h) */
-		threads = thread_list_html_rows(res, UNREAD_PER_PAGE);
-	} else {
-		threads = db_rows_json(res);
-		if (json_array_size(threads) > UNREAD_PER_PAGE)
-			json_array_remove(threads, UNREAD_PER_PAGE);
-		json_array_foreach(threads, i, t)
-			threads_voices_decorate(json_object_get(t, "voices"), false);
-		unread_list_decorate(r, threads);
-	}
-	json_object_set_new(r->model, "threads", threads);
+	json_object_set_new(r->model, "threads", thread_list_rows(r, res, UNREAD_PER_PAGE));
 	if (page > 1)
 		json_object_set_new(r->model, "prev_page", json_integer(page - 1));
 	json_object_set_new(r->model, stmt == STMT_NEW_THREADS ? "list_new" : "list_unread", json_true());
