@@ -96,7 +96,7 @@ thread_list_voices(const char *text, size_t len, void *arg)
 }
 
 /* A thread's voices change with its posts, and most rows of a page are the same from one
- * request to the next: made once per thread and text (core/kept.h). */
+ * request to the next: made once per text (core/kept.h). */
 static struct kept thread_list_voices_kept = KEPT_INIT(thread_list_voices);
 
 static void
@@ -198,7 +198,7 @@ thread_list_key(const struct thread_list_at *at, char *key, size_t room)
 }
 
 /* Rows of the lists a member reads again and again (the home page's first page, /unread)
- * are the same from one request to the next: made once per thread and key. */
+ * are the same from one request to the next: made once per key (core/kept.h). */
 static struct kept thread_list_rows_kept = KEPT_INIT(thread_list_row);
 
 json_t *

@@ -9,7 +9,7 @@
  * those members. This makes, for the HTML view only, the members thread_list.html and
  * voices_mini.html read, from the result's cells; the API's rows are made as before
  * (threads_list, unread_list), so its JSON is unchanged. A member reads the same first
- * page again and again: each row is kept per server thread under a key of every cell it
+ * page again and again: each row is kept (for the process) under a key of every cell it
  * is made of (core/kept.h), so a changed thread or unread count is another row.
  */
 #ifndef CORRAL_FORUM_THREAD_LIST_H
