@@ -47,7 +47,12 @@ struct ctx {
 	 * what one request cost the database, for the Server-Timing header (--server-timing).
 	 * The process-wide counters of db_stats also count background work. */
 	int statements;
+	int round_trips;          /* waits for the database: fewer than statements when some
+				     were sent together (db_prefetch) */
 	double statements_ms;
+	/* Results of db_prefetch the request has not asked for yet (db/prefetch.c); NULL
+	 * when there are none. */
+	struct db_ahead *ahead;
 };
 
 /* Record an error (first one wins) and return its code, for `return ctx_fail(...)`. */

@@ -349,4 +349,6 @@ db_stats(struct db_stats *ret)
 	ret->errors = atomic_load(&db_count.errors);
 	ret->replica_queries = atomic_load(&db_count.replica_queries);
 	ret->replica_fallbacks = atomic_load(&db_count.replica_fallbacks);
+	ret->pipelines = atomic_load(&db_count.pipelines);
+	ret->prefetched = atomic_load(&db_count.prefetched);
 }

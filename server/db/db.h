@@ -78,6 +78,33 @@ PGresult *db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *cons
 #define db_qx(c, id, expect, ...) \
 	db_exec_expect((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ }, (expect))
 
+/* A statement a request is about to run, for db_prefetch; params as for db_exec. */
+struct db_call {
+	enum stmt_id id;
+	int n;
+	const char *const *params;
+};
+#define DB_CALL(id_, ...) \
+	((struct db_call){ (id_), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ } })
+
+/* A call that outlives the caller's block: its parameter array (not the strings, which
+ * must already live as long) copied into c's arena. For a function that makes the call
+ * one place for both db_prefetch and db_exec_call. */
+struct db_call db_call_make(struct ctx *c, enum stmt_id id, int n, const char *const *params);
+#define DB_CALL_MAKE(c, id, ...) db_call_make((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ })
+#define db_exec_call(c, call) db_exec((c), (call).id, (call).n, (call).params)
+
+/* Send read-only statements the request is about to run in one round trip (pipeline
+ * mode), keeping their results in c: a db_exec of one of them with the same parameters
+ * then takes its result instead of asking the database. Only a saving, never a change of
+ * behaviour: a statement that failed here is not kept (run on its own later, it meets
+ * and reports its failure then); a result never asked for is dropped with the arena;
+ * each is taken once; a statement that may write, or a transaction, forgets them all
+ * (the request reads what it wrote); a new prefetch forgets the last one's. Does nothing
+ * for fewer than 2 or more than 8 statements, inside a transaction, or if one of them may
+ * write. */
+void db_prefetch(struct ctx *c, int n, const struct db_call *calls);
+
 /* The one way to write several statements atomically: run fn in a transaction on this
  * thread's connection. fn returns HERR_OK to commit, anything else (with c->err recorded)
  * to roll back. A serialization failure or deadlock (SQLSTATE 40001/40P01), in fn or at
@@ -137,7 +164,8 @@ int db_stmt_nparams(enum stmt_id id);
 
 /* Connection counters for /metrics. */
 struct db_stats {
-	long connects, connect_failures, lost, queries, errors, replica_queries, replica_fallbacks;
+	long connects, connect_failures, lost, queries, errors, replica_queries, replica_fallbacks,
+		pipelines, prefetched;
 };
 
 /* Is a replica configured? (Requests may then set ctx.read_replica.) */

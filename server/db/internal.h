@@ -28,7 +28,8 @@ struct db_conn {
 
 /* Process-wide counters, read by db_stats(). */
 struct db_counters {
-	atomic_long connects, connect_failures, lost, queries, errors, replica_queries, replica_fallbacks;
+	atomic_long connects, connect_failures, lost, queries, errors, replica_queries, replica_fallbacks,
+		pipelines, prefetched;
 };
 extern struct db_counters db_count;
 
@@ -46,6 +47,10 @@ PGconn *db_replica(struct db_conn *dc);
 void db_replica_drop(struct db_conn *dc);
 /* The primary failed beyond use: drop it (the next statement reconnects). */
 void db_primary_drop(struct db_conn *dc);
+
+/* The result db_prefetch kept in c for statement id with these parameters, taken (it is
+ * the arena's), or NULL: none kept, or id may write, which forgets them all. */
+PGresult *db_ahead_take(struct ctx *c, enum stmt_id id, int n, const char *const *params);
 
 /* The first line of a libpq message, copied into out. */
 const char *db_line(const char *msg, char *out, size_t size);

@@ -20,11 +20,16 @@
 
 /* --- the marks on a page of posts --- */
 
+struct db_call
+bookmarks_posts_call(struct req *r, const struct page_posts *pp)
+{
+	return DB_CALL_MAKE(&r->c, STMT_BOOKMARKS_OF_POSTS, db_int(&r->c, auth_viewer(r)->id), page_posts_ids(pp));
+}
+
 int
 bookmarks_decorate(struct req *r, const struct page_posts *pp)
 {
 	struct viewer *v = auth_viewer(r);
-	struct buf ids = BUF_INIT;
 	json_t *mine;
 	PGresult *res;
 
@@ -39,13 +44,7 @@ bookmarks_decorate(struct req *r, const struct page_posts *pp)
 		}
 		return 0;
 	}
-	for (size_t i = 0; i < pp->n; i++) {
-		buf_putc(&ids, i ? ',' : '{');
-		buf_put_i64(&ids, pp->v[i].id);
-	}
-	buf_putc(&ids, '}');
-	res = db_q(&r->c, STMT_BOOKMARKS_OF_POSTS, db_int(&r->c, v->id), ids.data);
-	buf_free(&ids);
+	res = db_exec_call(&r->c, bookmarks_posts_call(r, pp));
 	if (res == NULL)
 		return -1;
 	mine = db_rows_json(res);

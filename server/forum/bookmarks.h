@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/opt.h"
+#include "db/db.h"
 #include "http/http.h"
 
 struct page_posts;
@@ -17,6 +18,9 @@ struct page_posts;
  * for pages, can_bookmark: only for a signed-in viewer, and only on posts whose words
  * the page shows. One query. 0, or -1 (recorded). */
 int bookmarks_decorate(struct req *r, const struct page_posts *pp);
+/* The one statement of bookmarks_decorate for a signed-in viewer's page (not a shared
+ * copy), as it will run it: for db_prefetch. */
+struct db_call bookmarks_posts_call(struct req *r, const struct page_posts *pp);
 
 struct bookmark_reminders_config {
 	int interval_s;   /* --reminder-interval */

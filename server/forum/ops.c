@@ -63,9 +63,13 @@ ops_metrics(struct req *r)
 		   "# HELP corral_db_replica_queries_total Reads served by the replica.\n"
 		   "# TYPE corral_db_replica_queries_total counter\ncorral_db_replica_queries_total %ld\n"
 		   "# HELP corral_db_replica_fallbacks_total Replica reads that fell back to the primary.\n"
-		   "# TYPE corral_db_replica_fallbacks_total counter\ncorral_db_replica_fallbacks_total %ld\n",
+		   "# TYPE corral_db_replica_fallbacks_total counter\ncorral_db_replica_fallbacks_total %ld\n"
+		   "# HELP corral_db_pipelines_total Groups of statements sent in one round trip (prefetches).\n"
+		   "# TYPE corral_db_pipelines_total counter\ncorral_db_pipelines_total %ld\n"
+		   "# HELP corral_db_prefetched_total Statements answered from a prefetch.\n"
+		   "# TYPE corral_db_prefetched_total counter\ncorral_db_prefetched_total %ld\n",
 		   st.connects, st.connect_failures, st.lost, st.queries, st.errors, st.replica_queries,
-		   st.replica_fallbacks);
+		   st.replica_fallbacks, st.pipelines, st.prefetched);
 	cache_stats(&cs);
 	buf_printf(&r->out,
 		   "# HELP corral_cache_hits_total Anonymous pages answered from the cache.\n"

@@ -5,7 +5,25 @@
 #include <stdlib.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "db/db.h"
+
+/* pp->ids from pp->v. */
+static void
+page_posts_ids_make(struct req *r, struct page_posts *pp)
+{
+	struct buf ids = BUF_INIT;
+
+	buf_putc(&ids, '{');
+	for (size_t i = 0; i < pp->n; i++) {
+		if (i)
+			buf_putc(&ids, ',');
+		buf_put_i64(&ids, pp->v[i].id);
+	}
+	buf_putc(&ids, '}');
+	pp->ids = arena_strdup(r->c.arena, ids.data);
+	buf_free(&ids);
+}
 
 static int64_t
 page_posts_author_id(json_t *post)
@@ -47,6 +65,7 @@ page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct p
 		}
 		p->author = seen[h].id;
 	}
+	page_posts_ids_make(r, ret);
 }
 
 void
@@ -66,4 +85,5 @@ page_posts_of_json(struct req *r, json_t *posts, struct page_posts *ret)
 		p->has_body = json_is_string(json_object_get(p->obj, "body_html"));
 		p->author = page_posts_author_id(p->obj);
 	}
+	page_posts_ids_make(r, ret);
 }

@@ -33,6 +33,7 @@ struct page_post {
 struct page_posts {
 	struct page_post *v;         /* in the request's arena */
 	size_t n;
+	const char *ids;             /* page_posts_ids */
 };
 
 /* From the posts' rows (FORUM_POST_ROW's columns): row i is posts[i]. posts may hold fewer
@@ -40,6 +41,16 @@ struct page_posts {
 void page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct page_posts *ret);
 /* From the posts' objects alone (a single post, an empty list). */
 void page_posts_of_json(struct req *r, json_t *posts, struct page_posts *ret);
+
+/* The posts' ids as a PostgreSQL bigint[] literal ("{12,15}", "{}"), in the arena: the
+ * parameter of the statements that read something of every post of the page. Made with the
+ * table: a signed-in page's statements name them four times (made for db_prefetch, and
+ * again as they run). */
+static inline const char *
+page_posts_ids(const struct page_posts *pp)
+{
+	return pp->ids;
+}
 
 /* The author id that viewer-relative checks (may edit, may flag, unread) use: author.id,
  * or for an anonymous post (whose author JSON has no id) the viewer's own id when the post

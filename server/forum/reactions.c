@@ -191,25 +191,27 @@ reactions_any(json_t *list)
 	return false;
 }
 
+struct db_call
+reactions_page_call(struct req *r, int64_t thread, const struct page_posts *pp)
+{
+	struct viewer *v = auth_viewer(r);
+
+	/* ?verified=1 was read by the thread page (forum/verification.c). */
+	return DB_CALL_MAKE(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), page_posts_ids(pp),
+			    db_int(&r->c, v ? v->id : 0),
+			    json_is_true(json_object_get(r->model, "verified_only")) ? "true" : "false");
+}
+
 int
 reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, json_t *thread_model)
 {
 	struct viewer *v = auth_viewer(r);
-	struct buf ids = BUF_INIT;
 	json_t *row, *counts, *mine, *zero = NULL;
 	enum policy_state tstate;
 	PGresult *res;
 	char key[24];
 
-	for (size_t i = 0; i < pp->n; i++) {
-		buf_putc(&ids, i ? ',' : '{');
-		buf_put_i64(&ids, pp->v[i].id);
-	}
-	buf_puts(&ids, ids.len ? "}" : "{}");
-	/* ?verified=1 was read by the thread page (forum/verification.c). */
-	res = db_q(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), ids.data, db_int(&r->c, v ? v->id : 0),
-		   json_is_true(json_object_get(r->model, "verified_only")) ? "true" : "false");
-	buf_free(&ids);
+	res = db_exec_call(&r->c, reactions_page_call(r, thread, pp));
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0)

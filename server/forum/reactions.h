@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 
+#include "db/db.h"
 #include "forum/thread_paging.h"
 #include "http/http.h"
 
@@ -33,6 +34,8 @@ void reactions_pages_model(struct req *r, int64_t thread, const struct thread_wi
  * question_style, solved and answer (shown under its opening post: answer_box). One
  * query. 0, or -1 (recorded). */
 int reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, json_t *thread_model);
+/* The one statement of reactions_decorate, as it will run it: for db_prefetch. */
+struct db_call reactions_page_call(struct req *r, int64_t thread, const struct page_posts *pp);
 /* The i-th kind of reaction, in the order the page shows them ("" past the last). */
 const char *reactions_kind_at(int i);
 

@@ -18,25 +18,45 @@
 #include "forum/posts.h"
 #include "forum/threads.h"
 
+/* page: the page asked for, 0 for none (a first page or a cursor). */
+static struct db_call
+thread_paging_stats_call(struct req *r, int64_t thread, const char *after, int64_t page, int size)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return DB_CALL_MAKE(&r->c, STMT_POSTS_PAGE_STATS, db_int(&r->c, thread), after ? after : "",
+			    db_int(&r->c, page > 1 ? (page - 1) * size - 1 : -1), db_int(&r->c, v ? v->id : 0),
+			    policy_is_moderator(v) ? "true" : "false");
+}
+
+static int
+thread_paging_size(const struct req *r)
+{
+	return r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size;
+}
+
+struct db_call
+thread_paging_window_call(struct req *r, int64_t thread, const char *after)
+{
+	return thread_paging_stats_call(r, thread, after, 0, thread_paging_size(r));
+}
+
 int
 thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w)
 {
-	struct viewer *v = auth_viewer(r);
 	const char *asked = http_query(r, "page");
 	int64_t page = 0, total, before;
 	PGresult *res;
 
 	memset(w, 0, sizeof *w);
-	w->size = r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size;
+	w->size = thread_paging_size(r);
 	if (asked && http_query_int(r, "page", 1, 1000000, 1, &page) != 0)
 		return -1;
 	if (page && after) {
 		http_fail(r, HERR_INVALID, "page", "Ask for a page or for the posts after a cursor, not both.");
 		return -1;
 	}
-	res = db_q(&r->c, STMT_POSTS_PAGE_STATS, db_int(&r->c, thread), after ? after : "",
-		   db_int(&r->c, page > 1 ? (page - 1) * w->size - 1 : -1), db_int(&r->c, v ? v->id : 0),
-		   policy_is_moderator(v) ? "true" : "false");
+	res = db_exec_call(&r->c, thread_paging_stats_call(r, thread, after, page, w->size));
 	if (res == NULL)
 		return -1;
 	total = db_i64(res, 0, db_col(res, "total"));

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "http/http.h"
 
 struct page_posts;
@@ -28,6 +29,9 @@ struct thread_window {
 /* Where the page asked for (?page=N or ?after=path, already checked) stands; one query.
  * Returns 0, or -1 with the request's error set (a page past the last: 404). */
 int thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w);
+/* The statement thread_paging_window runs for a first page or a cursor (no ?page=), as it
+ * will run it: for db_prefetch. */
+struct db_call thread_paging_window_call(struct req *r, int64_t thread, const char *after);
 /* model.pages from the window and the next page's cursor (NULL: the last page). */
 void thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w, const char *next);
 /* The deepest level corral.css indents the reply tree to (li.post.depth-N): on a wide

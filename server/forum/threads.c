@@ -201,10 +201,16 @@ threads_index(struct req *r)
 
 /* --- one thread --- */
 
+static struct db_call
+threads_get_call(struct req *r, int64_t id)
+{
+	return DB_CALL_MAKE(&r->c, STMT_THREAD_GET, db_int(&r->c, id));
+}
+
 json_t *
 threads_load(struct req *r, int64_t id)
 {
-	PGresult *res = db_q(&r->c, STMT_THREAD_GET, db_int(&r->c, id));
+	PGresult *res = db_exec_call(&r->c, threads_get_call(r, id));
 	json_t *t;
 
 	if (res == NULL)
@@ -339,6 +345,64 @@ threads_can_tag(struct req *r, json_t *t, bool locked)
 	return 0;
 }
 
+/* A page of a thread's posts in tree order after the cursor, and one more to tell whether
+ * a next page follows. */
+static struct db_call
+threads_posts_page_call(struct req *r, int64_t id, const struct thread_window *w)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return DB_CALL_MAKE(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w->after, db_int(&r->c, w->size + 1),
+			    db_int(&r->c, v ? v->id : 0), policy_is_moderator(v) ? "true" : "false");
+}
+
+/* The page's first statements in one round trip (db_prefetch): the thread, its paging
+ * counts, and for a first page or a cursor (the usual case: the posts' cursor is known
+ * before the counts) its posts. Each is taken below only if asked for with the same
+ * parameters, so a page that goes another way (a hidden thread, ?page=N) is only slower. */
+static void
+threads_page_prefetch(struct req *r, int64_t id, const char *after, bool by_agreement)
+{
+	struct db_call calls[3];
+	int n = 0;
+
+	if (http_query(r, "page") != NULL)
+		return;
+	calls[n++] = threads_get_call(r, id);
+	calls[n++] = thread_paging_window_call(r, id, after);
+	if (!by_agreement) {
+		struct thread_window w = { .size = r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size,
+					   .after = after ? after : "" };
+
+		calls[n++] = threads_posts_page_call(r, id, &w);
+	}
+	db_prefetch(&r->c, n, calls);
+}
+
+static struct db_call
+threads_watching_call(struct req *r, int64_t id)
+{
+	return DB_CALL_MAKE(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, auth_viewer(r)->id));
+}
+
+/* A signed-in viewer's statements of the page once its posts are known, in one round trip:
+ * the posts' reactions, the viewer's bookmarks among them, and whether they watch the
+ * thread. After the read marker's write (forum/unread.c), which would forget them. */
+static void
+threads_viewer_prefetch(struct req *r, int64_t id, const struct page_posts *pp)
+{
+	struct db_call calls[3];
+	int n = 0;
+
+	if (auth_viewer(r) == NULL || r->shared)
+		return;
+	calls[n++] = reactions_page_call(r, id, pp);
+	if (pp->n > 0)
+		calls[n++] = bookmarks_posts_call(r, pp);
+	calls[n++] = threads_watching_call(r, id);
+	db_prefetch(&r->c, n, calls);
+}
+
 /* The thread page as the viewer (or, for a shared copy, its stand-in) sees it. */
 static enum herr
 threads_page_build(struct req *r)
@@ -359,6 +423,7 @@ threads_page_build(struct req *r)
 		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
 	if (reactions_sort_arg(r, after != NULL, &by_agreement) != 0)
 		return r->c.err;
+	threads_page_prefetch(r, id, after, by_agreement);
 	if (verification_only(r, &verified) != 0 || (t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "thread", t);
@@ -377,8 +442,7 @@ threads_page_build(struct req *r)
 	if (thread_paging_window(r, id, after, &w) != 0)
 		return r->c.err;
 	res = by_agreement ? reactions_posts_by_agreement(r, id, &w)
-			   : db_q(&r->c, STMT_POSTS_PAGE, db_int(&r->c, id), w.after, db_int(&r->c, w.size + 1),
-				  db_int(&r->c, v ? v->id : 0), mod ? "true" : "false");
+			   : db_exec_call(&r->c, threads_posts_page_call(r, id, &w));
 	if (res == NULL)
 		return r->c.err;
 	/* Authors shared and kept (db_rows_json_shared): nothing below changes an author's
@@ -401,6 +465,7 @@ threads_page_build(struct req *r)
 	if (unread_thread_page(r, id, &w, &pp) != 0)
 		return r->c.err;
 	json_object_set_new(r->model, "posts", posts);
+	threads_viewer_prefetch(r, id, &pp);
 	if (posts_held_reasons(r, &pp) != 0 || reactions_decorate(r, id, &pp, t) != 0 ||
 	    bookmarks_decorate(r, &pp) != 0)
 		return r->c.err;
@@ -423,7 +488,7 @@ threads_page_build(struct req *r)
 		json_object_set_new(r->model, "watching", sharedpage_watching(r));
 		sharedpage_posts(r, id, &pp);
 	} else if (v) {
-		if ((res = db_q(&r->c, STMT_WATCHING, db_int(&r->c, id), db_int(&r->c, v->id))) == NULL)
+		if ((res = db_exec_call(&r->c, threads_watching_call(r, id))) == NULL)
 			return r->c.err;
 		json_object_set_new(r->model, "watching", json_boolean(PQntuples(res) > 0));
 	}

@@ -45,8 +45,8 @@ http_server_timing(struct req *r, struct MHD_Response *resp)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - r->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - r->t0.tv_nsec) / 1e6;
-	snprintf(v, sizeof v, "db;dur=%.3f;desc=\"%d statements\", total;dur=%.3f",
-		 r->c.statements_ms, r->c.statements, ms);
+	snprintf(v, sizeof v, "db;dur=%.3f;desc=\"%d statements, %d round trips\", total;dur=%.3f",
+		 r->c.statements_ms, r->c.statements, r->c.round_trips, ms);
 	MHD_add_response_header(resp, "Server-Timing", v);
 }
 

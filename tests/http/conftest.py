@@ -382,7 +382,17 @@ def statements(resp):
     """The prepared statements the server ran for this one response (--server-timing,
     which SHARED_ARGS turn on). Counted per request, so the server's background work
     never falls inside a measurement as it did with /metrics' process-wide counter."""
-    m = re.fullmatch(r'db;dur=[0-9.]+;desc="(\d+) statements", total;dur=[0-9.]+',
+    return _server_timing(resp)[0]
+
+
+def round_trips(resp):
+    """How many times the server waited for PostgreSQL for this one response: its
+    statements, less those sent together with others (db_prefetch)."""
+    return _server_timing(resp)[1]
+
+
+def _server_timing(resp):
+    m = re.fullmatch(r'db;dur=[0-9.]+;desc="(\d+) statements, (\d+) round trips", total;dur=[0-9.]+',
                      resp.headers.get("Server-Timing", ""))
     assert m, "no Server-Timing header: %r" % resp.headers.get("Server-Timing")
-    return int(m.group(1))
+    return int(m.group(1)), int(m.group(2))

@@ -1,0 +1,114 @@
+"""Issue 20: a thread page's statements sent to PostgreSQL together (db/prefetch.c) — the
+thread, its paging counts and its posts in one round trip, and for a signed-in member the
+reactions, bookmarks and watching in another — and a page that goes another way (a
+missing or hidden thread, ?page=N, a cursor) still shows exactly what it did, on a
+connection left as it was. Counted per response by Server-Timing (--server-timing)."""
+import re
+
+import requests
+
+from conftest import Client, assert_error, make_user, new_thread, reply, round_trips, statements
+
+
+def _thread(member, n=4):
+    t = new_thread(member, body="The opening words")
+    ids = [reply(member, t["id"], "reply number %d" % i)["id"] for i in range(n)]
+    return t, ids
+
+
+def _post_ids(html):
+    return [int(x) for x in re.findall(r'class="post[^"]*" id="p(\d+)"', html)]
+
+
+def test_an_anonymous_thread_page_waits_for_the_database_twice_for_four_statements(server, member):
+    t, ids = _thread(member)
+    for path in ("/t/%d" % t["id"], "/api/v1/threads/%d" % t["id"]):
+        resp = requests.get(server.url(path))
+        assert resp.status_code == 200
+        # the thread, the counts and the posts together; then the reactions of those posts
+        assert (statements(resp), round_trips(resp)) == (4, 2), resp.headers["Server-Timing"]
+    api = requests.get(server.url("/api/v1/threads/%d" % t["id"])).json()
+    assert [p["id"] for p in api["posts"]] == [t["first_post_id"]] + ids
+    assert _post_ids(requests.get(server.url("/t/%d?verified=0" % t["id"])).text) == [t["first_post_id"]] + ids
+
+
+def test_a_signed_in_members_page_sends_its_own_statements_together_too(server, cluster, member):
+    t, ids = _thread(member)
+    reader = make_user(server, cluster)
+    assert reader.put("/api/v1/posts/%d/bookmark" % ids[1], json={"note": "later"}).status_code in (200, 201)
+    assert reader.post("/api/v1/threads/%d/watch" % t["id"]).status_code in (200, 204)
+    # The API's page is the member's own render (an HTML page is a shared copy filled for
+    # them, forum/sharedpage.h): two prefetches, the thread, counts and posts in one trip,
+    # then the reactions, bookmarks and watching in another.
+    resp = reader.get("/api/v1/threads/%d" % t["id"])
+    assert resp.status_code == 200
+    assert round_trips(resp) == statements(resp) - 4, resp.headers["Server-Timing"]
+    # and what they read is in the model: the bookmark, the watching
+    body = resp.json()
+    assert [p["bookmark"] is not None for p in body["posts"]] == [False, False, True, False, False]
+    assert body["posts"][2]["bookmark"]["note"] == "later"
+    assert body["watching"] is True
+    # a thread they do not watch, with nothing bookmarked, reads as such the same way
+    other, _ = _thread(member, 1)
+    resp = reader.get("/api/v1/threads/%d" % other["id"])
+    assert round_trips(resp) == statements(resp) - 4, resp.headers["Server-Timing"]
+    assert resp.json()["watching"] is False
+    assert all(p["bookmark"] is None for p in resp.json()["posts"])
+
+
+def test_a_missing_thread_is_still_404_and_the_next_page_is_whole(server, member):
+    resp = requests.get(server.url("/api/v1/threads/987654321"))
+    assert_error(resp, 404, "not_found")
+    assert round_trips(resp) == 1   # the three statements went out together, two unused
+    t, ids = _thread(member, 2)
+    resp = requests.get(server.url("/api/v1/threads/%d" % t["id"]))
+    assert resp.status_code == 200
+    assert [p["id"] for p in resp.json()["posts"]] == [t["first_post_id"]] + ids
+
+
+def test_a_held_thread_shows_a_stranger_nothing_of_its_prefetched_posts(server, cluster):
+    newcomer = make_user(server, cluster, trusted=False)
+    r = newcomer.post("/api/v1/threads", json={"category": "general", "title": "Held for review",
+                                               "body": "secret-words-of-a-held-thread"})
+    assert r.status_code in (201, 202), r.text
+    tid = r.json()["thread"]["id"]
+    assert cluster.sql("SELECT state FROM threads WHERE id = %s", (tid,))[0][0] == "pending"
+    for path in ("/t/%d" % tid, "/api/v1/threads/%d" % tid):
+        resp = requests.get(server.url(path))
+        assert resp.status_code == 404
+        assert "secret-words" not in resp.text
+    # its author still sees it, from the same statements
+    mine = newcomer.get("/api/v1/threads/%d" % tid)
+    assert mine.status_code == 200 and "secret-words-of-a-held-thread" in mine.text
+
+
+def test_a_numbered_page_and_a_cursor_read_the_posts_they_ask_for(server, cluster, member):
+    t, _ = _thread(member, 0)
+    cluster.sql("""
+        INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, render_version)
+        SELECT %s, %s, %s, 'r' || g, '<p>r' || g || '</p>', '0' FROM generate_series(1, 60) g
+    """, (t["id"], t["first_post_id"], member.user["id"]))
+    first = requests.get(server.url("/t/%d" % t["id"]))
+    second = requests.get(server.url("/t/%d?page=2" % t["id"]))
+    assert first.status_code == second.status_code == 200
+    # ?page=N needs the counts before it knows where its posts start: nothing sent ahead
+    assert round_trips(second) == statements(second), second.headers["Server-Timing"]
+    shown = _post_ids(first.text) + _post_ids(second.text)
+    assert len(shown) == 61 and len(set(shown)) == 61
+    api = requests.get(server.url("/api/v1/threads/%d" % t["id"]), params={"per_page": 20}).json()
+    cursor, seen = api["next_page"], [p["id"] for p in api["posts"]]
+    while cursor:
+        resp = requests.get(server.url("/api/v1/threads/%d" % t["id"]), params={"after": cursor})
+        assert resp.status_code == 200
+        # a cursor is known before the counts: its posts went out with them
+        assert round_trips(resp) == statements(resp) - 2, resp.headers["Server-Timing"]
+        seen += [p["id"] for p in resp.json()["posts"]]
+        cursor = resp.json()["next_page"]
+    assert sorted(seen) == sorted(shown)
+
+
+def test_a_bad_cursor_is_refused_before_anything_is_sent(server, member):
+    t, _ = _thread(member, 1)
+    resp = requests.get(server.url("/api/v1/threads/%d" % t["id"]), params={"after": "not a cursor"})
+    assert_error(resp, 400, "invalid_input", "after")
+    assert statements(resp) == 0
