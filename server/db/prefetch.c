@@ -75,7 +75,8 @@ db_call_make(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 {
 	const char **copy = arena_alloc(c->arena, sizeof(char *) * (size_t)(n > 0 ? n : 1));
 
-	memcpy(copy, params, sizeof(char *) * (size_t)n);
+	if (n > 0)
+		memcpy(copy, params, sizeof(char *) * (size_t)n);
 	return (struct db_call){ id, n, copy };
 }
 
