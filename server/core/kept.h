@@ -41,7 +41,7 @@ struct kept {
 #define KEPT_INIT_N(fn, n) { .make = (fn), .nslots = (n), .lock = PTHREAD_MUTEX_INITIALIZER }
 #define KEPT_INIT(fn) KEPT_INIT_N(fn, KEPT_SLOTS)
 
-/* The value of s[0..len) for this thread, never NULL; arg is passed to make. With an arena
+/* The value of s[0..len), never NULL; arg is passed to make. With an arena
  * in scope (a request: core/arena.h) the reference is the arena's, given back when it is
  * freed — put the value into the request's model, never decref it, and never release
  * that model value by value (json_decref of the model, json_array_remove of a row holding

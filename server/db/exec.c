@@ -93,19 +93,27 @@ db_exec(struct ctx *c, enum stmt_id id, int n, const char *const *params)
 	return db_exec_expect(c, id, n, params, NULL);
 }
 
+double
+db_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /* One prepared statement, counted and timed in c (the request's Server-Timing). */
 static PGresult *
 db_exec_timed(struct ctx *c, PGconn *pg, enum stmt_id id, int n, const char *const *params)
 {
-	struct timespec t0, t1;
+	struct timespec t0;
 	PGresult *res;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res = PQexecPrepared(pg, db_stmts[id].name, n, params, NULL, NULL, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	c->statements++;
 	c->round_trips++;
-	c->statements_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	c->statements_ms += db_ms_since(&t0);
 	return res;
 }
 

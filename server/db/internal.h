@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "db/db.h"
 
@@ -51,6 +52,9 @@ void db_primary_drop(struct db_conn *dc);
 /* The result db_prefetch kept in c for statement id with these parameters, taken (it is
  * the arena's), or NULL: none kept, or id may write, which forgets them all. */
 PGresult *db_ahead_take(struct ctx *c, enum stmt_id id, int n, const char *const *params);
+
+/* Milliseconds since t0 (CLOCK_MONOTONIC), for a request's statements_ms. */
+double db_ms_since(const struct timespec *t0);
 
 /* The first line of a libpq message, copied into out. */
 const char *db_line(const char *msg, char *out, size_t size);

@@ -85,7 +85,7 @@ db_prefetch(struct ctx *c, int n, const struct db_call *calls)
 {
 	struct db_conn *dc = db_conn_get();
 	struct db_ahead *ah;
-	struct timespec t0, t1;
+	struct timespec t0;
 	bool replica = c->read_replica, lost = false;
 	PGconn *pg;
 	PGresult *res;
@@ -155,9 +155,8 @@ db_prefetch(struct ctx *c, int n, const struct db_call *calls)
 			lost = true;
 		PQclear(res);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	c->round_trips++;
-	c->statements_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	c->statements_ms += db_ms_since(&t0);
 	atomic_fetch_add(&db_count.pipelines, 1);
 	/* Counted as db_exec counts: on the primary every statement sent, on the replica
 	 * each one it answered, and each it did not as a fallback (run later on its own). */

@@ -339,11 +339,11 @@ db_rows_json_memo(const PGresult *res, bool shared, int max_rows, const char *co
 {
 	json_t *a = json_array();
 	int n = PQntuples(res), cols = PQnfields(res), json_cols = 0;
+	struct db_json_memo *memos = NULL;
+	struct db_json_key keys_room[DB_JSON_KEYS], *keys = keys_room;
 
 	if (max_rows >= 0 && n > max_rows)
 		n = max_rows;
-	struct db_json_memo *memos = NULL;
-	struct db_json_key keys_room[DB_JSON_KEYS], *keys = keys_room;
 
 	for (int col = 0; col < cols; col++)
 		if (PQftype(res, col) == OID_JSON || PQftype(res, col) == OID_JSONB)

@@ -29,7 +29,7 @@ thread_paging_stats_call(struct req *r, int64_t thread, const char *after, int64
 			    policy_is_moderator(v) ? "true" : "false");
 }
 
-static int
+int
 thread_paging_size(const struct req *r)
 {
 	return r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size;

@@ -29,6 +29,8 @@ struct thread_window {
 /* Where the page asked for (?page=N or ?after=path, already checked) stands; one query.
  * Returns 0, or -1 with the request's error set (a page past the last: 404). */
 int thread_paging_window(struct req *r, int64_t thread, const char *after, struct thread_window *w);
+/* Posts a page of this view shows: 50 on an HTML page, the API's page size. */
+int thread_paging_size(const struct req *r);
 /* The statement thread_paging_window runs for a first page or a cursor (no ?page=), as it
  * will run it: for db_prefetch. */
 struct db_call thread_paging_window_call(struct req *r, int64_t thread, const char *after);

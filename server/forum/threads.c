@@ -371,8 +371,7 @@ threads_page_prefetch(struct req *r, int64_t id, const char *after, bool by_agre
 	calls[n++] = threads_get_call(r, id);
 	calls[n++] = thread_paging_window_call(r, id, after);
 	if (!by_agreement) {
-		struct thread_window w = { .size = r->html ? THREAD_HTML_PAGE_SIZE : forum_config()->page_size,
-					   .after = after ? after : "" };
+		struct thread_window w = { .size = thread_paging_size(r), .after = after ? after : "" };
 
 		calls[n++] = threads_posts_page_call(r, id, &w);
 	}
