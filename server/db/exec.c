@@ -135,7 +135,12 @@ db_exec_expect(struct ctx *c, enum stmt_id id, int n, const char *const *params,
 	}
 	if (c->ahead != NULL && (res = db_ahead_take(c, id, n, params)) != NULL) {
 		c->statements++;
-		return res;
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return res;
+		/* Its failure, kept by db_prefetch (the arena clears the result). */
+		db_fail(c, id, db_conn_get()->pg, res, expect);
+		return NULL;
 	}
 	/* A read for a request that may see a replica's slightly older state: try the
 	 * replica, and on any failure there (down, or a query cancelled by recovery) read

@@ -130,8 +130,16 @@ db_prefetch(struct ctx *c, int n, const struct db_call *calls)
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 			if (res == NULL || PQstatus(pg) != CONNECTION_OK)
 				lost = true;
-			PQclear(res);
-			continue;
+			/* A statement that failed on the primary on a connection still up (a
+			 * timeout, say) would only fail again, later: its failure is kept for
+			 * db_exec to report, so the request is not held for a second timeout.
+			 * Those aborted after it (no SQLSTATE), and any failure on a replica
+			 * (db_exec then reads from the primary), run again on their own. */
+			if (lost || replica || st != PGRES_FATAL_ERROR ||
+			    PQresultErrorField(res, PG_DIAG_SQLSTATE) == NULL) {
+				PQclear(res);
+				continue;
+			}
 		}
 		ah->one[ah->n] = (struct db_ahead_one){ .id = calls[i].id, .n = calls[i].n, .res = res,
 							.params = arena_alloc(c->arena, sizeof(char *) * (size_t)calls[i].n) };

@@ -4,10 +4,12 @@ reactions, bookmarks and watching in another — and a page that goes another wa
 missing or hidden thread, ?page=N, a cursor) still shows exactly what it did, on a
 connection left as it was. Counted per response by Server-Timing (--server-timing)."""
 import re
+import time
 
+import psycopg2
 import requests
 
-from conftest import Client, assert_error, make_user, new_thread, reply, round_trips, statements
+from conftest import Client, Server, assert_error, make_user, new_thread, reply, round_trips, statements
 
 
 def _thread(member, n=4):
@@ -112,3 +114,36 @@ def test_a_bad_cursor_is_refused_before_anything_is_sent(server, member):
     resp = requests.get(server.url("/api/v1/threads/%d" % t["id"]), params={"after": "not a cursor"})
     assert_error(resp, 400, "invalid_input", "after")
     assert statements(resp) == 0
+
+
+def test_a_statement_that_times_out_in_a_prefetch_is_not_waited_for_twice(server, cluster, member):
+    """The thread page's first statement times out inside the prefetch (this test holds the
+    threads table): the page answers 503 after one statement timeout. Run again on its own,
+    as a failed prefetched statement once was, it waited a second timeout before the 503."""
+    t, _ = _thread(member, 1)
+    timeout_ms = 1500
+    # One thread, so one connection, its statements prepared before the table is held.
+    own = Server(["--database", cluster.url, "--quiet", "--threads", "1", "--cache-mb", "0",
+                  "--server-timing", "--statement-timeout", str(timeout_ms)], name="prefetch-timeout")
+    conn = psycopg2.connect(cluster.url)
+    try:
+        path = own.base + "/api/v1/threads/%d" % t["id"]
+        warm = requests.get(path)
+        assert warm.status_code == 200 and round_trips(warm) == 2
+        cur = conn.cursor()
+        cur.execute("LOCK TABLE threads IN ACCESS EXCLUSIVE MODE")
+        start = time.monotonic()
+        resp = requests.get(path, timeout=30)
+        took = time.monotonic() - start
+        conn.rollback()
+        assert_error(resp, 503, "unavailable")
+        assert int(resp.headers["Retry-After"]) > 0
+        assert timeout_ms / 1000 <= took < 1.7 * timeout_ms / 1000, took
+        assert "statement timeout" in own.output()
+        # The connection was not lost: the next page is whole, its statements together again.
+        after = requests.get(path)
+        assert after.status_code == 200 and round_trips(after) == 2
+        assert [p["id"] for p in after.json()["posts"]] == [p["id"] for p in warm.json()["posts"]]
+    finally:
+        conn.close()
+        own.stop()
