@@ -36,7 +36,7 @@ struct page_posts {
 	const char *ids;             /* page_posts_ids */
 };
 
-/* From the posts' rows (FORUM_POST_ROW's columns): row i is posts[i]. posts may hold fewer
+/* From the posts' rows (FORUM_POST_COLS): row i is posts[i]. posts may hold fewer
  * objects than res rows (the page's look-ahead row dropped). */
 void page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct page_posts *ret);
 /* From the posts' objects alone (a single post, an empty list). */
