@@ -3,13 +3,16 @@ thread, its paging counts and its posts in one round trip, and for a signed-in m
 reactions, bookmarks and watching in another — and a page that goes another way (a
 missing or hidden thread, ?page=N, a cursor) still shows exactly what it did, on a
 connection left as it was. Counted per response by Server-Timing (--server-timing)."""
+import json
+import os
 import re
+import subprocess
 import time
 
 import psycopg2
 import requests
 
-from conftest import Client, Server, assert_error, make_user, new_thread, reply, round_trips, statements
+from conftest import CORRAL, Client, Server, assert_error, make_user, new_thread, reply, round_trips, statements
 
 
 def _thread(member, n=4):
@@ -147,3 +150,26 @@ def test_a_statement_that_times_out_in_a_prefetch_is_not_waited_for_twice(server
     finally:
         conn.close()
         own.stop()
+
+
+PROBE = os.path.join(os.path.dirname(os.path.dirname(CORRAL)), "tests", "prefetch_probe")
+
+
+def test_a_write_or_a_transaction_forgets_what_was_kept_and_a_failure_is_kept(server, cluster, member):
+    """db_prefetch's rules that no page exercises today, through tests/http/prefetch_probe.c
+    on this suite's database: two threads fetched together (one round trip), the first
+    taken without asking; after a write the second is asked again (a kept result would not
+    see the write); a transaction forgets them too; a statement that failed in the
+    prefetch is reported from what was kept, without a second round trip."""
+    a, _ = _thread(member, 1)
+    b, _ = _thread(member, 1)
+    out = subprocess.run([PROBE, cluster.url, str(a["id"]), str(b["id"]), str(a["first_post_id"])],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["taken"] == 1, got                  # the prefetch's round trip, nothing more
+    assert got["after_write"] == 3, got            # the write, and the second thread asked
+    assert got["after_tx"] == got["after_write"] + 3, got   # prefetch, in the transaction, after it
+    assert got["failed_round_trips"] == 0, got
+    assert (got["failed_error"], got["sqlstate"]) == ("invalid_input", "22P02"), got
+    assert requests.get(server.url("/api/v1/threads/%d" % a["id"])).status_code == 200
