@@ -34,20 +34,24 @@ thread_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.thread_id = t.id), '[]':
 threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id JOIN
 community_roles cr ON cr.slug = u.community_role WHERE t.id = :tid;
 -- statement: POSTS_PAGE
-SELECT p.id, p.thread_id, p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE
-WHEN p.state = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html,
-CASE WHEN p.state = 'deleted' AND NOT :moderator::boolean THEN NULL ELSE CASE WHEN p.anonymous THEN
-json_build_object('id', NULL, 'username', NULL, 'display_name', 'A verified practitioner',
-'anonymous', true, 'community_role', (SELECT json_build_object('slug', ar.slug, 'label', ar.label,
-'kind', ar.kind) FROM community_roles ar WHERE ar.slug = 'practitioner'), 'role_verified', true,
-'deleted', false, 'affiliation', NULL) ELSE json_build_object('id', u.id, 'username', u.username,
-'display_name', u.display_name, 'anonymous', false, 'community_role', json_build_object('slug',
-cr.slug, 'label', cr.label, 'kind', cr.kind), 'role_verified', u.role_verified, 'deleted',
-u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN cr.kind = 'helper' AND u.affiliation IS NOT NULL
-THEN json_build_object('organisation', u.affiliation, 'products', u.affiliation_products) END) END
-END AS author, p.state = 'deleted' AND (:moderator::boolean OR (p.author_id = :viewer AND
-(p.deleted_by = p.author_id AND p.deleted_at > now() - interval '24 hours'))) AS can_restore,
-p.anonymous AND p.author_id = :viewer AS mine_anonymous FROM posts p JOIN users u ON u.id =
-p.author_id JOIN community_roles cr ON cr.slug = u.community_role WHERE p.thread_id = :tid AND
-p.path > :after AND (p.state IN ('visible', 'deleted') OR :moderator::boolean OR (p.state =
-'pending' AND p.author_id = :viewer)) ORDER BY p.path LIMIT :limit;
+WITH p AS MATERIALIZED (SELECT p.id, p.thread_id, p.parent_id, p.depth, p.path, p.state,
+p.created_at, p.edited_at, p.body_html, p.anonymous, p.author_id, p.deleted_by, p.deleted_at FROM
+posts p WHERE p.thread_id = :tid AND p.path > :after AND (p.state IN ('visible', 'deleted') OR
+:moderator::boolean OR (p.state = 'pending' AND p.author_id = :viewer)) ORDER BY p.path LIMIT
+:limit), a AS MATERIALIZED (SELECT d.author_id AS id, (SELECT json_build_object('id', u.id,
+'username', u.username, 'display_name', u.display_name, 'anonymous', false, 'community_role',
+json_build_object('slug', cr.slug, 'label', cr.label, 'kind', cr.kind), 'role_verified',
+u.role_verified, 'deleted', u.deleted_at IS NOT NULL, 'affiliation', CASE WHEN cr.kind = 'helper'
+AND u.affiliation IS NOT NULL THEN json_build_object('organisation', u.affiliation, 'products',
+u.affiliation_products) END) FROM users u JOIN community_roles cr ON cr.slug = u.community_role
+WHERE u.id = d.author_id) AS j FROM (SELECT DISTINCT author_id FROM p) d) SELECT p.id, p.thread_id,
+p.parent_id, p.depth, p.path, p.state, p.created_at, p.edited_at, CASE WHEN p.state = 'deleted' AND
+NOT :moderator::boolean THEN NULL ELSE p.body_html END AS body_html, CASE WHEN p.state = 'deleted'
+AND NOT :moderator::boolean THEN NULL ELSE CASE WHEN p.anonymous THEN json_build_object('id', NULL,
+'username', NULL, 'display_name', 'A verified practitioner', 'anonymous', true, 'community_role',
+(SELECT json_build_object('slug', ar.slug, 'label', ar.label, 'kind', ar.kind) FROM community_roles
+ar WHERE ar.slug = 'practitioner'), 'role_verified', true, 'deleted', false, 'affiliation', NULL)
+ELSE a.j END END AS author, p.state = 'deleted' AND (:moderator::boolean OR (p.author_id = :viewer
+AND (p.deleted_by = p.author_id AND p.deleted_at > now() - interval '24 hours'))) AS can_restore,
+p.anonymous AND p.author_id = :viewer AS mine_anonymous FROM p JOIN a ON a.id = p.author_id ORDER BY
+p.path;
