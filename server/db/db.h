@@ -94,16 +94,16 @@ struct db_call db_call_make(struct ctx *c, enum stmt_id id, int n, const char *c
 #define DB_CALL_MAKE(c, id, ...) db_call_make((c), (id), DB_NARGS(__VA_ARGS__), (const char *const[]){ __VA_ARGS__ })
 #define db_exec_call(c, call) db_exec((c), (call).id, (call).n, (call).params)
 
-/* Send read-only statements the request is about to run in one round trip (pipeline
- * mode), keeping their results in c: a db_exec of one of them with the same parameters
- * then takes its result instead of asking the database. Only a saving, never a change of
- * behaviour: a statement that failed on the primary (a timeout, say) keeps its failure,
- * which db_exec reports as if it had run it then; one aborted after it, one that failed on
- * a replica, or one that lost the connection is not kept (run on its own later, it meets
- * its failure there, or the primary's answer); a result never asked for is dropped with the arena;
- * each is taken once; a statement that may write, or a transaction, forgets them all
- * (the request reads what it wrote); a new prefetch forgets the last one's. Does nothing
- * for fewer than 2 or more than 8 statements, inside a transaction, or if one of them may
+/* Send read-only statements the request is about to run in one round trip (pipeline mode),
+ * keeping their results in c: a db_exec of one of them with the same parameters then takes
+ * its result instead of asking the database. Only a saving, never a change of behaviour: a
+ * statement that failed on the primary (a timeout, say) keeps its failure, which db_exec
+ * reports as if it had run it then; one aborted after it, one that failed on a replica, or
+ * one that lost the connection is not kept (run on its own later, it meets its failure
+ * there, or the primary's answer); a result never asked for is dropped with the arena; each
+ * is taken once; a statement that may write, or a transaction, forgets them all (the
+ * request reads what it wrote); a new prefetch forgets the last one's. Does nothing for
+ * fewer than 2 or more than 8 statements, inside a transaction, or if one of them may
  * write. */
 void db_prefetch(struct ctx *c, int n, const struct db_call *calls);
 

@@ -37,7 +37,7 @@ int
 main(int argc, char **argv)
 {
 	struct ctx c = { .rid = "probe" };
-	int taken, after_write, after_tx, failed_rt;
+	int taken, after_write, after_tx, before_failed, failed_rt;
 	enum herr failed_err;
 	json_t *out;
 	char *s;
@@ -67,13 +67,13 @@ main(int argc, char **argv)
 	after_tx = c.round_trips;
 	/* A statement that failed (not a number: 22P02) is reported from what was kept. */
 	probe_prefetch(&c, "not a number", argv[3]);
-	failed_rt = c.round_trips;
+	before_failed = c.round_trips;
 	if (db_q(&c, STMT_THREAD_GET, "not a number") != NULL) {
 		fprintf(stderr, "prefetch_probe: a bad parameter was accepted\n");
 		goto fail;
 	}
 	failed_err = c.err;
-	failed_rt = c.round_trips - failed_rt;
+	failed_rt = c.round_trips - before_failed;
 
 	out = json_pack("{s:i,s:i,s:i,s:i,s:s,s:s}", "taken", taken, "after_write", after_write,
 			"after_tx", after_tx, "failed_round_trips", failed_rt,
