@@ -44,6 +44,8 @@ page_posts_of_result(struct req *r, const PGresult *res, json_t *posts, struct p
 	} seen[32] = { { 0 } };
 
 	ret->n = json_array_size(posts);
+	ret->after = NULL;
+	ret->limit = 0;
 	ret->v = arena_calloc(r->c.arena, ret->n + 1, sizeof *ret->v);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct page_post *p = &ret->v[i];
@@ -72,6 +74,8 @@ void
 page_posts_of_json(struct req *r, json_t *posts, struct page_posts *ret)
 {
 	ret->n = json_array_size(posts);
+	ret->after = NULL;
+	ret->limit = 0;
 	ret->v = arena_calloc(r->c.arena, ret->n + 1, sizeof *ret->v);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct page_post *p = &ret->v[i];

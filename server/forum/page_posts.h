@@ -34,6 +34,12 @@ struct page_posts {
 	struct page_post *v;         /* in the request's arena */
 	size_t n;
 	const char *ids;             /* page_posts_ids */
+	/* Set by a tree-order thread page: its posts are the first of the limit POSTS_PAGE
+	 * selects after this path, as the viewer sees them, so a statement about them may
+	 * select them again itself (REACTIONS_WINDOW) and run before they are known. NULL: by
+	 * their ids only. */
+	const char *after;
+	int limit;
 };
 
 /* From the posts' rows (FORUM_POST_COLS): row i is posts[i]. posts may hold fewer

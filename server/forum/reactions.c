@@ -191,15 +191,32 @@ reactions_any(json_t *list)
 	return false;
 }
 
+/* ?verified=1 was read by the thread page (forum/verification.c) before either call. */
+static const char *
+reactions_verified_only(struct req *r)
+{
+	return json_is_true(json_object_get(r->model, "verified_only")) ? "true" : "false";
+}
+
+struct db_call
+reactions_window_call(struct req *r, int64_t thread, const char *after, int limit)
+{
+	struct viewer *v = auth_viewer(r);
+
+	return DB_CALL_MAKE(&r->c, STMT_REACTIONS_WINDOW, db_int(&r->c, thread), after, db_int(&r->c, limit),
+			    db_int(&r->c, v ? v->id : 0), policy_is_moderator(v) ? "true" : "false",
+			    reactions_verified_only(r));
+}
+
 struct db_call
 reactions_page_call(struct req *r, int64_t thread, const struct page_posts *pp)
 {
 	struct viewer *v = auth_viewer(r);
 
-	/* ?verified=1 was read by the thread page (forum/verification.c). */
+	if (pp->after != NULL)
+		return reactions_window_call(r, thread, pp->after, pp->limit);
 	return DB_CALL_MAKE(&r->c, STMT_REACTIONS_PAGE, db_int(&r->c, thread), page_posts_ids(pp),
-			    db_int(&r->c, v ? v->id : 0),
-			    json_is_true(json_object_get(r->model, "verified_only")) ? "true" : "false");
+			    db_int(&r->c, v ? v->id : 0), reactions_verified_only(r));
 }
 
 int

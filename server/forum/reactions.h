@@ -34,8 +34,12 @@ void reactions_pages_model(struct req *r, int64_t thread, const struct thread_wi
  * question_style, solved and answer (shown under its opening post: answer_box). One
  * query. 0, or -1 (recorded). */
 int reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, json_t *thread_model);
-/* The one statement of reactions_decorate, as it will run it: for db_prefetch. */
+/* The one statement of reactions_decorate, as it will run it: for db_prefetch. By the
+ * posts' window when pp has one (REACTIONS_WINDOW), else by their ids (REACTIONS_PAGE). */
 struct db_call reactions_page_call(struct req *r, int64_t thread, const struct page_posts *pp);
+/* The window's call before the posts are known (the thread page's first round trip): the
+ * same call reactions_page_call makes for a page_posts of that after and limit. */
+struct db_call reactions_window_call(struct req *r, int64_t thread, const char *after, int limit);
 /* The i-th kind of reaction, in the order the page shows them ("" past the last). */
 const char *reactions_kind_at(int i);
 

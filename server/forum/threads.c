@@ -356,14 +356,24 @@ threads_posts_page_call(struct req *r, int64_t id, const struct thread_window *w
 			    db_int(&r->c, v ? v->id : 0), policy_is_moderator(v) ? "true" : "false");
 }
 
+/* Whether threads_viewer_prefetch sends the page's reactions with the viewer's own
+ * statements (after the read marker's write, which would forget them if sent before). */
+static bool
+threads_viewer_prefetches(struct req *r)
+{
+	return auth_viewer(r) != NULL && !r->shared;
+}
+
 /* The page's first statements in one round trip (db_prefetch): the thread, its paging
  * counts, and for a first page or a cursor (the usual case: the posts' cursor is known
- * before the counts) its posts. Each is taken below only if asked for with the same
- * parameters, so a page that goes another way (a hidden thread, ?page=N) is only slower. */
+ * before the counts) its posts, and for a reader without statements of their own its
+ * posts' reactions (selected by the same window). Each is taken below only if asked for
+ * with the same parameters, so a page that goes another way (a hidden thread, ?page=N) is
+ * only slower. */
 static void
 threads_page_prefetch(struct req *r, int64_t id, const char *after, bool by_agreement)
 {
-	struct db_call calls[3];
+	struct db_call calls[4];
 	int n = 0;
 
 	if (http_query(r, "page") != NULL)
@@ -374,6 +384,8 @@ threads_page_prefetch(struct req *r, int64_t id, const char *after, bool by_agre
 		struct thread_window w = { .size = thread_paging_size(r), .after = after ? after : "" };
 
 		calls[n++] = threads_posts_page_call(r, id, &w);
+		if (!threads_viewer_prefetches(r))
+			calls[n++] = reactions_window_call(r, id, w.after, w.size + 1);
 	}
 	db_prefetch(&r->c, n, calls);
 }
@@ -393,7 +405,7 @@ threads_viewer_prefetch(struct req *r, int64_t id, const struct page_posts *pp)
 	struct db_call calls[3];
 	int n = 0;
 
-	if (auth_viewer(r) == NULL || r->shared)
+	if (!threads_viewer_prefetches(r))
 		return;
 	calls[n++] = reactions_page_call(r, id, pp);
 	if (pp->n > 0)
@@ -422,8 +434,11 @@ threads_page_build(struct req *r)
 		return http_fail(r, HERR_INVALID, "after", "after is a cursor from next_page.");
 	if (reactions_sort_arg(r, after != NULL, &by_agreement) != 0)
 		return r->c.err;
+	/* ?verified=1 before the first statements: the reactions' call reads it. */
+	if (verification_only(r, &verified) != 0)
+		return r->c.err;
 	threads_page_prefetch(r, id, after, by_agreement);
-	if (verification_only(r, &verified) != 0 || (t = threads_load(r, id)) == NULL)
+	if ((t = threads_load(r, id)) == NULL)
 		return r->c.err;
 	json_object_set_new(http_model(r), "thread", t);
 	if (verified && verification_thread_voices(r, id, t) != 0)
@@ -457,6 +472,11 @@ threads_page_build(struct req *r)
 		thread_paging_model(r, id, &w, next);
 	}
 	page_posts_of_result(r, res, posts, &pp);
+	if (!by_agreement) {
+		/* the posts are POSTS_PAGE's window: their reactions can be asked by it */
+		pp.after = w.after;
+		pp.limit = w.size + 1;
+	}
 	if (thread_paging_replies(r, &pp) != 0)
 		return r->c.err;
 	locked = json_is_true(json_object_get(t, "locked"));
