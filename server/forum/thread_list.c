@@ -42,24 +42,13 @@ thread_list_set_text(json_t *o, const char *key, size_t key_len, const char *s, 
 
 #define THREAD_LIST_SET(o, key, s, n) thread_list_set_text(o, key, sizeof key - 1, s, n)
 
-/* The members voices_mini.html reads, as threads_voices_decorate makes them for a page
- * (bar widths and summary; the API's doer_share and doer_percent no view of a list reads). */
-static json_t *
-thread_list_voices(const char *text, size_t len, void *arg)
+void
+thread_list_voices_bars(json_t *v, long long participants, long long doers)
 {
-	json_t *parsed = jsonread(text, len), *v = json_object();
-	long long participants, doers;
-	double share;
+	double share = participants ? (double)doers / (double)participants : 0.0;
 	char s[160];
 	size_t n;
 
-	(void)arg;
-	if (parsed == NULL)
-		parsed = json_loads(text, JSON_DECODE_ANY, NULL);
-	participants = json_integer_value(json_object_get(parsed, "participants"));
-	doers = json_integer_value(json_object_get(parsed, "doers"));
-	json_decref(parsed);
-	share = participants ? (double)doers / (double)participants : 0.0;
 	n = thread_list_fmt1(share * 100.0, s);
 	THREAD_LIST_SET(v, "bar_doer", s, n);
 	/* No voices is neither doers nor helpers: the bar stays neutral (bar_none). */
@@ -71,7 +60,7 @@ thread_list_voices(const char *text, size_t len, void *arg)
 		THREAD_LIST_SET(v, "bar_none", "100.0", 5);
 	if (participants == 0) {
 		THREAD_LIST_SET(v, "summary", "no voices yet", 13);
-		return v;
+		return;
 	}
 	/* "%lld voice%s · %lld practitioner%s, %ld %%" */
 	n = buf_i64_text(s, participants);
@@ -92,6 +81,21 @@ thread_list_voices(const char *text, size_t len, void *arg)
 	memcpy(s + n, " %", 2);
 	n += 2;
 	THREAD_LIST_SET(v, "summary", s, n);
+}
+
+/* The members voices_mini.html reads (bar widths and summary; the API's doer_share and
+ * doer_percent no view of a list reads). */
+static json_t *
+thread_list_voices(const char *text, size_t len, void *arg)
+{
+	json_t *parsed = jsonread(text, len), *v = json_object();
+
+	(void)arg;
+	if (parsed == NULL)
+		parsed = json_loads(text, JSON_DECODE_ANY, NULL);
+	thread_list_voices_bars(v, json_integer_value(json_object_get(parsed, "participants")),
+				json_integer_value(json_object_get(parsed, "doers")));
+	json_decref(parsed);
 	return v;
 }
 

@@ -35,6 +35,11 @@ json_t *thread_list_html_rows(const PGresult *res, int rows);
 struct req;
 json_t *thread_list_rows(struct req *r, const PGresult *res, int per_page);
 
+/* A thread's voices as a page draws them, set on v: the bar's widths (bar_doer,
+ * bar_helper, bar_none: "%.1f" percentages) and the summary ("3 voices · 1 practitioner,
+ * 33 %"). A list's rows and the thread page (threads_voices_decorate) both. */
+void thread_list_voices_bars(json_t *v, long long participants, long long doers);
+
 /* "%.1f" of a double as printf writes it (correctly rounded), into out; its length. */
 size_t thread_list_fmt1(double x, char out[32]);
 

@@ -69,22 +69,11 @@ threads_voices_decorate(json_t *voices, bool html)
 	json_int_t participants = json_integer_value(json_object_get(voices, "participants"));
 	json_int_t doers = json_integer_value(json_object_get(voices, "doers"));
 	double share = participants ? (double)doers / (double)participants : 0.0;
-	char buf[32];
 
 	json_object_set_new(voices, "doer_share", json_real(round(share * 1000.0) / 1000.0));
 	json_object_set_new(voices, "doer_percent", json_integer((json_int_t)lround(share * 100.0)));
-	if (!html)
-		return;
-	snprintf(buf, sizeof buf, "%.1f", share * 100.0);
-	json_object_set_new(voices, "bar_doer", json_string(buf));
-	/* No voices is neither doers nor helpers: the bar stays neutral (bar_none). */
-	snprintf(buf, sizeof buf, "%.1f", participants ? 100.0 - share * 100.0 : 0.0);
-	json_object_set_new(voices, "bar_helper", json_string(buf));
-	json_object_set_new(voices, "bar_none", json_string(participants ? "0.0" : "100.0"));
-	json_object_set_new(voices, "summary", participants == 0 ? json_string("no voices yet") :
-		json_sprintf("%lld voice%s · %lld practitioner%s, %ld %%", (long long)participants,
-			     participants == 1 ? "" : "s", (long long)doers, doers == 1 ? "" : "s",
-			     lround(share * 100.0)));
+	if (html)
+		thread_list_voices_bars(voices, participants, doers);
 }
 
 /* --- lists --- */
