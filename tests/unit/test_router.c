@@ -76,6 +76,26 @@ main(void)
 	is_int(m.index, -1, "no route index on 404");
 	is_int(match(rt, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o", &m), ROUTER_NOT_FOUND, "too many segments");
 	is_int(match(rt, "GET", "", &m), ROUTER_NOT_FOUND, "empty path");
+	/* The first segment is compared first by a hash (router_key): a parameter there takes
+	 * any first segment, and a literal of the same length and count only its own. */
+	{
+		static const struct route more[] = {
+			{ "GET", "/{slug}/about", h },
+			{ "GET", "/t/about", h },
+			{ "GET", "/x/about", h },
+		};
+
+		ok(router_add(rt, more, sizeof more / sizeof more[0]) == 0, "more routes compile");
+		is_int(match(rt, "GET", "/corral/about", &m), ROUTER_OK, "a first-segment parameter matches");
+		ok(m.index == 8 && strcmp(m.values[0], "corral") == 0, "its value captured");
+		is_int(match(rt, "GET", "/x/about", &m), ROUTER_OK, "a literal first segment");
+		is_int(m.index, 10, "the literal beats the parameter there too");
+		is_int(match(rt, "GET", "/t/about", &m), ROUTER_OK, "a literal first segment shared with /t/{id}");
+		is_int(m.index, 9, "the all-literal pattern beats /t/{id} and /{slug}/about");
+		is_int(match(rt, "GET", "/y/z/w", &m), ROUTER_NOT_FOUND, "three segments, no such first one");
+		is_int(match(rt, "POST", "/x/about", &m), ROUTER_METHOD, "405 through the key too");
+		is_str(m.allow, "GET, HEAD", "its Allow");
+	}
 	router_free(rt);
 	return done_testing();
 }
