@@ -109,6 +109,7 @@ def test_a_numbered_page_and_a_cursor_read_the_posts_they_ask_for(server, cluste
     # a cursor is known before the counts: its posts and their reactions went out with them
     # (then the parents on the first page, for "in reply to")
     assert round_trips(resp) == statements(resp) - 3, resp.headers["Server-Timing"]
+    assert "In reply to" in resp.text
     assert _post_ids(resp.text) == _post_ids(second.text)
     api = requests.get(server.url("/api/v1/threads/%d" % t["id"])).json()
     assert api["next_page"] is None and sorted(p["id"] for p in api["posts"]) == sorted(shown)
@@ -226,3 +227,63 @@ def test_the_reactions_sent_ahead_are_those_of_the_posts_the_reader_sees(server,
             for p in client.get("/api/v1/threads/%d" % t["id"], params={"sort": "agreement", "page": page}).json()["posts"]:
                 by_ids[p["id"]] = p["reactions"] and {r["kind"]: r["total"] for r in p["reactions"] if r["total"]}
         assert by_ids == got
+
+
+def _replies_to(html):
+    """{post id: its "In reply to" words} of a thread page."""
+    got = {}
+    for pid, block in re.findall(r'<li data-depth="\d+" data-parent="\d*" class="post[^"]*" id="p(\d+)"(.*?)</article>',
+                                 html, re.S):
+        m = re.search(r'<p class="in-reply-to[^"]*">In reply to (.*?)</p>', block, re.S)
+        if m:
+            got[int(pid)] = re.sub(r"<[^>]+>", "", m.group(1))
+    return got
+
+
+def test_a_cursor_pages_parents_are_named_as_the_reader_may_see_them(server, cluster, member, moderator):
+    """"In reply to" a parent on an earlier page (POSTS_PARENTS, after the page's first round
+    trip): a named author, an anonymous one, a deleted post's (a moderator's only) and a
+    hidden post's (a moderator's only) — each parent has 60 replies, so that later pages
+    open on replies to a post on an earlier page."""
+    x = make_user(server, cluster, community_role="consultant")
+    t = new_thread(member, body="OP")
+    tid, op = t["id"], t["first_post_id"]
+    parents = []
+    for anonymous in (False, True, False, False):
+        pid = cluster.sql("""
+            INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, render_version, anonymous)
+            VALUES (%s, %s, %s, 'parent', '<p>parent</p>', '0', %s) RETURNING id
+        """, (tid, op, x.user["id"], anonymous))[0][0]
+        cluster.sql("""
+            INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, render_version)
+            SELECT %s, %s, %s, 'c' || g, '<p>c' || g || '</p>', '0' FROM generate_series(1, 60) g
+        """, (tid, pid, member.user["id"]))
+        parents.append(pid)
+    named, anon, deleted, hidden = parents
+    cluster.sql("UPDATE posts SET state = 'deleted', deleted_by = author_id, deleted_at = now() WHERE id = %s",
+                (deleted,))
+    cluster.sql("UPDATE posts SET state = 'hidden' WHERE id = %s", (hidden,))
+    parent_of = dict(cluster.sql("SELECT id, parent_id FROM posts WHERE thread_id = %s", (tid,)))
+    who = "@" + x.user["username"]
+    for client, mod in ((Client(server), False), (moderator, True)):
+        want = {named: who, anon: "@A verified practitioner", deleted: who if mod else "a deleted post",
+                hidden: who if mod else "an earlier post"}
+        page, seen, far = client.get("/t/%d" % tid), {}, set()
+        while True:
+            assert page.status_code == 200
+            shown = _replies_to(page.text)
+            ids = _post_ids(page.text)
+            far |= {p for p in ids if parent_of[p] in parents and parent_of[p] not in ids}
+            seen.update(shown)
+            nxt = re.search(r'<a href="/t/%d\?after=([0-9A-Za-z]+)" rel="next">' % tid, page.text)
+            if not nxt:
+                break
+            page = client.get("/t/%d" % tid, params={"after": nxt.group(1)})
+            if client.user is None:   # the thread, counts, posts and reactions, then the parents
+                assert (statements(page), round_trips(page)) == (5, 2), page.headers["Server-Timing"]
+        # replies to a parent on an earlier page, for each kind of parent
+        assert {parent_of[p] for p in far} == set(parents)
+        for pid, words in seen.items():
+            if parent_of[pid] in want:
+                assert words == want[parent_of[pid]], (pid, mod)
+        assert far <= set(seen)
