@@ -120,6 +120,11 @@ def test_a_bad_cursor_is_refused_before_anything_is_sent(server, member):
     resp = requests.get(server.url("/api/v1/threads/%d" % t["id"]), params={"after": "not a cursor"})
     assert_error(resp, 400, "invalid_input", "after")
     assert statements(resp) == 0
+    # ?verified= too: the reactions sent ahead read it, so it is read before anything is sent
+    for bad in ("yes", "2", "-1", "\u00e9", "1" * 400):
+        resp = requests.get(server.url("/t/%d" % t["id"]), params={"verified": bad})
+        assert resp.status_code == 400, bad
+        assert statements(resp) == 0, bad
 
 
 def test_a_statement_that_times_out_in_a_prefetch_is_not_waited_for_twice(server, cluster, member):
