@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "db/db.h"
 #include "forum/modlog.h"
 #include "forum/page_posts.h"
@@ -36,29 +37,29 @@ answers_decorate(struct req *r, PGresult *res, const struct page_posts *pp, json
 			/* A page's template reads a missing flag as false, and no frame below a post
 			 * has these names: only the true ones are set (two jansson sets a post). */
 			if (is)
-				json_object_set_new(p, "is_answer", json_true());
+				JSON_SET(p, "is_answer", json_true());
 			if (may && reply && visible && !is)
-				json_object_set_new(p, "can_accept", json_true());
+				JSON_SET(p, "can_accept", json_true());
 			if (may && is)
-				json_object_set_new(p, "can_unaccept", json_true());
+				JSON_SET(p, "can_unaccept", json_true());
 		} else if (r->shared) {
-			json_object_set_new(p, "is_answer", json_boolean(is));
-			json_object_set_new(p, "can_accept", sharedpage_is(r, author, may_own && reply && visible && id != answer_id,
+			JSON_SET(p, "is_answer", json_boolean(is));
+			JSON_SET(p, "can_accept", sharedpage_is(r, author, may_own && reply && visible && id != answer_id,
 									     may && reply && visible && id != answer_id));
-			json_object_set_new(p, "can_unaccept", sharedpage_is(r, author, may_own && answer_id && id == answer_id,
+			JSON_SET(p, "can_unaccept", sharedpage_is(r, author, may_own && answer_id && id == answer_id,
 									       may && answer_id && id == answer_id));
 		} else {
-			json_object_set_new(p, "is_answer", json_boolean(is));
-			json_object_set_new(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));
-			json_object_set_new(p, "can_unaccept", json_boolean(may && answer_id && id == answer_id));
+			JSON_SET(p, "is_answer", json_boolean(is));
+			JSON_SET(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));
+			JSON_SET(p, "can_unaccept", json_boolean(may && answer_id && id == answer_id));
 		}
 		/* The answer is shown under the question: on the opening post, when on this page. */
 		if (r->html && answer_id && !reply)
 			json_object_set(p, "answer_box", answer);
 	}
 	if (thread_model) {
-		json_object_set_new(thread_model, "question_style", json_boolean(question));
-		json_object_set_new(thread_model, "solved", json_boolean(answer_id != 0));
+		JSON_SET(thread_model, "question_style", json_boolean(question));
+		JSON_SET(thread_model, "solved", json_boolean(answer_id != 0));
 		json_object_set(thread_model, "answer", answer ? answer : json_null());
 	}
 	json_decref(row);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/listen.h"
@@ -117,29 +118,29 @@ app_page(struct req *r)
 
 	/* This instance's copy: no query unless an administrator just changed it. */
 	site_settings_get(&r->c, &site);
-	json_object_set_new(page, "site_name", json_string(site.site_name));
-	json_object_set_new(page, "tagline", json_string(site.tagline));
-	json_object_set_new(page, "description", json_string(site.description));
-	json_object_set_new(page, "path", json_string(r->url));
+	JSON_SET(page, "site_name", json_string(site.site_name));
+	JSON_SET(page, "tagline", json_string(site.tagline));
+	JSON_SET(page, "description", json_string(site.description));
+	JSON_SET(page, "path", json_string(r->url));
 	if (r->shared) {
 		/* A shared copy (forum/sharedpage.h): who is asking is filled in later. */
-		json_object_set_new(page, "viewer", sharedpage_viewer_json(r, app_viewer_json(v)));
-		json_object_set_new(page, "csrf", sharedpage_csrf(r));
-		json_object_set_new(page, "nonce", sharedpage_nonce(r));
+		JSON_SET(page, "viewer", sharedpage_viewer_json(r, app_viewer_json(v)));
+		JSON_SET(page, "csrf", sharedpage_csrf(r));
+		JSON_SET(page, "nonce", sharedpage_nonce(r));
 		return page;
 	}
 	if (v)
-		json_object_set_new(page, "viewer", app_viewer_json(v));
+		JSON_SET(page, "viewer", app_viewer_json(v));
 	/* Anonymous pages get a CSRF cookie only when they hold a form an anonymous visitor
 	 * submits, so every other anonymous page stays cacheable. */
 	if (v || (r->route && (r->route->flags & ROUTE_FORM)))
-		json_object_set_new(page, "csrf", json_string(auth_form_csrf(r)));
+		JSON_SET(page, "csrf", json_string(auth_form_csrf(r)));
 	if (v) {
 		/* A fresh nonce per page: its forms post it as their idempotency key. */
 		const char *nonce;
 
 		auth_token_new(&r->c, NULL, &nonce, NULL);
-		json_object_set_new(page, "nonce", json_string(nonce));
+		JSON_SET(page, "nonce", json_string(nonce));
 	}
 	return page;
 }

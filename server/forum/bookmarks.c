@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "core/utf8.h"
 #include "db/db.h"
 #include "forum/page_posts.h"
@@ -38,9 +39,9 @@ bookmarks_decorate(struct req *r, const struct page_posts *pp)
 	if (r->shared) {
 		/* A shared copy (forum/sharedpage.h): the viewer's marks are read at fill time. */
 		for (size_t i = 0; i < pp->n; i++) {
-			json_object_set_new(pp->v[i].obj, "bookmark", sharedpage_bookmark(r, pp->v[i].id));
+			JSON_SET(pp->v[i].obj, "bookmark", sharedpage_bookmark(r, pp->v[i].id));
 			if (pp->v[i].has_body)
-				json_object_set_new(pp->v[i].obj, "can_bookmark", json_true());
+				JSON_SET(pp->v[i].obj, "can_bookmark", json_true());
 		}
 		return 0;
 	}
@@ -58,10 +59,10 @@ bookmarks_decorate(struct req *r, const struct page_posts *pp)
 			if (json_integer_value(json_object_get(b, "post_id")) == id)
 				found = json_pack("{s:O,s:O,s:O}", "note", json_object_get(b, "note"), "remind_at",
 						  json_object_get(b, "remind_at"), "reminded", json_object_get(b, "reminded"));
-		json_object_set_new(p, "bookmark", found);
+		JSON_SET(p, "bookmark", found);
 		/* A placeholder (a deleted post, its words gone) offers nothing to keep. */
 		if (r->html && pp->v[i].has_body)
-			json_object_set_new(p, "can_bookmark", json_true());
+			JSON_SET(p, "can_bookmark", json_true());
 	}
 	json_decref(mine);
 	return 0;
@@ -211,7 +212,7 @@ bookmarks_page(struct req *r)
 			json_object_set_new(http_model(r), "bookmark_keep", json_true());
 	}
 	json_object_set_new(http_model(r), "bookmark", b);
-	json_object_set_new(r->model, "post",
+	JSON_SET(r->model, "post",
 			    json_pack("{s:I,s:I,s:s?,s:s?,s:s+}", "id", (json_int_t)id, "thread_id",
 				      (json_int_t)db_i64(post, 0, db_col(post, "thread_id")), "thread_title",
 				      db_str(post, 0, db_col(post, "thread_title")), "body_html",
@@ -265,9 +266,9 @@ bookmarks_list(struct req *r)
 	} else {
 		json_object_set_new(http_model(r), "next_before", json_null());
 	}
-	json_object_set_new(r->model, "bookmarks", items);
+	JSON_SET(r->model, "bookmarks", items);
 	if (r->html)
-		json_object_set_new(r->model, "paged", json_boolean(before != 0));
+		JSON_SET(r->model, "paged", json_boolean(before != 0));
 	return HERR_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "forum/account_mail.h"
@@ -516,13 +517,13 @@ posts_revisions_diff(struct ctx *c, json_t *revs)
 		const char *title, *was;
 
 		if ((older = json_array_get(revs, i + 1)) == NULL) {
-			json_object_set_new(rev, "original", json_true());
+			JSON_SET(rev, "original", json_true());
 			break;
 		}
 		buf_reset(&out);
 		diff_words_html(&out, json_string_value(json_object_get(older, "body")),
 				json_string_value(json_object_get(rev, "body")), DIFF_MAX_CELLS, &st);
-		json_object_set_new(rev, "diff", json_pack("{s:s,s:s,s:b,s:b}", "html", out.data,
+		JSON_SET(rev, "diff", json_pack("{s:s,s:s,s:b,s:b}", "html", out.data,
 			"summary", arena_printf(c->arena, "%zu word%s added, %zu taken away", st.inserted,
 						st.inserted == 1 ? "" : "s", st.deleted),
 			"replaced", st.replaced, "unchanged", st.inserted == 0 && st.deleted == 0));
@@ -531,7 +532,7 @@ posts_revisions_diff(struct ctx *c, json_t *revs)
 		if (title && was && strcmp(title, was) != 0) {
 			buf_reset(&out);
 			diff_words_html(&out, was, title, DIFF_MAX_CELLS, NULL);
-			json_object_set_new(rev, "title_diff_html", json_string(out.data));
+			JSON_SET(rev, "title_diff_html", json_string(out.data));
 		}
 	}
 	buf_free(&out);
@@ -552,8 +553,8 @@ posts_revisions(struct req *r)
 	if (r->html)
 		posts_revisions_diff(&r->c, revs);
 	json_object_set_new(http_model(r), "revisions", revs);
-	json_object_set_new(r->model, "post_id", json_integer(id));
-	json_object_set_new(r->model, "post", json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)id,
+	JSON_SET(r->model, "post_id", json_integer(id));
+	JSON_SET(r->model, "post", json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)id,
 		"url", arena_printf(r->c.arena, "/p/%lld", (long long)id),
 		"thread_id", (json_int_t)db_i64(post, 0, db_col(post, "thread_id")),
 		"thread_title", db_str(post, 0, db_col(post, "thread_title"))));

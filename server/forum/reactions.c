@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "db/db.h"
 #include "forum/page_posts.h"
 #include "forum/policy.h"
@@ -83,22 +84,22 @@ reactions_pages_model(struct req *r, int64_t thread, const struct thread_window 
 {
 	json_t *pages = json_object();
 
-	json_object_set_new(pages, "current", json_integer(w->current));
-	json_object_set_new(pages, "count", json_integer(w->count));
-	json_object_set_new(pages, "size", json_integer(w->size));
-	json_object_set_new(pages, "first", reactions_page_url(r, thread, 1));
-	json_object_set_new(pages, "prev", w->current > 1 ? reactions_page_url(r, thread, w->current - 1) : json_null());
-	json_object_set_new(pages, "next", more ? reactions_page_url(r, thread, w->current + 1) : json_null());
-	json_object_set_new(pages, "last", reactions_page_url(r, thread, w->count));
+	JSON_SET(pages, "current", json_integer(w->current));
+	JSON_SET(pages, "count", json_integer(w->count));
+	JSON_SET(pages, "size", json_integer(w->size));
+	JSON_SET(pages, "first", reactions_page_url(r, thread, 1));
+	JSON_SET(pages, "prev", w->current > 1 ? reactions_page_url(r, thread, w->current - 1) : json_null());
+	JSON_SET(pages, "next", more ? reactions_page_url(r, thread, w->current + 1) : json_null());
+	JSON_SET(pages, "last", reactions_page_url(r, thread, w->count));
 	/* "The newest post" is a place in tree order: not offered in this one. */
-	json_object_set_new(pages, "newest", json_null());
+	JSON_SET(pages, "newest", json_null());
 	if (r->html) {
-		json_object_set_new(pages, "is_paged", json_boolean(w->count > 1));
-		json_object_set_new(pages, "on_first", json_boolean(w->current <= 1));
-		json_object_set_new(pages, "on_last", json_boolean(!more));
+		JSON_SET(pages, "is_paged", json_boolean(w->count > 1));
+		JSON_SET(pages, "on_first", json_boolean(w->current <= 1));
+		JSON_SET(pages, "on_last", json_boolean(!more));
 	}
-	json_object_set_new(r->model, "pages", pages);
-	json_object_set_new(r->model, "next_page", more ? json_integer(w->current + 1) : json_null());
+	JSON_SET(r->model, "pages", pages);
+	JSON_SET(r->model, "next_page", more ? json_integer(w->current + 1) : json_null());
 }
 
 /* --- the counts of a page --- */
@@ -125,12 +126,12 @@ reactions_none(const char *kind)
 {
 	json_t *o = json_object(), *by_kind = json_object();
 
-	json_object_set_new(by_kind, "doer", json_integer(0));
-	json_object_set_new(by_kind, "helper", json_integer(0));
-	json_object_set_new(o, "kind", json_string(kind));
-	json_object_set_new(o, "total", json_integer(0));
-	json_object_set_new(o, "by_kind", by_kind);
-	json_object_set_new(o, "by_role", json_array());
+	JSON_SET(by_kind, "doer", json_integer(0));
+	JSON_SET(by_kind, "helper", json_integer(0));
+	JSON_SET(o, "kind", json_string(kind));
+	JSON_SET(o, "total", json_integer(0));
+	JSON_SET(o, "by_kind", by_kind);
+	JSON_SET(o, "by_role", json_array());
 	return o;
 }
 
@@ -164,12 +165,12 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine,
 				reacted = true;
 		/* found is this post's own object of the statement's row: taken, not copied. */
 		o = found ? json_incref(found) : reactions_none(kind);
-		json_object_set_new(o, "label", json_string(reactions_kinds[i].label));
+		JSON_SET(o, "label", json_string(reactions_kinds[i].label));
 		/* A shared copy's list is the post's own: "reacted" is a hole about it. */
-		json_object_set_new(o, "reacted", r->shared ? sharedpage_reacted(r, post, (int)i) : json_boolean(reacted));
+		JSON_SET(o, "reacted", r->shared ? sharedpage_reacted(r, post, (int)i) : json_boolean(reacted));
 		by_kind = json_object_get(o, "by_kind");
 		if (r->html)
-			json_object_set_new(o, "summary",
+			JSON_SET(o, "summary",
 					    reactions_summary(json_integer_value(json_object_get(by_kind, "doer")),
 							      json_integer_value(json_object_get(by_kind, "helper"))));
 		json_array_append_new(list, o);
@@ -245,8 +246,8 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 		json_int_t author = page_post_author(&pp->v[i], v ? v->id : 0);
 
 		if (state != STATE_VISIBLE || tstate != STATE_VISIBLE) {
-			json_object_set_new(p, "reactions", json_null());
-			json_object_set_new(p, "can_react", json_false());
+			JSON_SET(p, "reactions", json_null());
+			JSON_SET(p, "can_react", json_false());
 			continue;
 		}
 		buf_i64_text(key, id);
@@ -254,11 +255,11 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 		/* A page draws the line only when it holds a button or a count: a thread page of
 		 * 50 posts stays phone-sized (tests/http/test_thread_pages.py). */
 		if (r->shared) {
-			json_object_set_new(p, "reactions", list);
+			JSON_SET(p, "reactions", list);
 			bool own = policy_can_react(v, state, tstate, v->id), other = policy_can_react(v, state, tstate, author);
 
-			json_object_set_new(p, "can_react", sharedpage_own(r, id, own, other));
-			json_object_set_new(p, "has_reactions", sharedpage_own(r, id, own || reactions_any(list),
+			JSON_SET(p, "can_react", sharedpage_own(r, id, own, other));
+			JSON_SET(p, "has_reactions", sharedpage_own(r, id, own || reactions_any(list),
 									       other || reactions_any(list)));
 			continue;
 		}
@@ -269,15 +270,15 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 		 * without them (most, for a reader who may not react) goes without the list, one
 		 * hash insert and one member to bind fewer. */
 		if (!r->html || can || any)
-			json_object_set_new(p, "reactions", list);
+			JSON_SET(p, "reactions", list);
 		else
 			json_decref(list);
 		/* a page: only when true, as threads_posts_decorate's flags (no frame below a
 		 * post, nor a reaction, has the name) */
 		if (can || !r->html)
-			json_object_set_new(p, "can_react", json_boolean(can));
+			JSON_SET(p, "can_react", json_boolean(can));
 		if (r->html && (can || any))
-			json_object_set_new(p, "has_reactions", json_true());
+			JSON_SET(p, "has_reactions", json_true());
 	}
 	answers_decorate(r, res, pp, thread_model);
 	asks_decorate(r, res, thread_model);

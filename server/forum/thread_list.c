@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/jsonset.h"
 #include "core/jsonread.h"
 #include "core/kept.h"
 #include "db/db.h"
@@ -34,13 +35,7 @@ thread_list_fmt1(double x, char out[32])
 	return len;
 }
 
-static void
-thread_list_set_text(json_t *o, const char *key, size_t key_len, const char *s, size_t n)
-{
-	json_object_setn_new_nocheck(o, key, key_len, json_stringn_nocheck(s, n));
-}
-
-#define THREAD_LIST_SET(o, key, s, n) thread_list_set_text(o, key, sizeof key - 1, s, n)
+#define THREAD_LIST_SET(o, key, s, n) JSON_SET(o, key, json_stringn_nocheck(s, n))
 
 void
 thread_list_voices_bars(json_t *v, long long participants, long long doers)

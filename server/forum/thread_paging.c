@@ -12,6 +12,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/jsonset.h"
 #include "db/db.h"
 #include "forum/page_posts.h"
 #include "forum/policy.h"
@@ -104,14 +105,14 @@ thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w
 {
 	json_t *pages = json_object(), *newest = json_null();
 
-	json_object_set_new(pages, "current", json_integer(w->current));
-	json_object_set_new(pages, "count", json_integer(w->count));
-	json_object_set_new(pages, "size", json_integer(w->size));
-	json_object_set_new(pages, "first", thread_paging_url(r, thread, 1));
-	json_object_set_new(pages, "prev", w->current > 1 ? thread_paging_url(r, thread, w->current - 1) : json_null());
-	json_object_set_new(pages, "next", next ? json_string(arena_printf(r->c.arena,
+	JSON_SET(pages, "current", json_integer(w->current));
+	JSON_SET(pages, "count", json_integer(w->count));
+	JSON_SET(pages, "size", json_integer(w->size));
+	JSON_SET(pages, "first", thread_paging_url(r, thread, 1));
+	JSON_SET(pages, "prev", w->current > 1 ? thread_paging_url(r, thread, w->current - 1) : json_null());
+	JSON_SET(pages, "next", next ? json_string(arena_printf(r->c.arena,
 		r->html ? "/t/%lld?after=%s" : "/api/v1/threads/%lld?after=%s", (long long)thread, next)) : json_null());
-	json_object_set_new(pages, "last", thread_paging_url(r, thread, w->count));
+	JSON_SET(pages, "last", thread_paging_url(r, thread, w->count));
 	if (w->newest_id) {
 		json_t *url = thread_paging_url(r, thread, w->newest_page);
 
@@ -120,13 +121,13 @@ thread_paging_model(struct req *r, int64_t thread, const struct thread_window *w
 				   arena_printf(r->c.arena, "%lld", (long long)w->newest_id));
 		json_decref(url);
 	}
-	json_object_set_new(pages, "newest", newest);
+	JSON_SET(pages, "newest", newest);
 	if (r->html) {
-		json_object_set_new(pages, "is_paged", json_boolean(w->count > 1));
-		json_object_set_new(pages, "on_first", json_boolean(w->current <= 1));
-		json_object_set_new(pages, "on_last", json_boolean(next == NULL));
+		JSON_SET(pages, "is_paged", json_boolean(w->count > 1));
+		JSON_SET(pages, "on_first", json_boolean(w->current <= 1));
+		JSON_SET(pages, "on_last", json_boolean(next == NULL));
 	}
-	json_object_set_new(r->model, "pages", pages);
+	JSON_SET(r->model, "pages", pages);
 }
 
 static int
@@ -166,11 +167,11 @@ thread_paging_reply_to(json_int_t parent, json_t *author, json_t *url, json_t *p
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "id", json_integer(parent));
-	json_object_set_new(o, "author", author ? author : json_null());
-	json_object_set_new(o, "url", url);
+	JSON_SET(o, "id", json_integer(parent));
+	JSON_SET(o, "author", author ? author : json_null());
+	JSON_SET(o, "url", url);
 	if (phone_only)
-		json_object_set_new(o, "phone_only", phone_only);
+		JSON_SET(o, "phone_only", phone_only);
 	return o;
 }
 
@@ -276,7 +277,7 @@ thread_paging_replies(struct req *r, const struct page_posts *pp)
 		if (r->html && parent && parent == prev && depth > THREAD_INDENT_PHONE) {
 			buf_i64_text(key, parent);
 			parent_post = thread_seen_post(&here, parent);
-			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent,
+			JSON_SET(p->obj, "in_reply_to", thread_paging_reply_to(parent,
 				parent_post ? thread_names_of(&names, parent_post) : NULL,
 				thread_paging_post_url("#p", key), json_boolean(depth <= THREAD_INDENT_WIDE)));
 		}
@@ -285,7 +286,7 @@ thread_paging_replies(struct req *r, const struct page_posts *pp)
 			buf_i64_text(key, parent);
 			parent_post = thread_seen_post(&here, parent);
 			author = parent_post ? thread_names_of(&names, parent_post) : json_incref(json_object_get(far, key));
-			json_object_set_new(p->obj, "in_reply_to", thread_paging_reply_to(parent, author,
+			JSON_SET(p->obj, "in_reply_to", thread_paging_reply_to(parent, author,
 				author == NULL ? json_null()
 					       : thread_paging_post_url(parent_post && r->html ? "#p" : "/p/", key),
 				NULL));
@@ -306,9 +307,9 @@ thread_paging_subtree(json_int_t depth, size_t replies)
 	size_t k = buf_i64_text(text, (long long)replies);
 
 	memcpy(text + k, replies == 1 ? " reply" : " replies", replies == 1 ? 7 : 9);
-	json_object_set(o, "depth", d);        /* one integer for both: nothing changes it */
-	json_object_set_new(o, "indent", d);
-	json_object_set_new(o, "text", json_stringn_nocheck(text, k + (replies == 1 ? 6 : 8)));
+	JSON_SET(o, "depth", json_incref(d));   /* one integer for both: nothing changes it */
+	JSON_SET(o, "indent", d);
+	JSON_SET(o, "text", json_stringn_nocheck(text, k + (replies == 1 ? 6 : 8)));
 	return o;
 }
 
@@ -332,14 +333,14 @@ thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 				json_array_append(closes, none);
 				nopen--;
 			}
-			json_object_set_new(v[i - 1].obj, "closes", closes);
+			JSON_SET(v[i - 1].obj, "closes", closes);
 		}
 		while (j < n && v[j].depth > d)
 			j++;
 		/* The opening post's replies are the thread itself: not folded away. */
 		if (j == i + 1 || d < 1 || d >= indent_max - 1 || nopen == sizeof open / sizeof open[0])
 			continue;
-		json_object_set_new(v[i].obj, "subtree", thread_paging_subtree(d + 1, j - i - 1));
+		JSON_SET(v[i].obj, "subtree", thread_paging_subtree(d + 1, j - i - 1));
 		open[nopen++] = i;
 	}
 	if (nopen > 0) {
@@ -347,7 +348,7 @@ thread_paging_subtrees(const struct page_posts *pp, json_int_t indent_max)
 
 		while (nopen-- > 0)
 			json_array_append(closes, none);
-		json_object_set_new(v[n - 1].obj, "closes", closes);
+		JSON_SET(v[n - 1].obj, "closes", closes);
 	}
 	json_decref(none);
 }

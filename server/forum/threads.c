@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "db/db.h"
 #include "forum/affiliation.h"
 #include "forum/anonymous.h"
@@ -70,8 +71,8 @@ threads_voices_decorate(json_t *voices, bool html)
 	json_int_t doers = json_integer_value(json_object_get(voices, "doers"));
 	double share = participants ? (double)doers / (double)participants : 0.0;
 
-	json_object_set_new(voices, "doer_share", json_real(round(share * 1000.0) / 1000.0));
-	json_object_set_new(voices, "doer_percent", json_integer((json_int_t)lround(share * 100.0)));
+	JSON_SET(voices, "doer_share", json_real(round(share * 1000.0) / 1000.0));
+	JSON_SET(voices, "doer_percent", json_integer((json_int_t)lround(share * 100.0)));
 	if (html)
 		thread_list_voices_bars(voices, participants, doers);
 }
@@ -93,7 +94,7 @@ threads_solved_arg(struct req *r, int *ret)
 		return -1;
 	}
 	*ret = *v == '1';
-	json_object_set_new(http_model(r), "solved", json_integer(*ret));
+	JSON_SET(http_model(r), "solved", json_integer(*ret));
 	if (r->html)
 		json_object_set_new(r->model, *ret ? "solved_yes" : "solved_no", json_true());
 	return 0;
@@ -139,12 +140,12 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 
 	if (res == NULL)
 		return -1;
-	json_object_set_new(model, "next_page", PQntuples(res) > THREADS_PER_PAGE ? json_integer(page + 1)
+	JSON_SET(model, "next_page", PQntuples(res) > THREADS_PER_PAGE ? json_integer(page + 1)
 									  : json_null());
 	/* A page's rows hold what it shows, made from the cells (forum/thread_list.h). */
-	json_object_set_new(model, "threads", thread_list_rows(r, res, THREADS_PER_PAGE));
+	JSON_SET(model, "threads", thread_list_rows(r, res, THREADS_PER_PAGE));
 	if (page > 1)
-		json_object_set_new(model, "prev_page", json_integer(page - 1));
+		JSON_SET(model, "prev_page", json_integer(page - 1));
 	return 0;
 }
 
@@ -184,7 +185,7 @@ threads_index(struct req *r)
 	if (tags_filter_arg(r, &tag_id) != 0 ||
 	    threads_list(r, cat_id, strcmp(sort, "doer_share") == 0, solved, tag_id, page, http_model(r)) != 0)
 		return r->c.err;
-	json_object_set_new(r->model, "sort", json_string(sort));
+	JSON_SET(r->model, "sort", json_string(sort));
 	return HERR_OK;
 }
 
@@ -257,12 +258,12 @@ threads_post_rows(struct req *r, const PGresult *res, int max_rows)
 		       : db_rows_json_shared(res, max_rows, threads_post_api_omit, NULL);
 }
 
-static void
-threads_flag(json_t *post, const char *key, bool on)
-{
-	if (on)
-		json_object_set_new(post, key, json_true());
-}
+/* Set key (a literal) to true when on: to a template a missing name is false. */
+#define THREADS_FLAG(post, key, on)                     \
+	do {                                            \
+		if (on)                                 \
+			JSON_SET(post, key, json_true()); \
+	} while (0)
 
 /* Mark up posts for the viewer: what they may do, and how far to indent. */
 static void
@@ -281,16 +282,16 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): as its author, and as anyone else. */
-			json_object_set_new(p, "can_edit", sharedpage_own(r, pi->id, policy_can_edit(v, state, v->id, locked),
+			JSON_SET(p, "can_edit", sharedpage_own(r, pi->id, policy_can_edit(v, state, v->id, locked),
 									   policy_can_edit(v, state, author, locked)));
-			json_object_set_new(p, "can_flag", sharedpage_own(r, pi->id, policy_can_flag(v, state, v->id),
+			JSON_SET(p, "can_flag", sharedpage_own(r, pi->id, policy_can_flag(v, state, v->id),
 									   policy_can_flag(v, state, author)));
 		} else if (r->html) {
-			threads_flag(p, "can_edit", policy_can_edit(v, state, author, locked));
-			threads_flag(p, "can_flag", policy_can_flag(v, state, author));
+			THREADS_FLAG(p, "can_edit", policy_can_edit(v, state, author, locked));
+			THREADS_FLAG(p, "can_flag", policy_can_flag(v, state, author));
 		} else {
-			json_object_set_new(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
-			json_object_set_new(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
+			JSON_SET(p, "can_edit", json_boolean(policy_can_edit(v, state, author, locked)));
+			JSON_SET(p, "can_flag", json_boolean(policy_can_flag(v, state, author)));
 		}
 		if (r->html) {
 			/* Another order than the tree's is drawn flat, "in reply to" saying where. */
@@ -298,16 +299,16 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 
 			if (indents[indent] == NULL)
 				indents[indent] = json_integer(indent);
-			json_object_set(p, "indent", indents[indent]);
+			JSON_SET(p, "indent", json_incref(indents[indent]));
 			/* Only what is true: to a template a missing name is false, and every key
 			 * set is a hash insert, seven per post for nothing on most pages. */
-			threads_flag(p, "is_deleted", state == STATE_DELETED);
-			threads_flag(p, "is_pending", state == STATE_PENDING);
-			threads_flag(p, "is_hidden", state == STATE_HIDDEN);
-			threads_flag(p, "mod_hide", policy_can_hide(v, state));
-			threads_flag(p, "mod_unhide", policy_can_unhide(v, state));
-			threads_flag(p, "mod_delete", policy_is_moderator(v) && state != STATE_DELETED);
-			threads_flag(p, "mod_split", policy_is_moderator(v) && pi->parent != 0);
+			THREADS_FLAG(p, "is_deleted", state == STATE_DELETED);
+			THREADS_FLAG(p, "is_pending", state == STATE_PENDING);
+			THREADS_FLAG(p, "is_hidden", state == STATE_HIDDEN);
+			THREADS_FLAG(p, "mod_hide", policy_can_hide(v, state));
+			THREADS_FLAG(p, "mod_unhide", policy_can_unhide(v, state));
+			THREADS_FLAG(p, "mod_delete", policy_is_moderator(v) && state != STATE_DELETED);
+			THREADS_FLAG(p, "mod_split", policy_is_moderator(v) && pi->parent != 0);
 		}
 	}
 	for (size_t i = 0; i <= THREADS_INDENT_MAX; i++)
@@ -327,7 +328,7 @@ threads_can_tag(struct req *r, json_t *t, bool locked)
 	bool as_author = open && policy_can_edit(v, threads_state(t), v ? v->id : 0, locked);
 	bool as_other = open && policy_can_edit(v, threads_state(t), author, locked);
 
-	json_object_set_new(r->model, "can_tag", r->shared ? sharedpage_is(r, author, as_author, as_other)
+	JSON_SET(r->model, "can_tag", r->shared ? sharedpage_is(r, author, as_author, as_other)
 						      : json_boolean(as_other));
 	if (r->html && (r->shared ? as_author || as_other : as_other))
 		return tags_choices(r, json_object_get(t, "tags"));
@@ -429,7 +430,7 @@ threads_page_build(struct req *r)
 	threads_page_prefetch(r, id, after, by_agreement);
 	if ((t = threads_load(r, id)) == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "thread", t);
+	JSON_SET(http_model(r), "thread", t);
 	if (verified && verification_thread_voices(r, id, t) != 0)
 		return r->c.err;
 	if (json_is_integer(json_object_get(t, "merged_into")) && r->html) {
@@ -457,7 +458,7 @@ threads_page_build(struct req *r)
 	if (by_agreement) {
 		reactions_pages_model(r, id, &w, next != NULL);
 	} else {
-		json_object_set_new(r->model, "next_page", next ? json_string(next) : json_null());
+		JSON_SET(r->model, "next_page", next ? json_string(next) : json_null());
 		thread_paging_model(r, id, &w, next);
 	}
 	page_posts_of_result(r, res, posts, &pp);
@@ -472,15 +473,15 @@ threads_page_build(struct req *r)
 	threads_posts_decorate(r, &pp, locked, !by_agreement);
 	if (unread_thread_page(r, id, &w, &pp) != 0)
 		return r->c.err;
-	json_object_set_new(r->model, "posts", posts);
+	JSON_SET(r->model, "posts", posts);
 	threads_viewer_prefetch(r, id, &pp);
 	if (posts_held_reasons(r, &pp) != 0 || reactions_decorate(r, id, &pp, t) != 0 ||
 	    bookmarks_decorate(r, &pp) != 0)
 		return r->c.err;
 	if (v)
-		json_object_set_new(r->model, "composer", posts_composer(r));
-	json_object_set_new(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
-	json_object_set_new(r->model, "can_moderate", json_boolean(mod));
+		JSON_SET(r->model, "composer", posts_composer(r));
+	JSON_SET(r->model, "can_reply", json_boolean(policy_can_reply(v, threads_state(t), locked)));
+	JSON_SET(r->model, "can_moderate", json_boolean(mod));
 	/* tags (forum/tags.c): the author while they may change the thread, or a moderator */
 	if (threads_can_tag(r, t, locked) != 0)
 		return r->c.err;
@@ -490,15 +491,15 @@ threads_page_build(struct req *r)
 	if (mod && r->html) {
 		if ((res = db_q0(&r->c, STMT_CATEGORIES)) == NULL)
 			return r->c.err;
-		json_object_set_new(r->model, "categories", db_rows_json(res));
+		JSON_SET(r->model, "categories", db_rows_json(res));
 	}
 	if (r->shared) {
-		json_object_set_new(r->model, "watching", sharedpage_watching(r));
+		JSON_SET(r->model, "watching", sharedpage_watching(r));
 		sharedpage_posts(r, id, &pp);
 	} else if (v) {
 		if ((res = db_exec_call(&r->c, threads_watching_call(r, id))) == NULL)
 			return r->c.err;
-		json_object_set_new(r->model, "watching", json_boolean(PQntuples(res) > 0));
+		JSON_SET(r->model, "watching", json_boolean(PQntuples(res) > 0));
 	}
 	r->title = arena_strdup(r->c.arena, json_string_value(json_object_get(t, "title")));
 	return HERR_OK;
@@ -624,8 +625,8 @@ threads_create(struct req *r)
 		return r->c.err;
 	if ((t = threads_load(r, n.thread)) == NULL)
 		return r->c.err;
-	json_object_set_new(http_model(r), "thread", t);
-	json_object_set_new(r->model, "post", json_pack("{s:I,s:s}", "id", (json_int_t)n.post, "state", n.state));
+	JSON_SET(http_model(r), "thread", t);
+	JSON_SET(r->model, "post", json_pack("{s:I,s:s}", "id", (json_int_t)n.post, "state", n.state));
 	r->status = 201;
 	r->location = arena_printf(r->c.arena, "/t/%lld/%s", (long long)n.thread, n.slug);
 	return HERR_OK;
@@ -848,14 +849,14 @@ threads_new_page(struct req *r)
 	if (chosen == NULL)
 		chosen = cat;
 	json_array_foreach(cats, i, c)
-		json_object_set_new(c, "is_selected", json_boolean(chosen &&
+		JSON_SET(c, "is_selected", json_boolean(chosen &&
 			strcmp(json_string_value(json_object_get(c, "slug")), chosen) == 0));
-	json_object_set_new(http_model(r), "categories", cats);
-	json_object_set_new(r->model, "composer", posts_composer(r));
+	JSON_SET(http_model(r), "categories", cats);
+	JSON_SET(r->model, "composer", posts_composer(r));
 	if (tags_choices(r, json_object_get(r->input, "tags")) != 0)
 		return r->c.err;
 	if (cat)
-		json_object_set_new(r->model, "selected", json_string(cat));
+		JSON_SET(r->model, "selected", json_string(cat));
 	return HERR_OK;
 }
 
@@ -877,7 +878,7 @@ threads_preview(struct req *r)
 	    posts_read_body(r, &body) != 0 || threads_new_page(r) != HERR_OK ||
 	    search_similar(r, title, 5, &similar) != 0)
 		return r->c.err;
-	json_object_set_new(r->model, "preview", json_pack("{s:s,s:b,s:o}", "body_html", body.html,
+	JSON_SET(r->model, "preview", json_pack("{s:s,s:b,s:o}", "body_html", body.html,
 							   "has_similar", json_array_size(similar) > 0,
 							   "similar", similar));
 	json_object_set(r->model, "form", r->input);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/jsonset.h"
 #include "db/db.h"
 #include "forum/page_posts.h"
 #include "forum/routes.h"
@@ -55,19 +56,19 @@ unread_thread_page(struct req *r, int64_t thread, const struct thread_window *w,
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): the viewer's marker is read at fill time,
 			 * which also moves it. */
-			json_object_set_new(p, "is_unread", sharedpage_unread(r, id));
+			JSON_SET(p, "is_unread", sharedpage_unread(r, id));
 			continue;
 		}
 		/* On a page, "new" beside a post only for a member who read this thread before: on a first
 		 * visit every post would carry it, which says nothing (and costs the page
 		 * 50 labels). */
 		if ((w->read_upto > 0 || !r->html) && id > w->read_upto)
-			json_object_set_new(p, "is_unread", json_true());
+			JSON_SET(p, "is_unread", json_true());
 		if (id > shown_max)
 			shown_max = id;
 		buf_printf(&ids, "%s%lld", ids.len ? "," : "{", (long long)id);
 	}
-	json_object_set_new(r->model, "unread", json_pack("{s:I,s:o}", "last_read_post_id", (json_int_t)w->read_upto,
+	JSON_SET(r->model, "unread", json_pack("{s:I,s:o}", "last_read_post_id", (json_int_t)w->read_upto,
 		"first_unread", w->unread_id ? unread_where(r, thread, w->unread_id, w->unread_page) : json_null()));
 	/* Nothing shown past the marker: nothing to write (the usual case on a re-read). */
 	if ((r->html || mark) && shown_max > w->read_upto) {
@@ -110,9 +111,9 @@ unread_list(struct req *r, enum stmt_id stmt)
 		return r->c.err;
 	json_object_set_new(http_model(r), "next_page", PQntuples(res) > UNREAD_PER_PAGE
 			    ? json_integer(page + 1) : json_null());
-	json_object_set_new(r->model, "threads", thread_list_rows(r, res, UNREAD_PER_PAGE));
+	JSON_SET(r->model, "threads", thread_list_rows(r, res, UNREAD_PER_PAGE));
 	if (page > 1)
-		json_object_set_new(r->model, "prev_page", json_integer(page - 1));
+		JSON_SET(r->model, "prev_page", json_integer(page - 1));
 	json_object_set_new(r->model, stmt == STMT_NEW_THREADS ? "list_new" : "list_unread", json_true());
 	return HERR_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/jsonset.h"
 #include "core/log.h"
 #include "render/jsontext.h"
 #include "render/template.h"
@@ -89,17 +90,17 @@ http_error_json(struct req *r)
 {
 	json_t *e = json_object();
 
-	json_object_set_new(e, "code", json_string(herr_code(r->c.err)));
-	json_object_set_new(e, "message", json_string(r->c.err_msg ? r->c.err_msg
+	JSON_SET(e, "code", json_string(herr_code(r->c.err)));
+	JSON_SET(e, "message", json_string(r->c.err_msg ? r->c.err_msg
 							   : herr_default_message(r->c.err)));
 	if (r->c.err_field) {
 		json_t *on = json_object();
 
-		json_object_set_new(e, "field", json_string(r->c.err_field));
+		JSON_SET(e, "field", json_string(r->c.err_field));
 		/* For templates, which cannot compare strings: error.on.<field> is true. */
 		if (r->html) {
 			json_object_set_new(on, r->c.err_field, json_true());
-			json_object_set_new(e, "on", on);
+			JSON_SET(e, "on", on);
 		} else {
 			json_decref(on);
 		}
@@ -125,10 +126,10 @@ http_render_segs(struct req *r, const char *view, json_t *model, struct buf *out
 	page = hooks && hooks->page ? hooks->page(r) : json_object();
 	/* Without a title the page is titled by the site's name alone (the page hook's). */
 	if (r->title || (r->route && r->route->title))
-		json_object_set_new(page, "title", json_string(r->title ? r->title : r->route->title));
-	json_object_set_new(page, "static_v", json_string(static_version()));
+		JSON_SET(page, "title", json_string(r->title ? r->title : r->route->title));
+	JSON_SET(page, "static_v", json_string(static_version()));
 	if (r->feed_url)
-		json_object_set_new(page, "feed", json_pack("{s:s,s:s}", "href", r->feed_url, "title",
+		JSON_SET(page, "feed", json_pack("{s:s,s:s}", "href", r->feed_url, "title",
 							    r->feed_title ? r->feed_title : r->feed_url));
 	stack[0] = json_pack("{s:o}", "page", page);
 	stack[1] = model;
@@ -188,7 +189,7 @@ http_respond_html_error(struct req *r, int status)
 		    (r->model != NULL || r->route == NULL || r->route->page == NULL);
 	json_t *model = form && r->model ? json_incref(r->model) : json_object();
 
-	json_object_set_new(model, "error", http_error_json(r));
+	JSON_SET(model, "error", http_error_json(r));
 	if (form && r->input)
 		json_object_set(model, "form", r->input);
 	if (!form)
