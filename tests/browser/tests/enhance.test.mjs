@@ -160,4 +160,30 @@ describe('with JavaScript', () => {
     assert.equal(ids.at(-1), await theirs.getAttribute('id'), `a reply to the opening post comes last: ${ids}`);
     assert.equal(await reader.locator('#live-status').innerText(), 'A new reply arrived.');
   });
+
+  it('holds the stream\'s copy of its own reply until the reply\'s answer places it', TEST, async () => {
+    const f = await fixtures(s);
+    const writer = await s.pageAs(f.admin);
+    // the reply's answer comes late: the thread's event stream brings the post first
+    let answered = false;
+    await writer.route('**/api/v1/threads/*/posts', async (route) => {
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 1500));
+      answered = true;
+      await route.fulfill({ response });
+    });
+    await writer.goto(`/t/${f.thread.id}`);
+    await writer.locator('ol.posts[data-live="open"]').waitFor();
+    const opening = writer.locator('ol.posts > li.post.depth-0');
+    const text = `Held until answered ${unique('h')}`;
+    await replyInPlace(writer, opening, text, { js: true });
+    const mine = postItem(writer, text);
+    await mine.waitFor();
+    assert.ok(answered, 'the post appears only once its reply is answered, not from the stream before');
+    assert.equal(await opening.locator('.preview .post-body', { hasText: text }).count(), 0,
+      'the posted text is gone from the form and its preview as the post appears');
+    assert.equal(await writer.getByRole('textbox', { name: /^Your reply/ }).first().inputValue(), '');
+    assert.equal(await mine.count(), 1, 'placed once');
+    assert.ok(await sameDocument(writer));
+  });
 });

@@ -157,6 +157,9 @@
     announce: announce,
     statusAfter: statusAfter,
     placePost: placePost,
-    insertPost: insertPost
+    insertPost: insertPost,
+    /* Replies of this page on their way (thread.js); live.js holds the posts the stream
+     * brings meanwhile, and 'corral:replied' on the document says one ended. */
+    replying: 0
   };
 })();

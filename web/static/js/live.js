@@ -10,12 +10,29 @@
   source.addEventListener('open', function () { list.setAttribute('data-live', 'open'); });
   source.addEventListener('error', function () { list.setAttribute('data-live', 'retrying'); });
 
+  function place(id) {
+    if (document.getElementById('p' + id)) return;
+    Corral.insertPost(list, id)
+      .then(function (li) { if (li) Corral.announce('A new reply arrived.'); })
+      .catch(function () { /* the next event or a reload shows it */ });
+  }
+
+  /* Posts that arrive while a reply of this page is on its way wait for it to end
+   * (thread.js): one of them may be that reply, which its own answer places, emptying its
+   * form in the same moment; placed by the stream first, it would sit beside the posted
+   * text still in the form. */
+  var held = [];
   source.addEventListener('post', function (ev) {
     var data;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
     if (!data || document.getElementById('p' + data.id)) return;
-    Corral.insertPost(list, data.id)
-      .then(function (li) { if (li) Corral.announce('A new reply arrived.'); })
-      .catch(function () { /* the next event or a reload shows it */ });
+    if (Corral.replying > 0) { held.push(data.id); return; }
+    place(data.id);
+  });
+  document.addEventListener('corral:replied', function () {
+    if (Corral.replying > 0) return;
+    var ids = held;
+    held = [];
+    ids.forEach(place);
   });
 })();

@@ -187,6 +187,9 @@
     /* Without it the reply would go out under the author's name. */
     var anon = form.querySelector('input[name="anonymous"]');
     if (anon && anon.checked) body.anonymous = true;
+    /* The thread's event stream may bring this reply before its answer does: live.js holds
+     * it until the reply ends, so the post appears as its form (and preview) empties. */
+    Corral.replying++;
     Corral.api('/api/v1/threads/' + threadId + '/posts', {
       method: 'POST', body: body, csrf: Corral.csrfOf(form), idempotent: true
     }).then(function (res) {
@@ -199,7 +202,12 @@
         done(form, pending ? 'Your post is waiting for a moderator.' : 'Your reply is posted.');
         if (li && li.scrollIntoView) li.scrollIntoView({ block: 'nearest' });
       });
-    }).catch(function () { fallback(form); });
+    }).catch(function () { fallback(form); }).then(replied, replied);
+  }
+
+  function replied() {
+    Corral.replying--;
+    document.dispatchEvent(new CustomEvent('corral:replied'));
   }
 
   /* --- flagging and suggesting as an idea --- */
