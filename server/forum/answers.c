@@ -45,9 +45,9 @@ answers_decorate(struct req *r, PGresult *res, const struct page_posts *pp, json
 		} else if (r->shared) {
 			JSON_SET(p, "is_answer", json_boolean(is));
 			JSON_SET(p, "can_accept", sharedpage_is(r, author, may_own && reply && visible && id != answer_id,
-									     may && reply && visible && id != answer_id));
+								  may && reply && visible && id != answer_id));
 			JSON_SET(p, "can_unaccept", sharedpage_is(r, author, may_own && answer_id && id == answer_id,
-									       may && answer_id && id == answer_id));
+								    may && answer_id && id == answer_id));
 		} else {
 			JSON_SET(p, "is_answer", json_boolean(is));
 			JSON_SET(p, "can_accept", json_boolean(may && reply && visible && id != answer_id));

@@ -213,11 +213,11 @@ bookmarks_page(struct req *r)
 	}
 	json_object_set_new(http_model(r), "bookmark", b);
 	JSON_SET(r->model, "post",
-			    json_pack("{s:I,s:I,s:s?,s:s?,s:s+}", "id", (json_int_t)id, "thread_id",
-				      (json_int_t)db_i64(post, 0, db_col(post, "thread_id")), "thread_title",
-				      db_str(post, 0, db_col(post, "thread_title")), "body_html",
-				      db_str(post, 0, db_col(post, "body_html")), "url", "/p/",
-				      db_str(post, 0, db_col(post, "id"))));
+		 json_pack("{s:I,s:I,s:s?,s:s?,s:s+}", "id", (json_int_t)id, "thread_id",
+			   (json_int_t)db_i64(post, 0, db_col(post, "thread_id")), "thread_title",
+			   db_str(post, 0, db_col(post, "thread_title")), "body_html",
+			   db_str(post, 0, db_col(post, "body_html")), "url", "/p/",
+			   db_str(post, 0, db_col(post, "id"))));
 	return HERR_OK;
 }
 

@@ -171,8 +171,8 @@ reactions_of_post(struct req *r, json_int_t post, json_t *counted, json_t *mine,
 		by_kind = json_object_get(o, "by_kind");
 		if (r->html)
 			JSON_SET(o, "summary",
-					    reactions_summary(json_integer_value(json_object_get(by_kind, "doer")),
-							      json_integer_value(json_object_get(by_kind, "helper"))));
+				 reactions_summary(json_integer_value(json_object_get(by_kind, "doer")),
+						   json_integer_value(json_object_get(by_kind, "helper"))));
 		json_array_append_new(list, o);
 	}
 	if (!any && !r->shared)
@@ -260,7 +260,7 @@ reactions_decorate(struct req *r, int64_t thread, const struct page_posts *pp, j
 
 			JSON_SET(p, "can_react", sharedpage_own(r, id, own, other));
 			JSON_SET(p, "has_reactions", sharedpage_own(r, id, own || reactions_any(list),
-									       other || reactions_any(list)));
+								    other || reactions_any(list)));
 			continue;
 		}
 		can = policy_can_react(v, state, tstate, author);

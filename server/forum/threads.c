@@ -141,7 +141,7 @@ threads_list(struct req *r, int64_t category_id, bool by_doer_share, int solved,
 	if (res == NULL)
 		return -1;
 	JSON_SET(model, "next_page", PQntuples(res) > THREADS_PER_PAGE ? json_integer(page + 1)
-									  : json_null());
+							       : json_null());
 	/* A page's rows hold what it shows, made from the cells (forum/thread_list.h). */
 	JSON_SET(model, "threads", thread_list_rows(r, res, THREADS_PER_PAGE));
 	if (page > 1)
@@ -283,9 +283,9 @@ threads_posts_decorate(struct req *r, const struct page_posts *pp, bool locked, 
 		if (r->shared) {
 			/* A shared copy (forum/sharedpage.h): as its author, and as anyone else. */
 			JSON_SET(p, "can_edit", sharedpage_own(r, pi->id, policy_can_edit(v, state, v->id, locked),
-									   policy_can_edit(v, state, author, locked)));
+								policy_can_edit(v, state, author, locked)));
 			JSON_SET(p, "can_flag", sharedpage_own(r, pi->id, policy_can_flag(v, state, v->id),
-									   policy_can_flag(v, state, author)));
+								policy_can_flag(v, state, author)));
 		} else if (r->html) {
 			THREADS_FLAG(p, "can_edit", policy_can_edit(v, state, author, locked));
 			THREADS_FLAG(p, "can_flag", policy_can_flag(v, state, author));
@@ -329,7 +329,7 @@ threads_can_tag(struct req *r, json_t *t, bool locked)
 	bool as_other = open && policy_can_edit(v, threads_state(t), author, locked);
 
 	JSON_SET(r->model, "can_tag", r->shared ? sharedpage_is(r, author, as_author, as_other)
-						      : json_boolean(as_other));
+					   : json_boolean(as_other));
 	if (r->html && (r->shared ? as_author || as_other : as_other))
 		return tags_choices(r, json_object_get(t, "tags"));
 	return 0;
@@ -879,8 +879,8 @@ threads_preview(struct req *r)
 	    search_similar(r, title, 5, &similar) != 0)
 		return r->c.err;
 	JSON_SET(r->model, "preview", json_pack("{s:s,s:b,s:o}", "body_html", body.html,
-							   "has_similar", json_array_size(similar) > 0,
-							   "similar", similar));
+						"has_similar", json_array_size(similar) > 0,
+						"similar", similar));
 	json_object_set(r->model, "form", r->input);
 	return HERR_OK;
 }

@@ -92,7 +92,7 @@ http_error_json(struct req *r)
 
 	JSON_SET(e, "code", json_string(herr_code(r->c.err)));
 	JSON_SET(e, "message", json_string(r->c.err_msg ? r->c.err_msg
-							   : herr_default_message(r->c.err)));
+						: herr_default_message(r->c.err)));
 	if (r->c.err_field) {
 		json_t *on = json_object();
 
@@ -130,7 +130,7 @@ http_render_segs(struct req *r, const char *view, json_t *model, struct buf *out
 	JSON_SET(page, "static_v", json_string(static_version()));
 	if (r->feed_url)
 		JSON_SET(page, "feed", json_pack("{s:s,s:s}", "href", r->feed_url, "title",
-							    r->feed_title ? r->feed_title : r->feed_url));
+						 r->feed_title ? r->feed_title : r->feed_url));
 	stack[0] = json_pack("{s:o}", "page", page);
 	stack[1] = model;
 	rc = tmpl_render_holes(t, stack, model ? 2 : 1, out, segs);
